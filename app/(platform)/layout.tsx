@@ -1,0 +1,16 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import './platform.css';
+
+export const metadata: Metadata = {
+  title: 'Quire',
+  description: 'Self-hosted blogs, each in its own SQLite file.',
+};
+
+export default function PlatformLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>{children}</body>
+    </html>
+  );
+}

@@ -1,0 +1,30 @@
+import type { ReactNode } from 'react';
+import { notFound } from 'next/navigation';
+import { loadBlog } from './load';
+import './theme.css';
+
+// Every blog page reads its blog's file; the front's page cache is what keeps this fast.
+export const dynamic = 'force-dynamic';
+
+export default async function BlogLayout(props: { children: ReactNode; params: Promise<{ site: string }> }) {
+  const { site } = await props.params;
+  const blog = loadBlog(site);
+  if (!blog) notFound();
+  return (
+    <html lang="en">
+      <body>
+        <header className="site-header">
+          <a className="site-title" href="/">
+            {blog.settings.title}
+          </a>
+        </header>
+        <main className="site-main">{props.children}</main>
+        <footer className="site-footer">
+          <p>
+            {blog.settings.title} · Published with Quire
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,38 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { loadBlog } from '../../load';
+import { getPublishedPost } from '@/lib/posts/posts';
+import { PostDate } from '../../post-date';
+
+type Props = { params: Promise<{ site: string; post: string }> };
+
+async function load(params: Props['params']) {
+  const { site, post: slug } = await params;
+  const blog = loadBlog(site);
+  const post = blog && getPublishedPost(blog.handle, slug);
+  return blog && post ? { blog, post } : undefined;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const found = await load(params);
+  if (!found) return {};
+  return { title: `${found.post.title} · ${found.blog.settings.title}`, description: found.post.excerpt };
+}
+
+export default async function PostPage({ params }: Props) {
+  const found = await load(params);
+  if (!found) notFound();
+  const { post } = found;
+  return (
+    <article className="post">
+      <header>
+        <h1>{post.title}</h1>
+        <p className="post-meta">
+          <PostDate date={post.publishedAt} /> · {post.readingMinutes} min read
+        </p>
+      </header>
+      {/* Sanitized when the post was saved (lib/markdown). */}
+      <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
+    </article>
+  );
+}

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { controlDb } from '@/lib/db/control';
+import { tenantDbPath } from '@/lib/db/paths';
+import { createTenantFile, openTenant, type TenantHandle } from '@/lib/db/pool';
+import { blogs, type Blog } from '@/lib/db/schema/control';
+import { settings } from '@/lib/db/schema/tenant';
+import { InputError, parseInput } from '@/lib/input';
+import { bumpGeneration } from '@/lib/pagecache/generation';
+import { blogSlugSchema } from '@/lib/tenancy/slug';
+
+export const BLOG_TITLE_MAX = 120;
+export const BLOG_DESCRIPTION_MAX = 500;
+
+const newBlogSchema = z.object({
+  slug: blogSlugSchema,
+  title: z
+    .string()
+    .trim()
+    .min(1, 'A blog title is required.')
+    .max(BLOG_TITLE_MAX, `A blog title is at most ${BLOG_TITLE_MAX} characters.`),
+  description: z
+    .string()
+    .trim()
+    .max(BLOG_DESCRIPTION_MAX, `A description is at most ${BLOG_DESCRIPTION_MAX} characters.`)
+    .default(''),
+});
+
+export type NewBlog = z.input<typeof newBlogSchema>;
+
+/** Provisions `tenants/<slug>.db` and records the blog in `control.db`. */
+export function createBlog(input: NewBlog): Blog {
+  const blog = parseInput(newBlogSchema, input);
+  const control = controlDb();
+  if (findBlog(blog.slug)) throw new InputError(`The blog address "${blog.slug}" is taken.`);
+  if (fs.existsSync(tenantDbPath(blog.slug))) {
+    throw new InputError(`A file for "${blog.slug}" already exists in the data directory; not overwriting it.`);
+  }
+  createTenantFile(blog.slug);
+  try {
+    writeSettings(openTenant(blog.slug), { title: blog.title, description: blog.description });
+    return control.orm
+      .insert(blogs)
+      .values({ slug: blog.slug, title: blog.title, createdAt: new Date() })
+      .returning()
+      .get();
+  } catch (error) {
+    fs.rmSync(tenantDbPath(blog.slug), { force: true });
+    throw error;
+  }
+}
+
+/** The control row of a blog, or undefined. Hot path: the front calls it on every request. */
+export function findBlog(slug: string): Blog | undefined {
+  const control = controlDb();
+  return control
+    .statement('blogs.bySlug', () =>
+      control.orm.select().from(blogs).where(eq(blogs.slug, sql.placeholder('slug'))).prepare(),
+    )
+    .get({ slug });
+}
+
+export function listBlogs(): Blog[] {
+  return controlDb().orm.select().from(blogs).orderBy(blogs.slug).all();
+}
+
+export type BlogSettings = { title: string; description: string; postsPerPage: number };
+
+const DEFAULT_POSTS_PER_PAGE = 10;
+
+export function readSettings(handle: TenantHandle): BlogSettings {
+  const rows = handle
+    .statement('settings.all', () => handle.orm.select().from(settings).prepare())
+    .all();
+  const values = new Map(rows.map((row) => [row.key, row.value]));
+  const perPage = Number(values.get('posts_per_page'));
+  return {
+    title: values.get('title') ?? handle.slug,
+    description: values.get('description') ?? '',
+    postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : DEFAULT_POSTS_PER_PAGE,
+  };
+}
+
+export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings>): void {
+  const entries: [string, string][] = [];
+  if (values.title !== undefined) entries.push(['title', values.title]);
+  if (values.description !== undefined) entries.push(['description', values.description]);
+  if (values.postsPerPage !== undefined) entries.push(['posts_per_page', String(values.postsPerPage)]);
+  handle.sqlite.transaction(() => {
+    for (const [key, value] of entries) {
+      handle.orm
+        .insert(settings)
+        .values({ key, value })
+        .onConflictDoUpdate({ target: settings.key, set: { value } })
+        .run();
+    }
+  })();
+  bumpGeneration(handle.slug);
+}
+
+/**
+ * The blog behind a public page, or undefined when there is none. The front has already
+ * checked the host; this re-checks the slug so a route can never open a path it built itself.
+ */
+export function publicBlog(slug: string): { handle: TenantHandle; settings: BlogSettings } | undefined {
+  const checked = blogSlugSchema.safeParse(slug);
+  if (!checked.success || !findBlog(checked.data)) return undefined;
+  const handle = openTenant(checked.data);
+  return { handle, settings: readSettings(handle) };
+}

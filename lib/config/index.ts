@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Settings from the environment, read once per process. Everything the platform can be told
+ * lives here so a newcomer finds every knob in one file.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  QUIRE_DATA_DIR: z.string().min(1).default('./data'),
+  QUIRE_ROOT_DOMAIN: z.string().min(1).optional(),
+  QUIRE_MAX_OPEN_TENANTS: z.coerce.number().int().min(1).default(500),
+  QUIRE_TENANT_IDLE_MS: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
+  QUIRE_PAGE_CACHE_MB: z.coerce.number().min(0).default(64),
+});
+
+export type QuireConfig = {
+  port: number;
+  dataDir: string;
+  /** The platform's host as people type it, port included (`localhost:3000`, `example.com`). */
+  rootDomain: string;
+  /** `rootDomain` without its port: what hosts are matched against. */
+  rootHostname: string;
+  maxOpenTenants: number;
+  tenantIdleMs: number;
+  pageCacheBytes: number;
+};
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid setting ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  const rootDomain = (e.QUIRE_ROOT_DOMAIN ?? `localhost:${e.PORT}`).toLowerCase();
+  return {
+    port: e.PORT,
+    dataDir: path.resolve(e.QUIRE_DATA_DIR),
+    rootDomain,
+    rootHostname: rootDomain.replace(/:\d+$/, ''),
+    maxOpenTenants: e.QUIRE_MAX_OPEN_TENANTS,
+    tenantIdleMs: e.QUIRE_TENANT_IDLE_MS,
+    pageCacheBytes: Math.floor(e.QUIRE_PAGE_CACHE_MB * 1024 * 1024),
+  };
+}
+
+let cached: QuireConfig | undefined;
+
+export function config(): QuireConfig {
+  cached ??= readConfig();
+  return cached;
+}
+
+/** Where Quire's own files (migrations) are: the package root, set by `bin/quire.mjs`. */
+export function appRoot(): string {
+  return process.env.QUIRE_APP_DIR ?? process.cwd();
+}
+
+/** Public URLs, for links printed by the CLI and shown in the dashboard. */
+export function platformUrl(cfg: QuireConfig = config()): string {
+  const scheme = /(^|\.)localhost$/.test(cfg.rootHostname) ? 'http' : 'https';
+  return `${scheme}://${cfg.rootDomain}`;
+}
+
+export function blogUrl(slug: string, cfg: QuireConfig = config()): string {
+  return platformUrl(cfg).replace('://', `://${slug}.`);
+}

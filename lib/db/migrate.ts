@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
+import { appRoot } from '@/lib/config';
+import type { Sqlite } from './connection';
+
+/**
+ * Applies drizzle-kit's SQL migrations to one SQLite file.
+ *
+ * drizzle's own migrator runs every pending file inside one transaction, where
+ * `PRAGMA foreign_keys=OFF` is silently ignored, so a table rebuild can fire ON DELETE CASCADE
+ * and drop rows (DESIGN, "Schema changes across many files"). Here foreign keys are switched off
+ * on the connection before any transaction, each migration commits alone with
+ * `foreign_key_check` run before its commit, and `PRAGMA user_version` records how many
+ * migrations the file has — so checking whether a file is current costs one pragma.
+ */
+
+export type MigrationSet = { name: string; migrations: MigrationMeta[] };
+
+const sets = new Map<string, MigrationSet>();
+
+/** Reads (once per process) the migrations drizzle-kit generated for `control` or `tenant`. */
+export function migrationSet(name: 'control' | 'tenant'): MigrationSet {
+  let set = sets.get(name);
+  if (!set) {
+    const folder = path.join(appRoot(), 'lib', 'db', 'migrations', name);
+    set = { name, migrations: readMigrationFiles({ migrationsFolder: folder }) };
+    sets.set(name, set);
+  }
+  return set;
+}
+
+export class MigrationError extends Error {
+  constructor(
+    message: string,
+    readonly fromVersion: number,
+    readonly failedVersion: number,
+  ) {
+    super(message);
+    this.name = 'MigrationError';
+  }
+}
+
+export function schemaVersion(db: Sqlite): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Sqlite, set: MigrationSet): { from: number; to: number } {
+  const from = schemaVersion(db);
+  const target = set.migrations.length;
+  if (from > target) {
+    throw new MigrationError(
+      `This file has schema version ${from}, newer than this Quire knows (${target}).`,
+      from,
+      from,
+    );
+  }
+  if (from === target) return { from, to: from };
+
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let version = from; version < target; version++) {
+      const migration = set.migrations[version]!;
+      try {
+        db.transaction(() => {
+          for (const statement of migration.sql) {
+            if (statement.trim()) db.exec(statement);
+          }
+          const violations = db.pragma('foreign_key_check') as unknown[];
+          if (violations.length > 0) {
+            throw new Error(`${violations.length} foreign key violation(s)`);
+          }
+          db.pragma(`user_version = ${version + 1}`);
+        }).immediate();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new MigrationError(
+          `${set.name} migration ${version + 1} of ${target} failed: ${reason}`,
+          from,
+          version + 1,
+        );
+      }
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
+  return { from, to: target };
+}

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { LRUCache } from 'lru-cache';
+import { config } from '@/lib/config';
+import { forgetProcessWide, processWide } from '@/lib/process/shared';
+import { openDatabase, statementCache, type Sqlite, type StatementCache } from './connection';
+import { migrate, migrationSet } from './migrate';
+import { tenantDbPath, tenantsDir } from './paths';
+import * as schema from './schema/tenant';
+
+export type TenantOrm = BetterSQLite3Database<typeof schema>;
+
+export type TenantHandle = {
+  slug: string;
+  /** Distinct for every open of the file, so observers can tell a reopened handle. */
+  openId: number;
+  sqlite: Sqlite;
+  orm: TenantOrm;
+  /** Hot-path statements are prepared once per handle (DESIGN: 7 µs vs 84 µs per query). */
+  statement: StatementCache;
+};
+
+export class BlogFileMissingError extends Error {
+  constructor(readonly slug: string) {
+    super(`No file for blog "${slug}"`);
+    this.name = 'BlogFileMissingError';
+  }
+}
+
+const TENANT_CACHE_KIB = 1024;
+let openCount = 0;
+
+function openHandle(slug: string): TenantHandle {
+  let sqlite: Sqlite;
+  try {
+    sqlite = openDatabase(tenantDbPath(slug), { mustExist: true, cacheKiB: TENANT_CACHE_KIB });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !fs.existsSync(tenantDbPath(slug))) {
+      throw new BlogFileMissingError(slug);
+    }
+    throw error;
+  }
+  try {
+    migrate(sqlite, migrationSet('tenant'));
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  return {
+    slug,
+    openId: ++openCount,
+    sqlite,
+    orm: drizzle({ client: sqlite, schema }),
+    statement: statementCache(),
+  };
+}
+
+/**
+ * Open tenant handles, least recently used first out. Evicting — by count or after idling —
+ * closes the handle; the next use reopens it (DESIGN: opening costs well under a millisecond).
+ */
+export class TenantPool {
+  private readonly handles: LRUCache<string, TenantHandle>;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(maxOpen: number, idleMs: number) {
+    this.handles = new LRUCache<string, TenantHandle>({
+      max: maxOpen,
+      ttl: idleMs,
+      updateAgeOnGet: true,
+      dispose: (handle) => handle.sqlite.close(),
+    });
+    this.sweeper = setInterval(() => this.handles.purgeStale(), Math.min(idleMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  /** The open handle of a blog's file. Throws `BlogFileMissingError`; never creates a file. */
+  get(slug: string): TenantHandle {
+    let handle = this.handles.get(slug);
+    if (!handle) {
+      handle = openHandle(slug);
+      this.handles.set(slug, handle);
+    }
+    return handle;
+  }
+
+  /** Closes a blog's handle now (before its file is replaced or removed). */
+  close(slug: string): void {
+    this.handles.delete(slug);
+  }
+
+  get openCount(): number {
+    return this.handles.size;
+  }
+
+  closeAll(): void {
+    clearInterval(this.sweeper);
+    this.handles.clear();
+  }
+}
+
+const KEY = 'tenant-pool';
+
+export function tenantPool(): TenantPool {
+  return processWide(KEY, () => new TenantPool(config().maxOpenTenants, config().tenantIdleMs));
+}
+
+export function openTenant(slug: string): TenantHandle {
+  return tenantPool().get(slug);
+}
+
+export function closeTenantPool(): void {
+  processWide<TenantPool | undefined>(KEY, () => undefined)?.closeAll();
+  forgetProcessWide(KEY);
+}
+
+/** Creates and migrates a new blog file. Refuses to overwrite one that exists. */
+export function createTenantFile(slug: string): void {
+  fs.mkdirSync(tenantsDir(), { recursive: true });
+  const file = tenantDbPath(slug);
+  if (fs.existsSync(file)) throw new Error(`A file for blog "${slug}" already exists`);
+  const sqlite = openDatabase(file, { mustExist: false, cacheKiB: TENANT_CACHE_KIB });
+  try {
+    migrate(sqlite, migrationSet('tenant'));
+  } finally {
+    sqlite.close();
+  }
+}

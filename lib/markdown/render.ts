@@ -1,0 +1,94 @@
+import hljs from 'highlight.js';
+import { Marked } from 'marked';
+import { gfmHeadingId } from 'marked-gfm-heading-id';
+import { markedHighlight } from 'marked-highlight';
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Markdown → HTML, run once when a post is saved (DESIGN: store the HTML, never render per
+ * request). marked does not sanitize, so the sanitizer runs last, over everything marked and
+ * the highlighter produced, including any raw HTML the author typed.
+ */
+const marked = new Marked(
+  { gfm: true },
+  gfmHeadingId(),
+  markedHighlight({
+    emptyLangClass: 'hljs',
+    langPrefix: 'hljs language-',
+    highlight(code, lang) {
+      const language = hljs.getLanguage(lang) ? lang : 'plaintext';
+      return hljs.highlight(code, { language }).value;
+    },
+  }),
+);
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'span',
+    'a', 'img', 'ul', 'ol', 'li', 'strong', 'em', 'del', 's', 'sup', 'sub', 'kbd', 'mark',
+    'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input', 'details', 'summary', 'figure',
+    'figcaption', 'abbr', 'dl', 'dt', 'dd',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    'h1': ['id'], 'h2': ['id'], 'h3': ['id'], 'h4': ['id'], 'h5': ['id'], 'h6': ['id'],
+    th: ['align'],
+    td: ['align'],
+    ol: ['start'],
+    input: ['type', 'checked', 'disabled'],
+    abbr: ['title'],
+  },
+  allowedClasses: {
+    code: ['hljs', 'language-*'],
+    span: ['hljs-*'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowProtocolRelative: false,
+  transformTags: {
+    // Task-list checkboxes only; any other input is dropped by exclusiveFilter below.
+    input: (tagName, attribs) => ({ tagName, attribs: { ...attribs, disabled: '' } }),
+    a: (tagName, attribs) =>
+      /^https?:/i.test(attribs.href ?? '')
+        ? { tagName, attribs: { ...attribs, rel: 'noopener nofollow' } }
+        : { tagName, attribs },
+  },
+  exclusiveFilter: (frame) => frame.tag === 'input' && frame.attribs.type !== 'checkbox',
+};
+
+export function sanitize(html: string): string {
+  return sanitizeHtml(html, SANITIZE);
+}
+
+export function renderMarkdown(markdown: string): string {
+  return sanitize(marked.parse(markdown, { async: false }));
+}
+
+/** Plain text of rendered HTML: for excerpts and reading time. */
+export function htmlToText(html: string): string {
+  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The first ~`max` characters of the post's text, cut at a word boundary. */
+export function excerptFromHtml(html: string, max = 240): string {
+  const text = htmlToText(html);
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > max * 0.6 ? cut.slice(0, lastSpace) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
+}
+
+const WORDS_PER_MINUTE = 230;
+
+export function readingMinutes(text: string): number {
+  const words = text.split(/\s+/).filter(Boolean).length;
+  return Math.max(1, Math.round(words / WORDS_PER_MINUTE));
+}

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { LRUCache } from 'lru-cache';
+
+/** A rendered page kept in memory with its compressed forms, computed once when stored. */
+export type CachedPage = {
+  body: Buffer;
+  gzip: Buffer;
+  brotli: Buffer;
+  etag: string;
+  contentType: string;
+};
+
+export type PageCacheStats = { hits: number; misses: number; entries: number; bytes: number };
+
+/**
+ * Whole-page HTML cache, bounded in bytes (all three encodings count). Keys carry the blog's
+ * generation, so a bump makes old entries unreachable; the LRU then ages them out.
+ */
+export class PageCache {
+  private readonly pages: LRUCache<string, CachedPage>;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(maxBytes: number) {
+    this.pages = new LRUCache<string, CachedPage>({
+      maxSize: maxBytes,
+      maxEntrySize: Math.max(1, Math.floor(maxBytes / 4)),
+      sizeCalculation: (page, key) =>
+        page.body.length + page.gzip.length + page.brotli.length + key.length + 200,
+    });
+  }
+
+  static key(slug: string, generation: number, url: string): string {
+    return `${slug}\n${generation}\n${url}`;
+  }
+
+  get(key: string): CachedPage | undefined {
+    const page = this.pages.get(key);
+    if (page) this.hits++;
+    else this.misses++;
+    return page;
+  }
+
+  store(key: string, body: Buffer, contentType: string): CachedPage {
+    const page: CachedPage = {
+      body,
+      gzip: gzipSync(body, { level: 6 }),
+      brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } }),
+      etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+      contentType,
+    };
+    this.pages.set(key, page);
+    return page;
+  }
+
+  stats(): PageCacheStats {
+    return { hits: this.hits, misses: this.misses, entries: this.pages.size, bytes: this.pages.calculatedSize };
+  }
+}

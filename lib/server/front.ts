@@ -1,0 +1,194 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { findBlog } from '@/lib/blogs/blogs';
+import type { QuireConfig } from '@/lib/config';
+import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
+import { currentGeneration } from '@/lib/pagecache/generation';
+import { PageCache, type CachedPage } from '@/lib/pagecache/cache';
+import { parseHost } from '@/lib/tenancy/host';
+import { sendErrorPage } from './error-pages';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export type FrontOptions = {
+  config: QuireConfig;
+  /** Next's request handler: everything the front does not answer itself. */
+  next: RequestHandler;
+  /** Absent when `QUIRE_PAGE_CACHE_MB=0`. */
+  cache?: PageCache;
+};
+
+/** The internal route prefix of public blog pages (app/sites/[site]). */
+const SITES_PREFIX = '/sites/';
+
+/**
+ * The front: every request passes here first (DESIGN, "The front"). It maps the Host to a blog,
+ * rewrites the URL to `/sites/<slug>/…`, and answers cached pages without entering Next.
+ */
+export function createFront({ config, next, cache }: FrontOptions): RequestHandler {
+  return async function front(req, res) {
+    const target = parseHost(req.headers.host, config.rootHostname);
+    if (target.kind === 'invalid') return sendErrorPage(res, 404, req.method);
+
+    const path = normalisePath(req.url);
+    if (path === null) return sendErrorPage(res, 404, req.method);
+
+    if (target.kind === 'root') {
+      // The blog routes exist only behind the rewrite below.
+      if (isSitesPath(path.pathname)) return sendErrorPage(res, 404, req.method);
+      return next(req, res);
+    }
+
+    // Next's own assets are the same for every host.
+    if (path.pathname.startsWith('/_next/')) return next(req, res);
+
+    const slug = target.slug;
+    const blog = findBlog(slug);
+    if (!blog) return sendErrorPage(res, 404, req.method);
+    if (blog.status !== 'active') return sendErrorPage(res, 503, req.method);
+
+    let handle;
+    try {
+      handle = openTenant(slug);
+    } catch (error) {
+      if (error instanceof BlogFileMissingError) return sendErrorPage(res, 404, req.method);
+      console.error(`[quire] blog "${slug}" cannot be opened:`, (error as Error).message);
+      return sendErrorPage(res, 503, req.method);
+    }
+
+    if (path.pathname.length > 1 && path.pathname.endsWith('/')) {
+      return redirect(res, path.pathname.replace(/\/+$/, '') + path.search);
+    }
+
+    const publicUrl = path.pathname + path.search;
+    req.url = SITES_PREFIX + slug + (path.pathname === '/' ? '' : path.pathname) + path.search;
+
+    if (!cache || !isCacheable(req)) return next(req, res);
+
+    const key = PageCache.key(slug, currentGeneration(handle), publicUrl);
+    const page = cache.get(key);
+    if (page) return sendCachedPage(req, res, page);
+    res.setHeader('X-Quire-Cache', 'miss');
+    if (req.method === 'GET') captureResponse(res, (body, contentType) => cache.store(key, body, contentType));
+    return next(req, res);
+  };
+}
+
+/**
+ * The request path with dot segments resolved (WHATWG treats `%2e%2e` as `..`, so must we,
+ * before prefixing), or null when it is not a plain path.
+ */
+function normalisePath(raw: string | undefined): { pathname: string; search: string } | null {
+  if (!raw || raw[0] !== '/' || raw.startsWith('//') || raw.includes('\\')) return null;
+  try {
+    const url = new URL(raw, 'http://quire.invalid');
+    if (url.pathname.includes('//')) return null;
+    return { pathname: url.pathname, search: url.search };
+  } catch {
+    return null;
+  }
+}
+
+function isSitesPath(pathname: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname).toLowerCase();
+  } catch {
+    return true;
+  }
+  return decoded === '/sites' || decoded.startsWith(SITES_PREFIX);
+}
+
+/** Anonymous full-page GETs only: Next's client-side navigation and actions go through. */
+function isCacheable(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const h = req.headers;
+  if (h.rsc || h['next-router-state-tree'] || h['next-router-prefetch'] || h['next-action']) return false;
+  if (h.authorization) return false;
+  return !(req.url ?? '').includes('_rsc=');
+}
+
+function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: CachedPage): void {
+  const headers: Record<string, string | number> = {
+    'Content-Type': page.contentType,
+    'Cache-Control': 'public, max-age=0, must-revalidate',
+    ETag: page.etag,
+    Vary: 'Accept-Encoding',
+    'X-Quire-Cache': 'hit',
+  };
+  if (etagMatches(req.headers['if-none-match'], page.etag)) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  const encoding = pickEncoding(req.headers['accept-encoding']);
+  const body = encoding === 'br' ? page.brotli : encoding === 'gzip' ? page.gzip : page.body;
+  if (encoding) headers['Content-Encoding'] = encoding;
+  headers['Content-Length'] = body.length;
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+/** Brotli, else gzip, else none; an encoding listed with q=0 is refused. */
+export function pickEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
+  if (!header) return undefined;
+  const accepted = new Set<string>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q && Number(q.slice(2)) === 0) continue;
+    if (name) accepted.add(name);
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip')) return 'gzip';
+  return undefined;
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(308, { Location: location, 'Content-Length': 0 });
+  res.end();
+}
+
+type Chunk = string | Buffer | Uint8Array;
+
+/**
+ * Tees what Next writes so a full 200 HTML page without cookies can be kept. Writes still go
+ * straight to the client; the copy is only stored once the response has ended.
+ */
+function captureResponse(
+  res: ServerResponse,
+  keep: (body: Buffer, contentType: string) => void,
+): void {
+  const chunks: Buffer[] = [];
+  const toBuffer = (chunk: Chunk, encoding?: unknown) =>
+    typeof chunk === 'string'
+      ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+      : Buffer.from(chunk);
+
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+
+  res.write = ((chunk: Chunk, ...rest: unknown[]) => {
+    if (chunk != null) chunks.push(toBuffer(chunk, rest[0]));
+    return write(chunk, ...rest);
+  }) as typeof res.write;
+
+  res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+    if (chunk != null && typeof chunk !== 'function') chunks.push(toBuffer(chunk as Chunk, rest[0]));
+    const result = end(chunk, ...rest);
+    const contentType = String(res.getHeader('content-type') ?? '');
+    if (
+      res.statusCode === 200 &&
+      contentType.startsWith('text/html') &&
+      res.getHeader('set-cookie') === undefined &&
+      !res.getHeader('content-encoding')
+    ) {
+      keep(Buffer.concat(chunks), contentType);
+    }
+    return result;
+  }) as typeof res.end;
+}

@@ -1,0 +1,65 @@
+import http from 'node:http';
+import next from 'next';
+import { appRoot, blogUrl, config, platformUrl } from '@/lib/config';
+import { closeControlDb, controlDb } from '@/lib/db/control';
+import { closeTenantPool, tenantPool } from '@/lib/db/pool';
+import { PageCache } from '@/lib/pagecache/cache';
+import { processWide } from '@/lib/process/shared';
+import { createFront } from './front';
+
+/**
+ * Quire's process: the front around Next's request handler, with start-up and graceful
+ * shutdown. `npm start` runs it in production, `npm run dev` with `--dev` around `next dev`.
+ */
+async function main(): Promise<void> {
+  const dev = process.argv.includes('--dev');
+  const cfg = config();
+  controlDb(); // open and migrate the control file before taking traffic
+  tenantPool();
+
+  const app = next({ dev, dir: appRoot(), hostname: 'localhost', port: cfg.port });
+  await app.prepare();
+
+  const cache =
+    cfg.pageCacheBytes > 0 ? processWide('page-cache', () => new PageCache(cfg.pageCacheBytes)) : undefined;
+  const front = createFront({ config: cfg, next: app.getRequestHandler(), cache });
+
+  const server = http.createServer((req, res) => {
+    Promise.resolve(front(req, res)).catch((error: unknown) => {
+      console.error('[quire] request failed:', error);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('Internal error');
+    });
+  });
+  if (dev) server.on('upgrade', app.getUpgradeHandler());
+
+  server.listen(cfg.port, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : cfg.port;
+    console.log(`[quire] ${dev ? 'development' : 'production'} server on port ${port}`);
+    console.log(`[quire] platform: ${platformUrl()}   a blog: ${blogUrl('<slug>')}`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[quire] ${signal}: finishing requests, then closing every database`);
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    server.close(() => {
+      closeTenantPool();
+      closeControlDb();
+      console.log('[quire] stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('[quire] could not start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
