@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createBlog } from '@/lib/blogs/blogs';
+import { closeControlDb } from '@/lib/db/control';
+import { closeTenantPool, openTenant } from '@/lib/db/pool';
+import { posts } from '@/lib/db/schema/tenant';
+import { InputError } from '@/lib/input';
+import { makeTempDataDir } from '@/lib/testing/data-dir';
+import { createPost, getPublishedPost, listCursorSchema, listPublishedPosts } from './posts';
+import { slugify } from './slug';
+
+const dataDir = makeTempDataDir();
+createBlog({ slug: 'writer', title: 'Writer' });
+const blog = () => openTenant('writer');
+
+afterAll(() => {
+  closeTenantPool();
+  closeControlDb();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('createPost', () => {
+  it('stores sanitized HTML and an excerpt rendered at save time', () => {
+    const post = createPost(blog(), { title: 'First', markdown: '# Hi\n\nSome <script>x()</script>text.' });
+    expect(post.html).toContain('<h1 id="hi">Hi</h1>');
+    expect(post.html).not.toContain('<script');
+    expect(post.excerpt).toBe('Hi Some text.');
+    expect(post.status).toBe('published');
+    expect(post.publishedAt).toBeInstanceOf(Date);
+  });
+
+  it('derives unique slugs from titles', () => {
+    const a = createPost(blog(), { title: 'Same Title!', markdown: 'a' });
+    const b = createPost(blog(), { title: 'Same Title!', markdown: 'b' });
+    expect(a.slug).toBe('same-title');
+    expect(b.slug).toBe('same-title-2');
+  });
+
+  it('refuses a chosen slug that is taken, an empty body, an overlong title, a bad slug', () => {
+    createPost(blog(), { title: 'Taken', slug: 'taken', markdown: 'x' });
+    expect(() => createPost(blog(), { title: 'T', slug: 'taken', markdown: 'x' })).toThrow(/already exists/);
+    expect(() => createPost(blog(), { title: 'T', markdown: '   ' })).toThrow(/needs some text/);
+    expect(() => createPost(blog(), { title: 'x'.repeat(201), markdown: 'x' })).toThrow(InputError);
+    expect(() => createPost(blog(), { title: 'T', slug: '../etc', markdown: 'x' })).toThrow(/post address/);
+  });
+});
+
+describe('the public list', () => {
+  it('pages newest first by key, with no post twice and none missing', () => {
+    createBlog({ slug: 'paged', title: 'Paged' });
+    const h = openTenant('paged');
+    const base = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 25; i++) {
+      // Pairs share a timestamp to exercise the id tie-break.
+      createPost(h, { title: `Post ${i}`, markdown: 'x', publishedAt: new Date(base + Math.floor(i / 2) * 1000) });
+    }
+    createPost(h, { title: 'Draft', markdown: 'x', status: 'draft' });
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = listPublishedPosts(h, { limit: 10, after: after ? listCursorSchema.parse(after) : undefined });
+      seen.push(...page.posts.map((p) => p.title));
+      after = page.next;
+    } while (after);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    expect(seen[0]).toBe('Post 24');
+    expect(seen.at(-1)).toBe('Post 0');
+    expect(seen).not.toContain('Draft');
+  });
+
+  it('hides drafts and posts scheduled for later, shows them by slug only once due', () => {
+    const h = blog();
+    const draft = createPost(h, { title: 'Hidden draft', markdown: 'x', status: 'draft' });
+    expect(getPublishedPost(h, draft.slug)).toBeUndefined();
+    const later = createPost(h, { title: 'Later', markdown: 'x' });
+    h.orm
+      .update(posts)
+      .set({ status: 'scheduled', publishedAt: new Date(Date.now() + 60_000) })
+      .where(eq(posts.id, later.id))
+      .run();
+    expect(getPublishedPost(h, later.slug)).toBeUndefined();
+    h.orm.update(posts).set({ publishedAt: new Date(Date.now() - 1) }).where(eq(posts.id, later.id)).run();
+    expect(getPublishedPost(h, later.slug)?.title).toBe('Later');
+  });
+
+  it('uses the partial index for the list (no sort step)', () => {
+    const plan = blog()
+      .sqlite.prepare(
+        "explain query plan select id from posts where status <> 'draft' and published_at <= ? order by published_at desc, id desc limit 10",
+      )
+      .all(Date.now()) as { detail: string }[];
+    const details = plan.map((row) => row.detail).join('\n');
+    expect(details).toContain('posts_public_order');
+    expect(details).not.toContain('TEMP B-TREE');
+  });
+
+  it('rejects malformed cursors', () => {
+    expect(listCursorSchema.safeParse('abc').success).toBe(false);
+    expect(listCursorSchema.safeParse('1-2-3').success).toBe(false);
+    expect(listCursorSchema.safeParse('1700000000000-5').success).toBe(true);
+  });
+});
+
+describe('slugify', () => {
+  it('folds accents and punctuation into hyphens', () => {
+    expect(slugify('Héllo, Wörld!  Again')).toBe('hello-world-again');
+    expect(slugify('***')).toBe('');
+  });
+});

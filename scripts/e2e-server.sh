@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Starts the production server for the Playwright tests on a fresh data directory with the demo.
+set -euo pipefail
+port="$1"
+dir="$(mktemp -d -t quire-e2e-XXXXXX)"
+trap 'rm -rf "$dir"' EXIT
+export QUIRE_DATA_DIR="$dir" PORT="$port" QUIRE_ROOT_DOMAIN="localhost:$port"
+node bin/quire.mjs demo
+NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node --import tsx lib/server/main.ts &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server; rm -rf "$dir"' EXIT INT TERM
+wait $server

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `npm test`: install what the tests need (npm packages, Debian's Chromium), then run every
+# test: lint, types, unit and integration (vitest, against a real production build), e2e
+# (Playwright driving /usr/bin/chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "[quire] installing Debian's chromium for the end-to-end tests…"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+fi
+bash scripts/ensure-deps.sh
+
+reports="$(mktemp -d -t quire-reports-XXXXXX)"
+trap 'rm -rf "$reports"' EXIT
+
+echo "[quire] lint and types"
+npx eslint .
+npx tsc --noEmit
+
+bash scripts/ensure-build.sh
+
+echo "[quire] unit and integration tests"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
+
+echo "[quire] end-to-end tests"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/playwright.json" npx playwright test --reporter=list,json
+
+node scripts/summarise-tests.mjs "$reports/vitest.json" "$reports/playwright.json"
