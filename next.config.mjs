@@ -3,8 +3,8 @@ const nextConfig = {
   // The front (lib/server) compresses cached pages once; Next compressing too would hand it gzip.
   compress: false,
   poweredByHeader: false,
-  // better-sqlite3 is a native addon: load it from node_modules, never bundle it.
-  serverExternalPackages: ['better-sqlite3'],
+  // Native addons: load them from node_modules, never bundle them.
+  serverExternalPackages: ['better-sqlite3', '@node-rs/argon2'],
 };
 
 export default nextConfig;

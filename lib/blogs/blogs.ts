@@ -29,14 +29,30 @@ const newBlogSchema = z.object({
 
 export type NewBlog = z.input<typeof newBlogSchema>;
 
-/** Provisions `tenants/<slug>.db` and records the blog in `control.db`. */
-export function createBlog(input: NewBlog): Blog {
+/** Validates a new blog and checks its address is free; throws the first problem found. */
+export function checkNewBlog(input: NewBlog): z.output<typeof newBlogSchema> {
   const blog = parseInput(newBlogSchema, input);
-  const control = controlDb();
   if (findBlog(blog.slug)) throw new InputError(`The blog address "${blog.slug}" is taken.`);
   if (fs.existsSync(tenantDbPath(blog.slug))) {
     throw new InputError(`A file for "${blog.slug}" already exists in the data directory; not overwriting it.`);
   }
+  return blog;
+}
+
+/** For the sign-up form's live check: is this address valid and free? */
+export function slugAvailability(slug: string): { available: boolean; message: string } {
+  const checked = blogSlugSchema.safeParse(slug);
+  if (!checked.success) return { available: false, message: checked.error.issues[0]!.message };
+  if (findBlog(checked.data) || fs.existsSync(tenantDbPath(checked.data))) {
+    return { available: false, message: `"${checked.data}" is taken.` };
+  }
+  return { available: true, message: `"${checked.data}" is available.` };
+}
+
+/** Provisions `tenants/<slug>.db` and records the blog in `control.db`. */
+export function createBlog(input: NewBlog): Blog {
+  const blog = checkNewBlog(input);
+  const control = controlDb();
   createTenantFile(blog.slug);
   try {
     writeSettings(openTenant(blog.slug), { title: blog.title, description: blog.description });

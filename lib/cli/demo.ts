@@ -79,7 +79,7 @@ export function seedDemo(): boolean {
   const handle = openTenant('demo');
   const now = Date.now();
   for (const post of POSTS) {
-    createPost(handle, { ...post, status: 'published', publishedAt: new Date(now - post.daysAgo * DAY) });
+    createPost(handle, { ...post, publishAt: new Date(now - post.daysAgo * DAY) });
   }
   return true;
 }

@@ -55,7 +55,7 @@ postsCommand
       title: options.title,
       slug: options.slug,
       markdown,
-      status: options.draft ? 'draft' : 'published',
+      draft: options.draft,
     });
     const where = post.status === 'published' ? `${blogUrl(slug)}/posts/${post.slug}` : 'as a draft';
     console.log(`Added "${post.title}" ${post.status === 'published' ? 'at ' : ''}${where}`);

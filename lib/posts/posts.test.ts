@@ -7,7 +7,8 @@ import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import { posts } from '@/lib/db/schema/tenant';
 import { InputError } from '@/lib/input';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { createPost, getPublishedPost, listCursorSchema, listPublishedPosts } from './posts';
+import { createPost } from './posts';
+import { getPublishedPost, listCursorSchema, listPublishedPosts } from './public';
 import { slugify } from './slug';
 
 const dataDir = makeTempDataDir();
@@ -53,9 +54,9 @@ describe('the public list', () => {
     const base = Date.UTC(2026, 0, 1);
     for (let i = 0; i < 25; i++) {
       // Pairs share a timestamp to exercise the id tie-break.
-      createPost(h, { title: `Post ${i}`, markdown: 'x', publishedAt: new Date(base + Math.floor(i / 2) * 1000) });
+      createPost(h, { title: `Post ${i}`, markdown: 'x', publishAt: new Date(base + Math.floor(i / 2) * 1000) });
     }
-    createPost(h, { title: 'Draft', markdown: 'x', status: 'draft' });
+    createPost(h, { title: 'Draft', markdown: 'x', draft: true });
     const seen: string[] = [];
     let after: string | undefined;
     do {
@@ -72,7 +73,7 @@ describe('the public list', () => {
 
   it('hides drafts and posts scheduled for later, shows them by slug only once due', () => {
     const h = blog();
-    const draft = createPost(h, { title: 'Hidden draft', markdown: 'x', status: 'draft' });
+    const draft = createPost(h, { title: 'Hidden draft', markdown: 'x', draft: true });
     expect(getPublishedPost(h, draft.slug)).toBeUndefined();
     const later = createPost(h, { title: 'Later', markdown: 'x' });
     h.orm

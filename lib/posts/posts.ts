@@ -1,9 +1,10 @@
-import { and, desc, eq, like, lte, ne, or, sql } from 'drizzle-orm';
+import { desc, eq, like, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { posts, type Post } from '@/lib/db/schema/tenant';
+import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
-import { excerptFromHtml, readingMinutes, renderMarkdown } from '@/lib/markdown/render';
+import { excerptFromHtml, renderMarkdown } from '@/lib/markdown/render';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { postSlugSchema, slugify } from './slug';
 
@@ -12,49 +13,125 @@ export const POST_TITLE_MAX = 200;
 export const POST_MARKDOWN_MAX = 200_000;
 export const POST_EXCERPT_MAX = 500;
 
-const newPostSchema = z.object({
+export const postActions = ['save', 'publish', 'schedule', 'unpublish'] as const;
+export type PostAction = (typeof postActions)[number];
+
+const postFormSchema = z.object({
   title: z
     .string()
     .trim()
     .min(1, 'A post needs a title.')
     .max(POST_TITLE_MAX, `A title is at most ${POST_TITLE_MAX} characters.`),
-  slug: postSlugSchema.optional(),
+  /** Empty or absent: derived from the title. */
+  slug: z.union([z.literal(''), postSlugSchema]).optional(),
   markdown: z
     .string()
     .max(POST_MARKDOWN_MAX, `A post is at most ${POST_MARKDOWN_MAX.toLocaleString('en')} characters of Markdown.`)
     .refine((text) => text.trim().length > 0, 'A post needs some text.'),
   excerpt: z.string().trim().max(POST_EXCERPT_MAX, `An excerpt is at most ${POST_EXCERPT_MAX} characters.`).optional(),
-  status: z.enum(['draft', 'published']).default('published'),
-  publishedAt: z.date().optional(),
+  action: z.enum(postActions).default('save'),
+  /** When to publish: the schedule time, or a back-dated publish (CLI, imports). */
+  publishAt: z.coerce.date({ error: 'Choose a valid date and time.' }).optional(),
+  /** The `updatedAt` (ms) the editor loaded; a mismatch means someone else saved since. */
+  expectedUpdatedAt: z.number().int().optional(),
 });
 
-export type NewPostInput = z.input<typeof newPostSchema>;
+export type PostForm = z.input<typeof postFormSchema>;
 
-export function createPost(handle: TenantHandle, input: NewPostInput): Post {
-  const post = parseInput(newPostSchema, input);
-  const slug = post.slug ?? uniqueSlug(handle, slugify(post.title) || 'post');
-  if (post.slug && slugTaken(handle, post.slug)) {
-    throw new InputError(`A post with the address "${post.slug}" already exists.`);
+/**
+ * Creates (no id) or updates a post from the editor or the CLI. Markdown is rendered and
+ * sanitized here, once. Any change that a reader could see bumps the blog's page-cache
+ * generation; a change made elsewhere since the editor loaded the post is refused, not lost.
+ */
+export function savePost(handle: TenantHandle, id: number | undefined, input: PostForm, now = new Date()): Post {
+  const form = parseInput(postFormSchema, input);
+  const existing = id === undefined ? undefined : getPost(handle, id);
+  if (id !== undefined && !existing) throw notFound('This post no longer exists.');
+  if (existing && form.expectedUpdatedAt !== undefined && form.expectedUpdatedAt !== existing.updatedAt.getTime()) {
+    throw conflict(
+      'This post was changed elsewhere since you opened it. Your text is still here: copy it, reload the page, and apply your changes again.',
+    );
   }
-  const html = renderMarkdown(post.markdown);
-  const now = new Date();
-  const created = handle.orm
-    .insert(posts)
-    .values({
-      slug,
-      title: post.title,
-      markdown: post.markdown,
-      html,
-      excerpt: post.excerpt || excerptFromHtml(html),
-      status: post.status,
-      publishedAt: post.status === 'published' ? (post.publishedAt ?? now) : null,
-      createdAt: now,
-      updatedAt: now,
+
+  const slug = form.slug || existing?.slug || uniqueSlug(handle, slugify(form.title) || 'post');
+  if (slug !== existing?.slug && slugTaken(handle, slug)) {
+    throw new InputError(`A post with the address "${slug}" already exists.`);
+  }
+  const { status, publishedAt } = nextState(form.action, existing, form.publishAt, now);
+  const html = renderMarkdown(form.markdown);
+  const values = {
+    slug,
+    title: form.title,
+    markdown: form.markdown,
+    html,
+    excerpt: form.excerpt || excerptFromHtml(html),
+    status,
+    publishedAt,
+    // Strictly increasing, so two saves in one millisecond still tell apart for conflicts.
+    updatedAt: new Date(Math.max(now.getTime(), (existing?.updatedAt.getTime() ?? 0) + 1)),
+  };
+  const saved = existing
+    ? handle.orm.update(posts).set(values).where(eq(posts.id, existing.id)).returning().get()
+    : handle.orm.insert(posts).values({ ...values, createdAt: now }).returning().get();
+  if (status !== 'draft' || (existing && existing.status !== 'draft')) bumpGeneration(handle.slug);
+  return saved;
+}
+
+function nextState(action: PostAction, existing: Post | undefined, publishAt: Date | undefined, now: Date) {
+  switch (action) {
+    case 'save':
+      return { status: existing?.status ?? 'draft', publishedAt: existing?.publishedAt ?? null } as const;
+    case 'publish':
+      return {
+        status: 'published',
+        publishedAt: publishAt ?? (existing?.status === 'published' ? existing.publishedAt : null) ?? now,
+      } as const;
+    case 'schedule':
+      if (!publishAt) throw new InputError('Choose when to publish.');
+      if (publishAt.getTime() <= now.getTime()) throw new InputError('A scheduled time must be in the future.');
+      return { status: 'scheduled', publishedAt: publishAt } as const;
+    case 'unpublish':
+      return { status: 'draft', publishedAt: null } as const;
+  }
+}
+
+/** The CLI's and the demo's way in: a new post, published unless `draft`. */
+export function createPost(
+  handle: TenantHandle,
+  input: Omit<PostForm, 'action' | 'expectedUpdatedAt'> & { draft?: boolean },
+): Post {
+  const { draft, ...form } = input;
+  return savePost(handle, undefined, { ...form, action: draft ? 'save' : 'publish' });
+}
+
+export function deletePost(handle: TenantHandle, id: number): void {
+  const existing = getPost(handle, id);
+  if (!existing) throw notFound('This post no longer exists.');
+  handle.orm.delete(posts).where(eq(posts.id, id)).run();
+  if (existing.status !== 'draft') bumpGeneration(handle.slug);
+}
+
+export function getPost(handle: TenantHandle, id: number): Post | undefined {
+  return handle.orm.select().from(posts).where(eq(posts.id, id)).get();
+}
+
+export type DashboardPost = Pick<Post, 'id' | 'slug' | 'title' | 'status' | 'publishedAt' | 'updatedAt' | 'views'>;
+
+/** Every post for the dashboard, most recently edited first. */
+export function listAllPosts(handle: TenantHandle): DashboardPost[] {
+  return handle.orm
+    .select({
+      id: posts.id,
+      slug: posts.slug,
+      title: posts.title,
+      status: posts.status,
+      publishedAt: posts.publishedAt,
+      updatedAt: posts.updatedAt,
+      views: posts.views,
     })
-    .returning()
-    .get();
-  if (created.status === 'published') bumpGeneration(handle.slug);
-  return created;
+    .from(posts)
+    .orderBy(desc(posts.updatedAt))
+    .all();
 }
 
 function slugTaken(handle: TenantHandle, slug: string): boolean {
@@ -78,89 +155,3 @@ function uniqueSlug(handle: TenantHandle, base: string): string {
   }
 }
 
-// ── Reading: what the public blog shows ──────────────────────────────────────────────────────
-
-export type PostSummary = Pick<Post, 'id' | 'slug' | 'title' | 'excerpt'> & { publishedAt: Date };
-export type PublicPost = PostSummary & { html: string; readingMinutes: number; updatedAt: Date };
-
-/** Where the next page of the list starts: the last post shown, as `<publishedAtMs>-<id>`. */
-export type ListCursor = { publishedAt: number; id: number };
-
-export const listCursorSchema = z
-  .string()
-  .regex(/^\d{1,15}-\d{1,15}$/)
-  .transform((value): ListCursor => {
-    const [publishedAt, id] = value.split('-').map(Number) as [number, number];
-    return { publishedAt, id };
-  });
-
-export function encodeCursor(post: PostSummary): string {
-  return `${post.publishedAt.getTime()}-${post.id}`;
-}
-
-const summaryColumns = {
-  id: posts.id,
-  slug: posts.slug,
-  title: posts.title,
-  excerpt: posts.excerpt,
-  publishedAt: posts.publishedAt,
-};
-
-/** Public means: not a draft, and its time has come (a scheduled post shows once due). */
-const isPublic = (now: ReturnType<typeof sql.placeholder>) =>
-  and(ne(posts.status, 'draft'), lte(posts.publishedAt, now));
-
-/** Published posts, newest first, by key (never OFFSET). `next` is set when more follow. */
-export function listPublishedPosts(
-  handle: TenantHandle,
-  options: { limit: number; after?: ListCursor },
-): { posts: PostSummary[]; next?: string } {
-  const limit = options.limit + 1; // one extra tells whether a next page exists
-  const now = Date.now(); // placeholders bind raw values: milliseconds, as stored
-  const rows = options.after
-    ? handle
-        .statement('posts.public.after', () =>
-          handle.orm
-            .select(summaryColumns)
-            .from(posts)
-            .where(
-              and(
-                isPublic(sql.placeholder('now')),
-                sql`(${posts.publishedAt}, ${posts.id}) < (${sql.placeholder('t')}, ${sql.placeholder('id')})`,
-              ),
-            )
-            .orderBy(desc(posts.publishedAt), desc(posts.id))
-            .limit(sql.placeholder('limit'))
-            .prepare(),
-        )
-        .all({ now, t: options.after.publishedAt, id: options.after.id, limit })
-    : handle
-        .statement('posts.public.first', () =>
-          handle.orm
-            .select(summaryColumns)
-            .from(posts)
-            .where(isPublic(sql.placeholder('now')))
-            .orderBy(desc(posts.publishedAt), desc(posts.id))
-            .limit(sql.placeholder('limit'))
-            .prepare(),
-        )
-        .all({ now, limit });
-  const page = rows.slice(0, options.limit) as PostSummary[];
-  const last = page.at(-1);
-  return { posts: page, next: rows.length > options.limit && last ? encodeCursor(last) : undefined };
-}
-
-export function getPublishedPost(handle: TenantHandle, slug: string): PublicPost | undefined {
-  const row = handle
-    .statement('posts.public.bySlug', () =>
-      handle.orm
-        .select({ ...summaryColumns, html: posts.html, markdown: posts.markdown, updatedAt: posts.updatedAt })
-        .from(posts)
-        .where(and(eq(posts.slug, sql.placeholder('slug')), isPublic(sql.placeholder('now'))))
-        .prepare(),
-    )
-    .get({ slug, now: Date.now() });
-  if (!row) return undefined;
-  const { markdown, ...post } = row;
-  return { ...(post as PublicPost), readingMinutes: readingMinutes(markdown) };
-}

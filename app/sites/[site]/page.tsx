@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { loadBlog } from './load';
-import { listCursorSchema, listPublishedPosts } from '@/lib/posts/posts';
+import { listCursorSchema, listPublishedPosts } from '@/lib/posts/public';
 import { PostDate } from './post-date';
 
 type Props = { params: Promise<{ site: string }>; searchParams: Promise<{ after?: string | string[] }> };

@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-/** The platform's own file: which blogs exist. Later: users, sessions, memberships. */
+/**
+ * The platform's own file: blogs, people, sessions, who may write where. Nothing here is ever
+ * copied into a blog's file, so an exported blog holds no platform secret.
+ */
 export const blogs = sqliteTable(
   'blogs',
   {
@@ -16,4 +19,75 @@ export const blogs = sqliteTable(
   (t) => [check('blogs_status_check', sql`${t.status} in ('active', 'maintenance')`)],
 );
 
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** Stored lower-cased; the unique index is what makes sign-up race-free. */
+  email: text('email').notNull().unique(),
+  /** argon2id, PHC string format. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+});
+
+/** Lucia's session design: the token is `<id>.<secret>`; only SHA-256(secret) is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    blogId: integer('blog_id')
+      .notNull()
+      .references(() => blogs.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['owner', 'editor'] }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.blogId] }),
+    index('memberships_blog').on(t.blogId),
+    check('memberships_role_check', sql`${t.role} in ('owner', 'editor')`),
+  ],
+);
+
+/** One-time invitation links; like sessions, only a hash of the secret is kept. */
+export const invites = sqliteTable(
+  'invites',
+  {
+    id: text('id').primaryKey(),
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    blogId: integer('blog_id')
+      .notNull()
+      .references(() => blogs.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['owner', 'editor'] }).notNull(),
+    createdBy: integer('created_by')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    usedBy: integer('used_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    index('invites_blog').on(t.blogId),
+    check('invites_role_check', sql`${t.role} in ('owner', 'editor')`),
+  ],
+);
+
 export type Blog = typeof blogs.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Role = (typeof memberships.$inferSelect)['role'];

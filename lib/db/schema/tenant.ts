@@ -25,6 +25,23 @@ export const posts = sqliteTable(
   ],
 );
 
+/** Static pages ("About", "Now"): shown in the blog's navigation, in `navOrder`. */
+export const pages = sqliteTable(
+  'pages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    title: text('title').notNull(),
+    markdown: text('markdown').notNull().default(''),
+    html: text('html').notNull().default(''),
+    status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+    navOrder: integer('nav_order').notNull().default(0),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [check('pages_status_check', sql`${t.status} in ('draft', 'published')`)],
+);
+
 /** Blog-level settings (title, description, …) as key/value rows. */
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
@@ -32,4 +49,5 @@ export const settings = sqliteTable('settings', {
 });
 
 export type Post = typeof posts.$inferSelect;
+export type Page = typeof pages.$inferSelect;
 export type NewPost = typeof posts.$inferInsert;

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { loadBlog } from '../../load';
-import { getPublishedPost } from '@/lib/posts/posts';
+import { getPublishedPost } from '@/lib/posts/public';
 import { PostDate } from '../../post-date';
 
 type Props = { params: Promise<{ site: string; post: string }> };

@@ -1,0 +1,131 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { decoyHash, hashPassword, passwordProblem, PASSWORD_MAX, verifyPassword } from '@/lib/auth/passwords';
+import { loginLimits } from '@/lib/auth/rate-limit';
+import { invalidateUserSessions } from '@/lib/auth/sessions';
+import { checkNewBlog, createBlog, type NewBlog } from '@/lib/blogs/blogs';
+import { config } from '@/lib/config';
+import { controlDb } from '@/lib/db/control';
+import { users, type Blog, type User } from '@/lib/db/schema/control';
+import { HttpError } from '@/lib/http/errors';
+import { InputError, parseInput } from '@/lib/input';
+import { addMembership, ownedBlogCount } from '@/lib/members/access';
+import { acceptInvite, checkInvite } from '@/lib/members/invites';
+
+export const EMAIL_MAX = 254;
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(EMAIL_MAX, `An email address is at most ${EMAIL_MAX} characters.`)
+  .pipe(z.email('Enter a valid email address.'));
+
+const signUpSchema = z.object({
+  email: emailSchema,
+  password: z.string().max(PASSWORD_MAX, `A password is at most ${PASSWORD_MAX} characters.`),
+  blog: z.object({ slug: z.string(), title: z.string() }).optional(),
+  invite: z.string().max(200).optional(),
+});
+
+export type SignUpInput = z.input<typeof signUpSchema>;
+
+/**
+ * Creates an account and, unless joining by invitation, its first blog with the new user as
+ * owner. Everything is checked before anything is written, so a refusal leaves nothing behind.
+ */
+export async function signUp(input: SignUpInput): Promise<{ user: User; blog: Blog }> {
+  const form = parseInput(signUpSchema, input);
+  const mode = config().signup;
+  const invite = form.invite ? checkInvite(form.invite) : undefined;
+  if (invite && !invite.ok) throw new InputError(invite.reason);
+  if (mode === 'closed') throw new HttpError(403, 'Sign-up is closed on this server.');
+  if (mode === 'invite' && !invite) throw new HttpError(403, 'Sign-up on this server needs an invitation link.');
+  if (!invite && !form.blog) throw new InputError('Choose an address and a title for your first blog.');
+
+  const problem = passwordProblem(form.password, form.email);
+  if (problem) throw new InputError(problem);
+  if (findUserByEmail(form.email)) throw new InputError('An account with this email already exists. Log in instead.');
+  if (form.blog) checkNewBlog(form.blog);
+
+  const passwordHash = await hashPassword(form.password);
+  const control = controlDb();
+  let user: User;
+  try {
+    user = control.orm.insert(users).values({ email: form.email, passwordHash, createdAt: new Date() }).returning().get();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new InputError('An account with this email already exists. Log in instead.');
+    }
+    throw error;
+  }
+  try {
+    if (form.invite) return { user, blog: acceptInvite(form.invite, user).blog };
+    return { user, blog: createOwnedBlog(user, form.blog!) };
+  } catch (error) {
+    control.orm.delete(users).where(eq(users.id, user.id)).run();
+    throw error;
+  }
+}
+
+/** A new blog owned by `user`, within the per-user limit. */
+export function createOwnedBlog(user: User, input: NewBlog): Blog {
+  checkBlogAllowance(user);
+  const blog = createBlog(input);
+  addMembership(user.id, blog.id, 'owner');
+  return blog;
+}
+
+function checkBlogAllowance(user: User): void {
+  const max = config().maxBlogsPerUser;
+  if (ownedBlogCount(user.id) >= max) {
+    throw new InputError(`You already own ${max} blogs, the most this server allows.`);
+  }
+}
+
+export function findUserByEmail(email: string): User | undefined {
+  return controlDb().orm.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+}
+
+const logInSchema = z.object({
+  email: z.string().max(EMAIL_MAX * 2),
+  password: z.string().max(PASSWORD_MAX * 2),
+});
+
+const WRONG = 'Email or password is wrong.';
+
+/**
+ * Checks a log-in. Limited per client address and per account; the error never tells whether
+ * the email has an account, and an unknown email costs the same argon2 work as a known one.
+ */
+export async function logIn(input: unknown, clientIp: string): Promise<User> {
+  const form = parseInput(logInSchema, input);
+  const email = form.email.trim().toLowerCase();
+  const limits = loginLimits();
+  const ipOk = limits.perIp.attempt(clientIp);
+  const accountOk = limits.perAccount.attempt(email);
+  if (!ipOk || !accountOk) {
+    const wait = Math.max(limits.perIp.retryAfter(clientIp), limits.perAccount.retryAfter(email));
+    throw new HttpError(429, `Too many attempts. Try again in ${Math.max(1, Math.ceil(wait / 60_000))} minutes.`);
+  }
+  const user = findUserByEmail(email);
+  const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), form.password);
+  if (!user || !valid || user.disabledAt) throw new InputError(WRONG);
+  limits.perAccount.reset(email);
+  return user;
+}
+
+const passwordChangeSchema = z.object({
+  current: z.string().max(PASSWORD_MAX * 2),
+  next: z.string().max(PASSWORD_MAX, `A password is at most ${PASSWORD_MAX} characters.`),
+});
+
+/** Changes the password and ends every other session of the user. */
+export async function changePassword(user: User, input: unknown): Promise<void> {
+  const form = parseInput(passwordChangeSchema, input);
+  if (!(await verifyPassword(user.passwordHash, form.current))) throw new InputError('Your current password is wrong.');
+  const problem = passwordProblem(form.next, user.email);
+  if (problem) throw new InputError(problem);
+  controlDb().orm.update(users).set({ passwordHash: await hashPassword(form.next) }).where(eq(users.id, user.id)).run();
+  invalidateUserSessions(user.id);
+}

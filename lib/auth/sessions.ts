@@ -1,0 +1,59 @@
+import { eq, sql } from 'drizzle-orm';
+import { controlDb } from '@/lib/db/control';
+import { sessions, users, type Session, type User } from '@/lib/db/schema/control';
+import { newToken, secretMatches, splitToken } from './tokens';
+
+export const SESSION_DURATION_MS = 30 * 24 * 60 * 60 * 1000;
+/** A session used in its second half is extended: sliding expiry without a write per request. */
+const RENEW_WHEN_LEFT_MS = SESSION_DURATION_MS / 2;
+
+export type ValidSession = { session: Session; user: User; renewed: boolean };
+
+export function createSession(userId: number, now = Date.now()): { token: string; session: Session } {
+  const { id, token, secretHash } = newToken();
+  const session = controlDb()
+    .orm.insert(sessions)
+    .values({ id, secretHash, userId, createdAt: new Date(now), expiresAt: new Date(now + SESSION_DURATION_MS) })
+    .returning()
+    .get();
+  return { token, session };
+}
+
+/** The session and user behind a cookie's token, or null. Expired sessions are deleted. */
+export function validateSessionToken(token: string | undefined | null, now = Date.now()): ValidSession | null {
+  const parts = splitToken(token);
+  if (!parts) return null;
+  const control = controlDb();
+  const row = control
+    .statement('sessions.withUser', () =>
+      control.orm
+        .select({ session: sessions, user: users })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.id, sql.placeholder('id')))
+        .prepare(),
+    )
+    .get({ id: parts.id });
+  if (!row || !secretMatches(parts.secret, row.session.secretHash)) return null;
+  if (row.user.disabledAt) return null;
+  if (now >= row.session.expiresAt.getTime()) {
+    invalidateSession(row.session.id);
+    return null;
+  }
+  let renewed = false;
+  if (row.session.expiresAt.getTime() - now < RENEW_WHEN_LEFT_MS) {
+    row.session.expiresAt = new Date(now + SESSION_DURATION_MS);
+    control.orm.update(sessions).set({ expiresAt: row.session.expiresAt }).where(eq(sessions.id, row.session.id)).run();
+    renewed = true;
+  }
+  return { session: row.session, user: row.user, renewed };
+}
+
+export function invalidateSession(sessionId: string): void {
+  controlDb().orm.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+/** "Log out everywhere": every session of the user, this one included. */
+export function invalidateUserSessions(userId: number): void {
+  controlDb().orm.delete(sessions).where(eq(sessions.userId, userId)).run();
+}

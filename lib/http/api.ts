@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import { platformUrl } from '@/lib/config';
+import { InputError, parseInput } from '@/lib/input';
+import { HttpError, forbidden } from './errors';
+
+/**
+ * The shape of every JSON route handler: writes must come from our own origin (CSRF), bad
+ * input becomes a 400 with its sentence, HttpErrors keep their status, anything else is a
+ * logged 500 that says so plainly.
+ */
+export function apiRoute<P = Record<string, never>>(
+  handler: (request: Request, params: P) => Promise<unknown> | unknown,
+) {
+  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+    try {
+      if (request.method !== 'GET' && request.method !== 'HEAD') assertSameOrigin(request);
+      const result = await handler(request, await context.params);
+      return result instanceof Response ? result : Response.json(result ?? { ok: true });
+    } catch (error) {
+      if (error instanceof InputError) return Response.json({ error: error.message }, { status: 400 });
+      if (error instanceof HttpError) return Response.json({ error: error.message }, { status: error.status });
+      console.error('[quire] route failed:', error);
+      return Response.json({ error: 'Something went wrong on the server. Please try again.' }, { status: 500 });
+    }
+  };
+}
+
+/**
+ * Refuses a write that did not come from a page of the platform itself: the browser's
+ * `Origin` must be ours, or, lacking it, `Sec-Fetch-Site` must say same-origin.
+ */
+export function assertSameOrigin(request: Request): void {
+  const origin = request.headers.get('origin');
+  if (origin !== null) {
+    if (origin !== platformUrl()) throw forbidden('This request came from another site and was refused.');
+    return;
+  }
+  if (request.headers.get('sec-fetch-site') !== 'same-origin') {
+    throw forbidden('This request came from another site and was refused.');
+  }
+}
+
+export const MAX_JSON_BYTES = 1024 * 1024;
+
+/** Reads a JSON body of at most `maxBytes` and checks it against a zod schema. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S, maxBytes = MAX_JSON_BYTES): Promise<z.output<S>> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new HttpError(413, 'This is too large to save.');
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new HttpError(413, 'This is too large to save.');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new InputError('The request was not valid JSON.');
+  }
+  return parseInput(schema, body);
+}

@@ -1,0 +1,78 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { newToken, secretMatches, splitToken } from '@/lib/auth/tokens';
+import { controlDb } from '@/lib/db/control';
+import { blogs, invites, memberships, type Blog, type Role, type User } from '@/lib/db/schema/control';
+import { InputError } from '@/lib/input';
+
+/** Invitation links work once, for a week. No mail server: the owner passes the link on. */
+export const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function createInvite(blog: Blog, role: Role, createdBy: User): { token: string; expiresAt: Date } {
+  const { id, token, secretHash } = newToken();
+  const now = Date.now();
+  const expiresAt = new Date(now + INVITE_LIFETIME_MS);
+  controlDb()
+    .orm.insert(invites)
+    .values({ id, secretHash, blogId: blog.id, role, createdBy: createdBy.id, createdAt: new Date(now), expiresAt })
+    .run();
+  return { token, expiresAt };
+}
+
+export type InviteCheck = { ok: true; inviteId: string; blog: Blog; role: Role } | { ok: false; reason: string };
+
+/** What an invitation link offers, or why it cannot be used. */
+export function checkInvite(token: string, now = Date.now()): InviteCheck {
+  const parts = splitToken(token);
+  const row = parts
+    ? controlDb()
+        .orm.select({ invite: invites, blog: blogs })
+        .from(invites)
+        .innerJoin(blogs, eq(blogs.id, invites.blogId))
+        .where(eq(invites.id, parts.id))
+        .get()
+    : undefined;
+  if (!parts || !row || !secretMatches(parts.secret, row.invite.secretHash)) {
+    return { ok: false, reason: 'This invitation link is not valid.' };
+  }
+  if (row.invite.usedAt) return { ok: false, reason: 'This invitation link has already been used.' };
+  if (row.invite.expiresAt.getTime() <= now) return { ok: false, reason: 'This invitation link has expired. Ask for a new one.' };
+  return { ok: true, inviteId: row.invite.id, blog: row.blog, role: row.invite.role };
+}
+
+/** Uses the invitation: the user joins the blog. The link cannot be used again. */
+export function acceptInvite(token: string, user: User): { blog: Blog; role: Role } {
+  const check = checkInvite(token);
+  if (!check.ok) throw new InputError(check.reason);
+  const control = controlDb();
+  control.sqlite.transaction(() => {
+    const already = control.orm
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.userId, user.id), eq(memberships.blogId, check.blog.id)))
+      .get();
+    if (already) throw new InputError(`You are already a member of "${check.blog.title}".`);
+    // The condition makes a second, concurrent use of the same link fail.
+    const used = control.orm
+      .update(invites)
+      .set({ usedAt: new Date(), usedBy: user.id })
+      .where(and(eq(invites.id, check.inviteId), isNull(invites.usedAt), gt(invites.expiresAt, new Date())))
+      .run();
+    if (used.changes !== 1) throw new InputError('This invitation link has already been used.');
+    control.orm.insert(memberships).values({ userId: user.id, blogId: check.blog.id, role: check.role, createdAt: new Date() }).run();
+  })();
+  return { blog: check.blog, role: check.role };
+}
+
+export type PendingInvite = { id: string; role: Role; createdAt: Date; expiresAt: Date };
+
+export function pendingInvites(blogId: number): PendingInvite[] {
+  return controlDb()
+    .orm.select({ id: invites.id, role: invites.role, createdAt: invites.createdAt, expiresAt: invites.expiresAt })
+    .from(invites)
+    .where(and(eq(invites.blogId, blogId), isNull(invites.usedAt), gt(invites.expiresAt, new Date())))
+    .all();
+}
+
+export function revokeInvite(blogId: number, inviteId: string): void {
+  controlDb().orm.delete(invites).where(and(eq(invites.blogId, blogId), eq(invites.id, inviteId))).run();
+}

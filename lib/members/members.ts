@@ -1,0 +1,38 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { controlDb } from '@/lib/db/control';
+import { memberships, users, type Role } from '@/lib/db/schema/control';
+import { InputError } from '@/lib/input';
+
+export type Member = { userId: number; email: string; role: Role; since: Date };
+
+export function listMembers(blogId: number): Member[] {
+  return controlDb()
+    .orm.select({ userId: users.id, email: users.email, role: memberships.role, since: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.blogId, blogId))
+    .orderBy(memberships.role, users.email)
+    .all();
+}
+
+/** Removes a member. A blog always keeps at least one owner. */
+export function removeMember(blogId: number, userId: number): void {
+  const control = controlDb();
+  control.sqlite.transaction(() => {
+    const member = control.orm
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.blogId, blogId), eq(memberships.userId, userId)))
+      .get();
+    if (!member) throw new InputError('That person is not a member of this blog.');
+    if (member.role === 'owner') {
+      const owners = control.orm
+        .select({ n: sql<number>`count(*)` })
+        .from(memberships)
+        .where(and(eq(memberships.blogId, blogId), eq(memberships.role, 'owner')))
+        .get()!.n;
+      if (owners <= 1) throw new InputError('A blog needs at least one owner; this is the last one.');
+    }
+    control.orm.delete(memberships).where(and(eq(memberships.blogId, blogId), eq(memberships.userId, userId))).run();
+  })();
+}

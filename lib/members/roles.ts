@@ -1,0 +1,21 @@
+import type { Role } from '@/lib/db/schema/control';
+
+/**
+ * What each role may do on a blog. Editors write; only owners change the blog itself.
+ * Every dashboard route asks `can` on the server, for the blog named in that request.
+ */
+export type BlogAction =
+  | 'read-dashboard'
+  | 'write-posts'
+  | 'write-pages'
+  | 'change-settings'
+  | 'manage-members'
+  | 'export'
+  | 'import'
+  | 'delete-blog';
+
+const EDITOR_ACTIONS: ReadonlySet<BlogAction> = new Set(['read-dashboard', 'write-posts', 'write-pages']);
+
+export function can(role: Role, action: BlogAction): boolean {
+  return role === 'owner' || EDITOR_ACTIONS.has(action);
+}
