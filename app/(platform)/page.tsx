@@ -17,9 +17,17 @@ export default function Landing() {
         <li>Write in Markdown; code, tables and quotes look right.</li>
         <li>One small server for many blogs, and nothing else to run.</li>
       </ul>
+      <p className="actions">
+        <a className="button primary" href="/signup">
+          Start a blog
+        </a>{' '}
+        <a className="button" href="/login">
+          Log in
+        </a>
+      </p>
       {demo && (
         <p>
-          <a className="button" href={blogUrl(demo.slug)}>
+          <a href={blogUrl(demo.slug)}>
             Read the demo blog →
           </a>
         </p>

@@ -16,7 +16,7 @@ export const currentSession = cache(async (): Promise<ValidSession | null> => {
 export async function requireUser(): Promise<User> {
   const valid = await currentSession();
   if (!valid) {
-    const here = (await headers()).get('x-quire-path') ?? '/dashboard';
+    const here = (await headers()).get('x-quire-path') ?? '/dashboard'; // set by the front
     redirect(`/login?next=${encodeURIComponent(here)}`);
   }
   return valid.user;

@@ -1,30 +1,49 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { controlDb } from '@/lib/db/control';
 import { tenantDbPath } from '@/lib/db/paths';
-import { createTenantFile, openTenant, type TenantHandle } from '@/lib/db/pool';
+import { createTenantFile, openTenant, tenantPool, type TenantHandle } from '@/lib/db/pool';
+import { config } from '@/lib/config';
 import { blogs, type Blog } from '@/lib/db/schema/control';
 import { settings } from '@/lib/db/schema/tenant';
 import { InputError, parseInput } from '@/lib/input';
+import { listNavPages, type NavPage } from '@/lib/pages/pages';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { blogSlugSchema } from '@/lib/tenancy/slug';
 
 export const BLOG_TITLE_MAX = 120;
 export const BLOG_DESCRIPTION_MAX = 500;
 
+export const AUTHOR_NAME_MAX = 100;
+export const POSTS_PER_PAGE_MAX = 50;
+
+const titleSchema = z
+  .string()
+  .trim()
+  .min(1, 'A blog title is required.')
+  .max(BLOG_TITLE_MAX, `A blog title is at most ${BLOG_TITLE_MAX} characters.`);
+const descriptionSchema = z
+  .string()
+  .trim()
+  .max(BLOG_DESCRIPTION_MAX, `A description is at most ${BLOG_DESCRIPTION_MAX} characters.`);
+
 const newBlogSchema = z.object({
   slug: blogSlugSchema,
-  title: z
-    .string()
-    .trim()
-    .min(1, 'A blog title is required.')
-    .max(BLOG_TITLE_MAX, `A blog title is at most ${BLOG_TITLE_MAX} characters.`),
-  description: z
-    .string()
-    .trim()
-    .max(BLOG_DESCRIPTION_MAX, `A description is at most ${BLOG_DESCRIPTION_MAX} characters.`)
-    .default(''),
+  title: titleSchema,
+  description: descriptionSchema.default(''),
+});
+
+const settingsSchema = z.object({
+  title: titleSchema,
+  description: descriptionSchema,
+  authorName: z.string().trim().max(AUTHOR_NAME_MAX, `An author name is at most ${AUTHOR_NAME_MAX} characters.`),
+  postsPerPage: z.coerce
+    .number({ error: 'Posts per page must be a number.' })
+    .int('Posts per page must be a whole number.')
+    .min(1, 'Show at least one post per page.')
+    .max(POSTS_PER_PAGE_MAX, `Show at most ${POSTS_PER_PAGE_MAX} posts per page.`),
 });
 
 export type NewBlog = z.input<typeof newBlogSchema>;
@@ -81,7 +100,7 @@ export function listBlogs(): Blog[] {
   return controlDb().orm.select().from(blogs).orderBy(blogs.slug).all();
 }
 
-export type BlogSettings = { title: string; description: string; postsPerPage: number };
+export type BlogSettings = { title: string; description: string; authorName: string; postsPerPage: number };
 
 const DEFAULT_POSTS_PER_PAGE = 10;
 
@@ -94,6 +113,7 @@ export function readSettings(handle: TenantHandle): BlogSettings {
   return {
     title: values.get('title') ?? handle.slug,
     description: values.get('description') ?? '',
+    authorName: values.get('author_name') ?? '',
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : DEFAULT_POSTS_PER_PAGE,
   };
 }
@@ -102,6 +122,7 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
   const entries: [string, string][] = [];
   if (values.title !== undefined) entries.push(['title', values.title]);
   if (values.description !== undefined) entries.push(['description', values.description]);
+  if (values.authorName !== undefined) entries.push(['author_name', values.authorName]);
   if (values.postsPerPage !== undefined) entries.push(['posts_per_page', String(values.postsPerPage)]);
   handle.sqlite.transaction(() => {
     for (const [key, value] of entries) {
@@ -119,9 +140,37 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
  * The blog behind a public page, or undefined when there is none. The front has already
  * checked the host; this re-checks the slug so a route can never open a path it built itself.
  */
-export function publicBlog(slug: string): { handle: TenantHandle; settings: BlogSettings } | undefined {
+export function publicBlog(
+  slug: string,
+): { handle: TenantHandle; settings: BlogSettings; nav: NavPage[] } | undefined {
   const checked = blogSlugSchema.safeParse(slug);
   if (!checked.success || !findBlog(checked.data)) return undefined;
   const handle = openTenant(checked.data);
-  return { handle, settings: readSettings(handle) };
+  return { handle, settings: readSettings(handle), nav: listNavPages(handle) };
+}
+
+/** The settings form: the blog's file holds them; the title is mirrored in control.db for lists. */
+export function updateSettings(blog: Blog, input: unknown): BlogSettings {
+  const values = parseInput(settingsSchema, input);
+  writeSettings(openTenant(blog.slug), values);
+  controlDb().orm.update(blogs).set({ title: values.title }).where(eq(blogs.id, blog.id)).run();
+  return values;
+}
+
+/**
+ * Deletes a blog softly: its file (checkpointed, so it is whole) moves to `trash/` and its
+ * control row, with memberships and invitations, goes. The address becomes free again.
+ */
+export function deleteBlog(blog: Blog): string {
+  const handle = openTenant(blog.slug);
+  handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  tenantPool().close(blog.slug);
+  const trash = path.join(config().dataDir, 'trash');
+  fs.mkdirSync(trash, { recursive: true });
+  const target = path.join(trash, `${blog.slug}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+  fs.renameSync(tenantDbPath(blog.slug), target);
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(tenantDbPath(blog.slug) + suffix, { force: true });
+  controlDb().orm.delete(blogs).where(eq(blogs.id, blog.id)).run();
+  bumpGeneration(blog.slug);
+  return target;
 }

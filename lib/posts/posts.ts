@@ -1,4 +1,4 @@
-import { desc, eq, like, or } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { posts, type Post } from '@/lib/db/schema/tenant';
@@ -6,7 +6,7 @@ import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { excerptFromHtml, renderMarkdown } from '@/lib/markdown/render';
 import { bumpGeneration } from '@/lib/pagecache/generation';
-import { postSlugSchema, slugify } from './slug';
+import { postSlugSchema, slugify, uniqueSlug } from './slug';
 
 /** Limits, documented in the README: generous for writing, bounded for the server. */
 export const POST_TITLE_MAX = 200;
@@ -43,7 +43,7 @@ export type PostForm = z.input<typeof postFormSchema>;
  * sanitized here, once. Any change that a reader could see bumps the blog's page-cache
  * generation; a change made elsewhere since the editor loaded the post is refused, not lost.
  */
-export function savePost(handle: TenantHandle, id: number | undefined, input: PostForm, now = new Date()): Post {
+export function savePost(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Post {
   const form = parseInput(postFormSchema, input);
   const existing = id === undefined ? undefined : getPost(handle, id);
   if (id !== undefined && !existing) throw notFound('This post no longer exists.');
@@ -53,7 +53,7 @@ export function savePost(handle: TenantHandle, id: number | undefined, input: Po
     );
   }
 
-  const slug = form.slug || existing?.slug || uniqueSlug(handle, slugify(form.title) || 'post');
+  const slug = form.slug || existing?.slug || uniqueSlug(slugify(form.title) || 'post', (candidate) => slugTaken(handle, candidate));
   if (slug !== existing?.slug && slugTaken(handle, slug)) {
     throw new InputError(`A post with the address "${slug}" already exists.`);
   }
@@ -137,21 +137,3 @@ export function listAllPosts(handle: TenantHandle): DashboardPost[] {
 function slugTaken(handle: TenantHandle, slug: string): boolean {
   return handle.orm.select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).get() !== undefined;
 }
-
-/** `hello`, else `hello-2`, `hello-3`, … */
-function uniqueSlug(handle: TenantHandle, base: string): string {
-  const taken = new Set(
-    handle.orm
-      .select({ slug: posts.slug })
-      .from(posts)
-      .where(or(eq(posts.slug, base), like(posts.slug, `${base}-%`)))
-      .all()
-      .map((row) => row.slug),
-  );
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) {
-    const candidate = `${base.slice(0, 95)}-${n}`;
-    if (!taken.has(candidate)) return candidate;
-  }
-}
-

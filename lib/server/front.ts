@@ -17,6 +17,10 @@ export type FrontOptions = {
   cache?: PageCache;
 };
 
+/** Request headers the front sets for Next's routes (read by lib/http/request.ts). */
+export const CLIENT_IP_HEADER = 'x-quire-client-ip';
+export const PATH_HEADER = 'x-quire-path';
+
 /** The internal route prefix of public blog pages (app/sites/[site]). */
 const SITES_PREFIX = '/sites/';
 
@@ -35,6 +39,9 @@ export function createFront({ config, next, cache }: FrontOptions): RequestHandl
     if (target.kind === 'root') {
       // The blog routes exist only behind the rewrite below.
       if (isSitesPath(path.pathname)) return sendErrorPage(res, 404, req.method);
+      // Facts only the front knows, for the platform's routes; never taken from the client.
+      req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxy);
+      req.headers[PATH_HEADER] = path.pathname + path.search;
       return next(req, res);
     }
 
@@ -86,6 +93,15 @@ function normalisePath(raw: string | undefined): { pathname: string; search: str
   } catch {
     return null;
   }
+}
+
+/** The client's address: the socket's, or behind a trusted proxy the last X-Forwarded-For hop. */
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) {
+    return forwarded.split(',').at(-1)!.trim();
+  }
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function isSitesPath(pathname: string): boolean {

@@ -28,6 +28,7 @@ export default async function PostPage({ params }: Props) {
       <header>
         <h1>{post.title}</h1>
         <p className="post-meta">
+          {found.blog.settings.authorName && <>{found.blog.settings.authorName} · </>}
           <PostDate date={post.publishedAt} /> · {post.readingMinutes} min read
         </p>
       </header>

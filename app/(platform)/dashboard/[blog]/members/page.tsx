@@ -1,0 +1,67 @@
+import { dashboardBlog } from '@/lib/dashboard/access';
+import { pendingInvites } from '@/lib/members/invites';
+import { listMembers } from '@/lib/members/members';
+import { When } from '@/app/_components/dates';
+import { OwnerOnly } from '@/app/_components/owner-only';
+import { InviteForm, RemoveButton } from './members-forms';
+
+export const metadata = { title: 'Members · Quire' };
+
+export default async function MembersPage({ params }: { params: Promise<{ blog: string }> }) {
+  const { blog, user, allowed } = await dashboardBlog((await params).blog, 'manage-members');
+  if (!allowed) return <OwnerOnly what="manage its members" />;
+  const members = listMembers(blog.id);
+  const invites = pendingInvites(blog.id);
+  return (
+    <main className="page">
+      <h1>Members</h1>
+      <table className="list">
+        <thead>
+          <tr>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Since</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((member) => (
+            <tr key={member.userId}>
+              <td>{member.email}</td>
+              <td>{member.role}</td>
+              <td>
+                <When date={member.since} />
+              </td>
+              <td>
+                {member.userId !== user.id && (
+                  <RemoveButton url={`/api/blogs/${blog.slug}/members/${member.userId}`} label={`Remove ${member.email}`} />
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Invite someone</h2>
+      <p className="muted">
+        Quire sends no email: create a one-time link and pass it on. It works once, for seven days. Editors write posts and
+        pages; owners can also change settings, members, and delete the blog.
+      </p>
+      <InviteForm blog={blog.slug} />
+
+      {invites.length > 0 && (
+        <>
+          <h2>Open invitations</h2>
+          <ul className="plain">
+            {invites.map((invite) => (
+              <li key={invite.id}>
+                {invite.role}, expires <When date={invite.expiresAt} />{' '}
+                <RemoveButton url={`/api/blogs/${blog.slug}/invites/${invite.id}`} label="Revoke" />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,62 @@
+import Link from 'next/link';
+import { blogUrl } from '@/lib/config';
+import { dashboardBlog } from '@/lib/dashboard/access';
+import { listAllPosts } from '@/lib/posts/posts';
+import { When } from '@/app/_components/dates';
+
+export default async function PostsPage({ params }: { params: Promise<{ blog: string }> }) {
+  const { blog, handle } = await dashboardBlog((await params).blog, 'write-posts');
+  const posts = listAllPosts(handle);
+  return (
+    <main className="page">
+      <div className="page-head">
+        <h1>Posts</h1>
+        <Link className="button primary" href={`/dashboard/${blog.slug}/posts/new`}>
+          New post
+        </Link>
+      </div>
+      {posts.length === 0 ? (
+        <p>No posts yet. Write the first one.</p>
+      ) : (
+        <table className="list">
+          <thead>
+            <tr>
+              <th>Title</th>
+              <th>Status</th>
+              <th>Published</th>
+              <th>Updated</th>
+              <th className="num">Views</th>
+            </tr>
+          </thead>
+          <tbody>
+            {posts.map((post) => (
+              <tr key={post.id}>
+                <td>
+                  <Link href={`/dashboard/${blog.slug}/posts/${post.id}`}>{post.title}</Link>
+                  {post.status === 'published' && (
+                    <>
+                      {' '}
+                      <a className="muted" href={`${blogUrl(blog.slug)}/posts/${post.slug}`} aria-label={`Read "${post.title}" on the blog`}>
+                        ↗
+                      </a>
+                    </>
+                  )}
+                </td>
+                <td>
+                  <span className={`status status-${post.status}`}>{post.status}</span>
+                </td>
+                <td>
+                  <When date={post.publishedAt} />
+                </td>
+                <td>
+                  <When date={post.updatedAt} />
+                </td>
+                <td className="num">{post.views.toLocaleString('en')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,12 @@
+import { blogUrl } from '@/lib/config';
+import { dashboardBlog } from '@/lib/dashboard/access';
+import { Editor } from '../../editor';
+
+export const metadata = { title: 'New page · Quire' };
+
+export default async function NewPagePage({ params }: { params: Promise<{ blog: string }> }) {
+  const { blog } = await dashboardBlog((await params).blog, 'write-pages');
+  return (
+    <Editor blog={blog.slug} kind="page" publicUrl={blogUrl(blog.slug)} initial={{ title: '', slug: '', markdown: '', status: 'draft', navOrder: 0 }} />
+  );
+}

@@ -1,0 +1,50 @@
+import Link from 'next/link';
+import { dashboardBlog } from '@/lib/dashboard/access';
+import { listAllPages } from '@/lib/pages/pages';
+import { When } from '@/app/_components/dates';
+
+export default async function PagesPage({ params }: { params: Promise<{ blog: string }> }) {
+  const { blog, handle } = await dashboardBlog((await params).blog, 'write-pages');
+  const pages = listAllPages(handle);
+  return (
+    <main className="page">
+      <div className="page-head">
+        <h1>Pages</h1>
+        <Link className="button primary" href={`/dashboard/${blog.slug}/pages/new`}>
+          New page
+        </Link>
+      </div>
+      <p className="muted">Published pages appear in your blog&rsquo;s navigation, in the order of their position.</p>
+      {pages.length === 0 ? (
+        <p>No pages yet. An &ldquo;About&rdquo; page is a good start.</p>
+      ) : (
+        <table className="list">
+          <thead>
+            <tr>
+              <th>Title</th>
+              <th>Status</th>
+              <th className="num">Position</th>
+              <th>Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pages.map((page) => (
+              <tr key={page.id}>
+                <td>
+                  <Link href={`/dashboard/${blog.slug}/pages/${page.id}`}>{page.title}</Link>
+                </td>
+                <td>
+                  <span className={`status status-${page.status}`}>{page.status}</span>
+                </td>
+                <td className="num">{page.navOrder}</td>
+                <td>
+                  <When date={page.updatedAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}

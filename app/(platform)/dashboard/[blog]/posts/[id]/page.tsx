@@ -1,0 +1,32 @@
+import { notFound } from 'next/navigation';
+import { blogUrl } from '@/lib/config';
+import { dashboardBlog } from '@/lib/dashboard/access';
+import { getPost } from '@/lib/posts/posts';
+import { Editor } from '../../editor';
+
+export const metadata = { title: 'Edit post · Quire' };
+
+export default async function EditPostPage({ params }: { params: Promise<{ blog: string; id: string }> }) {
+  const { blog: slug, id } = await params;
+  const { blog, handle } = await dashboardBlog(slug, 'write-posts');
+  const post = /^\d{1,15}$/.test(id) ? getPost(handle, Number(id)) : undefined;
+  if (!post) notFound();
+  return (
+    <Editor
+      blog={blog.slug}
+      kind="post"
+      publicUrl={`${blogUrl(blog.slug)}/posts`}
+      initial={{
+        id: post.id,
+        title: post.title,
+        slug: post.slug,
+        markdown: post.markdown,
+        excerpt: post.excerpt,
+        status: post.status,
+        publishedAt: post.publishedAt?.getTime() ?? null,
+        updatedAt: post.updatedAt.getTime(),
+        views: post.views,
+      }}
+    />
+  );
+}

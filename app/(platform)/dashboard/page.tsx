@@ -1,0 +1,45 @@
+import Link from 'next/link';
+import { requireUser } from '@/lib/auth/current';
+import { blogUrl, config } from '@/lib/config';
+import { blogsOfUser } from '@/lib/members/access';
+import { Field, JsonForm } from '@/app/_components/form';
+
+export const metadata = { title: 'Your blogs · Quire' };
+
+export default async function BlogsPage() {
+  const user = await requireUser();
+  const blogs = blogsOfUser(user.id);
+  const owned = blogs.filter((blog) => blog.role === 'owner').length;
+  return (
+    <main className="page">
+      <h1>Your blogs</h1>
+      {blogs.length === 0 ? (
+        <p>You are not a member of any blog yet.</p>
+      ) : (
+        <ul className="cards">
+          {blogs.map((blog) => (
+            <li key={blog.slug}>
+              <Link href={`/dashboard/${blog.slug}`} className="card-title">
+                {blog.title}
+              </Link>
+              <span className="muted">
+                {blog.role} · <a href={blogUrl(blog.slug)}>{new URL(blogUrl(blog.slug)).host}</a>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <section>
+        <h2>Start another blog</h2>
+        {owned >= config().maxBlogsPerUser ? (
+          <p className="muted">You own {owned} blogs, the most this server allows.</p>
+        ) : (
+          <JsonForm action="/api/blogs" submitLabel="Create blog" className="inline-form">
+            <Field label="Title" name="title" maxLength={120} required />
+            <Field label="Address" name="slug" maxLength={63} hint="a-z, 0-9 and hyphens" required />
+          </JsonForm>
+        )}
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,97 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { sendJson } from './json';
+
+/**
+ * A form that sends its fields as JSON and shows the server's sentence when refused. The fields
+ * keep what was typed, so nothing is lost on an error. A `redirect` in the answer is followed.
+ */
+export function JsonForm(props: {
+  action: string;
+  method?: 'POST' | 'PUT' | 'DELETE';
+  submitLabel: string;
+  pendingLabel?: string;
+  children: ReactNode;
+  /** Turns the form's fields into the body (client callers); defaults to a flat object of strings. */
+  toBody?: (data: FormData) => unknown;
+  /** Values sent along with the fields (usable from server components). */
+  extra?: Record<string, string>;
+  onSuccess?: (data: Record<string, unknown>) => void;
+  successMessage?: string;
+  className?: string;
+  danger?: boolean;
+}) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    setNotice(null);
+    const data = new FormData(event.currentTarget);
+    const body = props.toBody ? props.toBody(data) : { ...Object.fromEntries(data.entries()), ...props.extra };
+    const result = await sendJson(props.action, props.method ?? 'POST', body);
+    setPending(false);
+    if (!result.ok) return setError(result.error);
+    props.onSuccess?.(result.data);
+    if (typeof result.data.redirect === 'string') {
+      router.push(result.data.redirect);
+      router.refresh();
+      return;
+    }
+    if (props.successMessage) setNotice(props.successMessage);
+    router.refresh();
+  }
+
+  return (
+    <form className={props.className ?? 'stack'} onSubmit={submit} noValidate>
+      {props.children}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <div>
+        <button type="submit" className={props.danger ? 'danger' : 'primary'} disabled={pending}>
+          {pending ? (props.pendingLabel ?? 'Working…') : props.submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function Field(props: {
+  label: string;
+  name: string;
+  type?: string;
+  defaultValue?: string | number;
+  hint?: string;
+  required?: boolean;
+  autoComplete?: string;
+  maxLength?: number;
+}) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        name={props.name}
+        type={props.type ?? 'text'}
+        defaultValue={props.defaultValue}
+        required={props.required}
+        autoComplete={props.autoComplete}
+        maxLength={props.maxLength}
+      />
+      {props.hint && <small>{props.hint}</small>}
+    </label>
+  );
+}

@@ -1,0 +1,9 @@
+import { signUp } from '@/lib/accounts/accounts';
+import { startSession } from '@/lib/auth/current';
+import { apiRoute, readJson } from '@/lib/http/api';
+
+export const POST = apiRoute(async (request) => {
+  const { user, blog } = await signUp(await readJson(request, 64 * 1024));
+  await startSession(user.id);
+  return { redirect: `/dashboard/${blog.slug}` };
+});

@@ -1,0 +1,7 @@
+import { blogRoute } from '@/lib/http/routes';
+import { revokeInvite } from '@/lib/members/invites';
+
+export const DELETE = blogRoute<{ blog: string; id: string }>('manage-members', ({ params, access }) => {
+  revokeInvite(access.blog.id, params.id);
+  return { ok: true };
+});

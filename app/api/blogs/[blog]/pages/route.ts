@@ -1,0 +1,8 @@
+import { readJson } from '@/lib/http/api';
+import { blogRoute } from '@/lib/http/routes';
+import { savePage } from '@/lib/pages/pages';
+
+export const POST = blogRoute('write-pages', async ({ request, handle }) => {
+  const page = savePage(handle, undefined, await readJson(request));
+  return { page: { id: page.id, slug: page.slug, status: page.status, updatedAt: page.updatedAt.getTime() } };
+});

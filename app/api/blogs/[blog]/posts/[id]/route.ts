@@ -1,0 +1,15 @@
+import { readJson } from '@/lib/http/api';
+import { blogRoute, idParam } from '@/lib/http/routes';
+import { deletePost, savePost } from '@/lib/posts/posts';
+
+type Params = { blog: string; id: string };
+
+export const PUT = blogRoute<Params>('write-posts', async ({ request, params, handle }) => {
+  const post = savePost(handle, idParam(params.id), await readJson(request));
+  return { post: { id: post.id, slug: post.slug, status: post.status, updatedAt: post.updatedAt.getTime() } };
+});
+
+export const DELETE = blogRoute<Params>('write-posts', ({ params, handle }) => {
+  deletePost(handle, idParam(params.id));
+  return { ok: true };
+});

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { readJson } from '@/lib/http/api';
+import { blogRoute } from '@/lib/http/routes';
+import { parseInput } from '@/lib/input';
+import { renderMarkdown } from '@/lib/markdown/render';
+import { POST_MARKDOWN_MAX } from '@/lib/posts/posts';
+
+/** The editor's live preview: the very pipeline that publishing uses. */
+export const POST = blogRoute('write-posts', async ({ request }) => {
+  const { markdown } = parseInput(
+    z.object({ markdown: z.string().max(POST_MARKDOWN_MAX, 'This is longer than a post may be.') }),
+    await readJson(request),
+  );
+  return { html: renderMarkdown(markdown) };
+});

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { deleteBlog } from '@/lib/blogs/blogs';
+import { readJson } from '@/lib/http/api';
+import { blogRoute } from '@/lib/http/routes';
+import { InputError, parseInput } from '@/lib/input';
+
+/** Deleting a blog asks for its address typed out, as the confirmation. */
+export const DELETE = blogRoute('delete-blog', async ({ request, access }) => {
+  const { confirm } = parseInput(z.object({ confirm: z.string() }), await readJson(request, 1024));
+  if (confirm.trim().toLowerCase() !== access.blog.slug) {
+    throw new InputError(`Type "${access.blog.slug}" to confirm.`);
+  }
+  deleteBlog(access.blog);
+  return { redirect: '/dashboard' };
+});

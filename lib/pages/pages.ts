@@ -1,0 +1,113 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { TenantHandle } from '@/lib/db/pool';
+import { pages, type Page } from '@/lib/db/schema/tenant';
+import { conflict, notFound } from '@/lib/http/errors';
+import { InputError, parseInput } from '@/lib/input';
+import { renderMarkdown } from '@/lib/markdown/render';
+import { bumpGeneration } from '@/lib/pagecache/generation';
+import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/posts/posts';
+import { postSlugSchema, slugify, uniqueSlug } from '@/lib/posts/slug';
+
+/**
+ * Static pages ("About", "Now"), served at `/<slug>` on the blog and listed in its navigation.
+ * Their addresses may not shadow the blog's own routes.
+ */
+export const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set([
+  'posts', 'api', 'sites', 'feed', 'rss', 'atom', 'tags', 'tag', 'page', 'search', 'sitemap', 'robots',
+]);
+
+const pageFormSchema = z.object({
+  title: z.string().trim().min(1, 'A page needs a title.').max(POST_TITLE_MAX, `A title is at most ${POST_TITLE_MAX} characters.`),
+  slug: z.union([z.literal(''), postSlugSchema]).optional(),
+  markdown: z
+    .string()
+    .max(POST_MARKDOWN_MAX, `A page is at most ${POST_MARKDOWN_MAX.toLocaleString('en')} characters of Markdown.`)
+    .refine((text) => text.trim().length > 0, 'A page needs some text.'),
+  navOrder: z.coerce.number().int().min(0).max(1000).default(0),
+  action: z.enum(['save', 'publish', 'unpublish']).default('save'),
+  expectedUpdatedAt: z.number().int().optional(),
+});
+
+export type PageForm = z.input<typeof pageFormSchema>;
+
+export function savePage(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Page {
+  const form = parseInput(pageFormSchema, input);
+  const existing = id === undefined ? undefined : getPage(handle, id);
+  if (id !== undefined && !existing) throw notFound('This page no longer exists.');
+  if (existing && form.expectedUpdatedAt !== undefined && form.expectedUpdatedAt !== existing.updatedAt.getTime()) {
+    throw conflict(
+      'This page was changed elsewhere since you opened it. Your text is still here: copy it, reload the page, and apply your changes again.',
+    );
+  }
+  const isTaken = (slug: string) => RESERVED_PAGE_SLUGS.has(slug) || slugTaken(handle, slug);
+  const slug = form.slug || existing?.slug || uniqueSlug(slugify(form.title) || 'page', isTaken);
+  if (slug !== existing?.slug && isTaken(slug)) {
+    throw new InputError(
+      RESERVED_PAGE_SLUGS.has(slug) ? `"${slug}" is reserved for the blog itself.` : `A page with the address "${slug}" already exists.`,
+    );
+  }
+  const status = form.action === 'save' ? (existing?.status ?? 'draft') : form.action === 'publish' ? 'published' : 'draft';
+  const values = {
+    slug,
+    title: form.title,
+    markdown: form.markdown,
+    html: renderMarkdown(form.markdown),
+    status,
+    navOrder: form.navOrder,
+    updatedAt: new Date(Math.max(now.getTime(), (existing?.updatedAt.getTime() ?? 0) + 1)),
+  } as const;
+  const saved = existing
+    ? handle.orm.update(pages).set(values).where(eq(pages.id, existing.id)).returning().get()
+    : handle.orm.insert(pages).values({ ...values, createdAt: now }).returning().get();
+  // Published pages appear in every page's navigation.
+  if (status === 'published' || existing?.status === 'published') bumpGeneration(handle.slug);
+  return saved;
+}
+
+export function deletePage(handle: TenantHandle, id: number): void {
+  const existing = getPage(handle, id);
+  if (!existing) throw notFound('This page no longer exists.');
+  handle.orm.delete(pages).where(eq(pages.id, id)).run();
+  if (existing.status === 'published') bumpGeneration(handle.slug);
+}
+
+export function getPage(handle: TenantHandle, id: number): Page | undefined {
+  return handle.orm.select().from(pages).where(eq(pages.id, id)).get();
+}
+
+export function listAllPages(handle: TenantHandle): Page[] {
+  return handle.orm.select().from(pages).orderBy(asc(pages.navOrder), asc(pages.title)).all();
+}
+
+export type NavPage = { slug: string; title: string };
+
+/** The blog's navigation: published pages in their chosen order. */
+export function listNavPages(handle: TenantHandle): NavPage[] {
+  return handle
+    .statement('pages.nav', () =>
+      handle.orm
+        .select({ slug: pages.slug, title: pages.title })
+        .from(pages)
+        .where(eq(pages.status, 'published'))
+        .orderBy(asc(pages.navOrder), asc(pages.title))
+        .prepare(),
+    )
+    .all();
+}
+
+export function getPublishedPage(handle: TenantHandle, slug: string): Pick<Page, 'title' | 'html' | 'updatedAt'> | undefined {
+  return handle
+    .statement('pages.publicBySlug', () =>
+      handle.orm
+        .select({ title: pages.title, html: pages.html, updatedAt: pages.updatedAt })
+        .from(pages)
+        .where(and(eq(pages.slug, sql.placeholder('slug')), eq(pages.status, 'published')))
+        .prepare(),
+    )
+    .get({ slug });
+}
+
+function slugTaken(handle: TenantHandle, slug: string): boolean {
+  return handle.orm.select({ id: pages.id }).from(pages).where(eq(pages.slug, slug)).get() !== undefined;
+}
