@@ -7,7 +7,7 @@ import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import { posts } from '@/lib/db/schema/tenant';
 import { InputError } from '@/lib/input';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { createPost } from './posts';
+import { createPost, deletePost, getPost, savePost } from './posts';
 import { getPublishedPost, listCursorSchema, listPublishedPosts } from './public';
 import { slugify } from './slug';
 
@@ -108,5 +108,52 @@ describe('slugify', () => {
   it('folds accents and punctuation into hyphens', () => {
     expect(slugify('Héllo, Wörld!  Again')).toBe('hello-world-again');
     expect(slugify('***')).toBe('');
+  });
+});
+
+describe('savePost (the editor)', () => {
+  it('saves a draft, publishes, schedules, unpublishes', () => {
+    createBlog({ slug: 'editor', title: 'Editor' });
+    const h = openTenant('editor');
+    const draft = savePost(h, undefined, { title: 'Work', markdown: 'text', action: 'save' });
+    expect(draft.status).toBe('draft');
+    expect(draft.publishedAt).toBeNull();
+    const published = savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'publish' });
+    expect(published.status).toBe('published');
+    const firstPublished = published.publishedAt!.getTime();
+    const edited = savePost(h, draft.id, { title: 'Work 2', markdown: 'text', action: 'publish' });
+    expect(edited.publishedAt!.getTime()).toBe(firstPublished); // an edit keeps the date
+    const later = new Date(Date.now() + 3_600_000);
+    const scheduled = savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'schedule', publishAt: later.toISOString() });
+    expect(scheduled.status).toBe('scheduled');
+    expect(scheduled.publishedAt!.getTime()).toBe(later.getTime());
+    const back = savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'unpublish' });
+    expect(back).toMatchObject({ status: 'draft', publishedAt: null });
+  });
+
+  it('refuses a schedule in the past or without a time', () => {
+    const h = openTenant('editor');
+    expect(() => savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: '2000-01-01T00:00:00Z' })).toThrow(/future/);
+    expect(() => savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule' })).toThrow(/when to publish/);
+    expect(() => savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: 'not a date' })).toThrow(/valid date/);
+  });
+
+  it('refuses a save based on an old copy, and changes nothing', () => {
+    const h = openTenant('editor');
+    const post = savePost(h, undefined, { title: 'Shared', markdown: 'v1' });
+    const loaded = post.updatedAt.getTime();
+    savePost(h, post.id, { title: 'Shared', markdown: 'v2 from another tab', expectedUpdatedAt: loaded });
+    expect(() => savePost(h, post.id, { title: 'Shared', markdown: 'v3', expectedUpdatedAt: loaded })).toThrow(/changed elsewhere/);
+    expect(getPost(h, post.id)?.markdown).toBe('v2 from another tab');
+  });
+
+  it('keeps a post address unique on rename, and deletes', () => {
+    const h = openTenant('editor');
+    const a = savePost(h, undefined, { title: 'Alpha', markdown: 'x' });
+    const b = savePost(h, undefined, { title: 'Beta', markdown: 'x' });
+    expect(() => savePost(h, b.id, { title: 'Beta', slug: a.slug, markdown: 'x' })).toThrow(/already exists/);
+    deletePost(h, b.id);
+    expect(getPost(h, b.id)).toBeUndefined();
+    expect(() => deletePost(h, b.id)).toThrow(/no longer exists/);
   });
 });

@@ -122,3 +122,41 @@ export function rawRequest(port: number, host: string, urlPath: string): Promise
     socket.write(`GET ${urlPath} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, 'latin1');
   });
 }
+
+/**
+ * A signed-in (or not) API client of a running server: JSON bodies, the session cookie kept,
+ * and our own Origin on writes unless told otherwise.
+ */
+export class ApiClient {
+  cookie = '';
+
+  constructor(readonly port: number) {}
+
+  get origin(): string {
+    return `http://localhost:${this.port}`;
+  }
+
+  async call(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${this.origin}${urlPath}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(method === 'GET' ? {} : { origin: this.origin }),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0]!;
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      /* an HTML page */
+    }
+    return { status: response.status, json, text, headers: response.headers };
+  }
+}

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeControlDb } from '@/lib/db/control';
+import { tenantDbPath } from '@/lib/db/paths';
+import { closeTenantPool } from '@/lib/db/pool';
+import { HttpError } from '@/lib/http/errors';
+import { InputError } from '@/lib/input';
+import { blogsOfUser, membershipOf } from '@/lib/members/access';
+import { acceptInvite, createInvite } from '@/lib/members/invites';
+import { listMembers, removeMember } from '@/lib/members/members';
+import { makeTempDataDir } from '@/lib/testing/data-dir';
+import { createOwnedBlog, logIn, signUp } from './accounts';
+
+const dataDir = makeTempDataDir();
+process.env.QUIRE_MAX_BLOGS_PER_USER = '2';
+const PASSWORD = 'a long enough passphrase';
+
+afterAll(() => {
+  closeTenantPool();
+  closeControlDb();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('signUp', () => {
+  it('creates the account, the blog file and the owner membership', async () => {
+    const { user, blog } = await signUp({ email: ' Ann@Example.com ', password: PASSWORD, blog: { slug: 'ann', title: 'Ann' } });
+    expect(user.email).toBe('ann@example.com');
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(fs.existsSync(tenantDbPath('ann'))).toBe(true);
+    expect(membershipOf(user.id, blog.slug)?.role).toBe('owner');
+  });
+
+  it.each([
+    [{ email: 'ann@example.com', blog: { slug: 'ann2', title: 'T' } }, /already exists/],
+    [{ email: 'not-an-email', blog: { slug: 'x1', title: 'T' } }, /valid email/],
+    [{ email: 'bo@example.com', password: 'short', blog: { slug: 'x2', title: 'T' } }, /at least 10/],
+    [{ email: 'roberta@example.com', password: 'roberta-is-great', blog: { slug: 'x3', title: 'T' } }, /email/],
+    [{ email: 'cy@example.com', blog: { slug: 'ann', title: 'T' } }, /taken/],
+    [{ email: 'cy@example.com', blog: { slug: 'admin', title: 'T' } }, /reserved/],
+    [{ email: 'cy@example.com', blog: { slug: 'No Spaces', title: 'T' } }, /a-z, 0-9/],
+    [{ email: 'cy@example.com', blog: { slug: 'cy', title: '' } }, /title is required/],
+    [{ email: 'cy@example.com', blog: { slug: 'cy', title: 'x'.repeat(121) } }, /at most 120/],
+    [{ email: 'cy@example.com' }, /first blog/],
+  ])('refuses %j with a clear message and writes nothing', async (input, message) => {
+    const before = fs.readdirSync(`${dataDir}/tenants`).sort();
+    await expect(signUp({ password: PASSWORD, ...input })).rejects.toThrow(message);
+    expect(fs.readdirSync(`${dataDir}/tenants`).sort()).toEqual(before);
+  });
+
+  it('keeps no account behind when the blog could not be made', async () => {
+    await expect(signUp({ email: 'dee@example.com', password: PASSWORD, blog: { slug: 'ann', title: 'T' } })).rejects.toThrow();
+    await expect(logIn({ email: 'dee@example.com', password: PASSWORD }, '10.0.0.9')).rejects.toThrow(/wrong/);
+  });
+});
+
+describe('logIn', () => {
+  it('accepts the right password, whatever the email case', async () => {
+    const user = await logIn({ email: 'ANN@example.com', password: PASSWORD }, '10.0.0.1');
+    expect(user.email).toBe('ann@example.com');
+  });
+
+  it('says the same for a wrong password and an unknown email', async () => {
+    const wrongPassword = await logIn({ email: 'ann@example.com', password: 'nope nope nope' }, '10.0.0.2').catch((e: Error) => e.message);
+    const unknown = await logIn({ email: 'nobody@example.com', password: PASSWORD }, '10.0.0.2').catch((e: Error) => e.message);
+    expect(wrongPassword).toBe('Email or password is wrong.');
+    expect(unknown).toBe(wrongPassword);
+  });
+
+  it('limits attempts per account, even from many addresses', async () => {
+    await signUp({ email: 'target@example.com', password: PASSWORD, blog: { slug: 'target', title: 'T' } });
+    const results: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      results.push(await logIn({ email: 'target@example.com', password: 'wrong password!' }, `10.1.0.${i}`).then(() => 'ok', (e: Error) => e.message));
+    }
+    expect(results.slice(0, 8).every((r) => r === 'Email or password is wrong.')).toBe(true);
+    expect(results[8]).toMatch(/Too many attempts/);
+    // Even the right password waits now.
+    await expect(logIn({ email: 'target@example.com', password: PASSWORD }, '10.1.0.99')).rejects.toBeInstanceOf(HttpError);
+  });
+
+  it('limits attempts per address, across accounts', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      outcomes.push(await logIn({ email: `guess${i}@example.com`, password: 'whatever12345' }, '10.2.0.1').then(() => 'ok', (e: Error) => e.message));
+    }
+    expect(outcomes.slice(0, 20).every((r) => r === 'Email or password is wrong.')).toBe(true);
+    expect(outcomes[20]).toMatch(/Too many attempts/);
+  });
+});
+
+describe('blogs, invitations and members', () => {
+  it('caps the blogs one user may own', async () => {
+    const { user } = await signUp({ email: 'max@example.com', password: PASSWORD, blog: { slug: 'max1', title: 'One' } });
+    createOwnedBlog(user, { slug: 'max2', title: 'Two' });
+    expect(() => createOwnedBlog(user, { slug: 'max3', title: 'Three' })).toThrow(/most this server allows/);
+    expect(blogsOfUser(user.id).map((b) => b.slug)).toEqual(['max1', 'max2']);
+  });
+
+  it('lets an invitation be used once, by one person', async () => {
+    const { user: owner, blog } = await signUp({ email: 'own@example.com', password: PASSWORD, blog: { slug: 'owned', title: 'Owned' } });
+    const { token } = createInvite(blog, 'editor', owner);
+    const { user: guest } = await signUp({ email: 'guest@example.com', password: PASSWORD, invite: token });
+    expect(membershipOf(guest.id, 'owned')?.role).toBe('editor');
+    const { user: other } = await signUp({ email: 'other@example.com', password: PASSWORD, blog: { slug: 'other', title: 'O' } });
+    expect(() => acceptInvite(token, other)).toThrow(/already been used/);
+    expect(() => acceptInvite(`${token.slice(0, -1)}x`, other)).toThrow(/not valid/);
+  });
+
+  it('never removes the last owner', async () => {
+    const { user, blog } = await signUp({ email: 'solo@example.com', password: PASSWORD, blog: { slug: 'solo', title: 'Solo' } });
+    expect(() => removeMember(blog.id, user.id)).toThrow(InputError);
+    expect(listMembers(blog.id)).toHaveLength(1);
+  });
+});
