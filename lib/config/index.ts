@@ -12,6 +12,9 @@ const envSchema = z.object({
   QUIRE_MAX_OPEN_TENANTS: z.coerce.number().int().min(1).default(500),
   QUIRE_TENANT_IDLE_MS: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
   QUIRE_PAGE_CACHE_MB: z.coerce.number().min(0).default(64),
+  QUIRE_PV_FLUSH_MS: z.coerce.number().int().min(100).default(5000),
+  QUIRE_PV_MAX_PENDING: z.coerce.number().int().min(1).default(100_000),
+  QUIRE_PV_MAX_VISITORS: z.coerce.number().int().min(0).default(1_000_000),
   QUIRE_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
   QUIRE_MAX_BLOGS_PER_USER: z.coerce.number().int().min(1).default(5),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
@@ -28,6 +31,9 @@ export type QuireConfig = {
   maxOpenTenants: number;
   tenantIdleMs: number;
   pageCacheBytes: number;
+  pvFlushMs: number;
+  pvMaxPending: number;
+  pvMaxVisitors: number;
   signup: 'open' | 'invite' | 'closed';
   maxBlogsPerUser: number;
   trustProxy: boolean;
@@ -49,6 +55,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     maxOpenTenants: e.QUIRE_MAX_OPEN_TENANTS,
     tenantIdleMs: e.QUIRE_TENANT_IDLE_MS,
     pageCacheBytes: Math.floor(e.QUIRE_PAGE_CACHE_MB * 1024 * 1024),
+    pvFlushMs: e.QUIRE_PV_FLUSH_MS,
+    pvMaxPending: e.QUIRE_PV_MAX_PENDING,
+    pvMaxVisitors: e.QUIRE_PV_MAX_VISITORS,
     signup: e.QUIRE_SIGNUP,
     maxBlogsPerUser: e.QUIRE_MAX_BLOGS_PER_USER,
     trustProxy: e.QUIRE_TRUST_PROXY === '1' || e.QUIRE_TRUST_PROXY === 'true',

@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
-import { posts, type Post } from '@/lib/db/schema/tenant';
+import { dailyViews, posts, type Post } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { excerptFromHtml, renderMarkdown } from '@/lib/markdown/render';
@@ -107,7 +107,10 @@ export function createPost(
 export function deletePost(handle: TenantHandle, id: number): void {
   const existing = getPost(handle, id);
   if (!existing) throw notFound('This post no longer exists.');
-  handle.orm.delete(posts).where(eq(posts.id, id)).run();
+  handle.sqlite.transaction(() => {
+    handle.orm.delete(dailyViews).where(eq(dailyViews.postId, id)).run();
+    handle.orm.delete(posts).where(eq(posts.id, id)).run();
+  })();
   if (existing.status !== 'draft') bumpGeneration(handle.slug);
 }
 

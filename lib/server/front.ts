@@ -4,6 +4,8 @@ import type { QuireConfig } from '@/lib/config';
 import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
 import { currentGeneration } from '@/lib/pagecache/generation';
 import { PageCache, type CachedPage } from '@/lib/pagecache/cache';
+import type { PageviewBatcher } from '@/lib/pageviews/batcher';
+import { handleBeacon } from '@/lib/pageviews/ingest';
 import { parseHost } from '@/lib/tenancy/host';
 import { sendErrorPage } from './error-pages';
 
@@ -15,11 +17,16 @@ export type FrontOptions = {
   next: RequestHandler;
   /** Absent when `QUIRE_PAGE_CACHE_MB=0`. */
   cache?: PageCache;
+  /** Where beacons are counted. */
+  pageviews: PageviewBatcher;
 };
 
 /** Request headers the front sets for Next's routes (read by lib/http/request.ts). */
 export const CLIENT_IP_HEADER = 'x-quire-client-ip';
 export const PATH_HEADER = 'x-quire-path';
+
+/** Where public pages send their pageview beacon (lib/pageviews/beacon.ts). */
+const BEACON_PATH = '/api/pv';
 
 /** The internal route prefix of public blog pages (app/sites/[site]). */
 const SITES_PREFIX = '/sites/';
@@ -28,7 +35,7 @@ const SITES_PREFIX = '/sites/';
  * The front: every request passes here first (DESIGN, "The front"). It maps the Host to a blog,
  * rewrites the URL to `/sites/<slug>/…`, and answers cached pages without entering Next.
  */
-export function createFront({ config, next, cache }: FrontOptions): RequestHandler {
+export function createFront({ config, next, cache, pageviews }: FrontOptions): RequestHandler {
   return async function front(req, res) {
     const target = parseHost(req.headers.host, config.rootHostname);
     if (target.kind === 'invalid') return sendErrorPage(res, 404, req.method);
@@ -49,17 +56,26 @@ export function createFront({ config, next, cache }: FrontOptions): RequestHandl
     if (path.pathname.startsWith('/_next/')) return next(req, res);
 
     const slug = target.slug;
+    const isBeacon = path.pathname === BEACON_PATH;
+    if (isBeacon && req.method !== 'POST') return sendStatus(res, 405);
     const blog = findBlog(slug);
-    if (!blog) return sendErrorPage(res, 404, req.method);
-    if (blog.status !== 'active') return sendErrorPage(res, 503, req.method);
+    // A beacon for a blog that cannot count it is answered like any other: 204, nothing counted.
+    if (!blog) return isBeacon ? drainAndSend(req, res, 204) : sendErrorPage(res, 404, req.method);
+    if (blog.status !== 'active') return isBeacon ? drainAndSend(req, res, 204) : sendErrorPage(res, 503, req.method);
 
     let handle;
     try {
       handle = openTenant(slug);
     } catch (error) {
+      if (isBeacon) return drainAndSend(req, res, 204);
       if (error instanceof BlogFileMissingError) return sendErrorPage(res, 404, req.method);
       console.error(`[quire] blog "${slug}" cannot be opened:`, (error as Error).message);
       return sendErrorPage(res, 503, req.method);
+    }
+
+    if (isBeacon) {
+      await handleBeacon(req, res, { handle, batcher: pageviews, clientIp: clientIp(req, config.trustProxy) });
+      return;
     }
 
     if (path.pathname.length > 1 && path.pathname.endsWith('/')) {
@@ -162,6 +178,16 @@ export function pickEncoding(header: string | undefined): 'br' | 'gzip' | undefi
   if (accepted.has('br')) return 'br';
   if (accepted.has('gzip')) return 'gzip';
   return undefined;
+}
+
+function sendStatus(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'Content-Length': 0, 'Cache-Control': 'no-store' });
+  res.end();
+}
+
+function drainAndSend(req: IncomingMessage, res: ServerResponse, status: number): void {
+  req.resume();
+  sendStatus(res, status);
 }
 
 function redirect(res: ServerResponse, location: string): void {

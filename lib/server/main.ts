@@ -4,6 +4,7 @@ import { appRoot, blogUrl, config, platformUrl } from '@/lib/config';
 import { closeControlDb, controlDb } from '@/lib/db/control';
 import { closeTenantPool, tenantPool } from '@/lib/db/pool';
 import { PageCache } from '@/lib/pagecache/cache';
+import { flushNow, pageviews, startPageviewFlusher } from '@/lib/pageviews/service';
 import { processWide } from '@/lib/process/shared';
 import { createFront } from './front';
 
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
 
   const cache =
     cfg.pageCacheBytes > 0 ? processWide('page-cache', () => new PageCache(cfg.pageCacheBytes)) : undefined;
-  const front = createFront({ config: cfg, next: app.getRequestHandler(), cache });
+  const front = createFront({ config: cfg, next: app.getRequestHandler(), cache, pageviews: pageviews() });
+  const stopFlusher = startPageviewFlusher();
 
   const server = http.createServer((req, res) => {
     Promise.resolve(front(req, res)).catch((error: unknown) => {
@@ -48,6 +50,10 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     force.unref();
     server.close(() => {
+      // Every beacon answered so far is in memory: write it before the files close.
+      stopFlusher();
+      const { views, failed } = flushNow();
+      console.log(`[quire] flushed ${views} pending pageviews${failed.length ? `; could not write ${failed.join(', ')}` : ''}`);
       closeTenantPool();
       closeControlDb();
       console.log('[quire] stopped');

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { loadBlog } from './load';
 import { listCursorSchema, listPublishedPosts } from '@/lib/posts/public';
+import { beaconScript } from '@/lib/pageviews/beacon';
 import { PostDate } from './post-date';
 
 type Props = { params: Promise<{ site: string }>; searchParams: Promise<{ after?: string | string[] }> };
@@ -44,6 +45,7 @@ export default async function BlogHome({ params, searchParams }: Props) {
           ))}
         </ol>
       )}
+      <script dangerouslySetInnerHTML={{ __html: beaconScript(0) }} />
       <nav className="pagination" aria-label="More posts">
         {cursor && <a href="/">← Newest posts</a>}
         {page.next && (

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** One blog's file. Times are Unix milliseconds so any SQLite client can read them. */
 export const posts = sqliteTable(
@@ -40,6 +40,39 @@ export const pages = sqliteTable(
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [check('pages_status_check', sql`${t.status} in ('draft', 'published')`)],
+);
+
+/**
+ * Reading statistics, one narrow row per day and post (DESIGN: counters on the wide posts row
+ * are slow). `post_id` 0 is the blog's home page. `uniques` counts distinct readers of that
+ * page that day as seen by one server process; no address or hash is ever stored.
+ */
+export const dailyViews = sqliteTable(
+  'daily_views',
+  {
+    day: text('day').notNull(), // YYYY-MM-DD, UTC
+    postId: integer('post_id').notNull(),
+    views: integer('views').notNull().default(0),
+    uniques: integer('uniques').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.postId] }), index('daily_views_post').on(t.postId, t.day)],
+);
+
+/** Distinct readers of the whole blog per day (not the sum of each page's). */
+export const dailyVisitors = sqliteTable('daily_visitors', {
+  day: text('day').primaryKey(),
+  uniques: integer('uniques').notNull().default(0),
+});
+
+/** Views arriving from another site, by that site's host, per day. */
+export const dailyReferrers = sqliteTable(
+  'daily_referrers',
+  {
+    day: text('day').notNull(),
+    host: text('host').notNull(),
+    views: integer('views').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.host] })],
 );
 
 /** Blog-level settings (title, description, …) as key/value rows. */

@@ -15,6 +15,7 @@ export default async function BlogDashboardLayout(props: { children: ReactNode; 
         <p className="blog-name">{blog.title}</p>
         <Link href={base}>Posts</Link>
         <Link href={`${base}/pages`}>Pages</Link>
+        <Link href={`${base}/stats`}>Stats</Link>
         {can(role, 'change-settings') && <Link href={`${base}/settings`}>Settings</Link>}
         {can(role, 'manage-members') && <Link href={`${base}/members`}>Members</Link>}
         <a href={blogUrl(blog.slug)} target="_blank" rel="noreferrer">

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { loadBlog } from '../../load';
 import { getPublishedPost } from '@/lib/posts/public';
+import { beaconScript } from '@/lib/pageviews/beacon';
 import { PostDate } from '../../post-date';
 
 type Props = { params: Promise<{ site: string; post: string }> };
@@ -34,6 +35,7 @@ export default async function PostPage({ params }: Props) {
       </header>
       {/* Sanitized when the post was saved (lib/markdown). */}
       <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
+      <script dangerouslySetInnerHTML={{ __html: beaconScript(post.id) }} />
     </article>
   );
 }

@@ -1,0 +1,8 @@
+/**
+ * The reader-side counter: a few bytes of inline script on public pages, no framework bundle.
+ * It sends one beacon per page load, waits for a prerendered page to be actually shown, and
+ * carries the page's post id (0 for the home page) and the referrer. No cookie, no storage.
+ */
+export function beaconScript(postId: number): string {
+  return `(function(){var d=document,n=navigator;function s(){if(n.sendBeacon)n.sendBeacon('/api/pv',JSON.stringify({p:${Math.trunc(postId)},r:d.referrer}))}if(d.prerendering)d.addEventListener('prerenderingchange',s,{once:true});else s()})();`;
+}

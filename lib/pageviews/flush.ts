@@ -1,0 +1,69 @@
+import type { TenantHandle } from '@/lib/db/pool';
+import type { BlogBatch, PageviewBatcher } from './batcher';
+
+export type FlushResult = { blogs: number; views: number; failed: string[] };
+
+/**
+ * Writes everything pending: one transaction per blog, by upsert. A blog whose write fails
+ * (busy, locked, I/O, a damaged file) gets its counts back for the next flush; the other blogs
+ * are written regardless. Synchronous, so shutdown can call it last thing.
+ */
+export function flushPageviews(batcher: PageviewBatcher, open: (blog: string) => TenantHandle, today: string): FlushResult {
+  const result: FlushResult = { blogs: 0, views: 0, failed: [] };
+  for (const [blog, batch] of batcher.take()) {
+    try {
+      writeBatch(open(blog), batch);
+      const views = [...batch.pages.values()].reduce((sum, page) => sum + page.views, 0);
+      result.blogs++;
+      result.views += views;
+      batcher.stats.flushedViews += views;
+    } catch (error) {
+      batcher.restore(blog, batch);
+      batcher.stats.failedFlushes++;
+      batcher.stats.lastError = `${blog}: ${(error as Error).message}`;
+      result.failed.push(blog);
+    }
+  }
+  batcher.rollOver(today);
+  batcher.stats.flushes++;
+  batcher.stats.lastFlushAt = Date.now();
+  return result;
+}
+
+function writeBatch(handle: TenantHandle, batch: BlogBatch): void {
+  const s = statements(handle);
+  // IMMEDIATE: take the write lock up front, so a busy file fails here, before any change.
+  handle.sqlite
+    .transaction(() => {
+      for (const [key, count] of batch.pages) {
+        const [day, post] = key.split('|') as [string, string];
+        const postId = Number(post);
+        s.page.run(day, postId, count.views, count.uniques);
+        if (postId > 0) s.postTotal.run(count.views, postId);
+      }
+      for (const [day, uniques] of batch.visitors) s.visitors.run(day, uniques);
+      for (const [key, views] of batch.referrers) {
+        const bar = key.indexOf('|');
+        s.referrer.run(key.slice(0, bar), key.slice(bar + 1), views);
+      }
+    })
+    .immediate();
+}
+
+function statements(handle: TenantHandle) {
+  return handle.statement('pageviews.flush', () => ({
+    page: handle.sqlite.prepare(
+      `insert into daily_views (day, post_id, views, uniques) values (?, ?, ?, ?)
+       on conflict (day, post_id) do update set views = views + excluded.views, uniques = uniques + excluded.uniques`,
+    ),
+    postTotal: handle.sqlite.prepare('update posts set views = views + ? where id = ?'),
+    visitors: handle.sqlite.prepare(
+      `insert into daily_visitors (day, uniques) values (?, ?)
+       on conflict (day) do update set uniques = uniques + excluded.uniques`,
+    ),
+    referrer: handle.sqlite.prepare(
+      `insert into daily_referrers (day, host, views) values (?, ?, ?)
+       on conflict (day, host) do update set views = views + excluded.views`,
+    ),
+  }));
+}
