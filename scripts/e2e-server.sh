@@ -4,7 +4,7 @@ set -euo pipefail
 port="$1"
 dir="$(mktemp -d -t quire-e2e-XXXXXX)"
 trap 'rm -rf "$dir"' EXIT
-export QUIRE_DATA_DIR="$dir" PORT="$port" QUIRE_ROOT_DOMAIN="localhost:$port"
+export QUIRE_DATA_DIR="$dir" PORT="$port" QUIRE_ROOT_DOMAIN="localhost:$port" QUIRE_PV_FLUSH_MS=500
 node bin/quire.mjs demo
 NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node --import tsx lib/server/main.ts &
 server=$!
