@@ -67,9 +67,9 @@ export async function signUp(input: unknown): Promise<{ user: User; blog: Blog }
 }
 
 /** A new blog owned by `user`, within the per-user limit. */
-export function createOwnedBlog(user: User, input: NewBlog): Blog {
+export function createOwnedBlog(user: User, input: NewBlog, provideFile?: (slug: string) => void): Blog {
   checkBlogAllowance(user);
-  const blog = createBlog(input);
+  const blog = createBlog(input, provideFile);
   addMembership(user.id, blog.id, 'owner');
   return blog;
 }

@@ -68,11 +68,14 @@ export function slugAvailability(slug: string): { available: boolean; message: s
   return { available: true, message: `"${checked.data}" is available.` };
 }
 
-/** Provisions `tenants/<slug>.db` and records the blog in `control.db`. */
-export function createBlog(input: NewBlog): Blog {
+/**
+ * Provisions `tenants/<slug>.db` (a new file, or one `provideFile` puts there, such as an
+ * import) and records the blog in `control.db`.
+ */
+export function createBlog(input: NewBlog, provideFile: (slug: string) => void = createTenantFile): Blog {
   const blog = checkNewBlog(input);
   const control = controlDb();
-  createTenantFile(blog.slug);
+  provideFile(blog.slug);
   try {
     writeSettings(openTenant(blog.slug), { title: blog.title, description: blog.description });
     return control.orm

@@ -15,6 +15,7 @@ const envSchema = z.object({
   QUIRE_PV_FLUSH_MS: z.coerce.number().int().min(100).default(5000),
   QUIRE_PV_MAX_PENDING: z.coerce.number().int().min(1).default(100_000),
   QUIRE_PV_MAX_VISITORS: z.coerce.number().int().min(0).default(1_000_000),
+  QUIRE_IMPORT_MAX_MB: z.coerce.number().positive().default(512),
   QUIRE_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
   QUIRE_MAX_BLOGS_PER_USER: z.coerce.number().int().min(1).default(5),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
@@ -34,6 +35,7 @@ export type QuireConfig = {
   pvFlushMs: number;
   pvMaxPending: number;
   pvMaxVisitors: number;
+  importMaxBytes: number;
   signup: 'open' | 'invite' | 'closed';
   maxBlogsPerUser: number;
   trustProxy: boolean;
@@ -58,6 +60,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     pvFlushMs: e.QUIRE_PV_FLUSH_MS,
     pvMaxPending: e.QUIRE_PV_MAX_PENDING,
     pvMaxVisitors: e.QUIRE_PV_MAX_VISITORS,
+    importMaxBytes: Math.floor(e.QUIRE_IMPORT_MAX_MB * 1024 * 1024),
     signup: e.QUIRE_SIGNUP,
     maxBlogsPerUser: e.QUIRE_MAX_BLOGS_PER_USER,
     trustProxy: e.QUIRE_TRUST_PROXY === '1' || e.QUIRE_TRUST_PROXY === 'true',

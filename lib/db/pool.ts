@@ -30,12 +30,12 @@ export class BlogFileMissingError extends Error {
 const TENANT_CACHE_KIB = 1024;
 let openCount = 0;
 
-function openHandle(slug: string): TenantHandle {
+function openHandle(slug: string, file = tenantDbPath(slug)): TenantHandle {
   let sqlite: Sqlite;
   try {
-    sqlite = openDatabase(tenantDbPath(slug), { mustExist: true, cacheKiB: TENANT_CACHE_KIB });
+    sqlite = openDatabase(file, { mustExist: true, cacheKiB: TENANT_CACHE_KIB });
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !fs.existsSync(tenantDbPath(slug))) {
+    if ((error as { code?: string }).code === 'SQLITE_CANTOPEN' && !fs.existsSync(file)) {
       throw new BlogFileMissingError(slug);
     }
     throw error;
@@ -114,10 +114,17 @@ export function closeTenantPool(): void {
   forgetProcessWide(KEY);
 }
 
+/**
+ * A migrated handle on a blog file outside the pool (an import being built, a snapshot being
+ * restored). The caller closes it.
+ */
+export function openDetachedTenant(file: string, label: string): TenantHandle {
+  return openHandle(label, file);
+}
+
 /** Creates and migrates a new blog file. Refuses to overwrite one that exists. */
-export function createTenantFile(slug: string): void {
+export function createTenantFile(slug: string, file = tenantDbPath(slug)): void {
   fs.mkdirSync(tenantsDir(), { recursive: true });
-  const file = tenantDbPath(slug);
   if (fs.existsSync(file)) throw new Error(`A file for blog "${slug}" already exists`);
   const sqlite = openDatabase(file, { mustExist: false, cacheKiB: TENANT_CACHE_KIB });
   try {

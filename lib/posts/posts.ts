@@ -1,7 +1,7 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
-import { dailyViews, posts, type Post } from '@/lib/db/schema/tenant';
+import { dailyViews, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { excerptFromHtml, renderMarkdown } from '@/lib/markdown/render';
@@ -12,6 +12,8 @@ import { postSlugSchema, slugify, uniqueSlug } from './slug';
 export const POST_TITLE_MAX = 200;
 export const POST_MARKDOWN_MAX = 200_000;
 export const POST_EXCERPT_MAX = 500;
+export const TAGS_MAX = 20;
+export const TAG_MAX = 40;
 
 export const postActions = ['save', 'publish', 'schedule', 'unpublish'] as const;
 export type PostAction = (typeof postActions)[number];
@@ -34,7 +36,20 @@ const postFormSchema = z.object({
   publishAt: z.coerce.date({ error: 'Choose a valid date and time.' }).optional(),
   /** The `updatedAt` (ms) the editor loaded; a mismatch means someone else saved since. */
   expectedUpdatedAt: z.number().int().optional(),
+  /** Tag names, as a list or comma-separated. */
+  tags: z
+    .union([z.string().max(2000), z.array(z.string().max(TAG_MAX))])
+    .optional()
+    .transform((value) => parseTags(value))
+    .refine((list) => list === undefined || list.length <= TAGS_MAX, `A post has at most ${TAGS_MAX} tags.`)
+    .refine((list) => list === undefined || list.every((t) => t.length <= TAG_MAX), `A tag is at most ${TAG_MAX} characters.`),
 });
+
+function parseTags(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = (Array.isArray(value) ? value : value.split(',')).map((t) => t.trim().replace(/\s+/g, ' ')).filter(Boolean);
+  return [...new Map(names.map((name) => [slugify(name), name])).entries()].filter(([slug]) => slug).map(([, name]) => name);
+}
 
 export type PostForm = z.input<typeof postFormSchema>;
 
@@ -70,9 +85,13 @@ export function savePost(handle: TenantHandle, id: number | undefined, input: un
     // Strictly increasing, so two saves in one millisecond still tell apart for conflicts.
     updatedAt: new Date(Math.max(now.getTime(), (existing?.updatedAt.getTime() ?? 0) + 1)),
   };
-  const saved = existing
-    ? handle.orm.update(posts).set(values).where(eq(posts.id, existing.id)).returning().get()
-    : handle.orm.insert(posts).values({ ...values, createdAt: now }).returning().get();
+  const saved = handle.sqlite.transaction(() => {
+    const row = existing
+      ? handle.orm.update(posts).set(values).where(eq(posts.id, existing.id)).returning().get()
+      : handle.orm.insert(posts).values({ ...values, createdAt: now }).returning().get();
+    if (form.tags !== undefined) setPostTags(handle, row.id, form.tags);
+    return row;
+  })();
   if (status !== 'draft' || (existing && existing.status !== 'draft')) bumpGeneration(handle.slug);
   return saved;
 }
@@ -112,6 +131,33 @@ export function deletePost(handle: TenantHandle, id: number): void {
     handle.orm.delete(posts).where(eq(posts.id, id)).run();
   })();
   if (existing.status !== 'draft') bumpGeneration(handle.slug);
+}
+
+function setPostTags(handle: TenantHandle, postId: number, names: string[]): void {
+  handle.orm.delete(postTags).where(eq(postTags.postId, postId)).run();
+  for (const name of names) {
+    const slug = slugify(name);
+    const tag =
+      handle.orm.select().from(tags).where(eq(tags.slug, slug)).get() ??
+      handle.orm.insert(tags).values({ slug, name }).returning().get();
+    handle.orm.insert(postTags).values({ postId, tagId: tag.id }).onConflictDoNothing().run();
+  }
+}
+
+/** The names of a post's tags, in name order. */
+export function postTagNames(handle: TenantHandle, postId: number): string[] {
+  return handle
+    .statement('posts.tagNames', () =>
+      handle.orm
+        .select({ name: tags.name })
+        .from(postTags)
+        .innerJoin(tags, eq(tags.id, postTags.tagId))
+        .where(eq(postTags.postId, sql.placeholder('postId')))
+        .orderBy(tags.name)
+        .prepare(),
+    )
+    .all({ postId })
+    .map((row) => row.name);
 }
 
 export function getPost(handle: TenantHandle, id: number): Post | undefined {

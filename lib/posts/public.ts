@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { posts, type Post } from '@/lib/db/schema/tenant';
 import { readingMinutes } from '@/lib/markdown/render';
+import { postTagNames } from './posts';
 
 /** What the public blog shows: published posts, and scheduled ones once their time came. */
 
 export type PostSummary = Pick<Post, 'id' | 'slug' | 'title' | 'excerpt'> & { publishedAt: Date };
-export type PublicPost = PostSummary & { html: string; readingMinutes: number; updatedAt: Date };
+export type PublicPost = PostSummary & { html: string; readingMinutes: number; updatedAt: Date; tags: string[] };
 
 /** Where the next page of the list starts: the last post shown, as `<publishedAtMs>-<id>`. */
 export type ListCursor = { publishedAt: number; id: number };
@@ -88,5 +89,5 @@ export function getPublishedPost(handle: TenantHandle, slug: string): PublicPost
     .get({ slug, now: Date.now() });
   if (!row) return undefined;
   const { markdown, ...post } = row;
-  return { ...(post as PublicPost), readingMinutes: readingMinutes(markdown) };
+  return { ...(post as PostSummary & { html: string; updatedAt: Date }), readingMinutes: readingMinutes(markdown), tags: postTagNames(handle, post.id) };
 }

@@ -3,6 +3,7 @@ import { requireUser } from '@/lib/auth/current';
 import { blogUrl, config } from '@/lib/config';
 import { blogsOfUser } from '@/lib/members/access';
 import { Field, JsonForm } from '@/app/_components/form';
+import { ImportForm } from '@/app/_components/upload';
 
 export const metadata = { title: 'Your blogs · Quire' };
 
@@ -34,10 +35,17 @@ export default async function BlogsPage() {
         {owned >= config().maxBlogsPerUser ? (
           <p className="muted">You own {owned} blogs, the most this server allows.</p>
         ) : (
-          <JsonForm action="/api/blogs" submitLabel="Create blog" className="inline-form">
-            <Field label="Title" name="title" maxLength={120} required />
-            <Field label="Address" name="slug" maxLength={63} hint="a-z, 0-9 and hyphens" required />
-          </JsonForm>
+          <>
+            <JsonForm action="/api/blogs" submitLabel="Create blog" className="inline-form">
+              <Field label="Title" name="title" maxLength={120} required />
+              <Field label="Address" name="slug" maxLength={63} hint="a-z, 0-9 and hyphens" required />
+            </JsonForm>
+            <h2>Import a blog</h2>
+            <ImportForm url="/api/blogs/import" submitLabel="Import as a new blog" fields={['slug', 'title']}>
+              <Field label="Address for the imported blog" name="slug" maxLength={63} hint="a-z, 0-9 and hyphens" required />
+              <Field label="Title (optional: the file's own title otherwise)" name="title" maxLength={120} />
+            </ImportForm>
+          </>
         )}
       </section>
     </main>

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** One blog's file. Times are Unix milliseconds so any SQLite client can read them. */
 export const posts = sqliteTable(
@@ -74,6 +74,42 @@ export const dailyReferrers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.host] })],
 );
+
+/** Tags, and which posts carry them. */
+export const tags = sqliteTable('tags', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+});
+
+export const postTags = sqliteTable(
+  'post_tags',
+  {
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    tagId: integer('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.tagId] }), index('post_tags_tag').on(t.tagId)],
+);
+
+/** Uploaded images, kept inside the file (as BLOBs) so that the file is the whole blog. */
+export const media = sqliteTable('media', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  filename: text('filename').notNull(),
+  mime: text('mime').notNull(),
+  size: integer('size').notNull(),
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** A few rows that explain this file to whoever opens it in any SQLite client. */
+export const quireAbout = sqliteTable('quire_about', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
 
 /** Blog-level settings (title, description, …) as key/value rows. */
 export const settings = sqliteTable('settings', {

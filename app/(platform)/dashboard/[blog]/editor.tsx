@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { sendJson } from '@/app/_components/json';
+import { uploadFile } from '@/app/_components/upload';
 import { slugify } from '@/lib/posts/slug';
 
 export type EditorDocument = {
@@ -11,6 +12,8 @@ export type EditorDocument = {
   slug: string;
   markdown: string;
   excerpt?: string;
+  /** Comma-separated tag names (posts only). */
+  tags?: string;
   status: 'draft' | 'published' | 'scheduled';
   publishedAt?: number | null;
   updatedAt?: number;
@@ -33,6 +36,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const [slugEdited, setSlugEdited] = useState(Boolean(initial.id));
   const [markdown, setMarkdown] = useState(initial.markdown);
   const [excerpt, setExcerpt] = useState(initial.excerpt ?? '');
+  const [tags, setTags] = useState(initial.tags ?? '');
   const [navOrder, setNavOrder] = useState(initial.navOrder ?? 0);
   const [scheduleAt, setScheduleAt] = useState(toLocalInput(initial.status === 'scheduled' ? initial.publishedAt : null));
   const [dirty, setDirty] = useState(false);
@@ -42,6 +46,8 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const [preview, setPreview] = useState<string>('');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const updatedAt = useRef(initial.updatedAt);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const [uploading, setUploading] = useState<string | null>(null);
   const [docId, setDocId] = useState(initial.id);
   const [status, setStatus] = useState(initial.status);
 
@@ -80,7 +86,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
       markdown,
       action,
       expectedUpdatedAt: updatedAt.current,
-      ...(kind === 'post' ? { excerpt } : { navOrder }),
+      ...(kind === 'post' ? { excerpt, tags } : { navOrder }),
       ...(action === 'schedule' ? { publishAt: scheduleAt ? new Date(scheduleAt).toISOString() : undefined } : {}),
     };
     type Saved = { id: number; updatedAt: number; status: EditorDocument['status'] };
@@ -104,6 +110,19 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
       // The address of the saved document, without a navigation that would reset the editor.
       window.history.replaceState(null, '', `/dashboard/${blog}/${collection}/${saved.id}`);
     }
+  }
+
+  /** Uploads an image into the blog's file and puts its Markdown where the cursor is. */
+  async function insertImage(file: File) {
+    setUploading(`Uploading ${file.name}…`);
+    const result = await uploadFile(`/api/blogs/${blog}/media?filename=${encodeURIComponent(file.name)}`, file, (f) =>
+      setUploading(`Uploading ${file.name}… ${Math.round(f * 100)}%`),
+    );
+    setUploading(null);
+    if (!result.ok) return setError(result.error);
+    const snippet = `![${file.name.replace(/\.[^.]+$/, '')}](${String(result.data.url)})`;
+    const at = textarea.current?.selectionStart ?? markdown.length;
+    edit(setMarkdown)(`${markdown.slice(0, at)}${snippet}${markdown.slice(at)}`);
   }
 
   async function remove() {
@@ -140,16 +159,36 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
           </span>
         </label>
         <div className="panes">
-          <label className="field pane">
-            <span>Markdown</span>
-            <textarea value={markdown} onChange={(e) => edit(setMarkdown)(e.target.value)} rows={24} spellCheck />
-          </label>
+          <div className="pane">
+            <label className="field">
+              <span>Markdown</span>
+              <textarea ref={textarea} value={markdown} onChange={(e) => edit(setMarkdown)(e.target.value)} rows={24} spellCheck />
+            </label>
+            <label className="insert-image">
+              <input
+                type="file"
+                accept="image/png,image/jpeg,image/gif,image/webp"
+                onChange={(e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = '';
+                  if (file) void insertImage(file);
+                }}
+              />
+              <span className="button">Insert image…</span> {uploading && <span className="muted">{uploading}</span>}
+            </label>
+          </div>
           <section className="pane" aria-label="Preview">
             <span className="pane-label">Preview</span>
             {/* Rendered and sanitized by the server, exactly as it will be published. */}
             <div className="prose preview" dangerouslySetInnerHTML={{ __html: preview }} />
           </section>
         </div>
+        {kind === 'post' && (
+          <label className="field">
+            <span>Tags</span>
+            <input value={tags} onChange={(e) => edit(setTags)(e.target.value)} maxLength={2000} placeholder="travel, food" />
+          </label>
+        )}
         {kind === 'post' ? (
           <label className="field">
             <span>Excerpt</span>

@@ -1,12 +1,17 @@
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { Field, JsonForm } from '@/app/_components/form';
 import { OwnerOnly } from '@/app/_components/owner-only';
+import { ImportForm } from '@/app/_components/upload';
+import { When } from '@/app/_components/dates';
+import { listSnapshots } from '@/lib/export/import';
+import { RestoreButton } from './restore-button';
 
 export const metadata = { title: 'Settings · Quire' };
 
 export default async function SettingsPage({ params }: { params: Promise<{ blog: string }> }) {
   const { blog, settings, allowed } = await dashboardBlog((await params).blog, 'change-settings');
   if (!allowed) return <OwnerOnly what="change its settings" />;
+  const snapshots = listSnapshots(blog.slug);
   return (
     <main className="page">
       <h1>Settings</h1>
@@ -19,6 +24,41 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
         <Field label="Author name" name="authorName" defaultValue={settings.authorName} maxLength={100} hint="Shown under each post." />
         <Field label="Posts per page" name="postsPerPage" type="number" defaultValue={settings.postsPerPage} />
       </JsonForm>
+
+      <section>
+        <h2>Your blog&rsquo;s data</h2>
+        <p>
+          Your blog is one SQLite file. Download it whole &mdash; posts, pages, images, stats and settings &mdash; and open
+          it in any SQLite tool, or bring it back here or to any Quire server.
+        </p>
+        <p className="button-row">
+          <a className="button primary" href={`/api/blogs/${blog.slug}/export`} download>
+            Download blog file (.db)
+          </a>
+          <a className="button" href={`/api/blogs/${blog.slug}/export/markdown`} download>
+            Download as Markdown (.zip)
+          </a>
+        </p>
+        <h3>Replace this blog from a file</h3>
+        <ImportForm
+          url={`/api/blogs/${blog.slug}/import`}
+          submitLabel="Import and replace"
+          confirm="Replace everything on this blog with the file? The current blog is kept as a snapshot you can restore."
+        />
+        {snapshots.length > 0 && (
+          <>
+            <h3>Snapshots</h3>
+            <ul className="plain snapshots">
+              {snapshots.map((snapshot) => (
+                <li key={snapshot.name}>
+                  <When date={snapshot.createdAt} /> &middot; {snapshot.name.replace(/-\d{4}-.*$/, '')} &middot;{' '}
+                  {(snapshot.size / 1024).toFixed(0)} KB <RestoreButton blog={blog.slug} name={snapshot.name} />
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
 
       <section className="danger-zone">
         <h2>Delete this blog</h2>

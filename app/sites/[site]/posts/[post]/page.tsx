@@ -35,6 +35,13 @@ export default async function PostPage({ params }: Props) {
       </header>
       {/* Sanitized when the post was saved (lib/markdown). */}
       <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
+      {post.tags.length > 0 && (
+        <ul className="tags" aria-label="Tags">
+          {post.tags.map((tag) => (
+            <li key={tag}>{tag}</li>
+          ))}
+        </ul>
+      )}
       <script dangerouslySetInnerHTML={{ __html: beaconScript(post.id) }} />
     </article>
   );

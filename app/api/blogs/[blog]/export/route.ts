@@ -1,0 +1,15 @@
+import { exportBlogFile } from '@/lib/export/export';
+import { blogRoute } from '@/lib/http/routes';
+
+/** Downloads the whole blog as one SQLite file (owners only). */
+export const GET = blogRoute('export', async ({ access }) => {
+  const download = await exportBlogFile(access.blog);
+  return new Response(download.stream, {
+    headers: {
+      'Content-Type': 'application/vnd.sqlite3',
+      'Content-Length': String(download.size),
+      'Content-Disposition': `attachment; filename="${download.filename}"`,
+      'Cache-Control': 'no-store',
+    },
+  });
+});

@@ -1,0 +1,8 @@
+import { replaceBlogFile, withPreparedUpload } from '@/lib/export/import';
+import { blogRoute } from '@/lib/http/routes';
+
+/** Replaces this blog with an uploaded file (owners only); the replaced blog is kept as a snapshot. */
+export const POST = blogRoute('import', async ({ request, access }) => {
+  const snapshot = await withPreparedUpload(request, (fresh) => replaceBlogFile(access.blog, fresh, 'pre-import'));
+  return { snapshot };
+});

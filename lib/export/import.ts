@@ -1,0 +1,337 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { parse as parseYaml } from 'yaml';
+import yauzl from 'yauzl';
+import { createOwnedBlog } from '@/lib/accounts/accounts';
+import { readSettings, writeSettings } from '@/lib/blogs/blogs';
+import { config } from '@/lib/config';
+import { controlDb } from '@/lib/db/control';
+import { openDatabase } from '@/lib/db/connection';
+import { migrate, migrationSet } from '@/lib/db/migrate';
+import { tenantDbPath } from '@/lib/db/paths';
+import { createTenantFile, openDetachedTenant, tenantPool, type TenantHandle } from '@/lib/db/pool';
+import { blogs, type Blog, type User } from '@/lib/db/schema/control';
+import { HttpError } from '@/lib/http/errors';
+import { InputError } from '@/lib/input';
+import { saveMedia } from '@/lib/media/media';
+import { bumpGeneration } from '@/lib/pagecache/generation';
+import { savePage } from '@/lib/pages/pages';
+import { savePost } from '@/lib/posts/posts';
+import { snapshotBlog } from './export';
+import { backupsDir, removeQuietly, scratchFile } from './paths';
+import { runSqliteJob } from './worker';
+
+const INSPECT_TIMEOUT_MS = 5 * 60 * 1000;
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+const ZIP_HEADER = Buffer.from('PK\x03\x04', 'latin1');
+
+/**
+ * Stores an upload in a scratch file, refusing it past `QUIRE_IMPORT_MAX_MB` without keeping
+ * more than one chunk in memory.
+ */
+export async function receiveUpload(body: ReadableStream<Uint8Array> | null, declaredLength: number): Promise<string> {
+  const limit = config().importMaxBytes;
+  const tooBig = () => new HttpError(413, `This file is larger than the ${Math.round(limit / 1024 / 1024)} MB import limit.`);
+  if (declaredLength > limit) throw tooBig();
+  const file = scratchFile('upload', '.bin');
+  const out = fs.createWriteStream(file);
+  let size = 0;
+  try {
+    if (body) {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.length;
+        if (size > limit) throw tooBig();
+        if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', () => resolve(undefined)));
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      out.once('error', reject);
+      out.end(() => resolve());
+    });
+    return file;
+  } catch (error) {
+    out.destroy();
+    removeQuietly(file);
+    throw error;
+  }
+}
+
+/**
+ * Turns an upload — a blog file, or a Markdown zip in our export format, told apart by their
+ * first bytes — into a fresh blog file at the current schema, or refuses it with one sentence.
+ * Only scratch files are touched; no live blog is.
+ */
+export async function prepareBlogFile(upload: string): Promise<string> {
+  const fresh = scratchFile('import', '.db');
+  try {
+    if (readHeader(upload).subarray(0, 4).equals(ZIP_HEADER)) await prepareFromZip(upload, fresh);
+    else await prepareFromDatabase(upload, fresh);
+    return fresh;
+  } catch (error) {
+    removeQuietly(fresh);
+    throw error;
+  }
+}
+
+function readHeader(file: string): Buffer {
+  const header = Buffer.alloc(16);
+  const fd = fs.openSync(file, 'r');
+  try {
+    return header.subarray(0, fs.readSync(fd, header, 0, 16, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function prepareFromDatabase(upload: string, fresh: string): Promise<void> {
+  if (!readHeader(upload).equals(SQLITE_HEADER)) throw new InputError('This file is not a SQLite database.');
+
+  const schema = currentSchemaObjects();
+  // Checked and copied in a worker: the upload is only ever opened read-only there.
+  await runSqliteJob(
+    {
+      op: 'inspect',
+      file: upload,
+      dest: fresh,
+      allowedTables: schema.tables,
+      allowedIndexes: schema.indexes,
+      requiredTables: ['posts', 'settings'],
+      maxVersion: migrationSet('tenant').migrations.length,
+    },
+    INSPECT_TIMEOUT_MS,
+  );
+  const db = openDatabase(fresh, { mustExist: true, cacheKiB: 2048 });
+  try {
+    migrate(db, migrationSet('tenant'));
+    if ((db.pragma('foreign_key_check') as unknown[]).length > 0) {
+      throw new InputError('This file was damaged: some rows refer to rows that do not exist.');
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`This file could not be brought up to date: ${(error as Error).message}`);
+  } finally {
+    db.close();
+  }
+}
+
+let schemaObjects: { tables: string[]; indexes: string[] } | undefined;
+
+/** The tables and indexes a Quire blog file may have: those of a new one at the current schema. */
+function currentSchemaObjects(): { tables: string[]; indexes: string[] } {
+  if (!schemaObjects) {
+    const db = openDatabase(':memory:', { mustExist: false, cacheKiB: 256 });
+    migrate(db, migrationSet('tenant'));
+    const rows = db.prepare("select type, name from sqlite_schema where name not like 'sqlite_%'").all() as { type: string; name: string }[];
+    db.close();
+    schemaObjects = { tables: rows.filter((r) => r.type === 'table').map((r) => r.name), indexes: rows.filter((r) => r.type === 'index').map((r) => r.name) };
+  }
+  return schemaObjects;
+}
+
+// ── Markdown zip (our own export format) ─────────────────────────────────────────────────
+
+const ZIP_MAX_ENTRIES = 20_000;
+const TEXT_ENTRY_MAX = 2 * 1024 * 1024;
+
+async function prepareFromZip(upload: string, fresh: string): Promise<void> {
+  const files = await readZip(upload);
+  createTenantFile('import', fresh);
+  const handle = openDetachedTenant(fresh, 'import');
+  try {
+    handle.sqlite.transaction(() => fillFromFiles(handle, files))();
+  } finally {
+    handle.sqlite.close();
+  }
+}
+
+type ZipFiles = Map<string, Buffer>;
+
+function readZip(file: string): Promise<ZipFiles> {
+  const limit = config().importMaxBytes;
+  return new Promise((resolve, reject) => {
+    const fail = (message: string) => reject(new InputError(message));
+    yauzl.open(file, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true, decodeStrings: true }, (openError, zip) => {
+      if (openError || !zip) return fail('This file is not a zip file.');
+      const files: ZipFiles = new Map();
+      let total = 0;
+      let count = 0;
+      const stop = (message: string) => {
+        zip.close();
+        fail(message);
+      };
+      zip.on('error', (error: Error) => {
+        if (/invalid relative path|absolute path|invalid characters/i.test(error.message)) stop(`This zip file has an unsafe file name (${error.message}); nothing was imported.`);
+        else stop(`This zip file is damaged: ${error.message}.`);
+      });
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (++count > ZIP_MAX_ENTRIES) return stop(`This zip file has more than ${ZIP_MAX_ENTRIES.toLocaleString('en')} files.`);
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
+        total += entry.uncompressedSize;
+        if (total > limit) return stop(`This zip file expands to more than ${Math.round(limit / 1024 / 1024)} MB; nothing was imported.`);
+        const isText = entry.fileName.endsWith('.md') || entry.fileName.endsWith('.yaml');
+        if (isText && entry.uncompressedSize > TEXT_ENTRY_MAX) return stop(`${entry.fileName} is too large for a post.`);
+        if (!isText && !entry.fileName.startsWith('media/')) return zip.readEntry(); // not ours: skipped
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError || !stream) return stop(`This zip file is damaged: ${streamError?.message ?? 'unreadable entry'}.`);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          // yauzl checks the inflated size against the declared one: a zip bomb fails here.
+          stream.on('error', (error: Error) => stop(`This zip file is damaged or lies about its sizes (${error.message}); nothing was imported.`));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+function fillFromFiles(handle: TenantHandle, files: ZipFiles): void {
+  const settingsFile = files.get('quire.yaml');
+  if (settingsFile) {
+    const s = frontMatterObject(parseYamlSafely(settingsFile.toString('utf8'), 'quire.yaml'));
+    writeSettings(handle, {
+      ...(typeof s.title === 'string' ? { title: s.title.slice(0, 120) } : {}),
+      ...(typeof s.description === 'string' ? { description: s.description.slice(0, 500) } : {}),
+      ...(typeof s.author_name === 'string' ? { authorName: s.author_name.slice(0, 100) } : {}),
+      ...(Number.isInteger(s.posts_per_page) ? { postsPerPage: Math.min(50, Math.max(1, Number(s.posts_per_page))) } : {}),
+    });
+  }
+  for (const [name, bytes] of files) {
+    const media = /^media\/(\d+)-(.+)$/.exec(name);
+    if (media) {
+      withFileName(name, () => saveMedia(handle, media[2]!, bytes, Number(media[1])));
+    }
+  }
+  for (const [name, bytes] of files) {
+    if (/^posts\/[^/]+\.md$/.test(name)) withFileName(name, () => importPost(handle, bytes.toString('utf8'), name));
+    else if (/^pages\/[^/]+\.md$/.test(name)) withFileName(name, () => importPage(handle, bytes.toString('utf8'), name));
+  }
+}
+
+function importPost(handle: TenantHandle, text: string, name: string): void {
+  const { meta, body } = splitFrontMatter(text, name);
+  const status = meta.status === 'draft' ? 'draft' : meta.status === 'scheduled' ? 'scheduled' : 'published';
+  const date = typeof meta.date === 'string' || meta.date instanceof Date ? new Date(meta.date) : undefined;
+  const future = date && date.getTime() > Date.now();
+  savePost(handle, undefined, {
+    title: meta.title,
+    slug: meta.slug,
+    markdown: body,
+    excerpt: typeof meta.excerpt === 'string' ? meta.excerpt : undefined,
+    tags: Array.isArray(meta.tags) ? meta.tags.map(String) : undefined,
+    action: status === 'draft' ? 'save' : status === 'scheduled' && future ? 'schedule' : 'publish',
+    publishAt: status === 'draft' ? undefined : date?.toISOString(),
+  });
+}
+
+function importPage(handle: TenantHandle, text: string, name: string): void {
+  const { meta, body } = splitFrontMatter(text, name);
+  savePage(handle, undefined, {
+    title: meta.title,
+    slug: meta.slug,
+    markdown: body,
+    navOrder: meta.nav_order ?? 0,
+    action: meta.status === 'published' ? 'publish' : 'save',
+  });
+}
+
+function splitFrontMatter(text: string, name: string): { meta: Record<string, unknown>; body: string } {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
+  if (!match) throw new InputError(`${name} has no front matter (the --- block with its title).`);
+  return { meta: frontMatterObject(parseYamlSafely(match[1]!, name)), body: match[2]!.replace(/^\r?\n/, '') };
+}
+
+function parseYamlSafely(text: string, name: string): unknown {
+  try {
+    // Plain data only: no custom tags, a bound on aliases (the "billion laughs").
+    return parseYaml(text, { maxAliasCount: 50, customTags: [] });
+  } catch (error) {
+    throw new InputError(`${name} has front matter that is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+function frontMatterObject(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function withFileName(name: string, action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof InputError || error instanceof HttpError) throw new InputError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
+// ── Bringing the prepared file in ────────────────────────────────────────────────────────
+
+/** A new blog, owned by `user`, made from a prepared file. */
+export function adoptAsNewBlog(user: User, fresh: string, input: { slug: string; title?: string }): Blog {
+  const imported = openDetachedTenant(fresh, 'import');
+  const settings = readSettings(imported);
+  imported.sqlite.close();
+  const title = input.title?.trim() || settings.title;
+  return createOwnedBlog(user, { slug: input.slug, title, description: settings.description }, (slug) =>
+    fs.renameSync(fresh, tenantDbPath(slug)),
+  );
+}
+
+/** Replaces a blog's file with a prepared one, keeping a snapshot of what it replaced. */
+export async function replaceBlogFile(blog: Blog, fresh: string, reason: 'pre-import' | 'pre-restore'): Promise<string> {
+  const dir = backupsDir(blog.slug);
+  fs.mkdirSync(dir, { recursive: true });
+  const snapshot = path.join(dir, `${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+  await snapshotBlog(blog.slug, snapshot);
+  tenantPool().close(blog.slug);
+  fs.renameSync(fresh, tenantDbPath(blog.slug));
+  // A leftover -wal or -shm of the old file would be read as part of the new one.
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(tenantDbPath(blog.slug) + suffix, { force: true });
+  bumpGeneration(blog.slug);
+  const title = readSettings(tenantPool().get(blog.slug)).title;
+  controlDb().orm.update(blogs).set({ title }).where(eq(blogs.id, blog.id)).run();
+  return path.basename(snapshot);
+}
+
+export type Snapshot = { name: string; size: number; createdAt: Date };
+
+export function listSnapshots(slug: string): Snapshot[] {
+  const dir = backupsDir(slug);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.db'))
+    .map((name) => {
+      const stat = fs.statSync(path.join(dir, name));
+      return { name, size: stat.size, createdAt: stat.mtime };
+    })
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+}
+
+/** Puts a snapshot back (the current file is snapshotted first, so this too can be undone). */
+export async function restoreSnapshot(blog: Blog, name: string): Promise<string> {
+  if (!/^[\w.-]+\.db$/.test(name) || !listSnapshots(blog.slug).some((s) => s.name === name)) {
+    throw new InputError('There is no such snapshot of this blog.');
+  }
+  const fresh = await prepareBlogFile(path.join(backupsDir(blog.slug), name));
+  return replaceBlogFile(blog, fresh, 'pre-restore');
+}
+
+/** Every import route's shape: receive, prepare, hand over; scratch files never outlive it. */
+export async function withPreparedUpload<T>(request: Request, adopt: (fresh: string) => Promise<T> | T): Promise<T> {
+  const upload = await receiveUpload(request.body, Number(request.headers.get('content-length') ?? 0));
+  try {
+    const fresh = await prepareBlogFile(upload);
+    try {
+      return await adopt(fresh);
+    } finally {
+      removeQuietly(fresh);
+    }
+  } finally {
+    removeQuietly(upload);
+  }
+}

@@ -1,0 +1,72 @@
+import { Readable } from 'node:stream';
+import { stringify } from 'yaml';
+import yazl from 'yazl';
+import { readSettings } from '@/lib/blogs/blogs';
+import type { Blog } from '@/lib/db/schema/control';
+import { openTenant } from '@/lib/db/pool';
+import { listAllPages } from '@/lib/pages/pages';
+import { postTagNames } from '@/lib/posts/posts';
+
+/**
+ * The blog as plain files in a zip: `posts/<slug>.md` and `pages/<slug>.md` with YAML front
+ * matter, `media/<id>-<name>`, `quire.yaml` with the settings, and a README. Quire imports
+ * this same format back.
+ */
+export function exportMarkdownZip(blog: Blog, now = new Date()): { stream: ReadableStream<Uint8Array>; filename: string } {
+  const handle = openTenant(blog.slug);
+  const settings = readSettings(handle);
+  const zip = new yazl.ZipFile();
+  const mtime = now;
+
+  zip.addBuffer(Buffer.from(README(blog.slug, now)), 'README.md', { mtime });
+  zip.addBuffer(
+    Buffer.from(stringify({ title: settings.title, description: settings.description, author_name: settings.authorName, posts_per_page: settings.postsPerPage })),
+    'quire.yaml',
+    { mtime },
+  );
+
+  const posts = handle.sqlite
+    .prepare('select id, slug, title, markdown, excerpt, status, published_at, created_at, updated_at from posts order by id')
+    .all() as { id: number; slug: string; title: string; markdown: string; excerpt: string; status: string; published_at: number | null; created_at: number; updated_at: number }[];
+  for (const post of posts) {
+    const meta = {
+      title: post.title,
+      slug: post.slug,
+      date: post.published_at ? new Date(post.published_at).toISOString() : null,
+      status: post.status,
+      tags: postTagNames(handle, post.id),
+      excerpt: post.excerpt,
+      created: new Date(post.created_at).toISOString(),
+      updated: new Date(post.updated_at).toISOString(),
+    };
+    zip.addBuffer(Buffer.from(withFrontMatter(meta, post.markdown)), `posts/${post.slug}.md`, { mtime: new Date(post.updated_at) });
+  }
+  for (const page of listAllPages(handle)) {
+    const meta = { title: page.title, slug: page.slug, status: page.status, nav_order: page.navOrder };
+    zip.addBuffer(Buffer.from(withFrontMatter(meta, page.markdown)), `pages/${page.slug}.md`, { mtime: page.updatedAt });
+  }
+  for (const item of handle.sqlite.prepare('select id, filename, bytes, created_at from media order by id').iterate() as Iterable<{ id: number; filename: string; bytes: Buffer; created_at: number }>) {
+    zip.addBuffer(item.bytes, `media/${item.id}-${item.filename}`, { mtime: new Date(item.created_at), compress: false });
+  }
+  zip.end();
+  return { stream: Readable.toWeb(zip.outputStream as Readable) as ReadableStream<Uint8Array>, filename: `${blog.slug}-${now.toISOString().slice(0, 10)}-markdown.zip` };
+}
+
+export function withFrontMatter(meta: Record<string, unknown>, body: string): string {
+  return `---\n${stringify(meta)}---\n\n${body}`;
+}
+
+const README = (slug: string, now: Date) => `# ${slug}: a Quire blog as plain files
+
+Exported ${now.toISOString()}.
+
+- \`posts/<slug>.md\`: one file per post. Between the \`---\` lines is YAML: title, slug, date
+  (publication time, ISO 8601, UTC; empty for drafts), status (draft, published, scheduled),
+  tags, excerpt. After it, the post's Markdown exactly as written.
+- \`pages/<slug>.md\`: static pages, with their position in the navigation (nav_order).
+- \`media/<id>-<name>\`: uploaded images. Posts refer to them as \`/media/<id>/<name>\`.
+- \`quire.yaml\`: the blog's settings.
+
+Any Quire server can import this zip back as a blog. For a complete copy (statistics
+included), use the blog-file export instead: one SQLite file that opens anywhere.
+`;
