@@ -61,10 +61,10 @@ export function ImportForm(props: { url: string; submitLabel: string; children?:
     >
       {props.children}
       <label className="field">
-        <span>File</span>
+        <span>Blog file or Markdown zip</span>
         <input type="file" name="file" accept=".db,.sqlite,.sqlite3,.zip,application/zip,application/vnd.sqlite3" />
-        <small>A blog file (.db) exported from Quire, or a Markdown zip in Quire&rsquo;s export format.</small>
       </label>
+      <p className="muted small">A blog file (.db) exported from Quire, or a Markdown zip in Quire&rsquo;s export format.</p>
       {progress !== null && (
         <p>
           <progress value={progress} max={1} aria-label="Upload progress" /> {progress < 1 ? `Uploading… ${Math.round(progress * 100)}%` : 'Checking the file…'}

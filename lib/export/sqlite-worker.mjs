@@ -5,6 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
+/** A reason to refuse an upload, worded for the person who sent it. */
+class Refusal extends Error {}
+
 const jobs = { snapshot, inspect };
 
 try {
@@ -12,8 +15,6 @@ try {
 } catch (error) {
   parentPort.postMessage({ ok: false, error: error instanceof Refusal ? error.message : `${error.code ?? 'error'}: ${error.message}`, refused: error instanceof Refusal });
 }
-
-class Refusal extends Error {}
 
 /** A consistent copy of a live blog, made self-describing and checked. */
 function snapshot({ source, dest, about }) {
@@ -48,7 +49,6 @@ function inspect({ file, dest, allowedTables, allowedIndexes, requiredTables, ma
     db.pragma('trusted_schema = OFF');
     db.pragma('cell_size_check = ON');
     db.pragma('mmap_size = 0');
-    db.pragma('query_only = ON');
     const problems = db.pragma('quick_check(5)').map((row) => row.quick_check);
     if (problems.length !== 1 || problems[0] !== 'ok') throw new Refusal(`This file was damaged: ${problems.join('; ')}.`);
   } catch (error) {

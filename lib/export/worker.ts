@@ -22,7 +22,9 @@ export type InspectJob = {
  */
 export function runSqliteJob(job: SnapshotJob | InspectJob, timeoutMs: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER(), { workerData: job });
+    // Reflect.construct, not `new Worker(…)`: Next's bundler rewrites a literal `new Worker` into
+    // a bundled chunk, and this worker must load from its file, beside better-sqlite3.
+    const worker: Worker = Reflect.construct(Worker, [WORKER(), { workerData: job }]);
     const timer = setTimeout(() => {
       void worker.terminate();
       reject(job.op === 'inspect' ? new InputError('Checking this file took too long; it was not imported.') : new Error('snapshot timed out'));

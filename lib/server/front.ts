@@ -49,6 +49,7 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
       // Facts only the front knows, for the platform's routes; never taken from the client.
       req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxy);
       req.headers[PATH_HEADER] = path.pathname + path.search;
+      if (path.pathname.startsWith('/api/')) passDeclaredLength(res);
       return next(req, res);
     }
 
@@ -109,6 +110,20 @@ function normalisePath(raw: string | undefined): { pathname: string; search: str
   } catch {
     return null;
   }
+}
+
+/** The header route handlers use to declare a download's size (see passDeclaredLength). */
+export const DECLARED_LENGTH_HEADER = 'x-quire-content-length';
+
+/**
+ * Next drops `Content-Length` from route-handler responses, but a download should say how big
+ * it is (the browser shows progress, and a cut-off download is detected). A handler declares
+ * it in `x-quire-content-length`; the front turns that back into `Content-Length`.
+ */
+function passDeclaredLength(res: ServerResponse): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = ((name: string, value: number | string | readonly string[]) =>
+    name.toLowerCase() === DECLARED_LENGTH_HEADER ? setHeader('Content-Length', value) : setHeader(name, value)) as typeof res.setHeader;
 }
 
 /** The client's address: the socket's, or behind a trusted proxy the last X-Forwarded-For hop. */

@@ -7,7 +7,8 @@ export const GET = blogRoute('export', async ({ access }) => {
   return new Response(download.stream, {
     headers: {
       'Content-Type': 'application/vnd.sqlite3',
-      'Content-Length': String(download.size),
+      // Next strips Content-Length from route handlers; the front restores it from this.
+      'X-Quire-Content-Length': String(download.size),
       'Content-Disposition': `attachment; filename="${download.filename}"`,
       'Cache-Control': 'no-store',
     },

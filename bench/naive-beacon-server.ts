@@ -1,0 +1,141 @@
+/**
+ * The naive pageview counter for bench/pageviews.ts: the same front work as Quire's beacon path
+ * (Host → blog with parseHost and findBlog, the tenant handle from the pool, the body read with
+ * the same 1 KB bound, JSON.parse and the same zod schema, isbot and the prefetch check, the
+ * "is this post public" point query), but instead of summing in memory it writes every view at
+ * once, as a simple counter would:
+ *
+ *   UPDATE posts SET views = views + 1 WHERE id = ?
+ *   INSERT INTO daily_views … ON CONFLICT (day, post_id) DO UPDATE SET views = views + 1
+ *
+ * each statement in its own implicit (autocommit) transaction, then 204. It leaves out what the
+ * real path adds on top (the reader hash, uniques, referrer hosts), so the comparison flatters
+ * it slightly. Not part of the product.
+ *
+ *   QUIRE_DATA_DIR=… QUIRE_ROOT_DOMAIN=localhost:N PORT=N node --import tsx bench/naive-beacon-server.ts
+ *
+ * prints "naive beacon server on port N" once listening; SIGTERM closes every database and exits.
+ */
+import http from 'node:http';
+import { isbot } from 'isbot';
+import { z } from 'zod';
+import { findBlog } from '@/lib/blogs/blogs';
+import { config } from '@/lib/config';
+import { closeControlDb, controlDb } from '@/lib/db/control';
+import { closeTenantPool, openTenant, tenantPool, type TenantHandle } from '@/lib/db/pool';
+import { utcDay } from '@/lib/pageviews/visitor';
+import { parseHost } from '@/lib/tenancy/host';
+
+const BEACON_PATH = '/api/pv';
+const BEACON_MAX_BYTES = 1024;
+
+/** A copy of lib/pageviews/ingest.ts's (module-private) schema. */
+const beaconSchema = z.object({
+  p: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  r: z.string().max(2048).optional(),
+});
+
+const cfg = config();
+controlDb();
+tenantPool();
+
+let written = 0;
+
+const server = http.createServer((req, res) => {
+  const target = parseHost(req.headers.host, cfg.rootHostname);
+  if (target.kind !== 'blog' || req.url !== BEACON_PATH) return drain(req, res, 404);
+  if (req.method !== 'POST') return drain(req, res, 405);
+  const blog = findBlog(target.slug);
+  if (!blog || blog.status !== 'active') return drain(req, res, 204);
+  let handle: TenantHandle;
+  try {
+    handle = openTenant(target.slug);
+  } catch {
+    return drain(req, res, 204);
+  }
+
+  if (Number(req.headers['content-length'] ?? 0) > BEACON_MAX_BYTES) return drain(req, res, 413);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > BEACON_MAX_BYTES && !done) {
+      done = true;
+      req.removeAllListeners('data');
+      drain(req, res, 413);
+    } else chunks.push(chunk);
+  });
+  req.on('error', () => {
+    if (!done) {
+      done = true;
+      send(res, 400);
+    }
+  });
+  req.on('end', () => {
+    if (done) return;
+    done = true;
+    send(res, count(req, handle, Buffer.concat(chunks).toString('utf8')));
+  });
+});
+
+function count(req: http.IncomingMessage, handle: TenantHandle, body: string): number {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return 400;
+  }
+  const beacon = beaconSchema.safeParse(parsed);
+  if (!beacon.success) return 400;
+  const userAgent = req.headers['user-agent'] ?? '';
+  const purpose = String(req.headers['sec-purpose'] ?? req.headers.purpose ?? '').toLowerCase();
+  if (!userAgent || isbot(userAgent) || purpose.includes('prefetch') || purpose.includes('prerender')) return 204;
+  const now = Date.now();
+  const s = statements(handle);
+  const postId = beacon.data.p;
+  if (postId > 0 && s.isPublic.get(postId, now) !== 1) return 204;
+  // Two autocommit statements: two transactions, two WAL commits, per view.
+  if (postId > 0) s.postTotal.run(postId);
+  s.daily.run(utcDay(now), postId);
+  written++;
+  return 204;
+}
+
+function statements(handle: TenantHandle) {
+  return handle.statement('bench.naive', () => ({
+    isPublic: handle.sqlite
+      .prepare("select 1 from posts where id = ? and status <> 'draft' and published_at <= ?")
+      .pluck(),
+    postTotal: handle.sqlite.prepare('update posts set views = views + 1 where id = ?'),
+    daily: handle.sqlite.prepare(
+      `insert into daily_views (day, post_id, views, uniques) values (?, ?, 1, 0)
+       on conflict (day, post_id) do update set views = views + 1`,
+    ),
+  }));
+}
+
+function send(res: http.ServerResponse, status: number): void {
+  res.writeHead(status, { 'Cache-Control': 'no-store', 'Content-Length': 0 });
+  res.end();
+}
+
+function drain(req: http.IncomingMessage, res: http.ServerResponse, status: number): void {
+  req.resume();
+  send(res, status);
+}
+
+server.listen(cfg.port, '127.0.0.1', () => {
+  const address = server.address();
+  console.log(`naive beacon server on port ${typeof address === 'object' && address ? address.port : cfg.port}`);
+});
+
+process.on('SIGTERM', () => {
+  server.close(() => {
+    closeTenantPool();
+    closeControlDb();
+    console.log(`naive beacon server wrote ${written} views`);
+    process.exit(0);
+  });
+  server.closeAllConnections();
+});

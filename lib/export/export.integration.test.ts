@@ -1,0 +1,318 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
+import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
+
+/**
+ * Export and import over real HTTP against the production server: the file is the whole blog
+ * and nothing secret, downloads are consistent and leave nothing behind, and every hostile
+ * upload is refused with its sentence while the live blog stays byte for byte the same.
+ */
+const PASSWORD = 'a long enough passphrase';
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+let dataDir: string;
+let server: RunningServer;
+let alice: ApiClient;
+let bob: ApiClient;
+
+const tmpFiles = () => (fs.existsSync(path.join(dataDir, 'tmp')) ? fs.readdirSync(path.join(dataDir, 'tmp')) : []);
+
+async function download(client: ApiClient, url: string): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  const response = await fetch(`${client.origin}${url}`, { headers: { cookie: client.cookie } });
+  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+async function upload(client: ApiClient, url: string, body: Buffer) {
+  const response = await fetch(`${client.origin}${url}`, {
+    method: 'POST',
+    headers: { cookie: client.cookie, origin: client.origin, 'content-type': 'application/octet-stream' },
+    body: new Uint8Array(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, string> };
+}
+
+function fileHash(slug: string): string {
+  const hash = createHash('sha256');
+  for (const suffix of ['', '-wal']) {
+    const file = path.join(dataDir, 'tenants', `${slug}.db${suffix}`);
+    if (fs.existsSync(file)) hash.update(fs.readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+function openExport(bytes: Buffer): Database.Database {
+  const file = path.join(dataDir, `check-${randomBytes(4).toString('hex')}.db`);
+  fs.writeFileSync(file, bytes);
+  return new Database(file, { readonly: true });
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-export-'));
+  server = await startServer(dataDir, { QUIRE_IMPORT_MAX_MB: '2', QUIRE_PV_FLUSH_MS: '200' });
+  alice = new ApiClient(server.port);
+  await alice.call('POST', '/api/auth/signup', { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'Alice' } });
+  const image = await fetch(`${alice.origin}/api/blogs/alices/media?filename=dot.png`, {
+    method: 'POST',
+    headers: { cookie: alice.cookie, origin: alice.origin },
+    body: new Uint8Array(PNG),
+  });
+  const { url } = (await image.json()) as { url: string };
+  await alice.call('POST', '/api/blogs/alices/posts', { title: 'With code', markdown: `\`\`\`js\nlet a = 1;\n\`\`\`\n\n![dot](${url})`, action: 'publish', tags: 'code, js' });
+  await alice.call('POST', '/api/blogs/alices/posts', { title: 'A draft', markdown: 'not yet', action: 'save' });
+  await alice.call('POST', '/api/blogs/alices/pages', { title: 'About', markdown: 'About Alice', action: 'publish' });
+  await alice.call('POST', '/api/blogs', { slug: 'victim', title: 'Victim' });
+  await alice.call('POST', '/api/blogs/victim/posts', { title: 'Precious', markdown: 'keep me', action: 'publish' });
+  bob = new ApiClient(server.port);
+  await bob.call('POST', '/api/auth/signup', { email: 'bob@example.com', password: PASSWORD, blog: { slug: 'bobs', title: 'Bob' } });
+  const invite = await alice.call('POST', '/api/blogs/alices/invites', { role: 'editor' });
+  await bob.call('POST', '/api/invites/accept', { token: String(invite.json.url).split('/invite/')[1] });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('one-click export', () => {
+  it('downloads the whole blog as one SQLite file, and nothing secret', async () => {
+    const reply = await download(alice, '/api/blogs/alices/export');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('application/vnd.sqlite3');
+    expect(reply.headers.get('content-disposition')).toBe(`attachment; filename="alices-${new Date().toISOString().slice(0, 10)}.db"`);
+    expect(Number(reply.headers.get('content-length'))).toBe(reply.body.length);
+
+    const db = openExport(reply.body);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare('select title from posts order by id').pluck().all()).toEqual(['With code', 'A draft']);
+    expect(db.prepare('select title from pages').pluck().all()).toEqual(['About']);
+    expect(db.prepare('select bytes from media').pluck().get()).toEqual(PNG);
+    expect(db.prepare("select name from tags order by name").pluck().all()).toEqual(['code', 'js']);
+    expect(db.prepare("select value from quire_about where key = 'format'").pluck().get()).toBe('Quire blog');
+    expect(db.prepare("select value from quire_about where key = 'schema_version'").pluck().get()).toBe(String(db.pragma('user_version', { simple: true })));
+    const tables = db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as string[];
+    for (const table of tables) {
+      const columns = (db.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[]).join(' ');
+      expect(`${table} ${columns}`).not.toMatch(/password|session|token|secret|email/i);
+    }
+    db.close();
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  it('is for owners only', async () => {
+    expect((await download(bob, '/api/blogs/alices/export')).status).toBe(403);
+    expect((await download(bob, '/api/blogs/alices/export/markdown')).status).toBe(403);
+    const stranger = new ApiClient(server.port);
+    await stranger.call('POST', '/api/auth/signup', { email: 'eve@example.com', password: PASSWORD, blog: { slug: 'eves', title: 'Eve' } });
+    expect((await download(stranger, '/api/blogs/alices/export')).status).toBe(404);
+  });
+
+  it('is consistent while another client writes in a loop', async () => {
+    const writer = new Database(path.join(dataDir, 'tenants', 'victim.db'));
+    writer.pragma('busy_timeout = 5000');
+    const insert = writer.prepare("insert into settings (key, value) values (?, ?)");
+    let written = 0;
+    let writing = true;
+    const loop = (async () => {
+      while (writing) {
+        writer.transaction(() => {
+          insert.run(`k${written}`, 'x'.repeat(2000));
+          insert.run(`k${written}b`, 'pair');
+        })();
+        written++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const reply = await download(alice, '/api/blogs/victim/export');
+    writing = false;
+    await loop;
+    writer.close();
+    expect(reply.status).toBe(200);
+    const db = openExport(reply.body);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const keys = db.prepare("select key from settings where key like 'k%'").pluck().all() as string[];
+    // Each transaction wrote a pair: a consistent snapshot never holds half of one.
+    const singles = keys.filter((k) => !k.endsWith('b'));
+    expect(keys.length).toBe(singles.length * 2);
+    expect(written).toBeGreaterThan(0);
+    db.close();
+    const cleanup = new Database(path.join(dataDir, 'tenants', 'victim.db'));
+    cleanup.prepare("delete from settings where key like 'k%'").run();
+    cleanup.close();
+  });
+
+  it('runs one export per blog at a time, and an abandoned download leaves no file behind', async () => {
+    // Make the blog big enough that a download stays open while we look.
+    const writer = new Database(path.join(dataDir, 'tenants', 'bobs.db'));
+    writer.prepare("insert into media (filename, mime, size, bytes, created_at) values ('big.png', 'image/png', ?, ?, 0)").run(24 * 1024 * 1024, randomBytes(24 * 1024 * 1024));
+    writer.close();
+
+    const first = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get({ host: '127.0.0.1', port: server.port, path: '/api/blogs/bobs/export', headers: { host: `localhost:${server.port}`, cookie: bob.cookie } }, resolve),
+    );
+    expect(first.statusCode).toBe(200);
+    await new Promise((resolve) => first.once('data', resolve));
+    first.pause();
+    expect(tmpFiles()).toHaveLength(1);
+
+    const second = await download(bob, '/api/blogs/bobs/export');
+    expect(second.status).toBe(409);
+    expect(second.body.toString()).toMatch(/already running/);
+
+    first.destroy();
+    const deadline = Date.now() + 5_000;
+    while (tmpFiles().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(tmpFiles()).toEqual([]);
+    expect((await download(bob, '/api/blogs/bobs/export')).status).toBe(200);
+    expect(tmpFiles()).toEqual([]);
+  });
+});
+
+function readZip(bytes: Buffer): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
+      if (error || !zip) return reject(error);
+      const files = new Map<string, string>();
+      zip.on('entry', (entry: yauzl.Entry) =>
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            files.set(entry.fileName, Buffer.concat(chunks).toString('latin1'));
+            zip.readEntry();
+          });
+        }),
+      );
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
+
+describe('Markdown export', () => {
+  it('zips posts and pages with front matter, the media, the settings and a README', async () => {
+    const reply = await download(alice, '/api/blogs/alices/export/markdown');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('application/zip');
+    const files = await readZip(reply.body);
+    expect([...files.keys()].sort()).toEqual(['README.md', 'media/1-dot.png', 'pages/about.md', 'posts/a-draft.md', 'posts/with-code.md', 'quire.yaml']);
+    const post = files.get('posts/with-code.md')!;
+    expect(post).toMatch(/^---\ntitle: With code\nslug: with-code\ndate: \d{4}-\d\d-\d\dT[\d:.]+Z\nstatus: published\ntags:\n  - code\n  - js\n/);
+    expect(post).toContain('```js\nlet a = 1;\n```');
+    expect(files.get('posts/a-draft.md')).toContain('status: draft');
+    expect(Buffer.from(files.get('media/1-dot.png')!, 'latin1')).toEqual(PNG);
+  });
+});
+
+describe('import', () => {
+  it('brings an exported file back as a new blog, readable on its own subdomain', async () => {
+    const exported = (await download(alice, '/api/blogs/alices/export')).body;
+    const reply = await upload(alice, '/api/blogs/import?slug=alices-copy', exported);
+    expect(reply.json).toEqual({ redirect: '/dashboard/alices-copy', slug: 'alices-copy' });
+    const post = await request(server.port, `alices-copy.localhost:${server.port}`, '/posts/with-code');
+    expect(post.status).toBe(200);
+    expect(post.body).toContain('hljs-keyword');
+    const image = await request(server.port, `alices-copy.localhost:${server.port}`, '/media/1/dot.png');
+    expect(image.status).toBe(200);
+    expect(image.headers['content-type']).toBe('image/png');
+  });
+
+  it('brings a Markdown zip back as a new blog', async () => {
+    const zip = (await download(alice, '/api/blogs/alices/export/markdown')).body;
+    expect((await upload(alice, '/api/blogs/import?slug=from-zip', zip)).status).toBe(200);
+    const home = await request(server.port, `from-zip.localhost:${server.port}`, '/');
+    expect(home.body).toContain('With code');
+    expect(home.body).not.toContain('A draft');
+    expect(home.body).toContain('href="/about"');
+    expect((await request(server.port, `from-zip.localhost:${server.port}`, '/posts/with-code')).body).toContain('code');
+  });
+
+  it('replaces a blog, keeping a snapshot that restores it', async () => {
+    await alice.call('POST', '/api/blogs', { slug: 'swap', title: 'Swap' });
+    await alice.call('POST', '/api/blogs/swap/posts', { title: 'Original', markdown: 'before', action: 'publish' });
+    const other = (await download(alice, '/api/blogs/alices/export')).body;
+    const replaced = await upload(alice, '/api/blogs/swap/import', other);
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.snapshot).toMatch(/^pre-import-.*\.db$/);
+    const host = `swap.localhost:${server.port}`;
+    expect((await request(server.port, host, '/')).body).toContain('With code');
+    expect((await request(server.port, host, '/')).body).not.toContain('Original');
+
+    const restored = await alice.call('POST', '/api/blogs/swap/snapshots', { name: replaced.json.snapshot });
+    expect(restored.status).toBe(200);
+    expect((await request(server.port, host, '/')).body).toContain('Original');
+    expect(fs.readdirSync(path.join(dataDir, 'backups', 'swap')).some((n) => n.startsWith('pre-restore-'))).toBe(true);
+  });
+
+  it('is for owners only', async () => {
+    expect((await upload(bob, '/api/blogs/alices/import', PNG)).status).toBe(403);
+  });
+});
+
+describe('hostile uploads', () => {
+  const quireFile = async () => (await download(alice, '/api/blogs/alices/export')).body;
+  const withSql = async (sql: string) => {
+    const file = path.join(dataDir, `hostile-${randomBytes(4).toString('hex')}.db`);
+    fs.writeFileSync(file, await quireFile());
+    const db = new Database(file);
+    db.exec(sql);
+    db.close();
+    return fs.readFileSync(file);
+  };
+  const zipOf = (entries: [string, Buffer][]) =>
+    new Promise<Buffer>((resolve) => {
+      const zip = new yazl.ZipFile();
+      for (const [name, bytes] of entries) zip.addBuffer(bytes, name);
+      zip.end();
+      const chunks: Buffer[] = [];
+      zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+      zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+  const replaceAll = (buffer: Buffer, from: string, to: string) => Buffer.from(buffer.toString('latin1').split(from).join(to), 'latin1');
+
+  const corpus: [string, () => Promise<Buffer> | Buffer, number, RegExp][] = [
+    ['an empty file', () => Buffer.alloc(0), 400, /^This file is not a SQLite database\.$/],
+    ['random bytes', () => randomBytes(4096), 400, /^This file is not a SQLite database\.$/],
+    ['an HTML page renamed .db', () => Buffer.from('<!doctype html><html><body>Hello</body></html>'), 400, /^This file is not a SQLite database\.$/],
+    ['a truncated blog file', async () => (await quireFile()).subarray(0, 20_000), 400, /^This file was damaged: /],
+    ['a SQLite file from another application', () => {
+      const file = path.join(dataDir, 'other-app.db');
+      const db = new Database(file);
+      db.exec('create table contacts (name text, phone text); insert into contacts values (\'a\', \'1\')');
+      db.close();
+      return fs.readFileSync(file);
+    }, 400, /^This database is not a Quire blog \(it has a table "contacts"\)\.$/],
+    ['a Quire file with a trigger', () => withSql("create trigger evil after insert on posts begin delete from posts; end"), 400, /^This database has a trigger \("evil"\)/],
+    ['a Quire file with a view', () => withSql('create view everything as select * from posts'), 400, /^This database has a view \("everything"\)/],
+    ['a Quire file with an extra table', () => withSql('create table loot (x)'), 400, /not a Quire blog \(it has a table "loot"\)/],
+    ['a file over the limit', () => Buffer.concat([Buffer.from('SQLite format 3\0'), randomBytes(3 * 1024 * 1024)]), 413, /^This file is larger than the 2 MB import limit\.$/],
+    ['a zip bomb (declared)', () => zipOf([['posts/bomb.md', Buffer.alloc(40 * 1024 * 1024)]]), 400, /expands to more than 2 MB/],
+    ['a zip bomb that lies about its size', async () => {
+      const zip = await zipOf([['media/1-x.png', Buffer.alloc(1024 * 1024)]]);
+      const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      zip.writeUInt32LE(1000, central + 24); // central directory: uncompressed size
+      zip.writeUInt32LE(1000, zip.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04])) + 22); // local header
+      return zip;
+    }, 400, /lies about its sizes|damaged/],
+    ['a zip with ../ paths', async () => replaceAll(await zipOf([['xx/evil.md', Buffer.from('---\ntitle: x\n---\nx')]]), 'xx/evil.md', '../evil.md'), 400, /unsafe file name/],
+    ['a zip with an absolute path', async () => replaceAll(await zipOf([['xetc/evil.md', Buffer.from('x')]]), 'xetc/evil.md', '/etc/evil.md'), 400, /unsafe file name/],
+    ['a zip post without front matter', () => zipOf([['posts/x.md', Buffer.from('just text')]]), 400, /posts\/x\.md has no front matter/],
+    ['a zip post with a hostile slug', () => zipOf([['posts/x.md', Buffer.from('---\ntitle: X\nslug: ../../etc\n---\nbody')]]), 400, /posts\/x\.md: A post address uses only/],
+  ];
+
+  it.each(corpus)('refuses %s with its sentence, leaving the live blog unchanged', async (_name, make, status, message) => {
+    const before = fileHash('victim');
+    const reply = await upload(alice, '/api/blogs/victim/import', await make());
+    expect(reply.status).toBe(status);
+    expect(reply.json.error).toMatch(message);
+    expect(fileHash('victim')).toBe(before);
+    expect(tmpFiles()).toEqual([]);
+    expect((await request(server.port, `victim.localhost:${server.port}`, '/posts/precious')).status).toBe(200);
+  });
+});
