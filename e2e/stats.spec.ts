@@ -29,6 +29,7 @@ test('a read in the browser shows up in the author\'s stats', async ({ page, bro
   await reader.close();
 
   await page.getByRole('link', { name: 'Stats' }).click();
+  await expect(page).toHaveURL(/\/dashboard\/counted\/stats$/);
   await expect(async () => {
     await page.reload();
     await expect(page.getByRole('row', { name: /Worth reading/ })).toContainText('1');
@@ -39,5 +40,6 @@ test('a read in the browser shows up in the author\'s stats', async ({ page, bro
 
   // The posts list shows the view too.
   await page.getByRole('link', { name: 'Posts' }).click();
+  await expect(page).toHaveURL(/\/dashboard\/counted$/);
   await expect(page.getByRole('row', { name: /Worth reading/ }).getByRole('cell').last()).toHaveText('1');
 });

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import '@/app/_styles/highlight.css';
 import './platform.css';
 
 export const metadata: Metadata = {

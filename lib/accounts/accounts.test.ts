@@ -103,7 +103,8 @@ describe('blogs, invitations and members', () => {
     expect(membershipOf(guest.id, 'owned')?.role).toBe('editor');
     const { user: other } = await signUp({ email: 'other@example.com', password: PASSWORD, blog: { slug: 'other', title: 'O' } });
     expect(() => acceptInvite(token, other)).toThrow(/already been used/);
-    expect(() => acceptInvite(`${token.slice(0, -1)}x`, other)).toThrow(/not valid/);
+    const forged = `${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`;
+    expect(() => acceptInvite(forged, other)).toThrow(/not valid/);
   });
 
   it('never removes the last owner', async () => {

@@ -77,9 +77,10 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
-/** The first ~`max` characters of the post's text, cut at a word boundary. */
+/** The first ~`max` characters of the post's prose (headings, code and tables left out), cut at a word. */
 export function excerptFromHtml(html: string, max = 240): string {
-  const text = htmlToText(html);
+  const prose = html.replace(/<(pre|table|h[1-6]|figure)\b[\s\S]*?<\/\1>/gi, ' ');
+  const text = htmlToText(prose) || htmlToText(html);
   if (text.length <= max) return text;
   const cut = text.slice(0, max);
   const lastSpace = cut.lastIndexOf(' ');

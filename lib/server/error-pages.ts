@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { platformUrl } from '@/lib/config';
 
 /**
  * The pages the front answers by itself, before any blog exists to render them: unknown host,
@@ -7,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 const PAGES = {
   404: {
     title: 'Page not found',
-    message: 'There is nothing at this address. Check the spelling, or go to the home page.',
+    message: 'There is no blog or page at this address. Check the spelling.',
   },
   503: {
     title: 'This blog is unavailable',
@@ -17,7 +18,7 @@ const PAGES = {
 
 export type ErrorStatus = keyof typeof PAGES;
 
-function render(status: ErrorStatus): string {
+function render(status: ErrorStatus, home: string): string {
   const { title, message } = PAGES[status];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -28,15 +29,16 @@ function render(status: ErrorStatus): string {
 body{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);color:var(--fg);
 font:1.125rem/1.6 Charter,"Bitstream Charter","Sitka Text",Cambria,Georgia,serif}
 main{max-width:32rem;padding:2rem}h1{font-size:1.75rem;margin:0 0 .5rem}p{color:var(--muted)}
-.code{font:600 .875rem/1 system-ui,sans-serif;letter-spacing:.1em;color:var(--muted)}
+.code{font:600 .875rem/1 system-ui,sans-serif;letter-spacing:.1em;color:var(--muted)}a{color:inherit}
 </style></head>
-<body><main><p class="code">${status}</p><h1>${title}</h1><p>${message}</p></main></body></html>`;
+<body><main><p class="code">${status}</p><h1>${title}</h1><p>${message}</p><p><a href="${home}">Go to Quire →</a></p></main></body></html>`;
 }
 
-const BODIES: Record<ErrorStatus, Buffer> = { 404: Buffer.from(render(404)), 503: Buffer.from(render(503)) };
+let bodies: Record<ErrorStatus, Buffer> | undefined;
 
 export function sendErrorPage(res: ServerResponse, status: ErrorStatus, method = 'GET'): void {
-  const body = BODIES[status];
+  bodies ??= { 404: Buffer.from(render(404, platformUrl())), 503: Buffer.from(render(503, platformUrl())) };
+  const body = bodies[status];
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': body.length,

@@ -74,7 +74,7 @@ export function SignupForm({ invite, blogSuffix }: { invite?: string; blogSuffix
               />
               <span className="suffix">{blogSuffix}</span>
             </span>
-            <small id="slug-status" className={availability?.available === false ? 'bad' : 'good'} aria-live="polite">
+            <small id="slug-status" className={availability ? (availability.available ? 'good' : 'bad') : undefined} aria-live="polite">
               {availability?.message ?? 'Letters a-z, digits and hyphens.'}
             </small>
           </label>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { notFound } from 'next/navigation';
 import { loadBlog } from './load';
+import '@/app/_styles/highlight.css';
 import './theme.css';
 
 // Every blog page reads its blog's file; the front's page cache is what keeps this fast.

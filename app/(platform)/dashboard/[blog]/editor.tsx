@@ -235,7 +235,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
         {kind === 'post' && (
           <div className="schedule">
             <label className="field">
-              <span>Publish later</span>
+              <span>Publish later (your local time)</span>
               <input type="datetime-local" value={scheduleAt} onChange={(e) => setScheduleAt(e.target.value)} />
             </label>
             <button type="button" onClick={() => save('schedule')} disabled={pending || !scheduleAt}>

@@ -4,6 +4,7 @@ import { blogUrl } from '@/lib/config';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { blogsOfUser } from '@/lib/members/access';
 import { can } from '@/lib/members/roles';
+import { NavLink } from './nav-link';
 
 export default async function BlogDashboardLayout(props: { children: ReactNode; params: Promise<{ blog: string }> }) {
   const { blog, role, user } = await dashboardBlog((await props.params).blog, 'read-dashboard');
@@ -13,11 +14,13 @@ export default async function BlogDashboardLayout(props: { children: ReactNode; 
     <div className="blog-dashboard">
       <nav className="blog-nav" aria-label="Blog">
         <p className="blog-name">{blog.title}</p>
-        <Link href={base}>Posts</Link>
-        <Link href={`${base}/pages`}>Pages</Link>
-        <Link href={`${base}/stats`}>Stats</Link>
-        {can(role, 'change-settings') && <Link href={`${base}/settings`}>Settings</Link>}
-        {can(role, 'manage-members') && <Link href={`${base}/members`}>Members</Link>}
+        <NavLink href={base} exact also={`${base}/posts/`}>
+          Posts
+        </NavLink>
+        <NavLink href={`${base}/pages`}>Pages</NavLink>
+        <NavLink href={`${base}/stats`}>Stats</NavLink>
+        {can(role, 'change-settings') && <NavLink href={`${base}/settings`}>Settings</NavLink>}
+        {can(role, 'manage-members') && <NavLink href={`${base}/members`}>Members</NavLink>}
         <a href={blogUrl(blog.slug)} target="_blank" rel="noreferrer">
           View blog ↗
         </a>

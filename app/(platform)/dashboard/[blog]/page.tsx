@@ -23,8 +23,8 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
             <tr>
               <th>Title</th>
               <th>Status</th>
-              <th>Published</th>
-              <th>Updated</th>
+              <th className="wide-only">Published</th>
+              <th className="wide-only">Updated</th>
               <th className="num">Views</th>
             </tr>
           </thead>
@@ -45,10 +45,10 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
                 <td>
                   <span className={`status status-${post.status}`}>{post.status}</span>
                 </td>
-                <td>
+                <td className="wide-only">
                   <When date={post.publishedAt} />
                 </td>
-                <td>
+                <td className="wide-only">
                   <When date={post.updatedAt} />
                 </td>
                 <td className="num">{post.views.toLocaleString('en')}</td>

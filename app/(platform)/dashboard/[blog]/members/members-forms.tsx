@@ -25,14 +25,14 @@ export function InviteForm({ blog }: { blog: string }) {
       </JsonForm>
       {url && (
         <p className="notice">
-          Send this link: <input className="invite-link" readOnly value={url} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
+          Send this link; copy it now, it is not shown again: <input className="invite-link" readOnly value={url} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
         </p>
       )}
     </>
   );
 }
 
-export function RemoveButton({ url, label }: { url: string; label: string }) {
+export function RemoveButton({ url, label, ariaLabel }: { url: string; label: string; ariaLabel?: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   return (
@@ -40,6 +40,7 @@ export function RemoveButton({ url, label }: { url: string; label: string }) {
       <button
         type="button"
         className="link danger-link"
+        aria-label={ariaLabel}
         onClick={async () => {
           const result = await sendJson(url, 'DELETE', {});
           if (!result.ok) setError(result.error);

@@ -20,7 +20,7 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
           <tr>
             <th>Email</th>
             <th>Role</th>
-            <th>Since</th>
+            <th className="wide-only">Since</th>
             <th />
           </tr>
         </thead>
@@ -29,12 +29,12 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
             <tr key={member.userId}>
               <td>{member.email}</td>
               <td>{member.role}</td>
-              <td>
+              <td className="wide-only">
                 <When date={member.since} />
               </td>
               <td>
                 {member.userId !== user.id && (
-                  <RemoveButton url={`/api/blogs/${blog.slug}/members/${member.userId}`} label={`Remove ${member.email}`} />
+                  <RemoveButton url={`/api/blogs/${blog.slug}/members/${member.userId}`} label="Remove" ariaLabel={`Remove ${member.email}`} />
                 )}
               </td>
             </tr>

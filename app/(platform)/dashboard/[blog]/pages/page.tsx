@@ -24,7 +24,7 @@ export default async function PagesPage({ params }: { params: Promise<{ blog: st
               <th>Title</th>
               <th>Status</th>
               <th className="num">Position</th>
-              <th>Updated</th>
+              <th className="wide-only">Updated</th>
             </tr>
           </thead>
           <tbody>
@@ -37,7 +37,7 @@ export default async function PagesPage({ params }: { params: Promise<{ blog: st
                   <span className={`status status-${page.status}`}>{page.status}</span>
                 </td>
                 <td className="num">{page.navOrder}</td>
-                <td>
+                <td className="wide-only">
                   <When date={page.updatedAt} />
                 </td>
               </tr>
