@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { controlDb } from '@/lib/db/control';
 import { tenantDbPath } from '@/lib/db/paths';
@@ -160,20 +160,17 @@ export function updateSettings(blog: Blog, input: unknown): BlogSettings {
   return values;
 }
 
-/**
- * Deletes a blog softly: its file (checkpointed, so it is whole) moves to `trash/` and its
- * control row, with memberships and invitations, goes. The address becomes free again.
- */
-export function deleteBlog(blog: Blog): string {
-  const handle = openTenant(blog.slug);
-  handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  tenantPool().close(blog.slug);
-  const trash = path.join(config().dataDir, 'trash');
-  fs.mkdirSync(trash, { recursive: true });
-  const target = path.join(trash, `${blog.slug}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
-  fs.renameSync(tenantDbPath(blog.slug), target);
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(tenantDbPath(blog.slug) + suffix, { force: true });
-  controlDb().orm.delete(blogs).where(eq(blogs.id, blog.id)).run();
-  bumpGeneration(blog.slug);
-  return target;
+
+/** Takes a blog offline for readers (503) with a reason its authors and the operator can read. */
+export function markUnderMaintenance(blog: Blog, reason: string): void {
+  controlDb().orm.update(blogs).set({ status: 'maintenance', statusReason: reason.slice(0, 1000) }).where(eq(blogs.id, blog.id)).run();
+}
+
+/** Back in service (after a successful migration or restore). */
+export function markActive(slug: string, schemaVersion?: number): void {
+  controlDb()
+    .orm.update(blogs)
+    .set({ status: 'active', statusReason: null, ...(schemaVersion === undefined ? {} : { schemaVersion }) })
+    .where(and(eq(blogs.slug, slug), ne(blogs.status, 'deleted')))
+    .run();
 }

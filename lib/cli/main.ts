@@ -1,21 +1,56 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { createBlog, findBlog, listBlogs } from '@/lib/blogs/blogs';
-import { blogUrl } from '@/lib/config';
-import { openTenant } from '@/lib/db/pool';
+import { createUserAccount, generatePassword, listUsers, resetPassword, setDisabled } from '@/lib/accounts/admin';
+import { createBlog, findBlog } from '@/lib/blogs/blogs';
+import { purgeTrash, renameBlog, restoreDeletedBlog, softDeleteBlog } from '@/lib/blogs/lifecycle';
+import { blogUrl, config } from '@/lib/config';
+import { closeControlDb } from '@/lib/db/control';
+import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import { InputError, parseInput } from '@/lib/input';
+import { checkAll, migrateAll, migrationStatus, type FanOutSummary } from '@/lib/migrations/fanout';
+import { runDoctor } from '@/lib/ops/doctor';
+import { describeBlogs, formatBytes } from '@/lib/ops/inventory';
+import { litestreamConfig } from '@/lib/ops/litestream';
 import { createPost } from '@/lib/posts/posts';
+import { listSnapshots, planRollback, pruneSnapshots, restoreSnapshot, rollbackMigration, takeSnapshot } from '@/lib/snapshots/snapshots';
 import { blogSlugSchema } from '@/lib/tenancy/slug';
 import { seedDemo } from './demo';
+import { printJson, printTable, progressBar, readStdin } from './output';
 
-/** `quire`: the operator's command line. Bad input → one line on stderr, exit code 1. */
+/**
+ * `quire`: the operator's command line. Human output by default, `--json` for scripts, a
+ * progress bar on long work. Bad input → one line on stderr and exit code 1.
+ */
 const program = new Command()
   .name('quire')
-  .description('Operate a Quire install: blogs, posts, the demo.')
+  .description('Operate a Quire install: blogs, users, schema migrations, snapshots.')
   .exitOverride()
   .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'quire: ')) });
 
-const blogs = program.command('blogs').description('Create and list blogs');
+const slugArg = (value: string) => parseInput(blogSlugSchema, value);
+function liveBlog(value: string) {
+  const slug = slugArg(value);
+  const blog = findBlog(slug);
+  if (!blog || blog.status === 'deleted') throw new InputError(`There is no blog "${slug}". See: quire blogs list`);
+  return blog;
+}
+
+// ── blogs ────────────────────────────────────────────────────────────────────────────────
+const blogs = program.command('blogs').description('Create, list, delete, restore and rename blogs');
+
+blogs
+  .command('list')
+  .description('every blog: size on disk, posts, last write, schema version, status')
+  .option('--json', 'print JSON')
+  .option('--all', 'include blogs in the trash')
+  .action((options: { json?: boolean; all?: boolean }) => {
+    const rows = describeBlogs({ includeDeleted: options.all });
+    if (options.json) return printJson(rows);
+    printTable(
+      rows.map((b) => ({ slug: b.slug, title: b.title, size: formatBytes(b.sizeBytes), posts: b.posts, 'last write': b.lastWrite?.slice(0, 16).replace('T', ' ') ?? null, schema: b.schemaVersion, status: b.problem ? `${b.status} (${b.problem})` : b.status })),
+      'No blogs yet. Create one with: quire blogs create <slug>',
+    );
+  });
 
 blogs
   .command('create <slug>')
@@ -28,37 +63,54 @@ blogs
   });
 
 blogs
-  .command('list')
-  .description('list every blog')
-  .option('--json', 'print JSON')
-  .action((options: { json?: boolean }) => {
-    const rows = listBlogs();
-    if (options.json) return console.log(JSON.stringify(rows, null, 2));
-    if (rows.length === 0) return console.log('No blogs yet. Create one with: quire blogs create <slug>');
-    for (const blog of rows) console.log(`${blog.slug.padEnd(24)} ${blog.status.padEnd(12)} ${blog.title}`);
+  .command('delete <slug>')
+  .description(`move a blog to the trash (restorable for QUIRE_TRASH_DAYS, now ${config().trashDays} days)`)
+  .action((slug: string) => {
+    softDeleteBlog(liveBlog(slug));
+    console.log(`Moved "${slug}" to the trash. Undo with: quire blogs restore ${slug}`);
   });
 
-const postsCommand = program.command('posts').description('Add posts to a blog');
+blogs
+  .command('restore <slug>')
+  .description('bring a deleted blog back from the trash')
+  .action((slug: string) => {
+    const blog = restoreDeletedBlog(slugArg(slug));
+    console.log(`Restored "${blog.title}" at ${blogUrl(blog.slug)}`);
+  });
 
-postsCommand
+blogs
+  .command('purge')
+  .description('delete for good the blogs in the trash longer than QUIRE_TRASH_DAYS')
+  .option('--days <n>', 'purge those older than this many days instead', (v) => Number(v))
+  .action((options: { days?: number }) => {
+    const purged = purgeTrash(options.days ?? config().trashDays);
+    console.log(purged.length ? `Purged: ${purged.join(', ')}` : 'Nothing in the trash is old enough to purge.');
+  });
+
+blogs
+  .command('rename <old> <new>')
+  .description('give a blog a new address; the old one redirects (301) to it')
+  .action((oldSlug: string, newSlug: string) => {
+    const blog = renameBlog(slugArg(oldSlug), newSlug);
+    console.log(`Renamed "${oldSlug}" to "${blog.slug}": ${blogUrl(blog.slug)} (the old address redirects)`);
+  });
+
+// ── posts, demo ──────────────────────────────────────────────────────────────────────────
+program
+  .command('posts')
+  .description('Add posts to a blog')
   .command('add <blog>')
   .description('add a post from a Markdown file or standard input')
   .requiredOption('--title <title>', 'the post title')
   .option('--file <path>', 'the Markdown file (default: standard input)')
   .option('--slug <slug>', 'the post address (default: derived from the title)')
   .option('--draft', 'save as a draft instead of publishing')
-  .action((blogSlug: string, options: { title: string; file?: string; slug?: string; draft?: boolean }) => {
-    const slug = parseInput(blogSlugSchema, blogSlug);
-    if (!findBlog(slug)) throw new InputError(`There is no blog "${slug}". See: quire blogs list`);
-    const markdown = readMarkdown(options.file);
-    const post = createPost(openTenant(slug), {
-      title: options.title,
-      slug: options.slug,
-      markdown,
-      draft: options.draft,
-    });
-    const where = post.status === 'published' ? `${blogUrl(slug)}/posts/${post.slug}` : 'as a draft';
-    console.log(`Added "${post.title}" ${post.status === 'published' ? 'at ' : ''}${where}`);
+  .action(async (blogSlug: string, options: { title: string; file?: string; slug?: string; draft?: boolean }) => {
+    const blog = liveBlog(blogSlug);
+    const markdown = await readMarkdown(options.file);
+    const post = createPost(openTenant(blog.slug), { title: options.title, slug: options.slug, markdown, draft: options.draft });
+    const where = post.status === 'published' ? `at ${blogUrl(blog.slug)}/posts/${post.slug}` : 'as a draft';
+    console.log(`Added "${post.title}" ${where}`);
   });
 
 program
@@ -69,7 +121,168 @@ program
     console.log(created ? `Created the demo blog at ${blogUrl('demo')}` : `The demo blog exists: ${blogUrl('demo')}`);
   });
 
-function readMarkdown(file: string | undefined): string {
+// ── users ────────────────────────────────────────────────────────────────────────────────
+const usersCommand = program.command('users').description('List, create, reset and disable accounts');
+
+usersCommand
+  .command('list')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) => {
+    const rows = listUsers();
+    if (options.json) return printJson(rows);
+    printTable(rows.map((u) => ({ email: u.email, created: u.createdAt.toISOString().slice(0, 10), blogs: u.blogs, status: u.disabled ? 'disabled' : 'active' })), 'No accounts yet.');
+  });
+
+usersCommand
+  .command('create <email>')
+  .description('create an account; prints a generated password unless one is piped in with --password-stdin')
+  .option('--password-stdin', 'read the password from standard input')
+  .action(async (email: string, options: { passwordStdin?: boolean }) => {
+    const password = options.passwordStdin ? (await readStdin()).trim() : generatePassword();
+    const user = await createUserAccount(email, password);
+    console.log(`Created ${user.email}${options.passwordStdin ? '' : `. Password: ${password}`}`);
+  });
+
+usersCommand
+  .command('reset-password <email>')
+  .description('set a new password (printed, or piped in) and log the account out everywhere')
+  .option('--password-stdin', 'read the password from standard input')
+  .action(async (email: string, options: { passwordStdin?: boolean }) => {
+    const password = options.passwordStdin ? (await readStdin()).trim() : generatePassword();
+    await resetPassword(email, password);
+    console.log(`New password for ${email.trim().toLowerCase()}${options.passwordStdin ? ' set' : `: ${password}`}. Every session was logged out.`);
+  });
+
+usersCommand
+  .command('disable <email>')
+  .description('stop an account from logging in, and end its sessions')
+  .option('--enable', 'enable it again instead')
+  .action((email: string, options: { enable?: boolean }) => {
+    setDisabled(email, !options.enable);
+    console.log(`${email.trim().toLowerCase()} is ${options.enable ? 'enabled' : 'disabled'}.`);
+  });
+
+// ── migrate ──────────────────────────────────────────────────────────────────────────────
+const migrate = program
+  .command('migrate')
+  .description('Bring every blog file to the current schema')
+  .option('--all', 'migrate every blog (snapshot first, resumable, failures isolated)')
+  .option('--check', 'dry run: migrate copies of every blog and report which would fail; no live file is touched')
+  .option('--json', 'print JSON')
+  .action(async (options: { all?: boolean; check?: boolean; json?: boolean }) => {
+    if (!options.all && !options.check) throw new InputError('Say what to do: quire migrate --all, quire migrate --check, or quire migrate status.');
+    const bar = progressBar(options.check ? 'Checking' : 'Migrating', migrationStatus().blogs.length, !options.json);
+    const onProgress = (done: number, _total: number, last: { slug: string }) => bar.update(done, last.slug);
+    const summary = options.check ? await checkAll(onProgress) : await migrateAll(onProgress);
+    bar.stop();
+    if (options.json) printJson(summary);
+    else printSummary(summary, Boolean(options.check));
+    if (summary.failed.length > 0) process.exitCode = 1;
+  });
+
+migrate
+  .command('status')
+  .description('each blog\'s schema version against the current one')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) => {
+    const rows = describeBlogs();
+    const target = migrationStatus().target;
+    const behind = rows.filter((b) => (b.schemaVersion ?? 0) < target);
+    if (options.json) return printJson({ target, blogs: rows.map((b) => ({ slug: b.slug, version: b.schemaVersion, status: b.status })) });
+    console.log(`Current schema: ${target}. ${rows.length - behind.length} of ${rows.length} blogs are current.`);
+    if (behind.length) printTable(behind.map((b) => ({ slug: b.slug, version: b.schemaVersion, status: b.problem ?? b.status })));
+  });
+
+migrate
+  .command('rollback <slug>')
+  .description('put a blog back to its pre-migration snapshot (warns what is lost)')
+  .option('--yes', 'do it without asking')
+  .action(async (slug: string, options: { yes?: boolean }) => {
+    const plan = planRollback(liveBlog(slug).slug);
+    console.error(`Rolling "${plan.slug}" back to ${plan.snapshot.name}. This loses:\n${plan.lost.map((l) => `  - ${l}`).join('\n')}`);
+    if (!options.yes) throw new InputError('Nothing was changed. Run again with --yes to roll back.');
+    const kept = await rollbackMigration(plan);
+    console.log(`Rolled back "${plan.slug}". The file it replaced is kept as ${kept}.`);
+  });
+
+function printSummary(summary: FanOutSummary, check: boolean): void {
+  if (summary.resumed) console.log(`Resumed run ${summary.runId}: ${summary.skippedFromEarlier} blogs were done before it stopped.`);
+  const done = check ? `${summary.wouldMigrate.length} would migrate` : `${summary.migrated.length} migrated`;
+  console.log(`Schema ${summary.target}: ${done}, ${summary.current.length} already current, ${summary.failed.length} failed.`);
+  for (const failure of summary.failed) console.log(`  FAILED ${failure.slug}: ${failure.error}`);
+  if (!check && summary.failed.length) console.log('Failed blogs show readers a maintenance page; each has a pre-migration snapshot.');
+}
+
+// ── snapshots ────────────────────────────────────────────────────────────────────────────
+program
+  .command('snapshot [slug]')
+  .description(`take a consistent copy under data/backups/<slug>/ (keeps ${config().snapshotKeep}, or ${config().snapshotDays} days)`)
+  .option('--all', 'every blog')
+  .option('--json', 'print JSON')
+  .action(async (slug: string | undefined, options: { all?: boolean; json?: boolean }) => {
+    if (!slug && !options.all) throw new InputError('Name a blog, or use --all.');
+    const targets = options.all ? describeBlogs().filter((b) => b.status !== 'deleted' && !b.problem).map((b) => b.slug) : [liveBlog(slug!).slug];
+    const bar = progressBar('Snapshotting', targets.length, targets.length > 1 && !options.json);
+    const results: { slug: string; snapshot: string; pruned: string[] }[] = [];
+    for (const [index, target] of targets.entries()) {
+      results.push({ slug: target, snapshot: await takeSnapshot(target), pruned: pruneSnapshots(target) });
+      bar.update(index + 1, target);
+    }
+    bar.stop();
+    if (options.json) return printJson(results);
+    for (const r of results) console.log(`${r.slug}: ${r.snapshot}${r.pruned.length ? ` (removed ${r.pruned.length} old)` : ''}`);
+  });
+
+program
+  .command('restore <slug>')
+  .description('put a snapshot back; the current file is snapshotted first, so this can be undone')
+  .requiredOption('--from <snapshot>', 'the snapshot file name (see: quire snapshots <slug>)')
+  .action(async (slug: string, options: { from: string }) => {
+    const blog = liveBlog(slug);
+    const kept = await restoreSnapshot(blog, options.from);
+    console.log(`Restored "${blog.slug}" from ${options.from}. The file it replaced is kept as ${kept}.`);
+  });
+
+program
+  .command('snapshots <slug>')
+  .description('list a blog\'s snapshots')
+  .option('--json', 'print JSON')
+  .action((slug: string, options: { json?: boolean }) => {
+    const rows = listSnapshots(slugArg(slug));
+    if (options.json) return printJson(rows);
+    printTable(rows.map((s) => ({ name: s.name, size: formatBytes(s.size), taken: s.createdAt.toISOString() })), 'No snapshots.');
+  });
+
+// ── operations ───────────────────────────────────────────────────────────────────────────
+program
+  .command('doctor')
+  .description('check every blog file, and that control.db and the files agree')
+  .option('--full', 'integrity_check instead of quick_check (slower)')
+  .option('--json', 'print JSON')
+  .action((options: { full?: boolean; json?: boolean }) => {
+    const bar = progressBar('Checking', describeBlogs({ includeDeleted: true }).length, !options.json);
+    const report = runDoctor({ full: options.full, onProgress: (done) => bar.update(done) });
+    bar.stop();
+    if (options.json) printJson(report);
+    else if (report.findings.length === 0) console.log(`All good: ${report.checked} blog files checked.`);
+    else {
+      console.log(`${report.checked} blog files checked; ${report.findings.length} finding(s):`);
+      for (const f of report.findings) console.log(`  ${f.slug ?? f.file}: ${f.problem}`);
+    }
+    if (report.findings.length > 0) process.exitCode = 1;
+  });
+
+program
+  .command('litestream-config')
+  .description('write a litestream.yml that replicates control.db and every blog file')
+  .requiredOption('--replica <url>', 'where backups go, e.g. s3://my-bucket/quire')
+  .option('--out <file>', 'the file to write', 'litestream.yml')
+  .action((options: { replica: string; out: string }) => {
+    fs.writeFileSync(options.out, litestreamConfig(options.replica));
+    console.log(`Wrote ${options.out}. Run: litestream replicate -config ${options.out}`);
+  });
+
+async function readMarkdown(file: string | undefined): Promise<string> {
   if (file) {
     try {
       return fs.readFileSync(file, 'utf8');
@@ -78,7 +291,7 @@ function readMarkdown(file: string | undefined): string {
     }
   }
   if (process.stdin.isTTY) throw new InputError('Give the Markdown with --file <path> or on standard input.');
-  return fs.readFileSync(0, 'utf8');
+  return readStdin();
 }
 
 try {
@@ -89,4 +302,7 @@ try {
     console.error(`quire: ${error instanceof Error ? error.message : String(error)}`);
   }
   process.exitCode = error instanceof CommanderError && error.exitCode === 0 ? 0 : 1;
+} finally {
+  closeTenantPool();
+  closeControlDb();
 }

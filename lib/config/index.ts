@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,11 @@ const envSchema = z.object({
   QUIRE_PV_MAX_PENDING: z.coerce.number().int().min(1).default(100_000),
   QUIRE_PV_MAX_VISITORS: z.coerce.number().int().min(0).default(1_000_000),
   QUIRE_IMPORT_MAX_MB: z.coerce.number().positive().default(512),
+  QUIRE_TRASH_DAYS: z.coerce.number().min(0).default(30),
+  QUIRE_SNAPSHOT_KEEP: z.coerce.number().int().min(1).default(10),
+  QUIRE_SNAPSHOT_DAYS: z.coerce.number().min(0).default(30),
+  QUIRE_MIGRATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  QUIRE_METRICS_TOKEN: z.string().min(16, 'QUIRE_METRICS_TOKEN must be at least 16 characters').optional(),
   QUIRE_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
   QUIRE_MAX_BLOGS_PER_USER: z.coerce.number().int().min(1).default(5),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
@@ -36,6 +42,11 @@ export type QuireConfig = {
   pvMaxPending: number;
   pvMaxVisitors: number;
   importMaxBytes: number;
+  trashDays: number;
+  snapshotKeep: number;
+  snapshotDays: number;
+  migrateConcurrency: number;
+  metricsToken: string | undefined;
   signup: 'open' | 'invite' | 'closed';
   maxBlogsPerUser: number;
   trustProxy: boolean;
@@ -61,6 +72,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     pvMaxPending: e.QUIRE_PV_MAX_PENDING,
     pvMaxVisitors: e.QUIRE_PV_MAX_VISITORS,
     importMaxBytes: Math.floor(e.QUIRE_IMPORT_MAX_MB * 1024 * 1024),
+    trashDays: e.QUIRE_TRASH_DAYS,
+    snapshotKeep: e.QUIRE_SNAPSHOT_KEEP,
+    snapshotDays: e.QUIRE_SNAPSHOT_DAYS,
+    migrateConcurrency: e.QUIRE_MIGRATE_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
+    metricsToken: e.QUIRE_METRICS_TOKEN,
     signup: e.QUIRE_SIGNUP,
     maxBlogsPerUser: e.QUIRE_MAX_BLOGS_PER_USER,
     trustProxy: e.QUIRE_TRUST_PROXY === '1' || e.QUIRE_TRUST_PROXY === 'true',

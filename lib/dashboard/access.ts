@@ -1,4 +1,4 @@
-import { notFound } from 'next/navigation';
+import { notFound, redirect } from 'next/navigation';
 import { requireUser } from '@/lib/auth/current';
 import { readSettings, type BlogSettings } from '@/lib/blogs/blogs';
 import type { User } from '@/lib/db/schema/control';
@@ -21,7 +21,9 @@ export type DashboardBlog = BlogAccess & {
 export async function dashboardBlog(slug: string, action: BlogAction): Promise<DashboardBlog> {
   const user = await requireUser();
   const access = membershipOf(user.id, slug);
-  if (!access) notFound();
+  if (!access || access.blog.status === 'deleted') notFound();
+  // A blog under maintenance cannot be opened; the blogs list says why.
+  if (access.blog.status === 'maintenance') redirect('/dashboard');
   const handle = openTenant(access.blog.slug);
   return { ...access, user, handle, settings: readSettings(handle), allowed: can(access.role, action) };
 }

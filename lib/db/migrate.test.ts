@@ -78,3 +78,21 @@ describe('migrate', () => {
     db.close();
   });
 });
+
+describe('the control migrations', () => {
+  it('rebuild the blogs table without losing memberships (the foreign-key trap, for real)', () => {
+    const db = tempDb();
+    const control = migrationSet('control');
+    const rebuild = control.migrations.findIndex((m) => m.sql.some((s) => s.includes('__new_blogs')));
+    expect(rebuild).toBeGreaterThan(0);
+    migrate(db, { name: 'control', migrations: control.migrations.slice(0, rebuild) });
+    db.exec(`insert into blogs (slug, title, status, schema_version, created_at) values ('a', 'A', 'active', 1, 0);
+      insert into users (email, password_hash, created_at) values ('u@example.com', 'x', 0);
+      insert into memberships (user_id, blog_id, role, created_at) values (1, 1, 'owner', 0);`);
+    migrate(db, control);
+    expect(db.prepare('select count(*) from memberships').pluck().get()).toBe(1);
+    expect(db.prepare('select status, deleted_at from blogs').get()).toEqual({ status: 'active', deleted_at: null });
+    expect(() => db.prepare("update blogs set status = 'bogus'").run()).toThrow(/CHECK/);
+    db.close();
+  });
+});

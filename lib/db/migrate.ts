@@ -18,11 +18,16 @@ export type MigrationSet = { name: string; migrations: MigrationMeta[] };
 
 const sets = new Map<string, MigrationSet>();
 
-/** Reads (once per process) the migrations drizzle-kit generated for `control` or `tenant`. */
+/**
+ * Reads (once per process) the migrations drizzle-kit generated for `control` or `tenant`.
+ * `QUIRE_TENANT_MIGRATIONS_DIR` points the tenant set elsewhere: for rehearsing a new
+ * migration against real blogs, and for the tests of `quire migrate`.
+ */
 export function migrationSet(name: 'control' | 'tenant'): MigrationSet {
   let set = sets.get(name);
   if (!set) {
-    const folder = path.join(appRoot(), 'lib', 'db', 'migrations', name);
+    const override = name === 'tenant' ? process.env.QUIRE_TENANT_MIGRATIONS_DIR : undefined;
+    const folder = override ? path.resolve(override) : path.join(appRoot(), 'lib', 'db', 'migrations', name);
     set = { name, migrations: readMigrationFiles({ migrationsFolder: folder }) };
     sets.set(name, set);
   }

@@ -13,3 +13,13 @@ export function tenantsDir(): string {
 export function tenantDbPath(validSlug: string): string {
   return path.join(tenantsDir(), `${validSlug}.db`);
 }
+
+/** A blog's snapshots: pre-migration, pre-import, pre-restore, and the operator's own. */
+export function backupsDir(validSlug: string): string {
+  return path.join(config().dataDir, 'backups', validSlug);
+}
+
+/** Deleted blogs wait here until purged. */
+export function trashDir(): string {
+  return path.join(config().dataDir, 'trash');
+}

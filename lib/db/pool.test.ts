@@ -79,3 +79,20 @@ describe('TenantPool', () => {
     expect(pool.openCount).toBe(0);
   });
 });
+
+describe('TenantPool and other processes', () => {
+  it('drops a handle whose file was replaced or removed behind its back', () => {
+    const pool = new TenantPool(5, 60_000);
+    const first = pool.get('three');
+    const file = tenantDbPath('three');
+    fs.copyFileSync(file, `${file}.copy`);
+    fs.renameSync(`${file}.copy`, file); // a new inode at the same path, as a restore does
+    const second = pool.get('three');
+    expect(second).not.toBe(first);
+    expect(first.sqlite.open).toBe(false);
+    fs.renameSync(file, `${file}.moved`);
+    expect(() => pool.get('three')).toThrow(BlogFileMissingError);
+    fs.renameSync(`${file}.moved`, file);
+    pool.closeAll();
+  });
+});

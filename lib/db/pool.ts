@@ -1,11 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { LRUCache } from 'lru-cache';
 import { config } from '@/lib/config';
 import { forgetProcessWide, processWide } from '@/lib/process/shared';
 import { openDatabase, statementCache, type Sqlite, type StatementCache } from './connection';
-import { migrate, migrationSet } from './migrate';
-import { tenantDbPath, tenantsDir } from './paths';
+import { migrate, migrationSet, schemaVersion } from './migrate';
+import { backupsDir, tenantDbPath, tenantsDir } from './paths';
 import * as schema from './schema/tenant';
 
 export type TenantOrm = BetterSQLite3Database<typeof schema>;
@@ -14,6 +15,8 @@ export type TenantHandle = {
   slug: string;
   /** Distinct for every open of the file, so observers can tell a reopened handle. */
   openId: number;
+  /** The file's inode when opened: another process may rename or replace the file. */
+  inode: number;
   sqlite: Sqlite;
   orm: TenantOrm;
   /** Hot-path statements are prepared once per handle (DESIGN: 7 µs vs 84 µs per query). */
@@ -30,7 +33,23 @@ export class BlogFileMissingError extends Error {
 const TENANT_CACHE_KIB = 1024;
 let openCount = 0;
 
-function openHandle(slug: string, file = tenantDbPath(slug)): TenantHandle {
+/**
+ * A blog file behind the current schema is snapshotted, then migrated, as it is opened. A
+ * failed migration leaves the file as it was and throws `MigrationError`; the snapshot stays.
+ */
+function migrateOnOpen(slug: string, sqlite: Sqlite, snapshot: boolean): void {
+  const set = migrationSet('tenant');
+  const from = schemaVersion(sqlite);
+  if (from >= set.migrations.length) return;
+  if (snapshot) {
+    const dir = backupsDir(slug);
+    fs.mkdirSync(dir, { recursive: true });
+    sqlite.prepare('VACUUM INTO ?').run(path.join(dir, `pre-migration-v${from}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
+  }
+  migrate(sqlite, set);
+}
+
+function openHandle(slug: string, file = tenantDbPath(slug), snapshotBeforeMigrating = true): TenantHandle {
   let sqlite: Sqlite;
   try {
     sqlite = openDatabase(file, { mustExist: true, cacheKiB: TENANT_CACHE_KIB });
@@ -41,7 +60,7 @@ function openHandle(slug: string, file = tenantDbPath(slug)): TenantHandle {
     throw error;
   }
   try {
-    migrate(sqlite, migrationSet('tenant'));
+    migrateOnOpen(slug, sqlite, snapshotBeforeMigrating);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -49,6 +68,7 @@ function openHandle(slug: string, file = tenantDbPath(slug)): TenantHandle {
   return {
     slug,
     openId: ++openCount,
+    inode: fs.statSync(file).ino,
     sqlite,
     orm: drizzle({ client: sqlite, schema }),
     statement: statementCache(),
@@ -77,6 +97,12 @@ export class TenantPool {
   /** The open handle of a blog's file. Throws `BlogFileMissingError`; never creates a file. */
   get(slug: string): TenantHandle {
     let handle = this.handles.get(slug);
+    // The CLI may have moved this blog's file away (delete, rename) or swapped it (restore):
+    // a handle on the old inode is closed rather than used.
+    if (handle && fs.statSync(tenantDbPath(slug), { throwIfNoEntry: false })?.ino !== handle.inode) {
+      this.handles.delete(slug);
+      handle = undefined;
+    }
     if (!handle) {
       handle = openHandle(slug);
       this.handles.set(slug, handle);
@@ -119,7 +145,7 @@ export function closeTenantPool(): void {
  * restored). The caller closes it.
  */
 export function openDetachedTenant(file: string, label: string): TenantHandle {
-  return openHandle(label, file);
+  return openHandle(label, file, false);
 }
 
 /** Creates and migrates a new blog file. Refuses to overwrite one that exists. */

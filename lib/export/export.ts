@@ -1,37 +1,10 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import packageJson from '@/package.json';
 import type { Blog } from '@/lib/db/schema/control';
-import { schemaVersion } from '@/lib/db/migrate';
-import { tenantDbPath } from '@/lib/db/paths';
-import { openTenant } from '@/lib/db/pool';
 import { conflict } from '@/lib/http/errors';
 import { processWide } from '@/lib/process/shared';
+import { snapshotBlog } from '@/lib/snapshots/snapshots';
 import { removeQuietly, scratchFile } from './paths';
-import { runSqliteJob } from './worker';
-
-const SNAPSHOT_TIMEOUT_MS = 30 * 60 * 1000;
-
-/**
- * A consistent, self-describing copy of a live blog at `dest`: VACUUM INTO in a worker thread
- * (one read snapshot of the WAL file; writers carry on), then `quick_check` on the copy.
- */
-export async function snapshotBlog(slug: string, dest: string): Promise<void> {
-  await runSqliteJob(
-    {
-      op: 'snapshot',
-      source: tenantDbPath(slug),
-      dest,
-      about: {
-        blog: slug,
-        schema_version: schemaVersion(openTenant(slug).sqlite),
-        exported_at: new Date().toISOString(),
-        quire_version: packageJson.version,
-      },
-    },
-    SNAPSHOT_TIMEOUT_MS,
-  );
-}
 
 const running = () => processWide('exports-running', () => new Set<string>());
 

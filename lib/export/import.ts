@@ -1,25 +1,20 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
 import { createOwnedBlog } from '@/lib/accounts/accounts';
 import { readSettings, writeSettings } from '@/lib/blogs/blogs';
 import { config } from '@/lib/config';
-import { controlDb } from '@/lib/db/control';
 import { openDatabase } from '@/lib/db/connection';
 import { migrate, migrationSet } from '@/lib/db/migrate';
 import { tenantDbPath } from '@/lib/db/paths';
-import { createTenantFile, openDetachedTenant, tenantPool, type TenantHandle } from '@/lib/db/pool';
-import { blogs, type Blog, type User } from '@/lib/db/schema/control';
+import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
+import type { Blog, User } from '@/lib/db/schema/control';
 import { HttpError } from '@/lib/http/errors';
 import { InputError } from '@/lib/input';
 import { saveMedia } from '@/lib/media/media';
-import { bumpGeneration } from '@/lib/pagecache/generation';
 import { savePage } from '@/lib/pages/pages';
 import { savePost } from '@/lib/posts/posts';
-import { snapshotBlog } from './export';
-import { backupsDir, removeQuietly, scratchFile } from './paths';
+import { removeQuietly, scratchFile } from './paths';
 import { runSqliteJob } from './worker';
 
 const INSPECT_TIMEOUT_MS = 5 * 60 * 1000;
@@ -279,46 +274,6 @@ export function adoptAsNewBlog(user: User, fresh: string, input: { slug: string;
   return createOwnedBlog(user, { slug: input.slug, title, description: settings.description }, (slug) =>
     fs.renameSync(fresh, tenantDbPath(slug)),
   );
-}
-
-/** Replaces a blog's file with a prepared one, keeping a snapshot of what it replaced. */
-export async function replaceBlogFile(blog: Blog, fresh: string, reason: 'pre-import' | 'pre-restore'): Promise<string> {
-  const dir = backupsDir(blog.slug);
-  fs.mkdirSync(dir, { recursive: true });
-  const snapshot = path.join(dir, `${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
-  await snapshotBlog(blog.slug, snapshot);
-  tenantPool().close(blog.slug);
-  fs.renameSync(fresh, tenantDbPath(blog.slug));
-  // A leftover -wal or -shm of the old file would be read as part of the new one.
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(tenantDbPath(blog.slug) + suffix, { force: true });
-  bumpGeneration(blog.slug);
-  const title = readSettings(tenantPool().get(blog.slug)).title;
-  controlDb().orm.update(blogs).set({ title }).where(eq(blogs.id, blog.id)).run();
-  return path.basename(snapshot);
-}
-
-export type Snapshot = { name: string; size: number; createdAt: Date };
-
-export function listSnapshots(slug: string): Snapshot[] {
-  const dir = backupsDir(slug);
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith('.db'))
-    .map((name) => {
-      const stat = fs.statSync(path.join(dir, name));
-      return { name, size: stat.size, createdAt: stat.mtime };
-    })
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-}
-
-/** Puts a snapshot back (the current file is snapshotted first, so this too can be undone). */
-export async function restoreSnapshot(blog: Blog, name: string): Promise<string> {
-  if (!/^[\w.-]+\.db$/.test(name) || !listSnapshots(blog.slug).some((s) => s.name === name)) {
-    throw new InputError('There is no such snapshot of this blog.');
-  }
-  const fresh = await prepareBlogFile(path.join(backupsDir(blog.slug), name));
-  return replaceBlogFile(blog, fresh, 'pre-restore');
 }
 
 /** Every import route's shape: receive, prepare, hand over; scratch files never outlive it. */

@@ -13,8 +13,3 @@ export function scratchFile(prefix: string, extension: string): string {
 export function removeQuietly(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
 }
-
-/** Where a blog's snapshots (pre-import, pre-restore, later scheduled) are kept. */
-export function backupsDir(slug: string): string {
-  return path.join(config().dataDir, 'backups', slug);
-}

@@ -1,7 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import { controlDb } from '@/lib/db/control';
 import { blogs, memberships, type Blog, type Role, type User } from '@/lib/db/schema/control';
-import { forbidden, notFound } from '@/lib/http/errors';
+import { HttpError, forbidden, notFound } from '@/lib/http/errors';
 import { can, type BlogAction } from './roles';
 
 export type BlogAccess = { blog: Blog; role: Role };
@@ -27,19 +27,22 @@ export function membershipOf(userId: number, slug: string): BlogAccess | undefin
  */
 export function requireBlogAccess(user: User, slug: string, action: BlogAction): BlogAccess {
   const access = membershipOf(user.id, slug);
-  if (!access) throw notFound('There is no such blog in your account.');
+  if (!access || access.blog.status === 'deleted') throw notFound('There is no such blog in your account.');
   if (!can(access.role, action)) throw forbidden("Only the blog's owner can do this.");
+  if (access.blog.status === 'maintenance') {
+    throw new HttpError(503, `This blog is under maintenance: ${access.blog.statusReason ?? 'ask the operator'}. Nothing was changed.`);
+  }
   return access;
 }
 
-export type UserBlog = { slug: string; title: string; role: Role; status: Blog['status'] };
+export type UserBlog = { slug: string; title: string; role: Role; status: Blog['status']; statusReason: string | null };
 
 export function blogsOfUser(userId: number): UserBlog[] {
   return controlDb()
-    .orm.select({ slug: blogs.slug, title: blogs.title, role: memberships.role, status: blogs.status })
+    .orm.select({ slug: blogs.slug, title: blogs.title, role: memberships.role, status: blogs.status, statusReason: blogs.statusReason })
     .from(memberships)
     .innerJoin(blogs, eq(blogs.id, memberships.blogId))
-    .where(eq(memberships.userId, userId))
+    .where(and(eq(memberships.userId, userId), ne(blogs.status, 'deleted')))
     .orderBy(blogs.slug)
     .all();
 }
@@ -48,7 +51,8 @@ export function ownedBlogCount(userId: number): number {
   return controlDb()
     .orm.select({ n: sql<number>`count(*)` })
     .from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner')))
+    .innerJoin(blogs, eq(blogs.id, memberships.blogId))
+    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner'), ne(blogs.status, 'deleted')))
     .get()!.n;
 }
 

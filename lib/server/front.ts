@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findBlog } from '@/lib/blogs/blogs';
-import type { QuireConfig } from '@/lib/config';
+import { findBlog, markUnderMaintenance } from '@/lib/blogs/blogs';
+import { redirectTarget } from '@/lib/blogs/lifecycle';
+import { blogUrl, type QuireConfig } from '@/lib/config';
+import { MigrationError } from '@/lib/db/migrate';
 import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
 import { currentGeneration } from '@/lib/pagecache/generation';
 import { PageCache, type CachedPage } from '@/lib/pagecache/cache';
@@ -61,8 +63,13 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     if (isBeacon && req.method !== 'POST') return sendStatus(res, 405);
     const blog = findBlog(slug);
     // A beacon for a blog that cannot count it is answered like any other: 204, nothing counted.
-    if (!blog) return isBeacon ? drainAndSend(req, res, 204) : sendErrorPage(res, 404, req.method);
-    if (blog.status !== 'active') return isBeacon ? drainAndSend(req, res, 204) : sendErrorPage(res, 503, req.method);
+    if (isBeacon && blog?.status !== 'active') return drainAndSend(req, res, 204);
+    if (!blog || blog.status === 'deleted') {
+      const renamed = blog ? undefined : redirectTarget(slug);
+      if (renamed) return permanentRedirect(res, blogUrl(renamed, config) + path.pathname + path.search);
+      return sendErrorPage(res, 404, req.method);
+    }
+    if (blog.status === 'maintenance') return sendErrorPage(res, 503, req.method);
 
     let handle;
     try {
@@ -70,6 +77,7 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     } catch (error) {
       if (isBeacon) return drainAndSend(req, res, 204);
       if (error instanceof BlogFileMissingError) return sendErrorPage(res, 404, req.method);
+      if (error instanceof MigrationError) markUnderMaintenance(blog, `Its file could not be upgraded: ${error.message}`);
       console.error(`[quire] blog "${slug}" cannot be opened:`, (error as Error).message);
       return sendErrorPage(res, 503, req.method);
     }
@@ -203,6 +211,11 @@ function sendStatus(res: ServerResponse, status: number): void {
 function drainAndSend(req: IncomingMessage, res: ServerResponse, status: number): void {
   req.resume();
   sendStatus(res, status);
+}
+
+function permanentRedirect(res: ServerResponse, location: string): void {
+  res.writeHead(301, { Location: location, 'Content-Length': 0, 'Cache-Control': 'public, max-age=3600' });
+  res.end();
 }
 
 function redirect(res: ServerResponse, location: string): void {

@@ -11,12 +11,51 @@ export const blogs = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     slug: text('slug').notNull().unique(),
     title: text('title').notNull(),
-    status: text('status', { enum: ['active', 'maintenance'] }).notNull().default('active'),
+    /** active; maintenance (its file needs an operator, readers get 503); deleted (in the trash). */
+    status: text('status', { enum: ['active', 'maintenance', 'deleted'] }).notNull().default('active'),
+    /** Why the blog is in maintenance, in words for its authors and the operator. */
+    statusReason: text('status_reason'),
     /** The tenant file's schema version as last seen (its `PRAGMA user_version`). */
     schemaVersion: integer('schema_version').notNull().default(0),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [check('blogs_status_check', sql`${t.status} in ('active', 'maintenance')`)],
+  (t) => [check('blogs_status_check', sql`${t.status} in ('active', 'maintenance', 'deleted')`)],
+);
+
+/** Old addresses of renamed blogs: their subdomains redirect (301) to the blog's new one. */
+export const blogRedirects = sqliteTable('blog_redirects', {
+  oldSlug: text('old_slug').primaryKey(),
+  blogId: integer('blog_id')
+    .notNull()
+    .references(() => blogs.id, { onDelete: 'cascade' }),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** One `quire migrate --all` toward one schema version; a killed run is resumed, not restarted. */
+export const migrationRuns = sqliteTable('migration_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  targetVersion: integer('target_version').notNull(),
+  startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+});
+
+/** What a run did to each blog; a blog with a row here is not touched again by that run. */
+export const migrationLedger = sqliteTable(
+  'migration_ledger',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => migrationRuns.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    fromVersion: integer('from_version').notNull(),
+    toVersion: integer('to_version').notNull(),
+    status: text('status', { enum: ['migrated', 'current', 'failed'] }).notNull(),
+    error: text('error'),
+    snapshot: text('snapshot'),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.slug] })],
 );
 
 export const users = sqliteTable('users', {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deleteBlog } from '@/lib/blogs/blogs';
+import { softDeleteBlog } from '@/lib/blogs/lifecycle';
 import { readJson } from '@/lib/http/api';
 import { blogRoute } from '@/lib/http/routes';
 import { InputError, parseInput } from '@/lib/input';
@@ -10,6 +10,6 @@ export const DELETE = blogRoute('delete-blog', async ({ request, access }) => {
   if (confirm.trim().toLowerCase() !== access.blog.slug) {
     throw new InputError(`Type "${access.blog.slug}" to confirm.`);
   }
-  deleteBlog(access.blog);
+  softDeleteBlog(access.blog);
   return { redirect: '/dashboard' };
 });

@@ -3,7 +3,7 @@ import { Field, JsonForm } from '@/app/_components/form';
 import { OwnerOnly } from '@/app/_components/owner-only';
 import { ImportForm } from '@/app/_components/upload';
 import { When } from '@/app/_components/dates';
-import { listSnapshots } from '@/lib/export/import';
+import { listSnapshots } from '@/lib/snapshots/snapshots';
 import { RestoreButton } from './restore-button';
 
 export const metadata = { title: 'Settings · Quire' };

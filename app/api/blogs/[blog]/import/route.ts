@@ -1,4 +1,5 @@
-import { replaceBlogFile, withPreparedUpload } from '@/lib/export/import';
+import { withPreparedUpload } from '@/lib/export/import';
+import { replaceBlogFile } from '@/lib/snapshots/snapshots';
 import { blogRoute } from '@/lib/http/routes';
 
 /** Replaces this blog with an uploaded file (owners only); the replaced blog is kept as a snapshot. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { restoreSnapshot } from '@/lib/export/import';
+import { restoreSnapshot } from '@/lib/snapshots/snapshots';
 import { readJson } from '@/lib/http/api';
 import { blogRoute } from '@/lib/http/routes';
 import { parseInput } from '@/lib/input';

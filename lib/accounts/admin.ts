@@ -1,0 +1,58 @@
+import { eq, sql } from 'drizzle-orm';
+import { hashPassword, passwordProblem } from '@/lib/auth/passwords';
+import { generateSecureRandomString } from '@/lib/auth/tokens';
+import { invalidateUserSessions } from '@/lib/auth/sessions';
+import { controlDb } from '@/lib/db/control';
+import { memberships, users, type User } from '@/lib/db/schema/control';
+import { InputError, parseInput } from '@/lib/input';
+import { emailSchema, findUserByEmail } from './accounts';
+
+/** The operator's side of accounts, for the `quire users` commands. */
+
+export type UserRow = { email: string; createdAt: Date; disabled: boolean; blogs: number };
+
+export function listUsers(): UserRow[] {
+  return controlDb()
+    .orm.select({ email: users.email, createdAt: users.createdAt, disabledAt: users.disabledAt, blogs: sql<number>`count(${memberships.blogId})` })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .groupBy(users.id)
+    .orderBy(users.email)
+    .all()
+    .map(({ disabledAt, ...row }) => ({ ...row, disabled: disabledAt !== null }));
+}
+
+/** A password people can type: four groups of five base32 characters (100 bits). */
+export function generatePassword(): string {
+  return generateSecureRandomString().slice(0, 20).match(/.{5}/g)!.join('-');
+}
+
+export async function createUserAccount(emailInput: string, password: string): Promise<User> {
+  const email = parseInput(emailSchema, emailInput);
+  if (findUserByEmail(email)) throw new InputError(`There is already an account for ${email}.`);
+  const problem = passwordProblem(password, email);
+  if (problem) throw new InputError(problem);
+  return controlDb().orm.insert(users).values({ email, passwordHash: await hashPassword(password), createdAt: new Date() }).returning().get();
+}
+
+function requireUser(email: string): User {
+  const user = findUserByEmail(email);
+  if (!user) throw new InputError(`There is no account for ${email.trim().toLowerCase()}.`);
+  return user;
+}
+
+/** Sets a new password and ends every session of the account. */
+export async function resetPassword(email: string, password: string): Promise<void> {
+  const user = requireUser(email);
+  const problem = passwordProblem(password, user.email);
+  if (problem) throw new InputError(problem);
+  controlDb().orm.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id)).run();
+  invalidateUserSessions(user.id);
+}
+
+/** Disables an account: it can no longer log in, and its sessions end now. */
+export function setDisabled(email: string, disabled: boolean): void {
+  const user = requireUser(email);
+  controlDb().orm.update(users).set({ disabledAt: disabled ? new Date() : null }).where(eq(users.id, user.id)).run();
+  if (disabled) invalidateUserSessions(user.id);
+}

@@ -1,0 +1,54 @@
+import cliProgress from 'cli-progress';
+
+/** Prints rows as aligned columns (human output). */
+export function printTable(rows: Record<string, string | number | null>[], empty = 'Nothing to show.'): void {
+  if (rows.length === 0) return console.log(empty);
+  const headers = Object.keys(rows[0]!);
+  const text = rows.map((row) => headers.map((h) => String(row[h] ?? '—')));
+  const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(line(headers.map((h) => h.toUpperCase())));
+  for (const row of text) console.log(line(row));
+}
+
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+/**
+ * Progress for long work: a bar on a terminal (cli-progress), a line every tenth otherwise,
+ * always on stderr so `--json` output stays clean.
+ */
+export function progressBar(label: string, total: number, enabled = true) {
+  if (!enabled || total === 0) return { update: () => {}, stop: () => {} };
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: `${label} [{bar}] {percentage}% | {value}/{total} | {last}`, stream: process.stderr, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { last: '' });
+    return { update: (done: number, last = '') => bar.update(done, { last }), stop: () => bar.stop() };
+  }
+  let shown = -1;
+  return {
+    update: (done: number) => {
+      const tenth = Math.floor((done / total) * 10);
+      if (tenth !== shown) {
+        shown = tenth;
+        process.stderr.write(`${label}: ${done}/${total}\n`);
+      }
+    },
+    stop: () => {},
+  };
+}
+
+/** Reads all of standard input (for passwords and Markdown piped in). */
+export function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk) => (data += chunk));
+    process.stdin.on('end', () => resolve(data));
+    process.stdin.on('error', reject);
+  });
+}

@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { and, desc, eq, isNull, ne } from 'drizzle-orm';
+import { markActive, markUnderMaintenance } from '@/lib/blogs/blogs';
+import { appRoot, config } from '@/lib/config';
+import { controlDb } from '@/lib/db/control';
+import { migrationSet } from '@/lib/db/migrate';
+import { backupsDir, tenantDbPath } from '@/lib/db/paths';
+import { blogs, migrationLedger, migrationRuns, type Blog } from '@/lib/db/schema/control';
+import { scratchFile } from '@/lib/export/paths';
+import type { BlogJob, BlogJobResult } from './blog-job';
+
+/**
+ * `quire migrate`: bring every blog file to the current schema, many at a time, safely.
+ * Each blog is snapshotted before it changes; a ledger in control.db records each blog's
+ * outcome, so a killed run resumes where it stopped and never redoes a blog; one blog's
+ * failure puts that blog (only) under maintenance and the run goes on.
+ */
+
+export type Progress = (done: number, total: number, last: BlogJobResult) => void;
+
+export type FanOutSummary = {
+  runId: number | null;
+  target: number;
+  total: number;
+  migrated: string[];
+  current: string[];
+  wouldMigrate: string[];
+  failed: { slug: string; error: string }[];
+  resumed: boolean;
+  skippedFromEarlier: number;
+};
+
+function liveBlogs(): Blog[] {
+  return controlDb().orm.select().from(blogs).where(ne(blogs.status, 'deleted')).orderBy(blogs.slug).all();
+}
+
+/** Runs jobs on `concurrency` worker threads, reporting each result as it arrives. */
+async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: BlogJobResult) => void): Promise<void> {
+  if (jobs.length === 0) return;
+  const queue = [...jobs];
+  const workerCount = Math.min(concurrency, jobs.length);
+  await Promise.all(
+    Array.from({ length: workerCount }, () => {
+      const worker = new Worker(path.join(appRoot(), 'lib', 'process', 'ts-worker.mjs'), {
+        workerData: { tsconfig: path.join(appRoot(), 'tsconfig.json'), module: path.join(appRoot(), 'lib', 'migrations', 'blog-job.ts'), role: 'blog-job' },
+      });
+      return new Promise<void>((resolve, reject) => {
+        const next = () => {
+          const job = queue.shift();
+          if (job) worker.postMessage(job);
+          else {
+            worker.postMessage(null);
+            resolve();
+          }
+        };
+        worker.on('message', (message: BlogJobResult | { ready: true }) => {
+          if (!('ready' in message)) onResult(message);
+          next();
+        });
+        worker.once('error', reject);
+      });
+    }),
+  );
+}
+
+/** Dry run: migrates a copy of every blog behind the schema; no live file is written. */
+export async function checkAll(onProgress?: Progress): Promise<FanOutSummary> {
+  const target = migrationSet('tenant').migrations.length;
+  const all = liveBlogs();
+  const summary = emptySummary(null, target, all.length);
+  let done = 0;
+  const jobs = all.map((blog): BlogJob => ({ slug: blog.slug, file: tenantDbPath(blog.slug), mode: 'check', scratch: scratchFile(`check-${blog.slug}`, '.db'), backups: backupsDir(blog.slug) }));
+  await runJobs(jobs, config().migrateConcurrency, (result) => {
+    record(summary, result);
+    onProgress?.(++done, all.length, result);
+  });
+  return summary;
+}
+
+/** Migrates every blog, resuming an unfinished run toward the same target if there is one. */
+export async function migrateAll(onProgress?: Progress): Promise<FanOutSummary> {
+  const control = controlDb();
+  const target = migrationSet('tenant').migrations.length;
+  const unfinished = control.orm
+    .select()
+    .from(migrationRuns)
+    .where(and(isNull(migrationRuns.finishedAt), eq(migrationRuns.targetVersion, target)))
+    .orderBy(desc(migrationRuns.id))
+    .get();
+  const runId = unfinished?.id ?? control.orm.insert(migrationRuns).values({ targetVersion: target, startedAt: new Date() }).returning().get().id;
+
+  const handled = new Set(control.orm.select({ slug: migrationLedger.slug }).from(migrationLedger).where(eq(migrationLedger.runId, runId)).all().map((r) => r.slug));
+  const all = liveBlogs();
+  const todo = all.filter((blog) => !handled.has(blog.slug));
+  const summary = { ...emptySummary(runId, target, all.length), resumed: Boolean(unfinished), skippedFromEarlier: handled.size };
+  const insert = control.sqlite.prepare(
+    'insert into migration_ledger (run_id, slug, from_version, to_version, status, error, snapshot, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  let done = handled.size;
+  const bySlug = new Map(all.map((blog) => [blog.slug, blog]));
+
+  const jobs = todo.map((blog): BlogJob => ({ slug: blog.slug, file: tenantDbPath(blog.slug), mode: 'apply', scratch: '', backups: backupsDir(blog.slug) }));
+  await runJobs(jobs, config().migrateConcurrency, (result) => {
+    const status = result.status === 'would-migrate' ? 'failed' : result.status;
+    // The ledger row and the blog's status change together: a kill between blogs loses nothing.
+    control.sqlite.transaction(() => {
+      insert.run(runId, result.slug, result.from, result.to, status, result.error ?? null, result.snapshot ?? null, Date.now());
+      const blog = bySlug.get(result.slug)!;
+      if (status === 'failed') markUnderMaintenance(blog, `Its file could not be upgraded to schema ${target}: ${result.error}`);
+      else markActive(blog.slug, result.to);
+    })();
+    record(summary, result);
+    onProgress?.(++done, all.length, result);
+  });
+
+  control.orm.update(migrationRuns).set({ finishedAt: new Date() }).where(eq(migrationRuns.id, runId)).run();
+  return summary;
+}
+
+export type MigrationStatus = { target: number; blogs: { slug: string; version: number; status: Blog['status'] }[] };
+
+/** Each blog's schema version as control.db last recorded it, and the target. */
+export function migrationStatus(): MigrationStatus {
+  return {
+    target: migrationSet('tenant').migrations.length,
+    blogs: liveBlogs().map((blog) => ({ slug: blog.slug, version: blog.schemaVersion, status: blog.status })),
+  };
+}
+
+function emptySummary(runId: number | null, target: number, total: number): FanOutSummary {
+  return { runId, target, total, migrated: [], current: [], wouldMigrate: [], failed: [], resumed: false, skippedFromEarlier: 0 };
+}
+
+function record(summary: FanOutSummary, result: BlogJobResult): void {
+  if (result.status === 'migrated') summary.migrated.push(result.slug);
+  else if (result.status === 'current') summary.current.push(result.slug);
+  else if (result.status === 'would-migrate') summary.wouldMigrate.push(result.slug);
+  else summary.failed.push({ slug: result.slug, error: result.error ?? 'unknown error' });
+}
