@@ -1,11 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { controlDb } from '@/lib/db/control';
 import { tenantDbPath } from '@/lib/db/paths';
-import { createTenantFile, openTenant, tenantPool, type TenantHandle } from '@/lib/db/pool';
-import { config } from '@/lib/config';
+import { createTenantFile, openTenant, type TenantHandle } from '@/lib/db/pool';
 import { blogs, type Blog } from '@/lib/db/schema/control';
 import { settings } from '@/lib/db/schema/tenant';
 import { InputError, parseInput } from '@/lib/input';
