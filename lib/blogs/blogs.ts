@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { controlDb } from '@/lib/db/control';
+import { migrationSet } from '@/lib/db/migrate';
 import { tenantDbPath } from '@/lib/db/paths';
 import { createTenantFile, openTenant, type TenantHandle } from '@/lib/db/pool';
 import { blogs, type Blog } from '@/lib/db/schema/control';
@@ -78,7 +79,7 @@ export function createBlog(input: NewBlog, provideFile: (slug: string) => void =
     writeSettings(openTenant(blog.slug), { title: blog.title, description: blog.description });
     return control.orm
       .insert(blogs)
-      .values({ slug: blog.slug, title: blog.title, createdAt: new Date() })
+      .values({ slug: blog.slug, title: blog.title, schemaVersion: migrationSet('tenant').migrations.length, createdAt: new Date() })
       .returning()
       .get();
   } catch (error) {

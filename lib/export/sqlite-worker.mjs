@@ -30,6 +30,7 @@ function snapshot({ source, dest, about }) {
     copy.pragma('journal_mode = DELETE'); // one self-contained file
     const put = copy.prepare('INSERT INTO quire_about (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     for (const [key, value] of Object.entries(about ?? {})) put.run(key, String(value));
+    put.run('schema_version', String(copy.pragma('user_version', { simple: true })));
     const check = copy.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(`quick_check: ${check}`);
   } finally {

@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { openDatabase } from '@/lib/db/connection';
 import { migrate, migrationSet, schemaVersion } from '@/lib/db/migrate';
 
 /**
  * One blog's migration, run in a worker thread so several blogs migrate at once.
- * - check: copy the live file (VACUUM INTO from a read-only connection) and migrate the copy;
- *   the live file is only ever read.
+ * - check: copy the live file's bytes and migrate the copy; the live file is only ever read.
  * - apply: snapshot the live file, then migrate it; a failure leaves it as it was.
  */
 export type BlogJob = { slug: string; file: string; mode: 'check' | 'apply'; scratch: string; backups: string };
@@ -26,15 +24,17 @@ export function runBlogJob(job: BlogJob): BlogJobResult {
   let from = -1;
   try {
     if (job.mode === 'check') {
-      const live = new Database(job.file, { readonly: true, fileMustExist: true });
-      try {
-        from = schemaVersion(live);
-        if (from >= target) return { slug: job.slug, from, to: from, status: 'current' };
-        live.prepare('VACUUM INTO ?').run(job.scratch);
-      } finally {
-        live.close();
-      }
+      // Byte copies, not a SQLite connection: even a read-only one would leave -wal and -shm
+      // files beside a live blog. SQLite replays the copied WAL when it opens the copy.
+      fs.copyFileSync(job.file, job.scratch);
+      if (fs.existsSync(`${job.file}-wal`)) fs.copyFileSync(`${job.file}-wal`, `${job.scratch}-wal`);
       const copy = openDatabase(job.scratch, { mustExist: true, cacheKiB: 2048 });
+      from = schemaVersion(copy);
+      if (from >= target) {
+        copy.close();
+        for (const suffix of ['', '-wal', '-shm']) fs.rmSync(job.scratch + suffix, { force: true });
+        return { slug: job.slug, from, to: from, status: 'current' };
+      }
       try {
         migrate(copy, migrationSet('tenant'));
       } finally {

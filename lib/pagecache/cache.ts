@@ -11,6 +11,9 @@ export type CachedPage = {
   contentType: string;
 };
 
+/** The process-wide key of the front's cache (read by the health and metrics routes). */
+export const PAGE_CACHE_KEY = 'page-cache';
+
 export type PageCacheStats = { hits: number; misses: number; entries: number; bytes: number };
 
 /**

@@ -14,3 +14,8 @@ export function processWide<T>(key: string, create: () => T): T {
 export function forgetProcessWide(key: string): void {
   store.delete(key);
 }
+
+/** A process-wide value if something created it, without creating it. */
+export function peekProcessWide<T>(key: string): T | undefined {
+  return store.get(key) as T | undefined;
+}

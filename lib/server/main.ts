@@ -3,7 +3,7 @@ import next from 'next';
 import { appRoot, blogUrl, config, platformUrl } from '@/lib/config';
 import { closeControlDb, controlDb } from '@/lib/db/control';
 import { closeTenantPool, tenantPool } from '@/lib/db/pool';
-import { PageCache } from '@/lib/pagecache/cache';
+import { PAGE_CACHE_KEY, PageCache } from '@/lib/pagecache/cache';
 import { flushNow, pageviews, startPageviewFlusher } from '@/lib/pageviews/service';
 import { processWide } from '@/lib/process/shared';
 import { createFront } from './front';
@@ -15,6 +15,7 @@ import { createFront } from './front';
 async function main(): Promise<void> {
   const dev = process.argv.includes('--dev');
   const cfg = config();
+  processWide('started-at', () => Date.now()); // for the health report's uptime
   controlDb(); // open and migrate the control file before taking traffic
   tenantPool();
 
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   await app.prepare();
 
   const cache =
-    cfg.pageCacheBytes > 0 ? processWide('page-cache', () => new PageCache(cfg.pageCacheBytes)) : undefined;
+    cfg.pageCacheBytes > 0 ? processWide(PAGE_CACHE_KEY, () => new PageCache(cfg.pageCacheBytes)) : undefined;
   const front = createFront({ config: cfg, next: app.getRequestHandler(), cache, pageviews: pageviews() });
   const stopFlusher = startPageviewFlusher();
 

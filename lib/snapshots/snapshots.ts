@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
 import packageJson from '@/package.json';
 import { findBlog, markActive, markUnderMaintenance, readSettings } from '@/lib/blogs/blogs';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
-import { migrationSet, schemaVersion } from '@/lib/db/migrate';
+import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, tenantDbPath } from '@/lib/db/paths';
-import { openTenant, tenantPool } from '@/lib/db/pool';
+import { tenantPool } from '@/lib/db/pool';
 import { blogs, type Blog } from '@/lib/db/schema/control';
 import { prepareBlogFile } from '@/lib/export/import';
 import { runSqliteJob } from '@/lib/export/worker';
@@ -32,7 +33,6 @@ export async function snapshotBlog(slug: string, dest: string): Promise<void> {
       dest,
       about: {
         blog: slug,
-        schema_version: schemaVersion(openTenant(slug).sqlite),
         exported_at: new Date().toISOString(),
         quire_version: packageJson.version,
       },
@@ -81,7 +81,8 @@ export function planRollback(slug: string): RollbackPlan {
   if (!snapshot) throw new InputError(`"${slug}" has no pre-migration snapshot to go back to.`);
   const snapshotVersion = Number(/^pre-migration-v(\d+)-/.exec(snapshot.name)?.[1] ?? 0);
   const since = snapshot.createdAt.getTime();
-  const live = openTenant(slug).sqlite;
+  // Read directly: opening through the pool would try to migrate the file again.
+  const live = new Database(tenantDbPath(slug), { readonly: true, fileMustExist: true });
   const count = (sql: string) => live.prepare(sql).pluck().get(since) as number;
   const lost = [
     `${count('select count(*) from posts where updated_at > ?')} post(s) created or edited since ${snapshot.createdAt.toISOString()}`,
@@ -89,6 +90,7 @@ export function planRollback(slug: string): RollbackPlan {
     `the pageviews counted since then`,
     `the schema goes back to version ${snapshotVersion}`,
   ];
+  live.close();
   return { slug, snapshot, snapshotVersion, lost };
 }
 

@@ -18,10 +18,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs the real `quire` command against a data directory. */
-export function quire(dataDir: string, args: string[], input?: string) {
+export function quire(dataDir: string, args: string[], input?: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'quire.mjs'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, QUIRE_DATA_DIR: dataDir },
+    env: { ...process.env, QUIRE_DATA_DIR: dataDir, ...env },
     input,
     encoding: 'utf8',
   });

@@ -1,14 +1,8 @@
-import packageJson from '@/package.json';
-import { pageviews } from '@/lib/pageviews/service';
+import { healthReport } from '@/lib/metrics/metrics';
 
 export const dynamic = 'force-dynamic';
 
-/** Liveness for Docker's HEALTHCHECK and operators: version and the pageview pipeline. */
+/** Liveness for Docker's HEALTHCHECK and operators. */
 export function GET() {
-  const pv = pageviews().snapshot();
-  return Response.json({
-    ok: true,
-    version: packageJson.version,
-    pageviews: { pending: pv.pendingViews, pendingKeys: pv.pendingKeys, flushed: pv.flushedViews, failedFlushes: pv.failedFlushes, lastFlushAt: pv.lastFlushAt },
-  });
+  return Response.json(healthReport());
 }

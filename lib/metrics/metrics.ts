@@ -1,0 +1,68 @@
+import { timingSafeEqual } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import packageJson from '@/package.json';
+import { config } from '@/lib/config';
+import { controlDb } from '@/lib/db/control';
+import { tenantPool } from '@/lib/db/pool';
+import { blogs } from '@/lib/db/schema/control';
+import { PAGE_CACHE_KEY, type PageCache } from '@/lib/pagecache/cache';
+import { pageviews } from '@/lib/pageviews/service';
+import { peekProcessWide, processWide } from '@/lib/process/shared';
+
+const started = processWide('started-at', () => Date.now());
+
+function blogCounts(): Record<string, number> {
+  const rows = controlDb().orm.select({ status: blogs.status, n: sql<number>`count(*)` }).from(blogs).groupBy(blogs.status).all();
+  return Object.fromEntries(['active', 'maintenance', 'deleted'].map((status) => [status, rows.find((r) => r.status === status)?.n ?? 0]));
+}
+
+/** What `GET /api/health` reports: enough to see at a glance that the install is well. */
+export function healthReport() {
+  const cache = peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats();
+  const pv = pageviews().snapshot();
+  return {
+    ok: true,
+    version: packageJson.version,
+    uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    blogs: blogCounts(),
+    openHandles: tenantPool().openCount,
+    pageviews: { pending: pv.pendingViews, pendingKeys: pv.pendingKeys, flushed: pv.flushedViews, failedFlushes: pv.failedFlushes, lastFlushAt: pv.lastFlushAt },
+    pageCache: cache
+      ? { hits: cache.hits, misses: cache.misses, hitRate: cache.hits + cache.misses ? cache.hits / (cache.hits + cache.misses) : null, entries: cache.entries, bytes: cache.bytes }
+      : null,
+  };
+}
+
+/** The Prometheus registry: process metrics, plus gauges read from the live state on scrape. */
+export function metricsRegistry(): Registry {
+  return processWide('metrics-registry', () => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'quire_' });
+    const gauge = (name: string, help: string, read: (g: Gauge) => void, labelNames: string[] = []) =>
+      new Gauge({ name, help, labelNames, registers: [registry], collect() { read(this); } });
+    gauge('quire_blogs', 'Blogs by status', (g) => {
+      for (const [status, n] of Object.entries(blogCounts())) g.set({ status }, n);
+    }, ['status']);
+    gauge('quire_open_tenant_handles', 'Blog files open in the pool', (g) => g.set(tenantPool().openCount));
+    gauge('quire_pageviews_pending', 'Pageviews counted in memory, not yet written', (g) => g.set(pageviews().snapshot().pendingViews));
+    gauge('quire_pageviews_flushed_total', 'Pageviews written since start', (g) => g.set(pageviews().snapshot().flushedViews));
+    gauge('quire_pageview_flush_failures_total', 'Per-blog flush failures since start', (g) => g.set(pageviews().snapshot().failedFlushes));
+    gauge('quire_page_cache_hits_total', 'Page cache hits since start', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().hits ?? 0));
+    gauge('quire_page_cache_misses_total', 'Page cache misses since start', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().misses ?? 0));
+    gauge('quire_page_cache_bytes', 'Bytes held by the page cache', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().bytes ?? 0));
+    return registry;
+  });
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/** Metrics are for the operator: a request from this machine, or one carrying the token. */
+export function mayReadMetrics(clientIp: string, authorization: string | null): boolean {
+  if (LOOPBACK.test(clientIp)) return true;
+  const token = config().metricsToken;
+  if (!token || !authorization?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(authorization.slice(7));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
