@@ -81,16 +81,20 @@ describe('TenantPool', () => {
 });
 
 describe('TenantPool and other processes', () => {
-  it('drops a handle whose file was replaced or removed behind its back', () => {
+  it('drops a handle whose file was replaced or removed behind its back', async () => {
     const pool = new TenantPool(5, 60_000);
     const first = pool.get('three');
     const file = tenantDbPath('three');
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300)); // the check's interval
     fs.copyFileSync(file, `${file}.copy`);
     fs.renameSync(`${file}.copy`, file); // a new inode at the same path, as a restore does
+    expect(pool.get('three')).toBe(first); // not looked at on every use
+    await settle();
     const second = pool.get('three');
     expect(second).not.toBe(first);
     expect(first.sqlite.open).toBe(false);
     fs.renameSync(file, `${file}.moved`);
+    await settle();
     expect(() => pool.get('three')).toThrow(BlogFileMissingError);
     fs.renameSync(`${file}.moved`, file);
     pool.closeAll();

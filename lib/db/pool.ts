@@ -17,6 +17,8 @@ export type TenantHandle = {
   openId: number;
   /** The file's inode when opened: another process may rename or replace the file. */
   inode: number;
+  /** When the inode was last compared with the file's (ms). */
+  checkedAt: number;
   sqlite: Sqlite;
   orm: TenantOrm;
   /** Hot-path statements are prepared once per handle (DESIGN: 7 µs vs 84 µs per query). */
@@ -31,6 +33,7 @@ export class BlogFileMissingError extends Error {
 }
 
 const TENANT_CACHE_KIB = 1024;
+const INODE_CHECK_MS = 250;
 let openCount = 0;
 
 /**
@@ -69,6 +72,7 @@ function openHandle(slug: string, file = tenantDbPath(slug), snapshotBeforeMigra
     slug,
     openId: ++openCount,
     inode: fs.statSync(file).ino,
+    checkedAt: Date.now(),
     sqlite,
     orm: drizzle({ client: sqlite, schema }),
     statement: statementCache(),
@@ -98,10 +102,15 @@ export class TenantPool {
   get(slug: string): TenantHandle {
     let handle = this.handles.get(slug);
     // The CLI may have moved this blog's file away (delete, rename) or swapped it (restore):
-    // a handle on the old inode is closed rather than used.
-    if (handle && fs.statSync(tenantDbPath(slug), { throwIfNoEntry: false })?.ino !== handle.inode) {
-      this.handles.delete(slug);
-      handle = undefined;
+    // a handle on the old inode is closed rather than used. Checked at most every
+    // INODE_CHECK_MS, so the hot path (cached pages, beacons) rarely pays the stat.
+    const now = Date.now();
+    if (handle && now - handle.checkedAt >= INODE_CHECK_MS) {
+      handle.checkedAt = now;
+      if (fs.statSync(tenantDbPath(slug), { throwIfNoEntry: false })?.ino !== handle.inode) {
+        this.handles.delete(slug);
+        handle = undefined;
+      }
     }
     if (!handle) {
       handle = openHandle(slug);

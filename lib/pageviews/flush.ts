@@ -30,8 +30,24 @@ export function flushPageviews(batcher: PageviewBatcher, open: (blog: string) =>
   return result;
 }
 
+/**
+ * A flush runs on the server's only thread: a blog locked by another process (the CLI) must
+ * not stall every reader for the full busy_timeout. It waits briefly, then keeps its counts
+ * for the next flush.
+ */
+const FLUSH_BUSY_TIMEOUT_MS = 100;
+
 function writeBatch(handle: TenantHandle, batch: BlogBatch): void {
   const s = statements(handle);
+  handle.sqlite.pragma(`busy_timeout = ${FLUSH_BUSY_TIMEOUT_MS}`);
+  try {
+    writeInTransaction(handle, s, batch);
+  } finally {
+    handle.sqlite.pragma('busy_timeout = 5000');
+  }
+}
+
+function writeInTransaction(handle: TenantHandle, s: ReturnType<typeof statements>, batch: BlogBatch): void {
   // IMMEDIATE: take the write lock up front, so a busy file fails here, before any change.
   handle.sqlite
     .transaction(() => {
