@@ -1,8 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-
-const PORT = process.env.E2E_PORT ?? '3107';
-const platform = `http://localhost:${PORT}`;
-const blogHost = (slug: string) => `http://${slug}.localhost:${PORT}`;
+import { expect, test } from '@playwright/test';
+import { blogHost, platform, signUp } from './helpers';
 
 const XSS = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>[click](javascript:alert(3))';
 const BODY = `Intro paragraph.
@@ -18,17 +15,6 @@ def greet(name):
 
 ${XSS}
 `;
-
-async function signUp(page: Page, email: string, blog?: { title: string; slug: string }) {
-  await page.getByLabel('Email', { exact: true }).fill(email);
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  if (blog) {
-    await page.getByLabel('Blog title').fill(blog.title);
-    await page.getByRole('textbox', { name: 'Address' }).fill(blog.slug);
-    await expect(page.getByText(`"${blog.slug}" is available.`)).toBeVisible();
-  }
-  await page.getByRole('button', { name: /Create account/ }).click();
-}
 
 test('an author signs up, writes, publishes, edits, unpublishes and invites an editor', async ({ page, browser }) => {
   const dialogs: string[] = [];

@@ -2,22 +2,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
-
-const PORT = process.env.E2E_PORT ?? '3107';
-const platform = `http://localhost:${PORT}`;
+import { PORT, platform, publishPost, signUp } from './helpers';
 
 test('an owner downloads the blog file, finds the post in it, and imports it as a new blog', async ({ page }) => {
-  await page.goto(`${platform}/signup`);
-  await page.getByLabel('Email', { exact: true }).fill('owner@example.com');
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByLabel('Blog title').fill('Portable');
-  await page.getByRole('textbox', { name: 'Address' }).fill('portable');
-  await page.getByRole('button', { name: /Create account/ }).click();
-  await page.getByRole('link', { name: 'New post' }).click();
-  await page.getByLabel('Title').fill('Take me with you');
-  await page.getByLabel('Markdown').fill('Everything in **one file**.');
-  await page.getByRole('button', { name: 'Publish now' }).click();
-  await expect(page.getByText('Published.')).toBeVisible();
+  await signUp(page, 'owner@example.com', { title: 'Portable', slug: 'portable' });
+  await publishPost(page, 'Take me with you', 'Everything in **one file**.');
 
   await page.getByRole('link', { name: 'Settings' }).click();
   const downloading = page.waitForEvent('download');
@@ -45,12 +34,7 @@ test('an owner downloads the blog file, finds the post in it, and imports it as 
 });
 
 test('a file that is not a blog is refused with a clear sentence', async ({ page }) => {
-  await page.goto(`${platform}/signup`);
-  await page.getByLabel('Email', { exact: true }).fill('careful-owner@example.com');
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByLabel('Blog title').fill('Careful owner');
-  await page.getByRole('textbox', { name: 'Address' }).fill('careful-owner');
-  await page.getByRole('button', { name: /Create account/ }).click();
+  await signUp(page, 'careful-owner@example.com', { title: 'Careful owner', slug: 'careful-owner' });
   await page.getByRole('link', { name: 'Settings' }).click();
   page.once('dialog', (dialog) => dialog.accept());
   await page.getByLabel('Blog file or Markdown zip').setInputFiles({ name: 'notes.db', mimeType: 'application/octet-stream', buffer: Buffer.from('<html>not a database</html>') });

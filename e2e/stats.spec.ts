@@ -1,24 +1,13 @@
 import { expect, test } from '@playwright/test';
-
-const PORT = process.env.E2E_PORT ?? '3107';
-const platform = `http://localhost:${PORT}`;
+import { PORT, publishPost, signUp } from './helpers';
 
 // Headless Chromium says "HeadlessChrome", which the bot filter rightly ignores; a reader's
 // browser says Chrome.
 const READER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
 test('a read in the browser shows up in the author\'s stats', async ({ page, browser }) => {
-  await page.goto(`${platform}/signup`);
-  await page.getByLabel('Email', { exact: true }).fill('counted@example.com');
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByLabel('Blog title').fill('Counted');
-  await page.getByRole('textbox', { name: 'Address' }).fill('counted');
-  await page.getByRole('button', { name: /Create account/ }).click();
-  await page.getByRole('link', { name: 'New post' }).click();
-  await page.getByLabel('Title').fill('Worth reading');
-  await page.getByLabel('Markdown').fill('Read me, and be counted.');
-  await page.getByRole('button', { name: 'Publish now' }).click();
-  await expect(page.getByText('Published.')).toBeVisible();
+  await signUp(page, 'counted@example.com', { title: 'Counted', slug: 'counted' });
+  await publishPost(page, 'Worth reading', 'Read me, and be counted.');
 
   const reader = await browser.newContext({ userAgent: READER_UA });
   const readerPage = await reader.newPage();

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { sendJson } from './json';
+import { FormMessages } from './messages';
 
 /**
  * A form that sends its fields as JSON and shows the server's sentence when refused. The fields
@@ -51,16 +52,7 @@ export function JsonForm(props: {
   return (
     <form className={props.className ?? 'stack'} onSubmit={submit} noValidate>
       {props.children}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <FormMessages error={error} notice={notice} />
       <div>
         <button type="submit" className={props.danger ? 'danger' : 'primary'} disabled={pending}>
           {pending ? (props.pendingLabel ?? 'Working…') : props.submitLabel}

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
+import { FormMessages } from './messages';
 
 type UploadResult = { ok: true; data: Record<string, unknown> } | { ok: false; error: string };
 
@@ -70,16 +71,7 @@ export function ImportForm(props: { url: string; submitLabel: string; children?:
           <progress value={progress} max={1} aria-label="Upload progress" /> {progress < 1 ? `Uploading… ${Math.round(progress * 100)}%` : 'Checking the file…'}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <FormMessages error={error} notice={notice} />
       <div>
         <button type="submit" className="primary" disabled={progress !== null}>
           {props.submitLabel}

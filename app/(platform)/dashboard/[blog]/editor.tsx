@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { sendJson } from '@/app/_components/json';
 import { uploadFile } from '@/app/_components/upload';
 import { slugify } from '@/lib/posts/slug';
+import { FormMessages } from '@/app/_components/messages';
 
 export type EditorDocument = {
   id?: number;
@@ -209,16 +210,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
           {initial.views !== undefined && <span className="muted"> · {initial.views.toLocaleString('en')} views</span>}
         </p>
         {dirty && <p className="muted">Unsaved changes</p>}
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        {notice && (
-          <p className="notice" role="status">
-            {notice}
-          </p>
-        )}
+        <FormMessages error={error} notice={notice} />
         <div className="button-row">
           <button type="button" onClick={() => save('save')} disabled={pending}>
             {live ? 'Save' : 'Save draft'}
