@@ -44,6 +44,8 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
 
     const path = normalisePath(req.url);
     if (path === null) return sendErrorPage(res, 404, req.method);
+    // Browsers ask for this by habit; the pages name app/icon.svg.
+    if (path.pathname === '/favicon.ico') return permanentRedirect(res, '/icon.svg');
 
     if (target.kind === 'root') {
       // The blog routes exist only behind the rewrite below.
@@ -55,8 +57,8 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
       return next(req, res);
     }
 
-    // Next's own assets are the same for every host.
-    if (path.pathname.startsWith('/_next/')) return next(req, res);
+    // Next's own assets and the site icon are the same for every host.
+    if (path.pathname.startsWith('/_next/') || path.pathname === '/icon.svg') return next(req, res);
 
     const slug = target.slug;
     const isBeacon = path.pathname === BEACON_PATH;
