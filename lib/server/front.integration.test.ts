@@ -87,6 +87,15 @@ describe('blogs by subdomain', () => {
     expect(reply.text).not.toContain('"ok":true');
   });
 
+  it('serves the site icon on blog hosts, and sends /favicon.ico to it', async () => {
+    const favicon = await get('alice', '/favicon.ico');
+    expect(favicon.status).toBe(301);
+    expect(favicon.headers.location).toBe('/icon.svg');
+    const icon = await get('alice', '/icon.svg');
+    expect(icon.status).toBe(200);
+    expect(icon.headers['content-type']).toContain('image/svg+xml');
+  });
+
   it('serves the landing page and the health check on the root host', async () => {
     expect((await get(undefined, '/')).body).toContain('Quire');
     const health = await get(undefined, '/api/health');
