@@ -100,8 +100,9 @@ export async function logIn(input: unknown, clientIp: string): Promise<User> {
   const form = parseInput(logInSchema, input);
   const email = form.email.trim().toLowerCase();
   const limits = loginLimits();
+  // The address is checked first: a blocked address adds nothing to the per-account table.
   const ipOk = limits.perIp.attempt(clientIp);
-  const accountOk = limits.perAccount.attempt(email);
+  const accountOk = ipOk && limits.perAccount.attempt(email);
   if (!ipOk || !accountOk) {
     const wait = Math.max(limits.perIp.retryAfter(clientIp), limits.perAccount.retryAfter(email));
     throw new HttpError(429, `Too many attempts. Try again in ${Math.max(1, Math.ceil(wait / 60_000))} minutes.`);

@@ -5,7 +5,7 @@ import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { tenantDbPath } from '@/lib/db/paths';
 import { createTenantFile, openTenant, type TenantHandle } from '@/lib/db/pool';
-import { blogs, type Blog } from '@/lib/db/schema/control';
+import { blogRedirects, blogs, type Blog } from '@/lib/db/schema/control';
 import { settings } from '@/lib/db/schema/tenant';
 import { InputError, parseInput } from '@/lib/input';
 import { listNavPages, type NavPage } from '@/lib/pages/pages';
@@ -50,7 +50,7 @@ export type NewBlog = z.input<typeof newBlogSchema>;
 /** Validates a new blog and checks its address is free; throws the first problem found. */
 export function checkNewBlog(input: NewBlog): z.output<typeof newBlogSchema> {
   const blog = parseInput(newBlogSchema, input);
-  if (findBlog(blog.slug)) throw new InputError(`The blog address "${blog.slug}" is taken.`);
+  if (findBlog(blog.slug) || isRedirected(blog.slug)) throw new InputError(`The blog address "${blog.slug}" is taken.`);
   if (fs.existsSync(tenantDbPath(blog.slug))) {
     throw new InputError(`A file for "${blog.slug}" already exists in the data directory; not overwriting it.`);
   }
@@ -61,7 +61,7 @@ export function checkNewBlog(input: NewBlog): z.output<typeof newBlogSchema> {
 export function slugAvailability(slug: string): { available: boolean; message: string } {
   const checked = blogSlugSchema.safeParse(slug);
   if (!checked.success) return { available: false, message: checked.error.issues[0]!.message };
-  if (findBlog(checked.data) || fs.existsSync(tenantDbPath(checked.data))) {
+  if (findBlog(checked.data) || isRedirected(checked.data) || fs.existsSync(tenantDbPath(checked.data))) {
     return { available: false, message: `"${checked.data}" is taken.` };
   }
   return { available: true, message: `"${checked.data}" is available.` };
@@ -172,4 +172,9 @@ export function markActive(slug: string, schemaVersion?: number): void {
     .set({ status: 'active', statusReason: null, ...(schemaVersion === undefined ? {} : { schemaVersion }) })
     .where(and(eq(blogs.slug, slug), ne(blogs.status, 'deleted')))
     .run();
+}
+
+/** An old address of a renamed blog: it keeps redirecting, so nobody else may take it. */
+function isRedirected(slug: string): boolean {
+  return controlDb().orm.select({ slug: blogRedirects.oldSlug }).from(blogRedirects).where(eq(blogRedirects.oldSlug, slug)).get() !== undefined;
 }

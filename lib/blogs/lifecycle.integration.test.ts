@@ -76,6 +76,10 @@ describe('delete, restore, rename', () => {
     expect(old.status).toBe(301);
     expect(old.headers.location).toBe(`http://kept.localhost:${server.port}/posts/original?x=1`);
     expect(cli('blogs', 'rename', 'kept', 'www').stderr).toMatch(/reserved/);
+    // The snapshots moved with the blog; the old address stays its redirect, not anyone's blog.
+    expect(fs.existsSync(path.join(dataDir, 'backups', 'keep'))).toBe(false);
+    expect(fs.readdirSync(path.join(dataDir, 'backups', 'kept')).length).toBeGreaterThan(0);
+    expect(cli('blogs', 'create', 'keep').stderr).toMatch(/taken/);
   });
 
   it('purges only what has waited long enough', async () => {

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
-import { findBlog, checkNewBlog } from './blogs';
+import { and, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { checkNewBlog, findBlog, markUnderMaintenance } from './blogs';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
-import { tenantDbPath, trashDir } from '@/lib/db/paths';
-import { openTenant, tenantPool } from '@/lib/db/pool';
+import { backupsDir, tenantDbPath, trashDir } from '@/lib/db/paths';
+import { BlogBusyError, releaseBlogFile, tenantPool } from '@/lib/db/pool';
 import { blogRedirects, blogs, type Blog } from '@/lib/db/schema/control';
 import { InputError } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
@@ -16,10 +16,12 @@ import { bumpGeneration } from '@/lib/pagecache/generation';
  */
 
 function detachFile(slug: string): void {
-  const handle = openTenant(slug);
-  handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  tenantPool().close(slug);
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(tenantDbPath(slug) + suffix, { force: true });
+  try {
+    releaseBlogFile(slug);
+  } catch (error) {
+    if (error instanceof BlogBusyError) throw new InputError(error.message);
+    throw error;
+  }
 }
 
 const trashFile = (slug: string) => path.join(trashDir(), `${slug}.db`);
@@ -55,6 +57,8 @@ export function purgeTrash(days = config().trashDays, now = Date.now()): string[
     .all();
   for (const blog of expired) {
     fs.rmSync(trashFile(blog.slug), { force: true });
+    // Its snapshots go too: the address is free again, and a new blog there must not see them.
+    fs.rmSync(backupsDir(blog.slug), { recursive: true, force: true });
     control.orm.delete(blogs).where(eq(blogs.id, blog.id)).run();
   }
   return expired.map((blog) => blog.slug);
@@ -67,6 +71,8 @@ export function renameBlog(oldSlug: string, newSlug: string): Blog {
   const { slug } = checkNewBlog({ slug: newSlug, title: blog.title });
   detachFile(blog.slug);
   fs.renameSync(tenantDbPath(blog.slug), tenantDbPath(slug));
+  // The snapshots follow the blog; nothing of it stays at the old address.
+  if (fs.existsSync(backupsDir(blog.slug))) fs.renameSync(backupsDir(blog.slug), backupsDir(slug));
   const control = controlDb();
   control.sqlite.transaction(() => {
     control.orm.update(blogs).set({ slug }).where(eq(blogs.id, blog.id)).run();
@@ -95,4 +101,39 @@ export function redirectTarget(oldSlug: string): string | undefined {
         .prepare(),
     )
     .get({ slug: oldSlug })?.slug;
+}
+
+const OFFLINE_REASON = 'The operator is working on this blog; it will be back in a moment.';
+/** Longer than the server's sweep (RELEASE_SWEEP_MS) plus a request in flight. */
+const OFFLINE_GRACE_MS = 1200;
+export const RELEASE_SWEEP_MS = 500;
+
+/**
+ * For the CLI, which shares blog files with a running server: takes the blog offline (readers
+ * get 503, the server lets go of its handle within RELEASE_SWEEP_MS), runs `operation`, and
+ * puts the blog back online unless the operation itself changed its status.
+ */
+export async function withBlogOffline<T>(slug: string, operation: () => Promise<T> | T): Promise<T> {
+  const blog = findBlog(slug);
+  if (!blog || blog.status !== 'active') return operation();
+  markUnderMaintenance(blog, OFFLINE_REASON);
+  await new Promise((resolve) => setTimeout(resolve, OFFLINE_GRACE_MS));
+  try {
+    return await operation();
+  } finally {
+    controlDb()
+      .orm.update(blogs)
+      .set({ status: 'active', statusReason: null })
+      .where(and(eq(blogs.id, blog.id), eq(blogs.status, 'maintenance'), eq(blogs.statusReason, OFFLINE_REASON)))
+      .run();
+  }
+}
+
+/** The server's side: it closes its handles on blogs that are not active (every RELEASE_SWEEP_MS). */
+export function releaseInactiveBlogs(): void {
+  const open = new Set(tenantPool().openSlugs());
+  if (open.size === 0) return;
+  for (const { slug } of controlDb().orm.select({ slug: blogs.slug }).from(blogs).where(ne(blogs.status, 'active')).all()) {
+    if (open.has(slug)) tenantPool().close(slug);
+  }
 }

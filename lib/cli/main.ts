@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { createUserAccount, generatePassword, listUsers, resetPassword, setDisabled } from '@/lib/accounts/admin';
 import { createBlog, findBlog } from '@/lib/blogs/blogs';
-import { purgeTrash, renameBlog, restoreDeletedBlog, softDeleteBlog } from '@/lib/blogs/lifecycle';
+import { purgeTrash, renameBlog, restoreDeletedBlog, softDeleteBlog, withBlogOffline } from '@/lib/blogs/lifecycle';
 import { blogUrl, config } from '@/lib/config';
 import { closeControlDb } from '@/lib/db/control';
 import { closeTenantPool, openTenant } from '@/lib/db/pool';
@@ -65,8 +65,9 @@ blogs
 blogs
   .command('delete <slug>')
   .description(`move a blog to the trash (restorable for QUIRE_TRASH_DAYS, now ${config().trashDays} days)`)
-  .action((slug: string) => {
-    softDeleteBlog(liveBlog(slug));
+  .action(async (slug: string) => {
+    const blog = liveBlog(slug);
+    await withBlogOffline(blog.slug, () => softDeleteBlog(findBlog(blog.slug)!));
     console.log(`Moved "${slug}" to the trash. Undo with: quire blogs restore ${slug}`);
   });
 
@@ -90,8 +91,8 @@ blogs
 blogs
   .command('rename <old> <new>')
   .description('give a blog a new address; the old one redirects (301) to it')
-  .action((oldSlug: string, newSlug: string) => {
-    const blog = renameBlog(slugArg(oldSlug), newSlug);
+  .action(async (oldSlug: string, newSlug: string) => {
+    const blog = await withBlogOffline(liveBlog(oldSlug).slug, () => renameBlog(slugArg(oldSlug), newSlug));
     console.log(`Renamed "${oldSlug}" to "${blog.slug}": ${blogUrl(blog.slug)} (the old address redirects)`);
   });
 
@@ -201,7 +202,7 @@ migrate
     const plan = planRollback(liveBlog(slug).slug);
     console.error(`Rolling "${plan.slug}" back to ${plan.snapshot.name}. This loses:\n${plan.lost.map((l) => `  - ${l}`).join('\n')}`);
     if (!options.yes) throw new InputError('Nothing was changed. Run again with --yes to roll back.');
-    const kept = await rollbackMigration(plan);
+    const kept = await withBlogOffline(plan.slug, () => rollbackMigration(plan));
     console.log(`Rolled back "${plan.slug}". The file it replaced is kept as ${kept}.`);
   });
 
@@ -239,7 +240,7 @@ program
   .requiredOption('--from <snapshot>', 'the snapshot file name (see: quire snapshots <slug>)')
   .action(async (slug: string, options: { from: string }) => {
     const blog = liveBlog(slug);
-    const kept = await restoreSnapshot(blog, options.from);
+    const kept = await withBlogOffline(blog.slug, () => restoreSnapshot(findBlog(blog.slug)!, options.from));
     console.log(`Restored "${blog.slug}" from ${options.from}. The file it replaced is kept as ${kept}.`);
   });
 

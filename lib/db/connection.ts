@@ -20,6 +20,9 @@ export function openDatabase(file: string, options: OpenOptions): Sqlite {
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Functions in a file's schema (triggers, views, defaults) run only if innocuous: a blog
+    // file may have come from anywhere.
+    db.pragma('trusted_schema = OFF');
     db.pragma(`cache_size = -${Math.max(64, Math.floor(options.cacheKiB))}`);
     return db;
   } catch (error) {

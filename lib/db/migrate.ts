@@ -63,11 +63,16 @@ export function migrate(db: Sqlite, set: MigrationSet): { from: number; to: numb
 
   db.pragma('foreign_keys = OFF');
   try {
-    for (let version = from; version < target; version++) {
-      const migration = set.migrations[version]!;
+    for (;;) {
+      let applied: number | null = null;
       try {
         db.transaction(() => {
-          for (const statement of migration.sql) {
+          // Read again under the write lock: another process (the server, `quire migrate`) may
+          // have migrated this file while we waited for it.
+          const version = schemaVersion(db);
+          if (version >= target) return;
+          applied = version + 1;
+          for (const statement of set.migrations[version]!.sql) {
             if (statement.trim()) db.exec(statement);
           }
           const violations = db.pragma('foreign_key_check') as unknown[];
@@ -77,13 +82,12 @@ export function migrate(db: Sqlite, set: MigrationSet): { from: number; to: numb
           db.pragma(`user_version = ${version + 1}`);
         }).immediate();
       } catch (error) {
+        // A busy file is not a broken migration: the caller may simply try again later.
+        if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw error;
         const reason = error instanceof Error ? error.message : String(error);
-        throw new MigrationError(
-          `${set.name} migration ${version + 1} of ${target} failed: ${reason}`,
-          from,
-          version + 1,
-        );
+        throw new MigrationError(`${set.name} migration ${applied ?? '?'} of ${target} failed: ${reason}`, from, applied ?? from);
       }
+      if (applied === null) break;
     }
   } finally {
     db.pragma('foreign_keys = ON');

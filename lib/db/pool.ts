@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { config } from '@/lib/config';
 import { forgetProcessWide, processWide } from '@/lib/process/shared';
 import { openDatabase, statementCache, type Sqlite, type StatementCache } from './connection';
-import { migrate, migrationSet, schemaVersion } from './migrate';
+import { MigrationError, migrate, migrationSet, schemaVersion } from './migrate';
 import { backupsDir, tenantDbPath, tenantsDir } from './paths';
 import * as schema from './schema/tenant';
 
@@ -40,16 +40,26 @@ let openCount = 0;
  * A blog file behind the current schema is snapshotted, then migrated, as it is opened. A
  * failed migration leaves the file as it was and throws `MigrationError`; the snapshot stays.
  */
-function migrateOnOpen(slug: string, sqlite: Sqlite, snapshot: boolean): void {
+/** Files (by inode) whose migration failed: not retried, nor snapshotted again, until replaced. */
+const failedMigrations = new Map<number, MigrationError>();
+
+function migrateOnOpen(slug: string, sqlite: Sqlite, snapshot: boolean, inode: number): void {
   const set = migrationSet('tenant');
   const from = schemaVersion(sqlite);
   if (from >= set.migrations.length) return;
+  const failed = failedMigrations.get(inode);
+  if (failed) throw failed;
   if (snapshot) {
     const dir = backupsDir(slug);
     fs.mkdirSync(dir, { recursive: true });
     sqlite.prepare('VACUUM INTO ?').run(path.join(dir, `pre-migration-v${from}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
   }
-  migrate(sqlite, set);
+  try {
+    migrate(sqlite, set);
+  } catch (error) {
+    if (error instanceof MigrationError) failedMigrations.set(inode, error);
+    throw error;
+  }
 }
 
 function openHandle(slug: string, file = tenantDbPath(slug), snapshotBeforeMigrating = true): TenantHandle {
@@ -62,8 +72,9 @@ function openHandle(slug: string, file = tenantDbPath(slug), snapshotBeforeMigra
     }
     throw error;
   }
+  const inode = fs.statSync(file).ino;
   try {
-    migrateOnOpen(slug, sqlite, snapshotBeforeMigrating);
+    migrateOnOpen(slug, sqlite, snapshotBeforeMigrating, inode);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -71,7 +82,7 @@ function openHandle(slug: string, file = tenantDbPath(slug), snapshotBeforeMigra
   return {
     slug,
     openId: ++openCount,
-    inode: fs.statSync(file).ino,
+    inode,
     checkedAt: Date.now(),
     sqlite,
     orm: drizzle({ client: sqlite, schema }),
@@ -128,6 +139,10 @@ export class TenantPool {
     return this.handles.size;
   }
 
+  openSlugs(): string[] {
+    return [...this.handles.keys()];
+  }
+
   closeAll(): void {
     clearInterval(this.sweeper);
     this.handles.clear();
@@ -166,5 +181,29 @@ export function createTenantFile(slug: string, file = tenantDbPath(slug)): void 
     migrate(sqlite, migrationSet('tenant'));
   } finally {
     sqlite.close();
+  }
+}
+
+export class BlogBusyError extends Error {
+  constructor(readonly slug: string) {
+    super(`Blog "${slug}" is in use (a reader or writer holds it); try again in a moment.`);
+    this.name = 'BlogBusyError';
+  }
+}
+
+/**
+ * Makes a blog's file whole before it is moved or replaced, and lets go of it: our handle is
+ * closed, then a plain connection (no migration) checkpoints the WAL into the file and
+ * truncates it. If another connection is mid-transaction, nothing is moved: `BlogBusyError`.
+ * The -wal and -shm files are SQLite's to manage and are never deleted by hand.
+ */
+export function releaseBlogFile(slug: string): void {
+  tenantPool().close(slug);
+  const db = openDatabase(tenantDbPath(slug), { mustExist: true, cacheKiB: 256 });
+  try {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result?.busy) throw new BlogBusyError(slug);
+  } finally {
+    db.close();
   }
 }

@@ -11,9 +11,11 @@ import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/d
 import type { Blog, User } from '@/lib/db/schema/control';
 import { HttpError } from '@/lib/http/errors';
 import { InputError } from '@/lib/input';
-import { saveMedia } from '@/lib/media/media';
+import { safeFilename, saveMedia, sniffImage } from '@/lib/media/media';
 import { savePage } from '@/lib/pages/pages';
 import { savePost } from '@/lib/posts/posts';
+import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
+import { excerptFromHtml, renderMarkdown } from '@/lib/markdown/render';
 import { removeQuietly, scratchFile } from './paths';
 import { runSqliteJob } from './worker';
 
@@ -83,28 +85,76 @@ async function prepareFromDatabase(upload: string, fresh: string): Promise<void>
   if (!readHeader(upload).equals(SQLITE_HEADER)) throw new InputError('This file is not a SQLite database.');
 
   const schema = currentSchemaObjects();
-  // Checked and copied in a worker: the upload is only ever opened read-only there.
-  await runSqliteJob(
-    {
-      op: 'inspect',
-      file: upload,
-      dest: fresh,
-      allowedTables: schema.tables,
-      allowedIndexes: schema.indexes,
-      requiredTables: ['posts', 'settings'],
-      maxVersion: migrationSet('tenant').migrations.length,
-    },
-    INSPECT_TIMEOUT_MS,
-  );
+  const copied = scratchFile('import-copy', '.db');
+  try {
+    // Checked and copied in a worker: the upload is only ever opened read-only there.
+    await runSqliteJob(
+      {
+        op: 'inspect',
+        file: upload,
+        dest: copied,
+        allowedTables: schema.tables,
+        allowedIndexes: schema.indexes,
+        requiredTables: ['posts', 'settings'],
+        maxVersion: migrationSet('tenant').migrations.length,
+      },
+      INSPECT_TIMEOUT_MS,
+    );
+    const db = openDatabase(copied, { mustExist: true, cacheKiB: 2048 });
+    try {
+      migrate(db, migrationSet('tenant'));
+    } catch (error) {
+      throw new InputError(`This file could not be brought up to date: ${(error as Error).message}`);
+    } finally {
+      db.close();
+    }
+    rebuildFromCopy(copied, fresh, schema.tables);
+  } finally {
+    removeQuietly(copied);
+  }
+}
+
+/**
+ * The imported blog is a new file made by Quire's own migrations, into which only known
+ * columns of known tables are copied; then every post and page is rendered and sanitized
+ * again from its Markdown, addresses are checked, images re-recognised. Nothing of the
+ * upload's schema, and none of its stored HTML, survives.
+ */
+function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void {
+  createTenantFile('import', fresh);
   const db = openDatabase(fresh, { mustExist: true, cacheKiB: 2048 });
   try {
-    migrate(db, migrationSet('tenant'));
-    if ((db.pragma('foreign_key_check') as unknown[]).length > 0) {
-      throw new InputError('This file was damaged: some rows refer to rows that do not exist.');
-    }
+    db.prepare('ATTACH DATABASE ? AS upload').run(copied);
+    db.transaction(() => {
+      for (const table of tables.filter((t) => t !== 'quire_about')) {
+        const ours = new Set((db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[]));
+        const theirs = db.prepare("select name from pragma_table_info(?, 'upload')").pluck().all(table) as string[];
+        const columns = theirs.filter((c) => ours.has(c)).map((c) => `"${c}"`).join(', ');
+        if (!columns) continue;
+        db.exec(`DELETE FROM main."${table}"; INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM upload."${table}"`);
+      }
+      for (const row of db.prepare('select id, slug, markdown, excerpt from posts').all() as { id: number; slug: string; markdown: string; excerpt: string }[]) {
+        if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a post with an invalid address ("${row.slug.slice(0, 60)}").`);
+        const html = renderMarkdown(row.markdown);
+        db.prepare('update posts set html = ?, excerpt = ? where id = ?').run(html, row.excerpt.slice(0, 500) || excerptFromHtml(html), row.id);
+      }
+      for (const row of db.prepare('select id, slug, markdown from pages').all() as { id: number; slug: string; markdown: string }[]) {
+        if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a page with an invalid address ("${row.slug.slice(0, 60)}").`);
+        db.prepare('update pages set html = ? where id = ?').run(renderMarkdown(row.markdown), row.id);
+      }
+      for (const row of db.prepare('select id, filename, bytes from media').all() as { id: number; filename: string; bytes: Buffer }[]) {
+        const mime = Buffer.isBuffer(row.bytes) ? sniffImage(row.bytes) : null;
+        if (!mime) throw new InputError('This file has an image that is not a PNG, JPEG, GIF or WebP.');
+        db.prepare('update media set filename = ?, mime = ?, size = ? where id = ?').run(safeFilename(row.filename), mime, row.bytes.length, row.id);
+      }
+      if ((db.pragma('foreign_key_check') as unknown[]).length > 0) {
+        throw new InputError('This file was damaged: some rows refer to rows that do not exist.');
+      }
+    })();
+    db.exec('DETACH DATABASE upload');
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`This file could not be brought up to date: ${(error as Error).message}`);
+    throw new InputError(`This file was damaged: ${(error as Error).message}.`);
   } finally {
     db.close();
   }

@@ -59,11 +59,18 @@ function inspect({ file, dest, allowedTables, allowedIndexes, requiredTables, ma
     throw new Refusal(`This file was damaged: ${error.message}.`);
   }
   try {
-    const objects = db.prepare("SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").all();
+    // Every schema object, whatever its name: a LIKE 'sqlite_%' filter would let 'sqliteX…' by.
+    const all = db.prepare('SELECT type, name FROM sqlite_schema').all();
+    const internal = (o) =>
+      (o.type === 'table' && (o.name === 'sqlite_sequence' || o.name === 'sqlite_stat1')) ||
+      (o.type === 'index' && o.name.startsWith('sqlite_autoindex_'));
+    const objects = all.filter((o) => !internal(o));
     const trigger = objects.find((o) => o.type === 'trigger');
     if (trigger) throw new Refusal(`This database has a trigger ("${trigger.name}"), which a Quire blog never has; it was not imported.`);
     const view = objects.find((o) => o.type === 'view');
     if (view) throw new Refusal(`This database has a view ("${view.name}"), which a Quire blog never has; it was not imported.`);
+    const odd = objects.find((o) => o.type !== 'table' && o.type !== 'index');
+    if (odd) throw new Refusal(`This database is not a Quire blog (it has a ${odd.type} "${odd.name}").`);
     const tables = new Set(objects.filter((o) => o.type === 'table').map((o) => o.name));
     const foreign = [...tables].find((name) => !allowedTables.includes(name));
     if (foreign || !requiredTables.every((name) => tables.has(name))) {

@@ -46,13 +46,31 @@ export const MAX_JSON_BYTES = 1024 * 1024;
  * handed to validates it with its own zod schema.
  */
 export async function readJson(request: Request, maxBytes = MAX_JSON_BYTES): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new HttpError(413, 'This is too large to save.');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new HttpError(413, 'This is too large to save.');
+  const text = (await readBody(request, maxBytes, 'This is too large to save.')).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch {
     throw new InputError('The request was not valid JSON.');
   }
+}
+
+/**
+ * The request body, refused with 413 as soon as it passes `maxBytes`, whether or not it
+ * declared a length (a chunked upload declares none).
+ */
+export async function readBody(request: Request, maxBytes: number, tooLarge: string): Promise<Buffer> {
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw new HttpError(413, tooLarge);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (request.body) {
+    for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        await request.body.cancel().catch(() => {});
+        throw new HttpError(413, tooLarge);
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+  }
+  return Buffer.concat(chunks);
 }

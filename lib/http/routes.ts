@@ -4,8 +4,9 @@ import type { User } from '@/lib/db/schema/control';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { requireBlogAccess, type BlogAccess } from '@/lib/members/access';
 import type { BlogAction } from '@/lib/members/roles';
+import { platformUrl } from '@/lib/config';
 import { apiRoute } from './api';
-import { notFound } from './errors';
+import { forbidden, notFound } from './errors';
 
 export type BlogRouteContext<P> = {
   request: Request;
@@ -38,7 +39,24 @@ export function idParam(value: string): number {
   return parsed.data;
 }
 
-/** Where to go after logging in: only a path on this site. */
+/** Where to go after logging in: only a path on this site (what a browser would make of it). */
 export function safeNextPath(value: unknown, fallback = '/dashboard'): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) && value.length < 500 ? value : fallback;
+  if (typeof value !== 'string' || value.length > 500 || !value.startsWith('/')) return fallback;
+  try {
+    const base = platformUrl();
+    const url = new URL(value, base);
+    return url.origin === new URL(base).origin ? url.pathname + url.search : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Downloads are GETs, so the origin check of writes does not cover them; an <img> on a blog
+ * (same site, other origin) must not be able to start a heavy export in an owner's browser.
+ * A click in the dashboard (same-origin) or a typed address (none) may.
+ */
+export function assertDownloadRequest(request: Request): void {
+  const site = request.headers.get('sec-fetch-site');
+  if (site !== null && site !== 'same-origin' && site !== 'none') throw forbidden('Start downloads from the dashboard.');
 }

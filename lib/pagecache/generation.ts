@@ -7,8 +7,9 @@ import { processWide } from '@/lib/process/shared';
  * - in-process writes call `bumpGeneration`;
  * - writes by another process (the CLI) show up in `PRAGMA data_version`, which changes on this
  *   connection exactly when another connection has committed;
- * - a scheduled post coming due: the earliest future publish time is remembered, and the first
- *   request after it moves the generation. No timer, no write at request time.
+ * - a post coming due (scheduled, or published with a future date): the earliest future publish
+ *   time is remembered, and the first request after it moves the generation. No timer, no
+ *   write at request time.
  */
 type BlogGeneration = {
   generation: number;
@@ -59,7 +60,7 @@ function nextDueAt(handle: TenantHandle, now: number): number | null {
   return handle
     .statement('posts.nextDue', () =>
       handle.sqlite
-        .prepare("select min(published_at) from posts where status = 'scheduled' and published_at > ?")
+        .prepare("select min(published_at) from posts where status <> 'draft' and published_at > ?")
         .pluck(),
     )
     .get(now) as number | null;

@@ -73,13 +73,18 @@ describe('flushPageviews', () => {
     expect(count('two', `select views from daily_referrers where host = 'r.example'`)).toBe(1);
   });
 
-  it('survives a blog whose file cannot be opened', () => {
+  it('drops the counts of a blog that is gone, and keeps those of one that cannot be opened now', () => {
     const batcher = new PageviewBatcher({ maxPendingKeys: 1000, maxSeen: 1000 });
     batcher.record({ blog: 'gone', postId: 1, day: DAY, visitor: 'x' });
+    batcher.record({ blog: 'later', postId: 1, day: DAY, visitor: 'x' });
     batcher.record({ blog: 'one', postId: 1, day: DAY, visitor: 'y' });
-    const result = flushPageviews(batcher, openTenant, DAY);
-    expect(result.failed).toEqual(['gone']);
-    expect(result.views).toBe(1);
+    const open = (slug: string) => {
+      if (slug === 'later') throw new Error('under maintenance');
+      return openTenant(slug); // "gone" has no file: BlogFileMissingError
+    };
+    const result = flushPageviews(batcher, open, DAY);
+    expect(result).toEqual({ blogs: 1, views: 1, failed: ['later'] });
+    expect(batcher.snapshot().pendingViews).toBe(1); // later's view waits; gone's was dropped
   });
 
   it('feeds the stats page: days, totals, top pages and referrers', () => {

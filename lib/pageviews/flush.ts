@@ -1,4 +1,4 @@
-import type { TenantHandle } from '@/lib/db/pool';
+import { BlogFileMissingError, type TenantHandle } from '@/lib/db/pool';
 import type { BlogBatch, PageviewBatcher } from './batcher';
 
 export type FlushResult = { blogs: number; views: number; failed: string[] };
@@ -18,6 +18,8 @@ export function flushPageviews(batcher: PageviewBatcher, open: (blog: string) =>
       result.views += views;
       batcher.stats.flushedViews += views;
     } catch (error) {
+      // A blog that is gone (deleted, renamed) will never take these counts: drop them.
+      if (error instanceof BlogFileMissingError) continue;
       batcher.restore(blog, batch);
       batcher.stats.failedFlushes++;
       batcher.stats.lastError = `${blog}: ${(error as Error).message}`;

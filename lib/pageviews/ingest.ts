@@ -23,7 +23,7 @@ export type BeaconOutcome = 'counted' | 'ignored' | 'rejected';
 export function handleBeacon(
   req: IncomingMessage,
   res: ServerResponse,
-  context: { handle: TenantHandle; batcher: PageviewBatcher; clientIp: string },
+  context: { slug: string; open: (slug: string) => TenantHandle; batcher: PageviewBatcher; clientIp: string },
 ): Promise<BeaconOutcome> {
   return new Promise((resolve) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -43,7 +43,14 @@ export function handleBeacon(
     req.on('end', () => {
       if (done) return;
       done = true;
-      resolve(count(req, res, Buffer.concat(chunks).toString('utf8'), context));
+      try {
+        // The blog is looked up again now: while the body trickled in, its handle may have
+        // been evicted, or the blog deleted or replaced.
+        const handle = context.open(context.slug);
+        resolve(count(req, res, Buffer.concat(chunks).toString('utf8'), { handle, batcher: context.batcher, clientIp: context.clientIp }));
+      } catch {
+        resolve(reply(res, 204, 'ignored'));
+      }
     });
     req.on('error', () => {
       if (!done) {

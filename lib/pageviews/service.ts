@@ -1,5 +1,6 @@
 import { config } from '@/lib/config';
-import { openTenant } from '@/lib/db/pool';
+import { findBlog } from '@/lib/blogs/blogs';
+import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
 import { processWide } from '@/lib/process/shared';
 import { PageviewBatcher } from './batcher';
 import { flushPageviews, type FlushResult } from './flush';
@@ -25,8 +26,19 @@ function scheduleEarlyFlush(): void {
   });
 }
 
+/**
+ * Only an active blog takes counts: one under maintenance keeps them for later (opening it
+ * would try to migrate it again), one deleted or renamed away is gone.
+ */
+function openForCounts(slug: string) {
+  const blog = findBlog(slug);
+  if (!blog || blog.status === 'deleted') throw new BlogFileMissingError(slug);
+  if (blog.status !== 'active') throw new Error('under maintenance');
+  return openTenant(slug);
+}
+
 export function flushNow(): FlushResult {
-  const result = flushPageviews(pageviews(), openTenant, utcDay());
+  const result = flushPageviews(pageviews(), openForCounts, utcDay());
   if (result.failed.length > 0) {
     console.error(`[quire] pageview flush failed for ${result.failed.join(', ')}; kept for the next flush`);
   }

@@ -54,11 +54,15 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
       req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxy);
       req.headers[PATH_HEADER] = path.pathname + path.search;
       if (path.pathname.startsWith('/api/')) passDeclaredLength(res);
+      req.url = path.pathname + path.search;
       return next(req, res);
     }
 
     // Next's own assets and the site icon are the same for every host.
-    if (path.pathname.startsWith('/_next/') || path.pathname === '/icon.svg') return next(req, res);
+    if (path.pathname.startsWith('/_next/') || path.pathname === '/icon.svg') {
+      req.url = path.pathname + path.search;
+      return next(req, res);
+    }
 
     const slug = target.slug;
     const isBeacon = path.pathname === BEACON_PATH;
@@ -85,7 +89,7 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     }
 
     if (isBeacon) {
-      await handleBeacon(req, res, { handle, batcher: pageviews, clientIp: clientIp(req, config.trustProxy) });
+      await handleBeacon(req, res, { slug, open: openTenant, batcher: pageviews, clientIp: clientIp(req, config.trustProxy) });
       return;
     }
 

@@ -3,6 +3,7 @@ import next from 'next';
 import { appRoot, blogUrl, config, platformUrl } from '@/lib/config';
 import { closeControlDb, controlDb } from '@/lib/db/control';
 import { closeTenantPool, tenantPool } from '@/lib/db/pool';
+import { RELEASE_SWEEP_MS, releaseInactiveBlogs } from '@/lib/blogs/lifecycle';
 import { PAGE_CACHE_KEY, PageCache } from '@/lib/pagecache/cache';
 import { flushNow, pageviews, startPageviewFlusher } from '@/lib/pageviews/service';
 import { processWide } from '@/lib/process/shared';
@@ -26,6 +27,9 @@ async function main(): Promise<void> {
     cfg.pageCacheBytes > 0 ? processWide(PAGE_CACHE_KEY, () => new PageCache(cfg.pageCacheBytes)) : undefined;
   const front = createFront({ config: cfg, next: app.getRequestHandler(), cache, pageviews: pageviews() });
   const stopFlusher = startPageviewFlusher();
+  // Let go of blogs the operator takes offline (quire blogs rename, restore, …) before they move.
+  const releaser = setInterval(releaseInactiveBlogs, RELEASE_SWEEP_MS);
+  releaser.unref();
 
   const server = http.createServer((req, res) => {
     Promise.resolve(front(req, res)).catch((error: unknown) => {
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     server.close(() => {
       // Every beacon answered so far is in memory: write it before the files close.
       stopFlusher();
+      clearInterval(releaser);
       const { views, failed } = flushNow();
       console.log(`[quire] flushed ${views} pending pageviews${failed.length ? `; could not write ${failed.join(', ')}` : ''}`);
       closeTenantPool();

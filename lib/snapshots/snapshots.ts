@@ -8,7 +8,7 @@ import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, tenantDbPath } from '@/lib/db/paths';
-import { tenantPool } from '@/lib/db/pool';
+import { BlogBusyError, releaseBlogFile, tenantPool } from '@/lib/db/pool';
 import { blogs, type Blog } from '@/lib/db/schema/control';
 import { prepareBlogFile } from '@/lib/export/import';
 import { runSqliteJob } from '@/lib/export/worker';
@@ -64,12 +64,18 @@ export async function replaceBlogFile(blog: Blog, fresh: string, reason: 'pre-im
   return snapshot;
 }
 
-/** Puts `fresh` in place of a blog's file, atomically, with nothing of the old file left over. */
+/**
+ * Puts `fresh` in place of a blog's file, atomically. The old file's WAL is checkpointed and
+ * truncated first (refused while busy), so nothing of it can be read as part of the new one.
+ */
 function swapInFile(slug: string, fresh: string): void {
-  tenantPool().close(slug);
+  try {
+    releaseBlogFile(slug);
+  } catch (error) {
+    if (error instanceof BlogBusyError) throw new InputError(error.message);
+    throw error;
+  }
   fs.renameSync(fresh, tenantDbPath(slug));
-  // A leftover -wal or -shm of the old file would be read as part of the new one.
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(tenantDbPath(slug) + suffix, { force: true });
   bumpGeneration(slug);
 }
 

@@ -1,8 +1,9 @@
 import { exportBlogFile } from '@/lib/export/export';
-import { blogRoute } from '@/lib/http/routes';
+import { assertDownloadRequest, blogRoute } from '@/lib/http/routes';
 
 /** Downloads the whole blog as one SQLite file (owners only). */
-export const GET = blogRoute('export', async ({ access }) => {
+export const GET = blogRoute('export', async ({ request, access }) => {
+  assertDownloadRequest(request);
   const download = await exportBlogFile(access.blog);
   return new Response(download.stream, {
     headers: {
