@@ -19,25 +19,44 @@
  * keys, written by `flushPageviews` (several times: min and median), against the same 10,000
  * views written the naive way (two autocommit statements each).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import {
+  beaconRequest,
+  collectStderr,
+  ensureBuild,
+  fmt,
+  health,
+  loadRow,
+  loadSettings,
+  logRow,
+  longPost,
+  machineBusyPct,
+  makeTmpDir,
+  measureLoad,
+  median,
+  printHeader,
+  printLoadTable,
+  printSoftware,
+  printTable,
+  runBench,
+  seedBlogs,
+  sendRequest,
+  startChild,
+  startQuire,
+  stop,
+  type LoadRow,
+  type RequestSpec,
+  type Server,
+} from './common';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHARED_POST = path.resolve(REPO_ROOT, '..', 'shared', 'bench', 'post-1500w.md');
 const BLOGS = 50;
 const POSTS = 20;
-const CONNECTIONS = 50;
-const WARMUP_SECONDS = 2;
-const SECONDS = readSeconds(process.env.BENCH_SECONDS, 10);
-const START_TIMEOUT_MS = 90_000;
+const { connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS } = loadSettings();
+/** Quire flushes its pending views on SIGTERM: give it time. */
 const STOP_TIMEOUT_MS = 30_000;
 
 /** The flush case: BLOGS blogs × POSTS posts × FLUSH_DAYS days = 10,000 page keys. */
@@ -52,39 +71,7 @@ const OTHER_WORK_PCT = 25;
 /** Goal from the issue: reported met/missed, never asserted. */
 const TARGET_RPS = 20_000;
 
-/** A current desktop Chrome on Windows, as sendBeacon sends it. */
-const CHROME_UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const EXTERNAL_REFERRERS = ['https://news.ycombinator.com/', 'https://www.google.com/', 'https://lobste.rs/'];
-
-type Server = {
-  name: string;
-  proc: ChildProcess;
-  port: number;
-  /** The last lines the process wrote to stderr and stdout, for the report. */
-  stderr: string[];
-  stderrLines: number;
-  stdout: string[];
-  /** Set when the process has exited: its code or signal. */
-  exit?: string;
-};
-
-type Row = {
-  label: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  rssMb: number | undefined;
-  peakRssMb: number | undefined;
-  /** Of one core: 100 = a whole core busy for the measured seconds. */
-  serverCpuPct: number;
-  serverCpuUsPerReq: number;
-  clientCpuPct: number;
-  /** The whole machine over the measured seconds (100 = one core): busy, of it softirq, and the rest. */
-  machine: MachineCpu | undefined;
-  requests: number;
-  failures: string | undefined;
-};
 
 /** What autocannon (and the probe) saw a server answer, over warm-up and measured run. */
 type Tally = { ok: number; sent: number; statuses: Record<string, number> };
@@ -101,43 +88,28 @@ type FlushFigures = {
   viewsWritten: number;
 };
 
-const running = new Set<Server>();
-let tmpDir: string | undefined;
-
 async function main(): Promise<void> {
-  const watchdog = setTimeout(() => void abort('took too long; giving up'), deadlineMs());
-  watchdog.unref();
-  process.on('SIGINT', () => void abort('interrupted'));
-  process.on('SIGTERM', () => void abort('terminated'));
-
   const notes: string[] = [];
   ensureBuild(notes);
   // How busy the machine is before we start: other work on these cores skews every figure.
-  const idleBefore = readMachineTicks();
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const idleAfter = readMachineTicks();
-  if (idleBefore && idleAfter) busyAtStart = machineCpu(idleBefore, idleAfter, 2).busyPct;
+  busyAtStart = await machineBusyPct(2);
 
-  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-bench-pageviews-'));
+  const tmpDir = makeTmpDir('quire-bench-pageviews-');
   const seeded = path.join(tmpDir, 'seed');
-  const postSource = seed(seeded);
+  const postSource = seed(tmpDir, seeded);
   const dirs = { quire: copyDir(seeded, 'quire'), naive: copyDir(seeded, 'naive'), flush: copyDir(seeded, 'flush') };
 
-  const reference = await startChild('reference', ['bench/beacon-reference-server.mjs'], {}, /beacon reference server on port/);
+  const reference = await startChild('reference', ['bench/beacon-reference-server.mjs'], {}, /beacon reference server on port/, {
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+  });
   const referenceCase = await measure('reference: raw node:http, JSON.parse + Map', reference, notes);
   collectStderr(reference, notes);
   await stop(reference);
 
-  const quire = await startChild(
-    'quire',
-    ['--import', 'tsx', 'lib/server/main.ts'],
-    { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', QUIRE_DATA_DIR: dirs.quire },
-    /production server on port/,
-    (port) => ({ QUIRE_ROOT_DOMAIN: `localhost:${port}` }),
-  );
-  const before = await health(quire);
+  const quire = await startQuire('quire', dirs.quire, {}, { stopTimeoutMs: STOP_TIMEOUT_MS });
+  const before = (await health(quire))?.pageviews;
   const quireCase = await measure('quire front, batched (lib/server/main.ts)', quire, notes);
-  const after = await health(quire);
+  const after = (await health(quire))?.pageviews;
   collectStderr(quire, notes);
   await stop(quire);
   const flushedOnStop = /flushed (\d+) pending pageviews/.exec(quire.stdout.join('\n'))?.[1];
@@ -153,7 +125,7 @@ async function main(): Promise<void> {
     ['--import', 'tsx', 'bench/naive-beacon-server.ts'],
     { QUIRE_DATA_DIR: dirs.naive },
     /naive beacon server on port/,
-    (port) => ({ QUIRE_ROOT_DOMAIN: `localhost:${port}` }),
+    { envForPort: (port) => ({ QUIRE_ROOT_DOMAIN: `localhost:${port}` }), stopTimeoutMs: STOP_TIMEOUT_MS },
   );
   const naiveCase = await measure('naive: UPDATE + upsert per view', naive, notes);
   collectStderr(naive, notes);
@@ -176,50 +148,12 @@ async function main(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Set-up
 
-function ensureBuild(notes: string[]): void {
-  if (fs.existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))) return;
-  console.log('No production build (.next/BUILD_ID is missing): running `npx next build` first.');
-  execFileSync('npx', ['next', 'build'], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    timeout: 600_000,
-  });
-  notes.push('There was no production build, so this run ran `npx next build` first.');
-}
-
 /** blog0 … blog49, each with posts 1 … 20 holding the 1,500-word post; returns its source. */
-function seed(dataDir: string): string {
-  let file = SHARED_POST;
-  let source = path.relative(REPO_ROOT, SHARED_POST);
-  if (!fs.existsSync(SHARED_POST)) {
-    file = path.join(tmpDir ?? os.tmpdir(), 'generated-post.md');
-    fs.writeFileSync(file, generatedPost(1500));
-    source = 'a generated 1,500-word post (../shared/bench/post-1500w.md is absent)';
-  }
+function seed(scratchDir: string, dataDir: string): string {
+  const { file, source } = longPost(scratchDir);
   console.log(`seeding ${BLOGS} blogs × ${POSTS} posts…`);
-  execFileSync(process.execPath, ['--import', 'tsx', 'lib/testing/seed-blogs.ts', String(BLOGS), String(POSTS), file], {
-    cwd: REPO_ROOT,
-    env: { ...baseEnv(), QUIRE_DATA_DIR: dataDir },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    timeout: 300_000,
-  });
+  seedBlogs(dataDir, BLOGS, POSTS, file, 300_000);
   return source;
-}
-
-/** Deterministic Markdown of about `words` words, for when the shared post is absent. */
-function generatedPost(words: number): string {
-  const vocabulary = 'the a blog post file every page cache server render quiet river stone window morning letter'.split(' ');
-  let state = 1;
-  const parts: string[] = [];
-  for (let count = 0; count < words; count += 60) {
-    const text = Array.from({ length: 60 }, () => {
-      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
-      return vocabulary[(state >>> 16) % vocabulary.length] ?? 'word';
-    }).join(' ');
-    parts.push(count % 300 === 0 ? `## Section ${count / 300 + 1}\n\n${text}.` : `${text}.`);
-  }
-  return parts.join('\n\n') + '\n';
 }
 
 /** A copy of the seeded data dir (closed files, WAL checkpointed), so each case starts equal. */
@@ -230,117 +164,9 @@ function copyDir(from: string, name: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Child processes
-
-async function startChild(
-  name: string,
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-  envForPort: (port: number) => Record<string, string> = () => ({}),
-): Promise<Server> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    env: { ...baseEnv(), ...env, PORT: String(port), ...envForPort(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const server: Server = { name, proc, port, stderr: [], stderrLines: 0, stdout: [] };
-  running.add(server);
-  proc.on('exit', (code, signal) => {
-    server.exit = signal ?? `code ${code}`;
-    running.delete(server);
-  });
-  const keepTail = (lines: string[], chunk: string, onLine?: () => void) => {
-    for (const line of chunk.split('\n').filter(Boolean)) {
-      onLine?.();
-      lines.push(line);
-      if (lines.length > 10) lines.shift();
-    }
-  };
-  proc.stderr?.setEncoding('utf8');
-  proc.stderr?.on('data', (chunk: string) => keepTail(server.stderr, chunk, () => server.stderrLines++));
-  proc.stdout?.setEncoding('utf8');
-  proc.stdout?.on('data', (chunk: string) => keepTail(server.stdout, chunk));
-
-  await new Promise<void>((resolve, reject) => {
-    let stdout = '';
-    let started = false;
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} did not start: ${why}\n${server.stderr.join('\n')}\n${stdout.slice(-2000)}`));
-    };
-    const timer = setTimeout(() => fail(`no "${ready.source}" within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
-    proc.once('exit', (code, signal) => {
-      if (!started) fail(`exited (${signal ?? code})`);
-    });
-    proc.stdout?.on('data', (chunk: string) => {
-      if (started) return;
-      stdout += chunk;
-      if (ready.test(stdout)) {
-        started = true;
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return server;
-}
-
-async function stop(server: Server): Promise<void> {
-  const { proc } = server;
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-  running.delete(server);
-}
-
-async function abort(why: string): Promise<void> {
-  console.error(`bench:pageviews: ${why}`);
-  await Promise.all([...running].map((server) => stop(server)));
-  removeTmp();
-  process.exit(1);
-}
-
-function removeTmp(): void {
-  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
-  tmpDir = undefined;
-}
-
-function collectStderr(server: Server, notes: string[]): void {
-  if (server.stderrLines === 0) return;
-  notes.push(
-    `${server.name} wrote ${server.stderrLines} line(s) to stderr; the last:\n    ` + server.stderr.join('\n    '),
-  );
-}
-
-/** The environment children inherit, without any QUIRE_* setting of the caller's. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('QUIRE_')) delete env[key];
-  return env;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Requests
 
 /** autocannon 8's `requests` option (each connection cycles through the list), untyped in bench/autocannon.d.ts. */
-type RequestSpec = { method: string; path: string; headers: Record<string, string>; body: string };
 const cannon = autocannon as unknown as (
   options: autocannon.Options & { requests?: RequestSpec[] },
 ) => Promise<autocannon.Result>;
@@ -357,75 +183,16 @@ function beaconRequests(port: number): RequestSpec[] {
     const blog = `blog${i % BLOGS}`;
     const post = Math.floor(i / BLOGS) % pages;
     const origin = `http://${blog}.localhost:${port}`;
-    const page = post === 0 ? `${origin}/` : `${origin}/posts/post-${post}`;
     const referrer = i % 4 === 0 ? (EXTERNAL_REFERRERS[(i >> 2) % EXTERNAL_REFERRERS.length] ?? '') : i % 4 === 1 ? `${origin}/` : '';
-    requests.push({
-      method: 'POST',
-      path: '/api/pv',
-      headers: {
-        host: `${blog}.localhost:${port}`,
-        'user-agent': CHROME_UA,
-        'content-type': 'text/plain;charset=UTF-8',
-        accept: '*/*',
-        'accept-language': 'en-GB,en;q=0.9',
-        'accept-encoding': 'gzip, deflate, br, zstd',
-        origin,
-        referer: page,
-        'sec-fetch-dest': 'empty',
-        'sec-fetch-mode': 'no-cors',
-        'sec-fetch-site': 'same-origin',
-      },
-      body: JSON.stringify({ p: post, r: referrer }),
-    });
+    requests.push(beaconRequest(port, blog, post, referrer));
   }
   return requests;
 }
 
-/** One beacon sent by hand before the load: it must answer 204. */
-function probe(port: number, spec: RequestSpec): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: spec.path, method: spec.method, headers: spec.headers, agent: false, timeout: 30_000 },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('probe timed out')));
-    req.on('error', reject);
-    req.end(spec.body);
-  });
-}
-
-type Health = { pending: number; pendingKeys: number; flushed: number; failedFlushes: number };
-
-/** Quire's /api/health on the platform host: the pageview pipeline's counters. */
-async function health(server: Server): Promise<Health | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get(
-      { host: '127.0.0.1', port: server.port, path: '/api/health', headers: { host: `localhost:${server.port}` }, agent: false, timeout: 30_000 },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          try {
-            resolve((JSON.parse(text) as { pageviews: Health }).pageviews);
-          } catch {
-            resolve(undefined);
-          }
-        });
-      },
-    );
-    req.on('error', () => resolve(undefined));
-    req.on('timeout', () => req.destroy());
-  });
-}
-
-async function measure(label: string, server: Server, notes: string[]): Promise<{ row: Row; tally: Tally }> {
+async function measure(label: string, server: Server, notes: string[]): Promise<{ row: LoadRow; tally: Tally }> {
   const requests = beaconRequests(server.port);
   const tally: Tally = { ok: 0, sent: 0, statuses: {} };
-  const probeStatus = await probe(server.port, requests[1]!);
+  const probeStatus = await sendRequest(server.port, requests[1]!); // one beacon by hand first: it must answer 204
   tally.sent++;
   tally.statuses[probeStatus] = (tally.statuses[probeStatus] ?? 0) + 1;
   if (probeStatus >= 200 && probeStatus < 300) tally.ok++;
@@ -442,46 +209,13 @@ async function measure(label: string, server: Server, notes: string[]): Promise<
 
   console.log(`${label}: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s measured…`);
   add(await cannon({ ...options, duration: WARMUP_SECONDS }));
-  const serverCpuBefore = readCpuSeconds(server.proc.pid);
-  const clientCpuBefore = process.cpuUsage();
-  const machineBefore = readMachineTicks();
-  const startedAt = performance.now();
-  const result = await cannon({ ...options, duration: SECONDS });
-  const wallSeconds = (performance.now() - startedAt) / 1000;
-  const clientCpu = process.cpuUsage(clientCpuBefore);
-  const serverCpu = (readCpuSeconds(server.proc.pid) ?? NaN) - (serverCpuBefore ?? NaN);
-  const machineAfter = readMachineTicks();
-  const memory = readMemory(server.proc.pid);
+  const { result, usage } = await measureLoad(server, () => cannon({ ...options, duration: SECONDS }));
   add(result);
 
   const other = Object.keys(result.statusCodeStats).filter((status) => status !== '204');
-  const failures = [
-    other.length > 0 && `statuses other than 204: ${other.map((s) => `${s} × ${result.statusCodeStats[s]?.count}`).join(', ')}`,
-    result.errors && `${result.errors} errors`,
-    result.timeouts && `${result.timeouts} timeouts`,
-    server.exit &&
-      `${server.name} exited during the run (${server.exit}); its last output:\n    ` +
-        [...server.stdout, ...server.stderr].join('\n    '),
-  ].filter(Boolean);
-  const row: Row = {
-    label,
-    rps: result.requests.mean,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    rssMb: memory?.rssMb,
-    peakRssMb: memory?.peakMb,
-    serverCpuPct: (serverCpu / wallSeconds) * 100,
-    serverCpuUsPerReq: (serverCpu * 1e6) / result.requests.total,
-    clientCpuPct: ((clientCpu.user + clientCpu.system) / 1e6 / wallSeconds) * 100,
-    machine: machineBefore && machineAfter ? machineCpu(machineBefore, machineAfter, wallSeconds) : undefined,
-    requests: result.requests.total,
-    failures: failures.length > 0 ? failures.join(', ') : undefined,
-  };
-  console.log(
-    `  ${fmt(row.rps, 0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, RSS ${fmt(row.rssMb, 0)} MB, ` +
-      `CPU: server ${fmt(row.serverCpuPct, 0)}%, autocannon ${fmt(row.clientCpuPct, 0)}%, ` +
-      `machine busy ${fmt(row.machine?.busyPct, 0)}% of ${os.cpus().length * 100}% (softirq ${fmt(row.machine?.softirqPct, 0)}%)`,
-  );
+  const answers = other.length > 0 && `statuses other than 204: ${other.map((s) => `${s} × ${result.statusCodeStats[s]?.count}`).join(', ')}`;
+  const row = loadRow(label, server, result, usage, answers);
+  logRow(row, true);
   return { row, tally };
 }
 
@@ -621,110 +355,21 @@ async function measureFlush(dataDir: string): Promise<FlushFigures> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// /proc
-
-/** User + system CPU time a process has used so far, in seconds; undefined off Linux. */
-function readCpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
-  } catch {
-    return undefined;
-  }
-}
-
-type MachineCpu = { busyPct: number; softirqPct: number };
-
-/** The first line of /proc/stat: all cores' ticks by kind; undefined off Linux. */
-function readMachineTicks(): number[] | undefined {
-  try {
-    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    return line.trim().split(/\s+/).slice(1, 9).map(Number);
-  } catch {
-    return undefined;
-  }
-}
-
-/** user nice system idle iowait irq softirq steal: busy is all but idle and iowait. */
-function machineCpu(before: number[], after: number[], wallSeconds: number): MachineCpu {
-  const delta = after.map((value, i) => value - (before[i] ?? 0));
-  const pct = (n: number) => (n / clockTicks() / wallSeconds) * 100;
-  const total = delta.reduce((sum, n) => sum + n, 0);
-  return { busyPct: pct(total - (delta[3] ?? 0) - (delta[4] ?? 0)), softirqPct: pct(delta[6] ?? 0) };
-}
-
-let ticks: number | undefined;
-function clockTicks(): number {
-  if (ticks === undefined) {
-    try {
-      ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      ticks = 100;
-    }
-  }
-  return ticks;
-}
-
-/** VmRSS (now) and VmHWM (peak) of a process, in MB; undefined off Linux. */
-function readMemory(pid: number | undefined): { rssMb: number; peakMb: number } | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
-  } catch {
-    return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Report
 
-type Rows = { reference: Row; quire: Row; naive: Row };
+type Rows = { reference: LoadRow; quire: LoadRow; naive: LoadRow };
 
 function report(rows: Rows, checks: Check[], flush: FlushFigures, postSource: string, notes: string[]): void {
   const { reference, quire, naive } = rows;
   const list = [reference, quire, naive];
-  const require = createRequire(import.meta.url);
-  const version = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;
   const cpus = os.cpus();
-  const sqliteVersion = (() => {
-    const db = new Database(':memory:');
-    try {
-      return String(db.prepare('select sqlite_version()').pluck().get());
-    } finally {
-      db.close();
-    }
-  })();
 
-  console.log('\n## bench:pageviews\n');
-  console.log(`date:     ${new Date().toISOString()}`);
-  console.log(`machine:  ${cpus.length} cores, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM`);
-  console.log(`before:   load average ${loadAtStart}; the 2 s before the run the machine was ${fmt(busyAtStart, 0)}% busy (of ${cpus.length * 100}%)`);
-  console.log(
-    `software: Node ${process.version}, Next ${version('next')}, better-sqlite3 ${version('better-sqlite3')} ` +
-      `(SQLite ${sqliteVersion}), autocannon ${version('autocannon')} (in this process)`,
-  );
+  printHeader('bench:pageviews', { load: loadAtStart, busyPct: busyAtStart });
+  printSoftware({ sqlite: true, autocannon: true });
   console.log(`load:     ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s per case, 127.0.0.1, POST /api/pv`);
   console.log(`blogs:    ${BLOGS} blogs × ${POSTS} posts (${postSource}); beacons cycle over every blog × (home + ${POSTS} posts)\n`);
 
-  const header = ['case', 'req/s (mean)', 'p50 ms', 'p99 ms', 'RSS MB (peak)', 'server CPU', 'CPU µs/req', 'vs reference'];
-  printTable(
-    header,
-    list.map((row) => [
-      row.label,
-      fmt(row.rps, 0),
-      String(row.p50),
-      String(row.p99),
-      `${fmt(row.rssMb, 0)} (${fmt(row.peakRssMb, 0)})`,
-      `${fmt(row.serverCpuPct, 0)}%`,
-      fmt(row.serverCpuUsPerReq, 1),
-      fmt(row.rps / reference.rps, row === reference ? 2 : 3),
-    ]),
-  );
+  printLoadTable(list, reference, 1);
 
   console.log('\nviews in the files after SIGTERM vs what autocannon saw (warm-up + measured + 1 probe):\n');
   printTable(
@@ -744,13 +389,7 @@ function report(rows: Rows, checks: Check[], flush: FlushFigures, postSource: st
   );
   for (const check of checks) if (check.detail) console.log(`  ${check.label}: ${check.detail}`);
 
-  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-  const min = (values: number[]) => sorted(values)[0] ?? NaN;
-  const median = (values: number[]) => {
-    const s = sorted(values);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-  };
+  const min = (values: number[]) => Math.min(...values);
   console.log(
     `\nflush of ${fmt(FLUSH_KEYS, 0)} pending page keys (${BLOGS} blogs × ${POSTS} posts × ${FLUSH_DAYS} days, one view each; ` +
       `the batcher counts ${fmt(flush.pendingKeys, 0)} pending keys: those plus one readers-of-the-day key per blog and day), real tenant files:\n`,
@@ -811,27 +450,6 @@ function report(rows: Rows, checks: Check[], flush: FlushFigures, postSource: st
   if (notes.length > 0) console.log('\nnotes:\n' + notes.map((note) => `  - ${note}`).join('\n'));
 }
 
-function printTable(header: string[], lines: string[][]): void {
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => (line[i] ?? '').length)));
-  const render = (cells: string[]) =>
-    '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' | ') + ' |';
-  console.log(render(header));
-  console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-  for (const line of lines) console.log(render(line));
-}
-
-function fmt(value: number | undefined, digits: number): string {
-  if (value === undefined || !Number.isFinite(value)) return 'n/a';
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function readSeconds(raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`BENCH_SECONDS must be a positive number, not "${raw}"`);
-  return value;
-}
-
 /** A bound on the whole run: a possible build, the seed, three measured cases and the flushes, with slack. */
 function deadlineMs(): number {
   return 900_000 + 3 * (WARMUP_SECONDS + SECONDS) * 2_000;
@@ -840,12 +458,4 @@ function deadlineMs(): number {
 const loadAtStart = os.loadavg().map((n) => n.toFixed(2)).join(' ');
 let busyAtStart: number | undefined;
 
-try {
-  await main();
-} catch (error) {
-  console.error(`bench:pageviews failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await Promise.all([...running].map((server) => stop(server)));
-  removeTmp();
-}
+await runBench('bench:pageviews', { deadlineMs: deadlineMs(), errorStack: true }, main);

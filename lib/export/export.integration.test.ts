@@ -260,7 +260,8 @@ describe('import', () => {
     const db = new Database(file);
     db.prepare("update posts set html = '<script>window.__pwned = 1</script><p>evil</p>' where title = 'With code'").run();
     db.close();
-    expect((await upload(alice, '/api/blogs/import?slug=rerendered', fs.readFileSync(file))).status).toBe(200);
+    const imported = await upload(bob, '/api/blogs/import?slug=rerendered', fs.readFileSync(file));
+    expect(imported.json).toMatchObject({ slug: 'rerendered' });
     const post = await request(server.port, `rerendered.localhost:${server.port}`, '/posts/with-code');
     expect(post.status).toBe(200);
     expect(post.body).not.toContain('__pwned');
@@ -305,7 +306,7 @@ describe('hostile uploads', () => {
     ['a Quire file with a view', () => withSql('create view everything as select * from posts'), 400, /^This database has a view \("everything"\)/],
     ['a Quire file with an extra table', () => withSql('create table loot (x)'), 400, /not a Quire blog \(it has a table "loot"\)/],
     ['a trigger named to look internal', () => withSql('create trigger sqlitex after insert on daily_views begin delete from posts; end'), 400, /has a trigger \("sqlitex"\)/],
-    ['a view named to look internal', () => withSql('create view sqlite_x as select 1'), 400, /has a view \("sqlite_x"\)/],
+    ['a view named to look internal', () => withSql('create view sqlitexview as select 1'), 400, /has a view \("sqlitexview"\)/],
     ['a post with a hostile address', () => withSql("update posts set slug = '../../etc' where id = 1"), 400, /invalid address/],
     ['a file over the limit', () => Buffer.concat([Buffer.from('SQLite format 3\0'), randomBytes(3 * 1024 * 1024)]), 413, /^This file is larger than the 2 MB import limit\.$/],
     ['a zip bomb (declared)', () => zipOf([['posts/bomb.md', Buffer.alloc(40 * 1024 * 1024)]]), 400, /expands to more than 2 MB/],

@@ -125,6 +125,8 @@ function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void 
   const db = openDatabase(fresh, { mustExist: true, cacheKiB: 2048 });
   try {
     db.prepare('ATTACH DATABASE ? AS upload').run(copied);
+    // Tables are copied in no particular order; references are checked once, at the end.
+    db.pragma('foreign_keys = OFF');
     db.transaction(() => {
       for (const table of tables.filter((t) => t !== 'quire_about')) {
         const ours = new Set((db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[]));
@@ -152,6 +154,7 @@ function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void 
       }
     })();
     db.exec('DETACH DATABASE upload');
+    db.pragma('foreign_keys = ON');
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`This file was damaged: ${(error as Error).message}.`);
