@@ -17,23 +17,15 @@
  * prints "naive beacon server on port N" once listening; SIGTERM closes every database and exits.
  */
 import http from 'node:http';
-import { isbot } from 'isbot';
-import { z } from 'zod';
 import { findBlog } from '@/lib/blogs/blogs';
 import { config } from '@/lib/config';
 import { closeControlDb, controlDb } from '@/lib/db/control';
 import { closeTenantPool, openTenant, tenantPool, type TenantHandle } from '@/lib/db/pool';
+import { isReaderRequest, parseBeacon, readBeaconBody } from '@/lib/pageviews/ingest';
 import { utcDay } from '@/lib/pageviews/visitor';
 import { parseHost } from '@/lib/tenancy/host';
 
 const BEACON_PATH = '/api/pv';
-const BEACON_MAX_BYTES = 1024;
-
-/** A copy of lib/pageviews/ingest.ts's (module-private) schema. */
-const beaconSchema = z.object({
-  p: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  r: z.string().max(2048).optional(),
-});
 
 const cfg = config();
 controlDb();
@@ -54,46 +46,16 @@ const server = http.createServer((req, res) => {
     return drain(req, res, 204);
   }
 
-  if (Number(req.headers['content-length'] ?? 0) > BEACON_MAX_BYTES) return drain(req, res, 413);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > BEACON_MAX_BYTES && !done) {
-      done = true;
-      req.removeAllListeners('data');
-      drain(req, res, 413);
-    } else chunks.push(chunk);
-  });
-  req.on('error', () => {
-    if (!done) {
-      done = true;
-      send(res, 400);
-    }
-  });
-  req.on('end', () => {
-    if (done) return;
-    done = true;
-    send(res, count(req, handle, Buffer.concat(chunks).toString('utf8')));
-  });
+  void readBeaconBody(req).then((body) => send(res, typeof body === 'number' ? body : count(req, handle, body)));
 });
 
 function count(req: http.IncomingMessage, handle: TenantHandle, body: string): number {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return 400;
-  }
-  const beacon = beaconSchema.safeParse(parsed);
-  if (!beacon.success) return 400;
-  const userAgent = req.headers['user-agent'] ?? '';
-  const purpose = String(req.headers['sec-purpose'] ?? req.headers.purpose ?? '').toLowerCase();
-  if (!userAgent || isbot(userAgent) || purpose.includes('prefetch') || purpose.includes('prerender')) return 204;
+  const beacon = parseBeacon(body);
+  if (!beacon) return 400;
+  if (!isReaderRequest(req)) return 204;
   const now = Date.now();
   const s = statements(handle);
-  const postId = beacon.data.p;
+  const postId = beacon.p;
   if (postId > 0 && s.isPublic.get(postId, now) !== 1) return 204;
   // Two autocommit statements: two transactions, two WAL commits, per view.
   if (postId > 0) s.postTotal.run(postId);

@@ -20,76 +20,79 @@ export type BeaconOutcome = 'counted' | 'ignored' | 'rejected';
  * request gets 204 whether or not it counts (bots, prefetches, unknown posts count nothing and
  * learn nothing); an oversized or malformed body gets 400. No cookie is read or set.
  */
-export function handleBeacon(
+export async function handleBeacon(
   req: IncomingMessage,
   res: ServerResponse,
   context: { slug: string; open: (slug: string) => TenantHandle; batcher: PageviewBatcher; clientIp: string },
 ): Promise<BeaconOutcome> {
+  const body = await readBeaconBody(req);
+  if (typeof body === 'number') return reply(res, body, 'rejected');
+  const beacon = parseBeacon(body);
+  if (!beacon) return reply(res, 400, 'rejected');
+  if (!isReaderRequest(req)) return reply(res, 204, 'ignored');
+  let handle: TenantHandle;
+  try {
+    // The blog is looked up again now: while the body trickled in, its handle may have been
+    // evicted, or the blog deleted or replaced.
+    handle = context.open(context.slug);
+  } catch {
+    return reply(res, 204, 'ignored');
+  }
+  const now = Date.now();
+  if (beacon.p > 0 && !isPublicPost(handle, beacon.p, now)) return reply(res, 204, 'ignored');
+
+  const day = utcDay(now);
+  context.batcher.record({
+    blog: handle.slug,
+    postId: beacon.p,
+    day,
+    visitor: visitorHash(context.clientIp, req.headers['user-agent']!, handle.slug, day),
+    referrerHost: externalReferrer(beacon.r, req.headers.host),
+  });
+  return reply(res, 204, 'counted');
+}
+
+/** The body of a beacon, read up to BEACON_MAX_BYTES; otherwise the status to answer (413, 400). */
+export function readBeaconBody(req: IncomingMessage): Promise<string | 400 | 413> {
   return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > BEACON_MAX_BYTES) return resolve(reply(res, 413, 'rejected'));
-    let size = 0;
+    if (Number(req.headers['content-length'] ?? 0) > BEACON_MAX_BYTES) {
+      req.resume();
+      return resolve(413);
+    }
     const chunks: Buffer[] = [];
+    let size = 0;
     let done = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > BEACON_MAX_BYTES && !done) {
-        done = true;
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(reply(res, 413, 'rejected'));
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
+    const finish = (value: string | 400 | 413) => {
       if (done) return;
       done = true;
-      try {
-        // The blog is looked up again now: while the body trickled in, its handle may have
-        // been evicted, or the blog deleted or replaced.
-        const handle = context.open(context.slug);
-        resolve(count(req, res, Buffer.concat(chunks).toString('utf8'), { handle, batcher: context.batcher, clientIp: context.clientIp }));
-      } catch {
-        resolve(reply(res, 204, 'ignored'));
-      }
+      resolve(value);
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BEACON_MAX_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        finish(413);
+      } else chunks.push(chunk);
     });
-    req.on('error', () => {
-      if (!done) {
-        done = true;
-        resolve(reply(res, 400, 'rejected'));
-      }
-    });
+    req.on('end', () => finish(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => finish(400));
   });
 }
 
-function count(
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: string,
-  { handle, batcher, clientIp }: { handle: TenantHandle; batcher: PageviewBatcher; clientIp: string },
-): BeaconOutcome {
-  let parsed: unknown;
+export function parseBeacon(body: string): z.output<typeof beaconSchema> | null {
   try {
-    parsed = JSON.parse(body);
+    const beacon = beaconSchema.safeParse(JSON.parse(body));
+    return beacon.success ? beacon.data : null;
   } catch {
-    return reply(res, 400, 'rejected');
+    return null;
   }
-  const beacon = beaconSchema.safeParse(parsed);
-  if (!beacon.success) return reply(res, 400, 'rejected');
+}
 
+/** A reader's browser, not a bot and not a prefetch or prerender. */
+export function isReaderRequest(req: IncomingMessage): boolean {
   const userAgent = req.headers['user-agent'] ?? '';
-  if (!userAgent || isbot(userAgent) || isPrefetch(req)) return reply(res, 204, 'ignored');
-  const now = Date.now();
-  if (beacon.data.p > 0 && !isPublicPost(handle, beacon.data.p, now)) return reply(res, 204, 'ignored');
-
-  const day = utcDay(now);
-  batcher.record({
-    blog: handle.slug,
-    postId: beacon.data.p,
-    day,
-    visitor: visitorHash(clientIp, userAgent, handle.slug, day),
-    referrerHost: externalReferrer(beacon.data.r, req.headers.host),
-  });
-  return reply(res, 204, 'counted');
+  return userAgent !== '' && !isbot(userAgent) && !isPrefetch(req);
 }
 
 function reply(res: ServerResponse, status: number, outcome: BeaconOutcome): BeaconOutcome {
