@@ -15,7 +15,7 @@ import { safeFilename, saveMedia, sniffImage } from '@/lib/media/media';
 import { savePage } from '@/lib/pages/pages';
 import { savePost } from '@/lib/posts/posts';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
-import { excerptFromHtml, renderMarkdown } from '@/lib/markdown/render';
+import { excerptFromHtml, htmlToText, renderMarkdown } from '@/lib/markdown/render';
 import { removeQuietly, scratchFile } from './paths';
 import { runSqliteJob } from './worker';
 
@@ -95,6 +95,7 @@ async function prepareFromDatabase(upload: string, fresh: string): Promise<void>
         dest: copied,
         allowedTables: schema.tables,
         allowedIndexes: schema.indexes,
+        exactObjects: schema.exact,
         requiredTables: ['posts', 'settings'],
         maxVersion: migrationSet('tenant').migrations.length,
       },
@@ -108,7 +109,7 @@ async function prepareFromDatabase(upload: string, fresh: string): Promise<void>
     } finally {
       db.close();
     }
-    rebuildFromCopy(copied, fresh, schema.tables);
+    rebuildFromCopy(copied, fresh, schema.copied);
   } finally {
     removeQuietly(copied);
   }
@@ -128,7 +129,8 @@ function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void 
     // Tables are copied in no particular order; references are checked once, at the end.
     db.pragma('foreign_keys = OFF');
     db.transaction(() => {
-      for (const table of tables.filter((t) => t !== 'quire_about')) {
+      // Rows go in through our own triggers, so the search index is rebuilt from them.
+      for (const table of tables) {
         const ours = new Set((db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[]));
         const theirs = db.prepare("select name from pragma_table_info(?, 'upload')").pluck().all(table) as string[];
         const columns = theirs.filter((c) => ours.has(c)).map((c) => `"${c}"`).join(', ');
@@ -138,7 +140,7 @@ function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void 
       for (const row of db.prepare('select id, slug, markdown, excerpt from posts').all() as { id: number; slug: string; markdown: string; excerpt: string }[]) {
         if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a post with an invalid address ("${row.slug.slice(0, 60)}").`);
         const html = renderMarkdown(row.markdown);
-        db.prepare('update posts set html = ?, excerpt = ? where id = ?').run(html, row.excerpt.slice(0, 500) || excerptFromHtml(html), row.id);
+        db.prepare('update posts set html = ?, body_text = ?, excerpt = ? where id = ?').run(html, htmlToText(html), row.excerpt.slice(0, 500) || excerptFromHtml(html), row.id);
       }
       for (const row of db.prepare('select id, slug, markdown from pages').all() as { id: number; slug: string; markdown: string }[]) {
         if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a page with an invalid address ("${row.slug.slice(0, 60)}").`);
@@ -163,16 +165,35 @@ function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void 
   }
 }
 
-let schemaObjects: { tables: string[]; indexes: string[] } | undefined;
+type SchemaObjects = {
+  /** Every table a Quire blog file may have, virtual and shadow tables included. */
+  tables: string[];
+  indexes: string[];
+  /** Triggers and virtual tables: allowed only with exactly our SQL (name → sql). */
+  exact: Record<string, string>;
+  /** The tables whose rows an import copies: ordinary tables, not the search index's. */
+  copied: string[];
+};
 
-/** The tables and indexes a Quire blog file may have: those of a new one at the current schema. */
-function currentSchemaObjects(): { tables: string[]; indexes: string[] } {
+let schemaObjects: SchemaObjects | undefined;
+
+/** The schema objects a Quire blog file may have: those of a new one at the current schema. */
+function currentSchemaObjects(): SchemaObjects {
   if (!schemaObjects) {
     const db = openDatabase(':memory:', { mustExist: false, cacheKiB: 256 });
     migrate(db, migrationSet('tenant'));
-    const rows = db.prepare("select type, name from sqlite_schema where name not like 'sqlite_%'").all() as { type: string; name: string }[];
+    const rows = db.prepare("select type, name, sql from sqlite_schema where name not like 'sqlite_%'").all() as { type: string; name: string; sql: string | null }[];
     db.close();
-    schemaObjects = { tables: rows.filter((r) => r.type === 'table').map((r) => r.name), indexes: rows.filter((r) => r.type === 'index').map((r) => r.name) };
+    const virtual = rows.filter((r) => r.type === 'table' && /^CREATE VIRTUAL TABLE/i.test(r.sql ?? '')).map((r) => r.name);
+    const exact = rows.filter((r) => r.type === 'trigger' || virtual.includes(r.name));
+    schemaObjects = {
+      tables: rows.filter((r) => r.type === 'table').map((r) => r.name),
+      indexes: rows.filter((r) => r.type === 'index').map((r) => r.name),
+      exact: Object.fromEntries(exact.map((r) => [r.name, r.sql ?? ''])),
+      copied: rows
+        .filter((r) => r.type === 'table' && r.name !== 'quire_about' && !virtual.some((v) => r.name === v || r.name.startsWith(`${v}_`)))
+        .map((r) => r.name),
+    };
   }
   return schemaObjects;
 }

@@ -43,7 +43,7 @@ function snapshot({ source, dest, about }) {
  * Opens an upload read-only with the defensive settings, checks it, allow-lists its schema,
  * then copies it with VACUUM INTO to a fresh file: only that copy is ever used.
  */
-function inspect({ file, dest, allowedTables, allowedIndexes, requiredTables, maxVersion }) {
+function inspect({ file, dest, allowedTables, allowedIndexes, exactObjects, requiredTables, maxVersion }) {
   let db;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -60,13 +60,16 @@ function inspect({ file, dest, allowedTables, allowedIndexes, requiredTables, ma
   }
   try {
     // Every schema object, whatever its name: a LIKE 'sqlite_%' filter would let 'sqliteX…' by.
-    const all = db.prepare('SELECT type, name FROM sqlite_schema').all();
+    const all = db.prepare('SELECT type, name, sql FROM sqlite_schema').all();
     const internal = (o) =>
       (o.type === 'table' && (o.name === 'sqlite_sequence' || o.name === 'sqlite_stat1')) ||
       (o.type === 'index' && o.name.startsWith('sqlite_autoindex_'));
     const objects = all.filter((o) => !internal(o));
-    const trigger = objects.find((o) => o.type === 'trigger');
-    if (trigger) throw new Refusal(`This database has a trigger ("${trigger.name}"), which a Quire blog never has; it was not imported.`);
+    // Our own triggers and virtual tables (the search index) pass only with exactly our SQL.
+    const altered = objects.find((o) => (o.type === 'trigger' || /^CREATE VIRTUAL TABLE/i.test(o.sql ?? '')) && exactObjects[o.name] !== o.sql);
+    if (altered) {
+      throw new Refusal(`This database has a ${altered.type === 'trigger' ? 'trigger' : 'virtual table'} ("${altered.name}") that a Quire blog does not have; it was not imported.`);
+    }
     const view = objects.find((o) => o.type === 'view');
     if (view) throw new Refusal(`This database has a view ("${view.name}"), which a Quire blog never has; it was not imported.`);
     const odd = objects.find((o) => o.type !== 'table' && o.type !== 'index');

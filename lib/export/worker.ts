@@ -12,6 +12,7 @@ export type InspectJob = {
   dest: string;
   allowedTables: string[];
   allowedIndexes: string[];
+  exactObjects: Record<string, string>;
   requiredTables: string[];
   maxVersion: number;
 };

@@ -4,7 +4,7 @@ import type { TenantHandle } from '@/lib/db/pool';
 import { dailyViews, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
-import { excerptFromHtml, renderMarkdown } from '@/lib/markdown/render';
+import { excerptFromHtml, htmlToText, renderMarkdown } from '@/lib/markdown/render';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { postSlugSchema, slugify, uniqueSlug } from './slug';
 
@@ -79,6 +79,7 @@ export function savePost(handle: TenantHandle, id: number | undefined, input: un
     title: form.title,
     markdown: form.markdown,
     html,
+    bodyText: htmlToText(html),
     excerpt: form.excerpt || excerptFromHtml(html),
     status,
     publishedAt,

@@ -17,6 +17,8 @@ export const posts = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
     views: integer('views').notNull().default(0),
+    /** The body as plain text (from the sanitized HTML), for the full-text index posts_fts. */
+    bodyText: text('body_text').notNull().default(''),
   },
   (t) => [
     check('posts_status_check', sql`${t.status} in ('draft', 'published', 'scheduled')`),
@@ -95,6 +97,31 @@ export const postTags = sqliteTable(
   (t) => [primaryKey({ columns: [t.postId, t.tagId] }), index('post_tags_tag').on(t.tagId)],
 );
 
+/**
+ * Readers' comments. `body` is what the reader typed; `html` its sanitized rendering (a small,
+ * safe Markdown subset). Only `approved` comments are public. No address is stored.
+ */
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    authorName: text('author_name').notNull(),
+    authorUrl: text('author_url'),
+    body: text('body').notNull(),
+    html: text('html').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'spam'] }).notNull().default('pending'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    check('comments_status_check', sql`${t.status} in ('pending', 'approved', 'spam')`),
+    index('comments_post').on(t.postId, t.status, t.createdAt),
+    index('comments_queue').on(t.status, t.createdAt),
+  ],
+);
+
 /** Uploaded images, kept inside the file (as BLOBs) so that the file is the whole blog. */
 export const media = sqliteTable('media', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -119,4 +146,5 @@ export const settings = sqliteTable('settings', {
 
 export type Post = typeof posts.$inferSelect;
 export type Page = typeof pages.$inferSelect;
+export type Comment = typeof comments.$inferSelect;
 export type NewPost = typeof posts.$inferInsert;
