@@ -11,12 +11,15 @@
  *   post, uncached       a second server with QUIRE_PAGE_CACHE_MB=0: every request renders in Next
  *   home, uncached
  * and prints req/s, p50/p99 latency, the server's RSS and the ratio to the reference.
+ * Then the search case (bench/search-case.ts, its own process): p50/p99 of a rare and a very
+ * common term on a blog of 10,000 posts, against ranking every match in the same run.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import type { SearchFigures } from './search-case';
 import {
   baseEnv,
   collectStderr,
@@ -87,6 +90,35 @@ async function main(): Promise<void> {
   await stop(uncached);
 
   report({ reference: referenceRow, cachedPost, cachedHome, uncachedPost, uncachedHome }, postSource.source, notes);
+  reportSearch(measureSearch());
+}
+
+/** The search case, alone in its own process (it sets its own data dir). */
+function measureSearch(): SearchFigures {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'bench/search-case.ts'], {
+    cwd: REPO_ROOT,
+    env: baseEnv(),
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  return JSON.parse(output.trim().split('\n').at(-1)!) as SearchFigures;
+}
+
+function reportSearch(figures: SearchFigures): void {
+  console.log(
+    `\nsearch (lib/search, in-process, page 1 of results with snippets; ${fmt(figures.posts, 0)} posts, ` +
+      `${fmt(figures.fileMB, 0)} MB file, ${figures.runs} runs each after 10 warm-up runs):\n`,
+  );
+  console.log('  case                                   matches  order      p50 ms  p99 ms   baseline p50/p99 ms  ratio p50');
+  for (const c of figures.cases) {
+    console.log(
+      `  ${c.label.padEnd(38)} ${fmt(c.matches, 0).padStart(7)}  ${c.order.padEnd(9)} ${fmt(c.p50Ms, 2).padStart(7)} ${fmt(c.p99Ms, 2).padStart(7)}` +
+        `   ${`${fmt(c.baselineP50Ms, 2)} / ${fmt(c.baselineP99Ms, 2)}`.padStart(18)}  ${fmt(c.baselineP50Ms / c.p50Ms, 1).padStart(8)}×`,
+    );
+  }
+  console.log(
+    '  baseline: one query that ranks every match by bm25 and builds a snippet for each before LIMIT 11 (same file, same run).',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

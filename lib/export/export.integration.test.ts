@@ -221,6 +221,9 @@ describe('import', () => {
     const image = await request(server.port, `alices-copy.localhost:${server.port}`, '/media/1/dot.png');
     expect(image.status).toBe(200);
     expect(image.headers['content-type']).toBe('image/png');
+    // The search index is rebuilt from the copied posts, not taken from the file.
+    const found = await request(server.port, `alices-copy.localhost:${server.port}`, '/search?q=code');
+    expect(found.body).toContain('href="/posts/with-code"');
   });
 
   it('brings a Markdown zip back as a new blog', async () => {
@@ -304,6 +307,12 @@ describe('hostile uploads', () => {
     }, 400, /^This database is not a Quire blog \(it has a table "contacts"\)\.$/],
     ['a Quire file with a trigger', () => withSql("create trigger evil after insert on posts begin delete from posts; end"), 400, /^This database has a trigger \("evil"\)/],
     ['a Quire file with a view', () => withSql('create view everything as select * from posts'), 400, /^This database has a view \("everything"\)/],
+    ['a search-index trigger rewritten to do harm', () => withSql(
+      'drop trigger posts_fts_insert; create trigger posts_fts_insert after insert on posts begin delete from posts; end',
+    ), 400, /^This database has a trigger \("posts_fts_insert"\) that a Quire blog does not have/],
+    ['a search index replaced by another virtual table', () => withSql(
+      'drop table posts_fts; create virtual table posts_fts using fts5(title, body_text)',
+    ), 400, /^This database has a virtual table \("posts_fts"\)/],
     ['a Quire file with an extra table', () => withSql('create table loot (x)'), 400, /not a Quire blog \(it has a table "loot"\)/],
     ['a trigger named to look internal', () => withSql('create trigger sqlitex after insert on daily_views begin delete from posts; end'), 400, /has a trigger \("sqlitex"\)/],
     ['a view named to look internal', () => withSql('create view sqlitexview as select 1'), 400, /has a view \("sqlitexview"\)/],

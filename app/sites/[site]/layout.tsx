@@ -18,15 +18,14 @@ export default async function BlogLayout(props: { children: ReactNode; params: P
           <a className="site-title" href="/">
             {blog.settings.title}
           </a>
-          {blog.nav.length > 0 && (
-            <nav aria-label="Pages" className="site-nav">
-              {blog.nav.map((page) => (
-                <a key={page.slug} href={`/${page.slug}`}>
-                  {page.title}
-                </a>
-              ))}
-            </nav>
-          )}
+          <nav aria-label="Pages" className="site-nav">
+            {blog.nav.map((page) => (
+              <a key={page.slug} href={`/${page.slug}`}>
+                {page.title}
+              </a>
+            ))}
+            <a href="/search">Search</a>
+          </nav>
         </header>
         <main className="site-main">{props.children}</main>
         <footer className="site-footer">
