@@ -24,6 +24,8 @@ const envSchema = z.object({
   QUIRE_METRICS_TOKEN: z.string().min(16, 'QUIRE_METRICS_TOKEN must be at least 16 characters').optional(),
   QUIRE_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
   QUIRE_MAX_BLOGS_PER_USER: z.coerce.number().int().min(1).default(5),
+  /** The port custom domains reach this server on, as the verification fetch asks it (80 behind a proxy). */
+  QUIRE_DOMAIN_VERIFY_PORT: z.coerce.number().int().min(1).max(65535).default(80),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
   QUIRE_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
 });
@@ -50,6 +52,7 @@ export type QuireConfig = {
   signup: 'open' | 'invite' | 'closed';
   maxBlogsPerUser: number;
   trustProxy: boolean;
+  domainVerifyPort: number;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
@@ -80,6 +83,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     signup: e.QUIRE_SIGNUP,
     maxBlogsPerUser: e.QUIRE_MAX_BLOGS_PER_USER,
     trustProxy: e.QUIRE_TRUST_PROXY === '1' || e.QUIRE_TRUST_PROXY === 'true',
+    domainVerifyPort: e.QUIRE_DOMAIN_VERIFY_PORT,
   };
 }
 

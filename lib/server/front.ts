@@ -3,6 +3,7 @@ import { findBlog, markUnderMaintenance } from '@/lib/blogs/blogs';
 import { redirectTarget } from '@/lib/blogs/lifecycle';
 import { blogUrl, type QuireConfig } from '@/lib/config';
 import { MigrationError } from '@/lib/db/migrate';
+import { customDomainUrl, isServedHost, primaryDomainOf, resolveCustomDomain, verificationAnswer } from '@/lib/domains/domains';
 import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
 import { currentGeneration } from '@/lib/pagecache/generation';
 import { PageCache, type CachedPage } from '@/lib/pagecache/cache';
@@ -39,10 +40,12 @@ const SITES_PREFIX = '/sites/';
  */
 export function createFront({ config, next, cache, pageviews }: FrontOptions): RequestHandler {
   return async function front(req, res) {
+    const path = normalisePath(req.url);
+    // Asked by a TLS proxy (Caddy's on-demand `ask`) through whatever host it was given.
+    if (path?.pathname === DOMAIN_CHECK_PATH) return answerDomainCheck(req, res, path.search, config);
+
     const target = parseHost(req.headers.host, config.rootHostname);
     if (target.kind === 'invalid') return sendErrorPage(res, 404, req.method);
-
-    const path = normalisePath(req.url);
     if (path === null) return sendErrorPage(res, 404, req.method);
     // Browsers ask for this by habit; the pages name app/icon.svg.
     if (path.pathname === '/favicon.ico') return permanentRedirect(res, '/icon.svg');
@@ -64,7 +67,17 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
       return next(req, res);
     }
 
-    const slug = target.slug;
+    let slug: string;
+    if (target.kind === 'custom') {
+      // Proof for the dashboard's "Verify": served before the domain is, and only its own token.
+      const token = verificationAnswer(target.hostname, path.pathname);
+      if (token) return sendText(res, 200, token);
+      const domain = resolveCustomDomain(target.hostname);
+      if (!domain?.verified) return sendErrorPage(res, 404, req.method);
+      slug = domain.slug;
+    } else {
+      slug = target.slug;
+    }
     const isBeacon = path.pathname === BEACON_PATH;
     if (isBeacon && req.method !== 'POST') return sendStatus(res, 405);
     const blog = findBlog(slug);
@@ -76,6 +89,12 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
       return sendErrorPage(res, 404, req.method);
     }
     if (blog.status === 'maintenance') return sendErrorPage(res, 503, req.method);
+
+    // A blog with a primary domain is read there: its subdomain and other domains send readers on.
+    const primary = req.method === 'GET' || req.method === 'HEAD' ? primaryDomainOf(slug) : undefined;
+    if (primary && !(target.kind === 'custom' && target.hostname === primary)) {
+      return permanentRedirect(res, customDomainUrl(primary, config) + path.pathname + path.search);
+    }
 
     let handle;
     try {
@@ -109,6 +128,23 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     if (req.method === 'GET') captureResponse(res, (body, contentType) => cache.store(key, body, contentType));
     return next(req, res);
   };
+}
+
+/** Where a TLS proxy asks whether to get a certificate for a host (README, "Custom domains"). */
+const DOMAIN_CHECK_PATH = '/api/domain-check';
+
+/** 200 for a host this server serves (the root, live blogs' subdomains, verified custom domains), else 404. */
+function answerDomainCheck(req: IncomingMessage, res: ServerResponse, search: string, config: QuireConfig): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendStatus(res, 405);
+  const name = new URLSearchParams(search).get('domain') ?? '';
+  const target = parseHost(name, config.rootHostname);
+  const served = target.kind === 'root' || (target.kind !== 'invalid' && isServedHost(target));
+  sendText(res, served ? 200 : 404, served ? 'ok' : 'not served here');
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.end(text);
 }
 
 /**

@@ -3,6 +3,8 @@ import { checkSlug } from './slug';
 export type HostTarget =
   | { kind: 'root' }
   | { kind: 'blog'; slug: string }
+  /** A well-formed name outside the platform's domain: perhaps a blog's custom domain. */
+  | { kind: 'custom'; hostname: string }
   | { kind: 'invalid'; reason: string };
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -33,7 +35,7 @@ export function parseHost(header: string | undefined, rootHostname: string): Hos
 
   if (host === rootHostname) return { kind: 'root' };
   const suffix = `.${rootHostname}`;
-  if (!host.endsWith(suffix)) return { kind: 'invalid', reason: 'foreign host' };
+  if (!host.endsWith(suffix)) return labels.length >= 2 ? { kind: 'custom', hostname: host } : { kind: 'invalid', reason: 'foreign host' };
   const sub = host.slice(0, -suffix.length);
   if (sub.includes('.')) return { kind: 'invalid', reason: 'nested subdomain' };
   const slug = checkSlug(sub);

@@ -37,7 +37,10 @@ export type RunningServer = {
 };
 
 /** Starts the production server (`npm start`'s command) and waits until it listens. */
-export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(
+  dataDir: string,
+  env: Record<string, string> | ((port: number) => Record<string, string>) = {},
+): Promise<RunningServer> {
   if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
     throw new Error('No production build: run `npm run build` before the integration tests.');
   }
@@ -51,7 +54,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
       PORT: String(port),
       QUIRE_DATA_DIR: dataDir,
       QUIRE_ROOT_DOMAIN: `localhost:${port}`,
-      ...env,
+      ...(typeof env === 'function' ? env(port) : env),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -93,11 +96,18 @@ export function request(
   port: number,
   host: string,
   urlPath: string,
-  options: { method?: string; headers?: Record<string, string> } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: urlPath, method: options.method ?? 'GET', headers: { host, ...options.headers }, agent: false },
+      { host: '127.0.0.1', port, path: urlPath, method: options.method ?? 'GET', headers: {
+          host,
+          // Node sends a DELETE's body without framing unless told its length.
+          ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }),
+          ...options.headers,
+        },
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -107,7 +117,7 @@ export function request(
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 

@@ -32,6 +32,26 @@ export const blogRedirects = sqliteTable('blog_redirects', {
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
 
+/**
+ * Custom domains. A blog claims a domain (one blog per domain: the primary key), proves the
+ * domain reaches this server by serving `token` at `/.well-known/quire-verify/<token>` there,
+ * and only then is served on it. `isPrimary`: the address its other hosts redirect to.
+ */
+export const blogDomains = sqliteTable(
+  'blog_domains',
+  {
+    domain: text('domain').primaryKey(),
+    blogId: integer('blog_id')
+      .notNull()
+      .references(() => blogs.id, { onDelete: 'cascade' }),
+    token: text('token').notNull(),
+    verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }),
+    isPrimary: integer('is_primary', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('blog_domains_blog').on(t.blogId)],
+);
+
 /** One `quire migrate --all` toward one schema version; a killed run is resumed, not restarted. */
 export const migrationRuns = sqliteTable('migration_runs', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -127,6 +147,7 @@ export const invites = sqliteTable(
 );
 
 export type Blog = typeof blogs.$inferSelect;
+export type BlogDomain = typeof blogDomains.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Role = (typeof memberships.$inferSelect)['role'];

@@ -5,6 +5,9 @@ import { ImportForm } from '@/app/_components/upload';
 import { When } from '@/app/_components/dates';
 import { listSnapshots } from '@/lib/snapshots/snapshots';
 import { RestoreButton } from './restore-button';
+import { CustomDomains } from './domains';
+import { config } from '@/lib/config';
+import { customDomainUrl, listDomains } from '@/lib/domains/domains';
 
 export const metadata = { title: 'Settings · Quire' };
 
@@ -24,6 +27,19 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
         <Field label="Author name" name="authorName" defaultValue={settings.authorName} maxLength={100} hint="Shown under each post." />
         <Field label="Posts per page" name="postsPerPage" type="number" defaultValue={settings.postsPerPage} />
       </JsonForm>
+
+      <section id="domains">
+        <h2>Custom domains</h2>
+        <p>
+          Readers find this blog at its Quire address; it can also live on a domain of your own. Once verified, the first
+          domain becomes the blog&rsquo;s address: the Quire address redirects there, and feeds and links use it.
+        </p>
+        <CustomDomains
+          blog={blog.slug}
+          rootHostname={config().rootHostname}
+          domains={listDomains(blog).map((d) => ({ domain: d.domain, token: d.token, verified: d.verifiedAt !== null, isPrimary: d.isPrimary, url: customDomainUrl(d.domain) }))}
+        />
+      </section>
 
       <section>
         <h2>Your blog&rsquo;s data</h2>

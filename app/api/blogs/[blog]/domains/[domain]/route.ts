@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { makePrimaryDomain, removeDomain } from '@/lib/domains/domains';
+import { readJson } from '@/lib/http/api';
+import { blogRoute } from '@/lib/http/routes';
+import { parseInput } from '@/lib/input';
+
+type Params = { blog: string; domain: string };
+
+/** `{ "primary": true }`: the blog's other addresses redirect to this domain. */
+export const PUT = blogRoute<Params>('change-settings', async ({ request, access, params }) => {
+  parseInput(z.object({ primary: z.literal(true, 'Only "primary": true can be set.') }), await readJson(request, 1024));
+  makePrimaryDomain(access.blog, params.domain);
+  return { ok: true };
+});
+
+/** Stops serving the domain at once. */
+export const DELETE = blogRoute<Params>('change-settings', ({ access, params }) => {
+  removeDomain(access.blog, params.domain);
+  return { ok: true };
+});
