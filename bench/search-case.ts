@@ -1,7 +1,7 @@
 /**
  * The search case of bench:pages (run by bench/pages.ts in its own process, or alone:
  * `node --import tsx bench/search-case.ts`): a blog of SEARCH_POSTS posts (the 1,500-word post,
- * each with one word of its own; one rare word in a single post), searched in this process
+ * each with one word of its own; one rare word in a single post, another in every 20th), searched in this process
  * through lib/search, page 1, timed one by one. The baseline, in the same run on the same
  * file, is the plain way: one query ranking every match by bm25 and building a snippet for
  * each before LIMIT. Prints one JSON object on stdout.
@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 const POSTS = Number(process.env.SEARCH_POSTS ?? 10_000);
 const RUNS = Number(process.env.SEARCH_RUNS ?? 300);
 const RARE = 'zephyrine';
+/** In every 20th post: ranked by relevance (fewer matches than lib/search's RANK_LIMIT). */
+const SOME = 'fernwood';
 
 export type SearchCase = { label: string; term: string; matches: number; order: string; p50Ms: number; p99Ms: number; baselineP50Ms: number; baselineP99Ms: number };
 export type SearchFigures = { posts: number; runs: number; seedSeconds: number; fileMB: number; cases: SearchCase[] };
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
          FROM posts WHERE id = 1`,
       );
       for (let n = 2; n <= POSTS; n++) {
-        copy.run({ slug: `post-${n}`, title: `Post ${n}`, n, word: n === Math.floor(POSTS / 2) ? RARE : `uniqueword${n}` });
+        const own = n === Math.floor(POSTS / 2) ? RARE : `uniqueword${n}`;
+        copy.run({ slug: `post-${n}`, title: `Post ${n}`, n, word: n % 20 === 0 ? `${own} ${SOME}` : own });
       }
     })();
     const seedSeconds = (performance.now() - started) / 1000;
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     const cases: SearchCase[] = [];
     for (const [label, term] of [
       ['rare term (1 post)', RARE],
+      ['uncommon term (every 20th post)', SOME],
       [`common term ("${common}", every post)`, common],
       [`two common terms`, `${common} ${secondWord(markdown, common)}`],
     ] as const) {

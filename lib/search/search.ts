@@ -81,11 +81,12 @@ export function searchPosts(handle: TenantHandle, query: string, page = 1): Sear
           ),
         )
       : handle.statement('search.ranked', () =>
-          // Title matches weigh 5× body matches.
+          // Title matches weigh 5× body matches. FTS5 sorts by its `rank` column itself, much
+          // faster than ORDER BY bm25(…).
           handle.sqlite.prepare(
             `SELECT p.id FROM posts_fts f JOIN posts p ON p.id = f.rowid
-             WHERE posts_fts MATCH @q AND p.status <> 'draft' AND p.published_at <= @now
-             ORDER BY bm25(posts_fts, 5.0, 1.0), p.id DESC LIMIT @limit OFFSET @offset`,
+             WHERE posts_fts MATCH @q AND rank MATCH 'bm25(5.0, 1.0)' AND p.status <> 'draft' AND p.published_at <= @now
+             ORDER BY rank LIMIT @limit OFFSET @offset`,
           ),
         )
   )
