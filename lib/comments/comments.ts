@@ -230,7 +230,7 @@ export function commentsForExport(handle: TenantHandle, postId: number): Exporte
     .where(and(eq(comments.postId, postId), eq(comments.status, 'approved')))
     .orderBy(asc(comments.createdAt), asc(comments.id))
     .all()
-    .map(({ createdAt, ...comment }) => ({ ...comment, date: createdAt.toISOString() }));
+    .map((c) => ({ name: c.name, website: c.website, date: c.createdAt.toISOString(), body: c.body }));
 }
 
 /**

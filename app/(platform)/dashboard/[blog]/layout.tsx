@@ -51,7 +51,8 @@ function PendingCount({ count }: { count: number }) {
   if (count === 0) return null;
   return (
     <span className="count" title={`${count} waiting for moderation`}>
-      {count} <span className="visually-hidden">pending</span>
+      {count}
+      <span className="visually-hidden"> pending</span>
     </span>
   );
 }

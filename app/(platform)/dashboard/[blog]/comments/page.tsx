@@ -32,7 +32,7 @@ export default async function CommentsPage(props: { params: Promise<{ blog: stri
         <nav aria-label="Comments by status" className="tabs">
           {COMMENT_STATUSES.map((tab) => (
             <Link key={tab} href={`${base}?status=${tab}`} aria-current={tab === status ? 'page' : undefined}>
-              {TAB_NAMES[tab]} ({counts[tab].toLocaleString('en')})
+              {`${TAB_NAMES[tab]} (${counts[tab].toLocaleString('en')})`}
             </Link>
           ))}
         </nav>
