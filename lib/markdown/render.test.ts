@@ -129,6 +129,17 @@ describe('excerpts and reading time', () => {
   });
 });
 
+/** Every tag closed as it was opened: an element left open would swallow the page after it. */
+function expectBalanced(html: string) {
+  const open: string[] = [];
+  for (const [, closing, name] of html.matchAll(/<(\/?)([a-z][a-z0-9]*)\b[^>]*>/gi)) {
+    if (name === 'br') continue;
+    if (!closing) open.push(name!);
+    else expect(open.pop(), `</${name}> in ${html}`).toBe(name);
+  }
+  expect(open, html).toEqual([]);
+}
+
 const COMMENT_TAGS = new Set(['p', 'br', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a']);
 
 describe('renderComment', () => {
@@ -157,11 +168,16 @@ describe('renderComment', () => {
   it('keeps the text of a link to anything but http, https or mailto, without the link', () => {
     expect(renderComment('[home](/dashboard)')).toBe('<p>home</p>\n');
     expect(renderComment('[x](ftp://example.com)')).toBe('<p>x</p>\n');
+    // The link after a refused one is closed where it ends, not left open over the page.
+    expect(renderComment('[bad](javascript:x) [good](https://x.test) after')).toBe(
+      '<p>bad <a href="https://x.test" rel="nofollow ugc noopener">good</a> after</p>\n',
+    );
   });
 
   it.each(COMMENT_XSS_CORPUS)('neutralises %s', (_name, body) => {
     const html = renderComment(body);
     expectInert(html);
+    expectBalanced(html);
     for (const el of elements(parseDocument(html) as unknown as Node)) {
       expect(COMMENT_TAGS.has(el.name!), `<${el.name}> in ${html}`).toBe(true);
       const allowed = el.name === 'a' ? ['href', 'rel'] : el.name === 'ol' ? ['start'] : [];

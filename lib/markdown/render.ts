@@ -91,9 +91,19 @@ const commentMarked = new Marked(
       html: () => undefined,
       tag: () => undefined,
     },
-    renderer: { image: (token) => escapeHtml(token.raw) },
+    renderer: {
+      image: (token) => escapeHtml(token.raw),
+      // A link to anything but an absolute http(s) or mailto address is shown as its text.
+      link(token) {
+        return isReaderLinkTarget(token.href) ? false : this.parser.parseInline(token.tokens);
+      },
+    },
   },
 );
+
+function isReaderLinkTarget(href: string | undefined): boolean {
+  return LINK_SCHEMES.some((scheme) => (href ?? '').toLowerCase().startsWith(`${scheme}:`));
+}
 
 const COMMENT_SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a'],
@@ -101,12 +111,13 @@ const COMMENT_SANITIZE: sanitizeHtml.IOptions = {
   allowedSchemes: LINK_SCHEMES,
   allowProtocolRelative: false,
   transformTags: {
-    // A link to anything but an absolute http(s)/mailto address becomes its text (the
-    // renamed tag is not allowed, so only its content stays).
-    a: (tagName, attribs): sanitizeHtml.Tag =>
-      LINK_SCHEMES.some((scheme) => (attribs.href ?? '').toLowerCase().startsWith(`${scheme}:`))
-        ? { tagName, attribs: { href: attribs.href!, rel: READER_LINK_REL } }
-        : { tagName: 'unlinked', attribs: {} },
+    // Should a link the renderer let through still point elsewhere, it keeps no address.
+    // (Renaming it to a tag that is not allowed would be neater, but sanitize-html then closes
+    // the next link with that name, leaving it open.)
+    a: (tagName, attribs): sanitizeHtml.Tag => ({
+      tagName,
+      attribs: isReaderLinkTarget(attribs.href) ? { href: attribs.href!, rel: READER_LINK_REL } : {},
+    }),
   },
 };
 

@@ -75,12 +75,12 @@ export function CommentForm({ post, moderated }: { post: string; moderated: bool
       </div>
       <label>
         <span>Comment</span>
-        <textarea name={COMMENT_FIELDS.body} required maxLength={COMMENT_BODY_MAX} rows={6} />
-        <small>
-          Plain text, or simple Markdown: *emphasis*, **strong**, `code`, &gt; quotes, lists and links.
-          {moderated && ' Comments appear once the author has approved them.'}
-        </small>
+        <textarea name={COMMENT_FIELDS.body} required maxLength={COMMENT_BODY_MAX} rows={6} aria-describedby="comment-hint" />
       </label>
+      <small id="comment-hint">
+        Plain text, or simple Markdown: *emphasis*, **strong**, `code`, &gt; quotes, lists and links.
+        {moderated && ' Comments appear once the author has approved them.'}
+      </small>
       <FormMessages error={error} notice={notice} />
       <button type="submit" disabled={pending}>
         {pending ? 'Sending…' : 'Post comment'}
