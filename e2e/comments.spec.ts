@@ -136,3 +136,33 @@ test('an XSS corpus left as comments and approved stays inert in Chromium, shown
   expect(dialogs).toEqual([]);
   await readerContext.close();
 });
+
+test('with comments published at once, a comment shows without reloading; with comments off, the form is gone', async ({ page: author, browser }) => {
+  await author.goto(`${platform}/signup`);
+  await signUp(author, 'open@example.com', { title: 'Open House', slug: 'open-house' });
+  await publishPost(author, 'Say anything', 'No waiting here.');
+  await author.getByRole('link', { name: 'Settings' }).click();
+  await author.getByLabel('Comments').selectOption('auto');
+  await author.getByRole('button', { name: 'Save settings' }).click();
+  await expect(author.getByRole('status')).toHaveText('Settings saved.');
+
+  const readerContext = await browser.newContext();
+  const reader = await readerContext.newPage();
+  await reader.goto(`${blogHost('open-house')}/posts/say-anything`);
+  await expect(reader.getByText('Comments appear once the author has approved them.')).toHaveCount(0);
+  await reader.getByLabel('Name', { exact: true }).fill('Quick');
+  await reader.getByLabel('Comment', { exact: true }).fill('Here **at once**.');
+  await reader.getByRole('button', { name: 'Post comment' }).click();
+  await expect(reader.getByRole('status')).toHaveText('Thank you! Your comment is published.');
+  const comments = reader.getByRole('region', { name: '1 comment' });
+  await expect(comments.locator('.comment-body strong')).toHaveText('at once');
+
+  await author.getByLabel('Comments').selectOption('off');
+  await author.getByRole('button', { name: 'Save settings' }).click();
+  await expect(author.getByRole('status')).toHaveText('Settings saved.');
+  await reader.reload();
+  await expect(reader.getByRole('button', { name: 'Post comment' })).toHaveCount(0);
+  await expect(reader.getByText('Comments are closed.')).toBeVisible();
+  await expect(comments.locator('.comment-body strong')).toHaveText('at once');
+  await readerContext.close();
+});
