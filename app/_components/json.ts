@@ -5,7 +5,7 @@ export type JsonResult<T> = { ok: true; data: T } | { ok: false; status: number;
 /** Calls one of the platform's JSON routes; failures come back as the sentence to show. */
 export async function sendJson<T = Record<string, unknown>>(
   url: string,
-  method: 'POST' | 'PUT' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   body: unknown,
 ): Promise<JsonResult<T>> {
   let response: Response;

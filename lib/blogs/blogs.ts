@@ -18,6 +18,10 @@ export const BLOG_DESCRIPTION_MAX = 500;
 export const AUTHOR_NAME_MAX = 100;
 export const POSTS_PER_PAGE_MAX = 50;
 
+/** Readers' comments: held for moderation, published at once, or not taken at all. */
+export const COMMENT_MODES = ['moderated', 'auto', 'off'] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
 const titleSchema = z
   .string()
   .trim()
@@ -43,6 +47,8 @@ const settingsSchema = z.object({
     .int('Posts per page must be a whole number.')
     .min(1, 'Show at least one post per page.')
     .max(POSTS_PER_PAGE_MAX, `Show at most ${POSTS_PER_PAGE_MAX} posts per page.`),
+  /** Absent: left as it is. */
+  comments: z.enum(COMMENT_MODES, { error: 'Choose whether comments are moderated, published at once, or off.' }).optional(),
 });
 
 export type NewBlog = z.input<typeof newBlogSchema>;
@@ -102,7 +108,7 @@ export function listBlogs(): Blog[] {
   return controlDb().orm.select().from(blogs).orderBy(blogs.slug).all();
 }
 
-export type BlogSettings = { title: string; description: string; authorName: string; postsPerPage: number };
+export type BlogSettings = { title: string; description: string; authorName: string; postsPerPage: number; comments: CommentMode };
 
 const DEFAULT_POSTS_PER_PAGE = 10;
 
@@ -112,11 +118,13 @@ export function readSettings(handle: TenantHandle): BlogSettings {
     .all();
   const values = new Map(rows.map((row) => [row.key, row.value]));
   const perPage = Number(values.get('posts_per_page'));
+  const comments = COMMENT_MODES.find((mode) => mode === values.get('comments'));
   return {
     title: values.get('title') ?? handle.slug,
     description: values.get('description') ?? '',
     authorName: values.get('author_name') ?? '',
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : DEFAULT_POSTS_PER_PAGE,
+    comments: comments ?? 'moderated',
   };
 }
 
@@ -126,6 +134,7 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
   if (values.description !== undefined) entries.push(['description', values.description]);
   if (values.authorName !== undefined) entries.push(['author_name', values.authorName]);
   if (values.postsPerPage !== undefined) entries.push(['posts_per_page', String(values.postsPerPage)]);
+  if (values.comments !== undefined) entries.push(['comments', values.comments]);
   handle.sqlite.transaction(() => {
     for (const [key, value] of entries) {
       handle.orm
@@ -154,9 +163,10 @@ export function publicBlog(
 /** The settings form: the blog's file holds them; the title is mirrored in control.db for lists. */
 export function updateSettings(blog: Blog, input: unknown): BlogSettings {
   const values = parseInput(settingsSchema, input);
-  writeSettings(openTenant(blog.slug), values);
+  const handle = openTenant(blog.slug);
+  writeSettings(handle, values);
   controlDb().orm.update(blogs).set({ title: values.title }).where(eq(blogs.id, blog.id)).run();
-  return values;
+  return readSettings(handle);
 }
 
 

@@ -291,6 +291,10 @@ describe('hostile uploads', () => {
       zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
       zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
     });
+  const commentRow = (values: Record<string, string>) => {
+    const row = { post_id: '1', author_name: 'Mallory', author_url: 'https://x.test', body: 'hi', html: '<p>hi</p>', status: 'approved', created_at: '0', ...values };
+    return `insert into comments (${Object.keys(row).join(', ')}) values (${Object.values(row).map((v) => `'${v}'`).join(', ')})`;
+  };
   const replaceAll = (buffer: Buffer, from: string, to: string) => Buffer.from(buffer.toString('latin1').split(from).join(to), 'latin1');
 
   const corpus: [string, () => Promise<Buffer> | Buffer, number, RegExp][] = [
@@ -330,6 +334,13 @@ describe('hostile uploads', () => {
     ['a zip with an absolute path', async () => replaceAll(await zipOf([['xetc/evil.md', Buffer.from('x')]]), 'xetc/evil.md', '/etc/evil.md'), 400, /unsafe file name/],
     ['a zip post without front matter', () => zipOf([['posts/x.md', Buffer.from('just text')]]), 400, /posts\/x\.md has no front matter/],
     ['a zip post with a hostile slug', () => zipOf([['posts/x.md', Buffer.from('---\ntitle: X\nslug: ../../etc\n---\nbody')]]), 400, /posts\/x\.md: A post address uses only/],
+    ['a comment with an unknown status', () => withSql(`pragma ignore_check_constraints = on; ${commentRow({ status: 'published' })}`), 400, /^This file has a comment whose status is not one of pending, approved, spam\.$/],
+    ['a comment whose website is a script', () => withSql(commentRow({ author_url: 'javascript:alert(1)' })), 400, /^This file has a comment whose website is not an http or https address\.$/],
+    ['zip comments whose website is a script', () => zipOf([
+      ['posts/x.md', Buffer.from('---\ntitle: X\nslug: x\n---\nbody')],
+      ['comments/x.yaml', Buffer.from('- name: Mallory\n  website: javascript:alert(1)\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')],
+    ]), 400, /^comments\/x\.yaml: A website must be an address starting with http:\/\/ or https:\/\/\.$/],
+    ['zip comments for a post that is not there', () => zipOf([['comments/ghost.yaml', Buffer.from('- name: A\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')]]), 400, /^comments\/ghost\.yaml: There is no post "ghost" for these comments\.$/],
   ];
 
   it.each(corpus)('refuses %s with its sentence, leaving the live blog unchanged', async (_name, make, status, message) => {
@@ -340,5 +351,53 @@ describe('hostile uploads', () => {
     expect(fileHash('victim')).toBe(before);
     expect(tmpFiles()).toEqual([]);
     expect((await request(server.port, `victim.localhost:${server.port}`, '/posts/precious')).status).toBe(200);
+  });
+});
+
+describe('comments in exports', () => {
+  let carol: ApiClient;
+  const talkHost = () => `talk.localhost:${server.port}`;
+  const comment = (body: string) =>
+    request(server.port, talkHost(), '/comments', {
+      method: 'POST',
+      body: new URLSearchParams({ post: 'open', name: 'Grace', website: 'https://grace.example', body }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://${talkHost()}` },
+    });
+
+  beforeAll(async () => {
+    carol = new ApiClient(server.port);
+    await carol.call('POST', '/api/auth/signup', { email: 'carol@example.com', password: PASSWORD, blog: { slug: 'talk', title: 'Talk' } });
+    await carol.call('POST', '/api/blogs/talk/posts', { title: 'Open', markdown: 'Comment here.', action: 'publish' });
+    expect((await comment('Approved **words**')).status).toBe(303);
+    expect((await comment('Still pending')).status).toBe(303);
+    const db = new Database(path.join(dataDir, 'tenants', 'talk.db'), { readonly: true });
+    const id = db.prepare("select id from comments where body like 'Approved%'").pluck().get() as number;
+    db.close();
+    expect((await carol.call('PATCH', `/api/blogs/talk/comments/${id}`, { status: 'approved' })).status).toBe(200);
+  });
+
+  it('the blog file carries them, and its stored comment HTML is never trusted', async () => {
+    const file = path.join(dataDir, 'talk-xss.db');
+    fs.writeFileSync(file, (await download(carol, '/api/blogs/talk/export')).body);
+    const db = new Database(file);
+    db.prepare("update comments set html = '<script>window.__pwned = 1</script>'").run();
+    db.close();
+    expect((await upload(carol, '/api/blogs/import?slug=talk-copy', fs.readFileSync(file))).status).toBe(200);
+    const page = await request(server.port, `talk-copy.localhost:${server.port}`, '/posts/open');
+    expect(page.body).toContain('<p>Approved <strong>words</strong></p>');
+    expect(page.body).not.toContain('__pwned');
+    expect(page.body).not.toContain('Still pending');
+    expect((await carol.call('GET', '/dashboard/talk-copy/comments')).text).toContain('Still pending');
+  });
+
+  it('the Markdown zip holds the approved ones, and brings them back', async () => {
+    const zip = (await download(carol, '/api/blogs/talk/export/markdown')).body;
+    const files = await readZip(zip);
+    expect(files.get('comments/open.yaml')).toMatch(/^- name: Grace\n  website: https:\/\/grace\.example\/\n  date: \d{4}-[\d-]+T[\d:.]+Z\n  body: Approved \*\*words\*\*\n$/);
+    expect(files.get('quire.yaml')).toContain('comments: moderated');
+    expect((await upload(carol, '/api/blogs/import?slug=talk-zip', zip)).status).toBe(200);
+    const page = await request(server.port, `talk-zip.localhost:${server.port}`, '/posts/open');
+    expect(page.body).toContain('<p>Approved <strong>words</strong></p>');
+    expect(page.body).toContain('1 comment');
   });
 });

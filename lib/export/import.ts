@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
 import { createOwnedBlog } from '@/lib/accounts/accounts';
-import { readSettings, writeSettings } from '@/lib/blogs/blogs';
+import { COMMENT_MODES, readSettings, writeSettings } from '@/lib/blogs/blogs';
+import { COMMENT_STATUSES, commentWebsiteSchema, importComments } from '@/lib/comments/comments';
 import { config } from '@/lib/config';
 import { openDatabase } from '@/lib/db/connection';
 import { migrate, migrationSet } from '@/lib/db/migrate';
@@ -15,7 +16,7 @@ import { safeFilename, saveMedia, sniffImage } from '@/lib/media/media';
 import { savePage } from '@/lib/pages/pages';
 import { savePost } from '@/lib/posts/posts';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
-import { excerptFromHtml, htmlToText, renderMarkdown } from '@/lib/markdown/render';
+import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
 import { removeQuietly, scratchFile } from './paths';
 import { runSqliteJob } from './worker';
 
@@ -117,9 +118,9 @@ async function prepareFromDatabase(upload: string, fresh: string): Promise<void>
 
 /**
  * The imported blog is a new file made by Quire's own migrations, into which only known
- * columns of known tables are copied; then every post and page is rendered and sanitized
- * again from its Markdown, addresses are checked, images re-recognised. Nothing of the
- * upload's schema, and none of its stored HTML, survives.
+ * columns of known tables are copied; then every post, page and comment is rendered and
+ * sanitized again from its Markdown, addresses are checked, images re-recognised. Nothing of
+ * the upload's schema, and none of its stored HTML, survives.
  */
 function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void {
   createTenantFile('import', fresh);
@@ -135,6 +136,7 @@ function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void 
         const theirs = db.prepare("select name from pragma_table_info(?, 'upload')").pluck().all(table) as string[];
         const columns = theirs.filter((c) => ours.has(c)).map((c) => `"${c}"`).join(', ');
         if (!columns) continue;
+        if (table === 'comments' && theirs.includes('status')) refuseUnknownCommentStatus(db);
         db.exec(`DELETE FROM main."${table}"; INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM upload."${table}"`);
       }
       for (const row of db.prepare('select id, slug, markdown, excerpt from posts').all() as { id: number; slug: string; markdown: string; excerpt: string }[]) {
@@ -145,6 +147,11 @@ function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void 
       for (const row of db.prepare('select id, slug, markdown from pages').all() as { id: number; slug: string; markdown: string }[]) {
         if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a page with an invalid address ("${row.slug.slice(0, 60)}").`);
         db.prepare('update pages set html = ? where id = ?').run(renderMarkdown(row.markdown), row.id);
+      }
+      for (const row of db.prepare('select id, author_url, body from comments').all() as { id: number; author_url: string | null; body: string }[]) {
+        const website = commentWebsiteSchema.safeParse(row.author_url ?? '');
+        if (!website.success) throw new InputError('This file has a comment whose website is not an http or https address.');
+        db.prepare('update comments set html = ?, author_url = ? where id = ?').run(renderComment(String(row.body)), website.data, row.id);
       }
       for (const row of db.prepare('select id, filename, bytes from media').all() as { id: number; filename: string; bytes: Buffer }[]) {
         const mime = Buffer.isBuffer(row.bytes) ? sniffImage(row.bytes) : null;
@@ -162,6 +169,14 @@ function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void 
     throw new InputError(`This file was damaged: ${(error as Error).message}.`);
   } finally {
     db.close();
+  }
+}
+
+/** Checked before the copy, whose CHECK constraint would only say "damaged". */
+function refuseUnknownCommentStatus(db: ReturnType<typeof openDatabase>): void {
+  const known = COMMENT_STATUSES.map((status) => `'${status}'`).join(', ');
+  if (db.prepare(`select 1 from upload.comments where status is null or status not in (${known}) limit 1`).get()) {
+    throw new InputError(`This file has a comment whose status is not one of ${COMMENT_STATUSES.join(', ')}.`);
   }
 }
 
@@ -263,11 +278,13 @@ function fillFromFiles(handle: TenantHandle, files: ZipFiles): void {
   const settingsFile = files.get('quire.yaml');
   if (settingsFile) {
     const s = frontMatterObject(parseYamlSafely(settingsFile.toString('utf8'), 'quire.yaml'));
+    const comments = COMMENT_MODES.find((mode) => mode === s.comments);
     writeSettings(handle, {
       ...(typeof s.title === 'string' ? { title: s.title.slice(0, 120) } : {}),
       ...(typeof s.description === 'string' ? { description: s.description.slice(0, 500) } : {}),
       ...(typeof s.author_name === 'string' ? { authorName: s.author_name.slice(0, 100) } : {}),
       ...(Number.isInteger(s.posts_per_page) ? { postsPerPage: Math.min(50, Math.max(1, Number(s.posts_per_page))) } : {}),
+      ...(comments ? { comments } : {}),
     });
   }
   for (const [name, bytes] of files) {
@@ -279,6 +296,11 @@ function fillFromFiles(handle: TenantHandle, files: ZipFiles): void {
   for (const [name, bytes] of files) {
     if (/^posts\/[^/]+\.md$/.test(name)) withFileName(name, () => importPost(handle, bytes.toString('utf8'), name));
     else if (/^pages\/[^/]+\.md$/.test(name)) withFileName(name, () => importPage(handle, bytes.toString('utf8'), name));
+  }
+  // After the posts they belong to.
+  for (const [name, bytes] of files) {
+    const postSlug = /^comments\/([^/]+)\.yaml$/.exec(name)?.[1];
+    if (postSlug) withFileName(name, () => importComments(handle, postSlug, parseYamlSafely(bytes.toString('utf8'), name)));
   }
 }
 

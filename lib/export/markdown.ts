@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'yaml';
 import yazl from 'yazl';
 import { readSettings } from '@/lib/blogs/blogs';
+import { commentsForExport } from '@/lib/comments/comments';
 import type { Blog } from '@/lib/db/schema/control';
 import { openTenant } from '@/lib/db/pool';
 import { listAllPages } from '@/lib/pages/pages';
@@ -9,8 +10,8 @@ import { postTagNames } from '@/lib/posts/posts';
 
 /**
  * The blog as plain files in a zip: `posts/<slug>.md` and `pages/<slug>.md` with YAML front
- * matter, `media/<id>-<name>`, `quire.yaml` with the settings, and a README. Quire imports
- * this same format back.
+ * matter, `comments/<post-slug>.yaml` with each post's approved comments, `media/<id>-<name>`,
+ * `quire.yaml` with the settings, and a README. Quire imports this same format back.
  */
 export function exportMarkdownZip(blog: Blog, now = new Date()): { stream: ReadableStream<Uint8Array>; filename: string } {
   const handle = openTenant(blog.slug);
@@ -20,7 +21,15 @@ export function exportMarkdownZip(blog: Blog, now = new Date()): { stream: Reada
 
   zip.addBuffer(Buffer.from(README(blog.slug, now)), 'README.md', { mtime });
   zip.addBuffer(
-    Buffer.from(stringify({ title: settings.title, description: settings.description, author_name: settings.authorName, posts_per_page: settings.postsPerPage })),
+    Buffer.from(
+      stringify({
+        title: settings.title,
+        description: settings.description,
+        author_name: settings.authorName,
+        posts_per_page: settings.postsPerPage,
+        comments: settings.comments,
+      }),
+    ),
     'quire.yaml',
     { mtime },
   );
@@ -40,6 +49,8 @@ export function exportMarkdownZip(blog: Blog, now = new Date()): { stream: Reada
       updated: new Date(post.updated_at).toISOString(),
     };
     zip.addBuffer(Buffer.from(withFrontMatter(meta, post.markdown)), `posts/${post.slug}.md`, { mtime: new Date(post.updated_at) });
+    const comments = commentsForExport(handle, post.id);
+    if (comments.length > 0) zip.addBuffer(Buffer.from(stringify(comments)), `comments/${post.slug}.yaml`, { mtime });
   }
   for (const page of listAllPages(handle)) {
     const meta = { title: page.title, slug: page.slug, status: page.status, nav_order: page.navOrder };
@@ -64,8 +75,10 @@ Exported ${now.toISOString()}.
   (publication time, ISO 8601, UTC; empty for drafts), status (draft, published, scheduled),
   tags, excerpt. After it, the post's Markdown exactly as written.
 - \`pages/<slug>.md\`: static pages, with their position in the navigation (nav_order).
+- \`comments/<post-slug>.yaml\`: the post's approved comments, oldest first: name, website,
+  date, and the comment as the reader wrote it (plain text or simple Markdown).
 - \`media/<id>-<name>\`: uploaded images. Posts refer to them as \`/media/<id>/<name>\`.
-- \`quire.yaml\`: the blog's settings.
+- \`quire.yaml\`: the blog's settings (comments: moderated, auto or off).
 
 Any Quire server can import this zip back as a blog. For a complete copy (statistics
 included), use the blog-file export instead: one SQLite file that opens anywhere.

@@ -72,6 +72,7 @@ function inspect({ file, dest, allowedTables, allowedIndexes, exactObjects, requ
     }
     const view = objects.find((o) => o.type === 'view');
     if (view) throw new Refusal(`This database has a view ("${view.name}"), which a Quire blog never has; it was not imported.`);
+    // Triggers left here are exactly ours (checked above).
     const odd = objects.find((o) => o.type !== 'table' && o.type !== 'index' && o.type !== 'trigger');
     if (odd) throw new Refusal(`This database is not a Quire blog (it has a ${odd.type} "${odd.name}").`);
     const tables = new Set(objects.filter((o) => o.type === 'table').map((o) => o.name));

@@ -1,6 +1,7 @@
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
-import { excerptFromHtml, readingMinutes, renderMarkdown } from './render';
+import { COMMENT_XSS_CORPUS } from '@/lib/testing/xss-corpus';
+import { escapeHtml, excerptFromHtml, readingMinutes, renderComment, renderMarkdown } from './render';
 
 type Node = { type: string; name?: string; attribs?: Record<string, string>; children?: Node[] };
 
@@ -125,5 +126,72 @@ describe('excerpts and reading time', () => {
   it('rounds reading time to whole minutes, at least one', () => {
     expect(readingMinutes('short')).toBe(1);
     expect(readingMinutes('word '.repeat(1500))).toBe(7);
+  });
+});
+
+/** Every tag closed as it was opened: an element left open would swallow the page after it. */
+function expectBalanced(html: string) {
+  const open: string[] = [];
+  for (const [, closing, name] of html.matchAll(/<(\/?)([a-z][a-z0-9]*)\b[^>]*>/gi)) {
+    if (name === 'br') continue;
+    if (!closing) open.push(name!);
+    else expect(open.pop(), `</${name}> in ${html}`).toBe(name);
+  }
+  expect(open, html).toEqual([]);
+}
+
+const COMMENT_TAGS = new Set(['p', 'br', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a']);
+
+describe('renderComment', () => {
+  it('keeps the small Markdown subset: paragraphs, line breaks, emphasis, code, quotes, lists, links', () => {
+    const html = renderComment(
+      'First line\nsecond line\n\n*em* **strong** `x < y`\n\n```\nlet a = "<b>";\n```\n\n> quoted\n\n- one\n- two\n\n3. three\n\n[site](https://example.com) and mail@example.com',
+    );
+    expect(html).toContain('<p>First line<br />second line</p>');
+    expect(html).toContain('<em>em</em> <strong>strong</strong> <code>x &lt; y</code>');
+    expect(html).toContain('<pre><code>let a = "&lt;b&gt;";\n</code></pre>');
+    expect(html).toContain('<blockquote>\n<p>quoted</p>\n</blockquote>');
+    expect(html).toContain('<ul>\n<li>one</li>\n<li>two</li>\n</ul>');
+    expect(html).toContain('<ol start="3">');
+    expect(html).toContain('<a href="https://example.com" rel="nofollow ugc noopener">site</a>');
+    expect(html).toContain('<a href="mailto:mail@example.com" rel="nofollow ugc noopener">mail@example.com</a>');
+  });
+
+  it('shows headings, tables, rules, images and raw HTML as the reader typed them', () => {
+    expect(renderComment('# Big')).toBe('<p># Big</p>\n');
+    expect(renderComment('| a |\n|---|\n| 1 |')).toBe('<p>| a |<br />|---|<br />| 1 |</p>\n');
+    expect(renderComment('---')).toBe('<p>---</p>\n');
+    expect(renderComment('![cat](https://example.com/cat.png)')).toBe('<p>![cat](https://example.com/cat.png)</p>\n');
+    expect(renderComment('<b>bold</b> & more')).toBe('<p>&lt;b&gt;bold&lt;/b&gt; &amp; more</p>\n');
+  });
+
+  it('keeps the text of a link to anything but http, https or mailto, without the link', () => {
+    expect(renderComment('[home](/dashboard)')).toBe('<p>home</p>\n');
+    expect(renderComment('[x](ftp://example.com)')).toBe('<p>x</p>\n');
+    // The link after a refused one is closed where it ends, not left open over the page.
+    expect(renderComment('[bad](javascript:x) [good](https://x.test) after')).toBe(
+      '<p>bad <a href="https://x.test" rel="nofollow ugc noopener">good</a> after</p>\n',
+    );
+  });
+
+  it.each(COMMENT_XSS_CORPUS)('neutralises %s', (_name, body) => {
+    const html = renderComment(body);
+    expectInert(html);
+    expectBalanced(html);
+    for (const el of elements(parseDocument(html) as unknown as Node)) {
+      expect(COMMENT_TAGS.has(el.name!), `<${el.name}> in ${html}`).toBe(true);
+      const allowed = el.name === 'a' ? ['href', 'rel'] : el.name === 'ol' ? ['start'] : [];
+      for (const name of Object.keys(el.attribs ?? {})) expect(allowed, `${name}= on <${el.name}> in ${html}`).toContain(name);
+      if (el.name === 'a') {
+        expect(el.attribs!.href, html).toMatch(/^(https?|mailto):/i);
+        expect(el.attribs!.rel).toBe('nofollow ugc noopener');
+      }
+    }
+  });
+});
+
+describe('escapeHtml', () => {
+  it('escapes the five characters that matter in text and attributes', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#60;/a&#62;');
   });
 });

@@ -22,6 +22,9 @@ const marked = new Marked(
   }),
 );
 
+/** The only link schemes any rendering keeps; relative and protocol-relative links aside. */
+const LINK_SCHEMES = ['http', 'https', 'mailto'];
+
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
     'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'span',
@@ -43,7 +46,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     code: ['hljs', 'language-*'],
     span: ['hljs-*'],
   },
-  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemes: LINK_SCHEMES,
   allowedSchemesByTag: { img: ['http', 'https'] },
   allowProtocolRelative: false,
   transformTags: {
@@ -63,6 +66,69 @@ export function sanitize(html: string): string {
 
 export function renderMarkdown(markdown: string): string {
   return sanitize(marked.parse(markdown, { async: false }));
+}
+
+/**
+ * Links written by readers (in a comment, or a commenter's website): search engines must not
+ * credit them to the blog (`nofollow ugc`), and the opened page gets no handle on this one.
+ */
+export const READER_LINK_REL = 'nofollow ugc noopener';
+
+/**
+ * Readers' comments get a small Markdown subset: paragraphs, line breaks, emphasis, code,
+ * quotes, lists and links. Headings, tables, rules, strikethrough and raw HTML are not
+ * recognised, so they show as the reader typed them; an image shows as its Markdown text.
+ */
+const commentMarked = new Marked(
+  { gfm: true, breaks: true },
+  {
+    tokenizer: {
+      heading: () => undefined,
+      lheading: () => undefined,
+      table: () => undefined,
+      hr: () => undefined,
+      del: () => undefined,
+      html: () => undefined,
+      tag: () => undefined,
+    },
+    renderer: {
+      image: (token) => escapeHtml(token.raw),
+      // A link to anything but an absolute http(s) or mailto address is shown as its text.
+      link(token) {
+        return isReaderLinkTarget(token.href) ? false : this.parser.parseInline(token.tokens);
+      },
+    },
+  },
+);
+
+function isReaderLinkTarget(href: string | undefined): boolean {
+  return LINK_SCHEMES.some((scheme) => (href ?? '').toLowerCase().startsWith(`${scheme}:`));
+}
+
+const COMMENT_SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a'],
+  allowedAttributes: { a: ['href', 'rel'], ol: ['start'] },
+  allowedSchemes: LINK_SCHEMES,
+  allowProtocolRelative: false,
+  transformTags: {
+    // Should a link the renderer let through still point elsewhere, it keeps no address.
+    // (Renaming it to a tag that is not allowed would be neater, but sanitize-html then closes
+    // the next link with that name, leaving it open.)
+    a: (tagName, attribs): sanitizeHtml.Tag => ({
+      tagName,
+      attribs: isReaderLinkTarget(attribs.href) ? { href: attribs.href!, rel: READER_LINK_REL } : {},
+    }),
+  },
+};
+
+/** A reader's comment → safe HTML, once, when it is received (or imported). */
+export function renderComment(body: string): string {
+  return sanitizeHtml(commentMarked.parse(body, { async: false }), COMMENT_SANITIZE);
+}
+
+/** Text for HTML built by hand (not by React, which escapes by itself). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Plain text of rendered HTML: for excerpts and reading time. */

@@ -15,6 +15,7 @@ import { postSlugSchema, slugify, uniqueSlug } from '@/lib/posts/slug';
  */
 export const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set([
   'posts', 'api', 'sites', 'feed', 'rss', 'atom', 'tags', 'tag', 'page', 'search', 'sitemap', 'robots',
+  'comments',
 ]);
 
 const pageFormSchema = z.object({

@@ -118,6 +118,8 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
 
     const publicUrl = path.pathname + path.search;
     req.url = SITES_PREFIX + slug + (path.pathname === '/' ? '' : path.pathname) + path.search;
+    // For the blog's own routes (comments are rate-limited by address); not part of cache keys.
+    req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxy);
 
     if (!cache || !isCacheable(req)) return next(req, res);
 

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { pendingCommentCount } from '@/lib/comments/comments';
 import { blogUrl } from '@/lib/config';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { blogsOfUser } from '@/lib/members/access';
@@ -7,7 +8,7 @@ import { can } from '@/lib/members/roles';
 import { NavLink } from './nav-link';
 
 export default async function BlogDashboardLayout(props: { children: ReactNode; params: Promise<{ blog: string }> }) {
-  const { blog, role, user } = await dashboardBlog((await props.params).blog, 'read-dashboard');
+  const { blog, role, user, handle } = await dashboardBlog((await props.params).blog, 'read-dashboard');
   const base = `/dashboard/${blog.slug}`;
   const others = blogsOfUser(user.id).filter((other) => other.slug !== blog.slug);
   return (
@@ -18,6 +19,11 @@ export default async function BlogDashboardLayout(props: { children: ReactNode; 
           Posts
         </NavLink>
         <NavLink href={`${base}/pages`}>Pages</NavLink>
+        {can(role, 'moderate') && (
+          <NavLink href={`${base}/comments`}>
+            Comments <PendingCount count={pendingCommentCount(handle)} />
+          </NavLink>
+        )}
         <NavLink href={`${base}/stats`}>Stats</NavLink>
         {can(role, 'change-settings') && <NavLink href={`${base}/settings`}>Settings</NavLink>}
         {can(role, 'manage-members') && <NavLink href={`${base}/members`}>Members</NavLink>}
@@ -37,5 +43,16 @@ export default async function BlogDashboardLayout(props: { children: ReactNode; 
       </nav>
       <div className="blog-main">{props.children}</div>
     </div>
+  );
+}
+
+/** How many comments wait for moderation, beside the navigation link. */
+function PendingCount({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <span className="count" title={`${count} waiting for moderation`}>
+      {count}
+      <span className="visually-hidden"> pending</span>
+    </span>
   );
 }

@@ -26,6 +26,14 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
         </label>
         <Field label="Author name" name="authorName" defaultValue={settings.authorName} maxLength={100} hint="Shown under each post." />
         <Field label="Posts per page" name="postsPerPage" type="number" defaultValue={settings.postsPerPage} />
+        <label className="field">
+          <span>Comments</span>
+          <select name="comments" defaultValue={settings.comments}>
+            <option value="moderated">Readers may comment; comments appear once approved</option>
+            <option value="auto">Readers may comment; comments appear at once</option>
+            <option value="off">Off: no new comments (approved ones stay)</option>
+          </select>
+        </label>
       </JsonForm>
 
       <section id="domains">

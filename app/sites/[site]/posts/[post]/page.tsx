@@ -4,8 +4,9 @@ import { loadBlog } from '../../load';
 import { getPublishedPost } from '@/lib/posts/public';
 import { beaconScript } from '@/lib/pageviews/beacon';
 import { PostDate } from '../../post-date';
+import { CommentCount, Comments } from './comments';
 
-type Props = { params: Promise<{ site: string; post: string }> };
+type Props = { params: Promise<{ site: string; post: string }>; searchParams: Promise<{ comment?: string | string[] }> };
 
 async function load(params: Props['params']) {
   const { site, post: slug } = await params;
@@ -20,7 +21,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${found.post.title} · ${found.blog.settings.title}`, description: found.post.excerpt };
 }
 
-export default async function PostPage({ params }: Props) {
+export default async function PostPage({ params, searchParams }: Props) {
   const found = await load(params);
   if (!found) notFound();
   const { post } = found;
@@ -31,6 +32,7 @@ export default async function PostPage({ params }: Props) {
         <p className="post-meta">
           {found.blog.settings.authorName && <>{found.blog.settings.authorName} · </>}
           <PostDate date={post.publishedAt} /> · {post.readingMinutes} min read
+          <CommentCount handle={found.blog.handle} postId={post.id} />
         </p>
       </header>
       {/* Sanitized when the post was saved (lib/markdown). */}
@@ -42,6 +44,7 @@ export default async function PostPage({ params }: Props) {
           ))}
         </ul>
       )}
+      <Comments handle={found.blog.handle} post={post} mode={found.blog.settings.comments} received={(await searchParams).comment === 'received'} />
       <script dangerouslySetInnerHTML={{ __html: beaconScript(post.id) }} />
     </article>
   );

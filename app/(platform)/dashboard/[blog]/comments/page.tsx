@@ -1,0 +1,81 @@
+import Link from 'next/link';
+import { COMMENT_STATUSES, MODERATION_LIST_MAX, commentCounts, moderationList, type CommentStatus } from '@/lib/comments/comments';
+import { blogUrl } from '@/lib/config';
+import { dashboardBlog } from '@/lib/dashboard/access';
+import { READER_LINK_REL } from '@/lib/markdown/render';
+import { When } from '@/app/_components/dates';
+import { OwnerOnly } from '@/app/_components/owner-only';
+import { ModerationButtons } from './moderation-buttons';
+
+export const metadata = { title: 'Comments · Quire' };
+
+const TAB_NAMES: Record<CommentStatus, string> = { pending: 'Pending', approved: 'Approved', spam: 'Spam' };
+const EMPTY: Record<CommentStatus, string> = {
+  pending: 'No comments are waiting for you.',
+  approved: 'No approved comments yet.',
+  spam: 'Nothing marked as spam.',
+};
+
+export default async function CommentsPage(props: { params: Promise<{ blog: string }>; searchParams: Promise<{ status?: string }> }) {
+  const { blog, handle, allowed } = await dashboardBlog((await props.params).blog, 'moderate');
+  if (!allowed) return <OwnerOnly what="moderate its comments" />;
+  const asked = (await props.searchParams).status;
+  const status = COMMENT_STATUSES.find((s) => s === asked) ?? 'pending';
+  const counts = commentCounts(handle);
+  const comments = moderationList(handle, status);
+  const base = `/dashboard/${blog.slug}/comments`;
+
+  return (
+    <main className="page">
+      <div className="page-head">
+        <h1>Comments</h1>
+        <nav aria-label="Comments by status" className="tabs">
+          {COMMENT_STATUSES.map((tab) => (
+            <Link key={tab} href={`${base}?status=${tab}`} aria-current={tab === status ? 'page' : undefined}>
+              {`${TAB_NAMES[tab]} (${counts[tab].toLocaleString('en')})`}
+            </Link>
+          ))}
+        </nav>
+      </div>
+      {comments.length === 0 ? (
+        <p className="muted">{EMPTY[status]}</p>
+      ) : (
+        <>
+          {counts[status] > comments.length && (
+            <p className="muted">
+              Showing {status === 'pending' ? 'the oldest' : 'the newest'} {MODERATION_LIST_MAX} of {counts[status].toLocaleString('en')}.
+            </p>
+          )}
+          <ol className="comment-queue">
+            {comments.map((comment) => (
+              <li key={comment.id}>
+                <article aria-label={`Comment by ${comment.authorName}`}>
+                  <p className="comment-head">
+                    <strong>{comment.authorName}</strong>
+                    {comment.authorUrl && (
+                      <>
+                        {' · '}
+                        <a href={comment.authorUrl} rel={READER_LINK_REL} className="comment-site">
+                          {comment.authorUrl}
+                        </a>
+                      </>
+                    )}
+                    {' · '}
+                    <When date={comment.createdAt} />
+                    <br />
+                    <span className="muted">
+                      on <a href={`${blogUrl(blog.slug)}/posts/${comment.postSlug}`}>{comment.postTitle}</a>
+                    </span>
+                  </p>
+                  {/* Sanitized when the comment was received (lib/markdown renderComment). */}
+                  <div className="comment-text" dangerouslySetInnerHTML={{ __html: comment.html }} />
+                  <ModerationButtons url={`/api/blogs/${blog.slug}/comments/${comment.id}`} status={comment.status} />
+                </article>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </main>
+  );
+}
