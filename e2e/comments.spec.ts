@@ -10,15 +10,25 @@ function watchDialogs(page: Page, into: string[]): void {
   });
 }
 
-test('a reader leaves a comment, the author approves it in the dashboard, the reader reloads and sees it', async ({ page: author, browser }) => {
+test('a reader finds a post through search, leaves a comment, the author approves it, the reader reloads and sees it', async ({ page: author, browser }) => {
   await author.goto(`${platform}/signup`);
   await signUp(author, 'host@example.com', { title: 'Comment Club', slug: 'comment-club' });
-  await publishPost(author, 'Open thread', 'Tell me what you think.');
+  await publishPost(author, 'Another post', 'Nothing about the sea here.');
+  await author.goto(`${platform}/dashboard/comment-club`);
+  await publishPost(author, 'Open thread', 'Tell me what you think about **lighthouses**.');
 
   const readerContext = await browser.newContext();
   const reader = await readerContext.newPage();
   await reader.goto(`${blogHost('comment-club')}/`);
-  await reader.getByRole('link', { name: 'Open thread' }).click();
+  await reader.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Search' }).click();
+  await reader.getByRole('searchbox', { name: 'Search this blog' }).fill('lighthouse');
+  await reader.getByRole('button', { name: 'Search' }).click();
+  await expect(reader).toHaveURL(/\/search\?q=lighthouse$/);
+  const results = reader.locator('.search-results > li');
+  await expect(results).toHaveCount(1);
+  await expect(results.locator('mark')).toHaveText('lighthouses');
+  await results.getByRole('link', { name: 'Open thread' }).click();
+  await expect(reader.getByRole('heading', { level: 1, name: 'Open thread' })).toBeVisible();
   await reader.getByLabel('Name', { exact: true }).fill('Grace');
   await reader.getByLabel('Website (optional)').fill('https://grace.example');
   await reader.getByLabel('Comment', { exact: true }).fill('A *fine* thread.\nSecond line.');
