@@ -42,7 +42,7 @@ export function blogFeed(site: string, format: FeedFormat, tagSlug?: string): st
       author: authorName || title,
       pageUrl: url(listPath || blogPaths.home),
       feedUrls: Object.fromEntries(feedFormats.map((f) => [f, url(feedPath(f, listPath))])) as Record<FeedFormat, string>,
-      // An empty feed has changed never; "now" keeps it valid (Atom requires a date).
+      // The newest change; Atom wants a date even for a feed with no entries yet.
       updated: entries.reduce<Date | undefined>((newest, e) => (newest && newest > e.modified ? newest : e.modified), undefined) ?? new Date(),
       entries,
     },
