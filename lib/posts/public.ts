@@ -59,33 +59,30 @@ const isPublic = (now: ReturnType<typeof sql.placeholder>) =>
 
 type ListOptions = { limit: number; after?: ListCursor; tagId?: number };
 
-/**
- * The public list's filter, newest first by key (never OFFSET), optionally only posts carrying
- * one tag. Each shape of it is prepared once: `shape` names it for the statement cache.
- */
-function listQuery({ after, tagId }: ListOptions) {
-  return {
-    shape: `${after ? 'after' : 'first'}.${tagId === undefined ? 'all' : 'tag'}`,
-    where: and(
-      isPublic(sql.placeholder('now')),
-      after ? sql`(${posts.publishedAt}, ${posts.id}) < (${sql.placeholder('t')}, ${sql.placeholder('id')})` : undefined,
-      tagId === undefined
-        ? undefined
-        : sql`${posts.id} in (select ${postTags.postId} from ${postTags} where ${postTags.tagId} = ${sql.placeholder('tagId')})`,
-    ),
-    order: [desc(posts.publishedAt), desc(posts.id)],
-  };
+/** Each shape of the public list's query is prepared once per handle, under this name. */
+const listShape = ({ after, tagId }: ListOptions) => `${after ? 'after' : 'first'}.${tagId === undefined ? 'all' : 'tag'}`;
+
+/** The public list's filter: by key (never OFFSET), optionally only posts carrying one tag. */
+function listWhere({ after, tagId }: ListOptions) {
+  return and(
+    isPublic(sql.placeholder('now')),
+    after ? sql`(${posts.publishedAt}, ${posts.id}) < (${sql.placeholder('t')}, ${sql.placeholder('id')})` : undefined,
+    tagId === undefined
+      ? undefined
+      : sql`${posts.id} in (select ${postTags.postId} from ${postTags} where ${postTags.tagId} = ${sql.placeholder('tagId')})`,
+  );
 }
+
+const newestFirst = [desc(posts.publishedAt), desc(posts.id)];
 
 // Placeholders bind raw values: milliseconds, as stored.
 const listValues = ({ limit, after, tagId }: ListOptions) => ({ now: Date.now(), limit, t: after?.publishedAt, id: after?.id, tagId });
 
 /** A page of the public list (the home page, or a tag's page). `next` is set when more follow. */
 export function listPublishedPosts(handle: TenantHandle, options: ListOptions): { posts: PostSummary[]; next?: string } {
-  const { shape, where, order } = listQuery(options);
   const rows = handle
-    .statement(`posts.public.summaries.${shape}`, () =>
-      handle.orm.select(summaryColumns).from(posts).where(where).orderBy(...order).limit(sql.placeholder('limit')).prepare(),
+    .statement(`posts.public.summaries.${listShape(options)}`, () =>
+      handle.orm.select(summaryColumns).from(posts).where(listWhere(options)).orderBy(...newestFirst).limit(sql.placeholder('limit')).prepare(),
     )
     // One extra row tells whether a next page exists.
     .all(listValues({ ...options, limit: options.limit + 1 }));
@@ -100,10 +97,9 @@ const contentColumns = { ...summaryColumns, html: posts.html, markdown: posts.ma
 
 /** The newest public posts with their content: for feeds. */
 export function latestPublishedPosts(handle: TenantHandle, options: { limit: number; tagId?: number }): PublicPost[] {
-  const { shape, where, order } = listQuery(options);
   return handle
-    .statement(`posts.public.contents.${shape}`, () =>
-      handle.orm.select(contentColumns).from(posts).where(where).orderBy(...order).limit(sql.placeholder('limit')).prepare(),
+    .statement(`posts.public.contents.${listShape(options)}`, () =>
+      handle.orm.select(contentColumns).from(posts).where(listWhere(options)).orderBy(...newestFirst).limit(sql.placeholder('limit')).prepare(),
     )
     .all(listValues(options))
     .map((row) => toPublicPost(handle, row));
@@ -140,7 +136,7 @@ export function listPublishedPostDates(handle: TenantHandle): { slug: string; pu
         .select({ slug: posts.slug, publishedAt: posts.publishedAt, updatedAt: posts.updatedAt })
         .from(posts)
         .where(isPublic(sql.placeholder('now')))
-        .orderBy(desc(posts.publishedAt), desc(posts.id))
+        .orderBy(...newestFirst)
         .limit(SITEMAP_POSTS_MAX)
         .prepare(),
     )
