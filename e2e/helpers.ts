@@ -18,10 +18,11 @@ export async function signUp(page: Page, email: string, blog?: { title: string; 
 }
 
 /** Writes and publishes a post from the dashboard of the current blog. */
-export async function publishPost(page: Page, title: string, markdown: string): Promise<void> {
+export async function publishPost(page: Page, title: string, markdown: string, tags?: string): Promise<void> {
   await page.getByRole('link', { name: 'New post' }).click();
   await page.getByLabel('Title').fill(title);
   await page.getByLabel('Markdown').fill(markdown);
+  if (tags !== undefined) await page.getByLabel('Tags').fill(tags);
   await page.getByRole('button', { name: 'Publish now' }).click();
   await expect(page.getByText('Published.')).toBeVisible();
 }

@@ -151,9 +151,9 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
  * The blog behind a public page, or undefined when there is none. The front has already
  * checked the host; this re-checks the slug so a route can never open a path it built itself.
  */
-export function publicBlog(
-  slug: string,
-): { handle: TenantHandle; settings: BlogSettings; nav: NavPage[] } | undefined {
+export type PublicBlog = { handle: TenantHandle; settings: BlogSettings; nav: NavPage[] };
+
+export function publicBlog(slug: string): PublicBlog | undefined {
   const checked = blogSlugSchema.safeParse(slug);
   if (!checked.success || !findBlog(checked.data)) return undefined;
   const handle = openTenant(checked.data);

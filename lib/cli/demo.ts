@@ -4,10 +4,11 @@ import { createPost } from '@/lib/posts/posts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-const POSTS: { title: string; markdown: string; daysAgo: number }[] = [
+const POSTS: { title: string; markdown: string; daysAgo: number; tags: string }[] = [
   {
     title: 'Markdown, in full',
     daysAgo: 1,
+    tags: 'Markdown, Writing',
     markdown: `Quire renders Markdown once, when you save, and keeps the HTML. Here is what it can show.
 
 ## Code
@@ -45,6 +46,7 @@ export function blogFile(slug: string): string {
   {
     title: 'Why every blog is a file',
     daysAgo: 3,
+    tags: 'SQLite, Ownership',
     markdown: `Most platforms keep every blog in one big database. Quire gives each blog its own SQLite
 file instead.
 
@@ -60,6 +62,7 @@ Read more in the [SQLite documentation](https://sqlite.org/about.html).
   {
     title: 'Hello, world',
     daysAgo: 7,
+    tags: 'Writing',
     markdown: `Welcome to the demo blog. This post was written in Markdown and published with
 \`quire posts add\`.
 

@@ -6,7 +6,7 @@ import { commentsForExport } from '@/lib/comments/comments';
 import type { Blog } from '@/lib/db/schema/control';
 import { openTenant } from '@/lib/db/pool';
 import { listAllPages } from '@/lib/pages/pages';
-import { postTagNames } from '@/lib/posts/posts';
+import { listPostTags } from '@/lib/posts/posts';
 
 /**
  * The blog as plain files in a zip: `posts/<slug>.md` and `pages/<slug>.md` with YAML front
@@ -43,7 +43,7 @@ export function exportMarkdownZip(blog: Blog, now = new Date()): { stream: Reada
       slug: post.slug,
       date: post.published_at ? new Date(post.published_at).toISOString() : null,
       status: post.status,
-      tags: postTagNames(handle, post.id),
+      tags: listPostTags(handle, post.id).map((tag) => tag.name),
       excerpt: post.excerpt,
       created: new Date(post.created_at).toISOString(),
       updated: new Date(post.updated_at).toISOString(),

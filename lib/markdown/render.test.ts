@@ -1,7 +1,7 @@
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { COMMENT_XSS_CORPUS } from '@/lib/testing/xss-corpus';
-import { escapeHtml, excerptFromHtml, readingMinutes, renderComment, renderMarkdown } from './render';
+import { escapeHtml, excerptFromHtml, readingMinutes, renderComment, renderMarkdown, sanitizeWithAbsoluteUrls } from './render';
 
 type Node = { type: string; name?: string; attribs?: Record<string, string>; children?: Node[] };
 
@@ -111,6 +111,44 @@ describe('renderMarkdown', () => {
     expect(html).toContain('Hello');
     expect(html).toContain('world');
     expect(html).not.toContain('alert(1)');
+  });
+});
+
+describe('sanitizeWithAbsoluteUrls (feeds)', () => {
+  const page = 'http://blog.localhost:3000/posts/hello';
+  const attributes = (html: string, name: string) =>
+    elements(parseDocument(html) as unknown as Node).flatMap((el) => (el.attribs?.[name] === undefined ? [] : [el.attribs[name]]));
+
+  it('resolves relative links and images against the page, and leaves other sites alone', () => {
+    const html = sanitizeWithAbsoluteUrls(
+      renderMarkdown('[a](/posts/other) [b](#notes) [c](sibling) [d](https://example.com/x) [e](mailto:me@example.com) ![f](/media/3/cat.png)'),
+      page,
+    );
+    expect(attributes(html, 'href')).toEqual([
+      'http://blog.localhost:3000/posts/other',
+      'http://blog.localhost:3000/posts/hello#notes',
+      'http://blog.localhost:3000/posts/sibling',
+      'https://example.com/x',
+      'mailto:me@example.com',
+    ]);
+    expect(attributes(html, 'src')).toEqual(['http://blog.localhost:3000/media/3/cat.png']);
+    // Our own links stay followable; other sites' stay nofollow.
+    expect(html).toContain('<a href="http://blog.localhost:3000/posts/other">');
+    expect(html).toContain('<a href="https://example.com/x" rel="noopener nofollow">');
+  });
+
+  it.each([
+    ['a protocol-relative link', '<a href="//evil.test/x">x</a>'],
+    ['a backslashed one', '<a href="\\\\evil.test/x">x</a>'],
+    ['one behind a tab', '<a href="/\t/evil.test/x">x</a>'],
+    ['a javascript: link', '<a href="javascript:alert(1)">x</a>'],
+    ['a hostile image', '<img src="x" onerror="alert(1)">'],
+  ])('never turns %s into a working address elsewhere, nor lets script through', (_name, html) => {
+    const out = sanitizeWithAbsoluteUrls(html, page);
+    expectInert(out);
+    for (const value of [...attributes(out, 'href'), ...attributes(out, 'src')]) {
+      expect(new URL(value, page).origin).toBe('http://blog.localhost:3000');
+    }
   });
 });
 

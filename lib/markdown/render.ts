@@ -52,16 +52,44 @@ const SANITIZE: sanitizeHtml.IOptions = {
   transformTags: {
     // Task-list checkboxes only; any other input is dropped by exclusiveFilter below.
     input: (tagName, attribs) => ({ tagName, attribs: { ...attribs, disabled: '' } }),
-    a: (tagName, attribs) =>
-      /^https?:/i.test(attribs.href ?? '')
-        ? { tagName, attribs: { ...attribs, rel: 'noopener nofollow' } }
-        : { tagName, attribs },
+    a: (tagName, attribs) => ({ tagName, attribs: linkAttributes(attribs) }),
   },
   exclusiveFilter: (frame) => frame.tag === 'input' && frame.attribs.type !== 'checkbox',
 };
 
+/** Links to other sites get `rel="noopener nofollow"`. */
+function linkAttributes(attribs: sanitizeHtml.Attributes): sanitizeHtml.Attributes {
+  return /^https?:/i.test(attribs.href ?? '') ? { ...attribs, rel: 'noopener nofollow' } : attribs;
+}
+
 export function sanitize(html: string): string {
   return sanitizeHtml(html, SANITIZE);
+}
+
+/**
+ * Stored HTML for reading away from the blog (feeds): sanitized again by the same rules, with
+ * every relative link and image address (`/media/…`, `/posts/…`, `#notes`) resolved against
+ * `pageUrl`, the absolute address of the page the HTML belongs to.
+ */
+export function sanitizeWithAbsoluteUrls(html: string, pageUrl: string): string {
+  const base = new URL(pageUrl);
+  const resolve = (value: string) => {
+    const url = URL.canParse(value, base) ? new URL(value, base) : undefined;
+    // A relative reference stays on the page's origin; anything else (another site, a scheme,
+    // a disguised `//host`) is left as written for the sanitizer to judge.
+    return url?.origin === base.origin ? url.href : value;
+  };
+  const withUrl = (attribs: sanitizeHtml.Attributes, name: 'href' | 'src') =>
+    attribs[name] === undefined ? attribs : { ...attribs, [name]: resolve(attribs[name]) };
+  return sanitizeHtml(html, {
+    ...SANITIZE,
+    transformTags: {
+      ...SANITIZE.transformTags,
+      // The rel decision looks at the address as written: our own links stay followable.
+      a: (tagName, attribs) => ({ tagName, attribs: withUrl(linkAttributes(attribs), 'href') }),
+      img: (tagName, attribs) => ({ tagName, attribs: withUrl(attribs, 'src') }),
+    },
+  });
 }
 
 export function renderMarkdown(markdown: string): string {

@@ -17,7 +17,7 @@ export const PAGE_CACHE_KEY = 'page-cache';
 export type PageCacheStats = { hits: number; misses: number; entries: number; bytes: number };
 
 /**
- * Whole-page HTML cache, bounded in bytes (all three encodings count). Keys carry the blog's
+ * Whole-response cache (pages, feeds, …), bounded in bytes (all three encodings count). Keys carry the blog's
  * generation, so a bump makes old entries unreachable; the LRU then ages them out.
  */
 export class PageCache {

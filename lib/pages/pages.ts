@@ -81,14 +81,14 @@ export function listAllPages(handle: TenantHandle): Page[] {
   return handle.orm.select().from(pages).orderBy(asc(pages.navOrder), asc(pages.title)).all();
 }
 
-export type NavPage = { slug: string; title: string };
+export type NavPage = Pick<Page, 'slug' | 'title' | 'updatedAt'>;
 
-/** The blog's navigation: published pages in their chosen order. */
+/** The blog's navigation, which is every published page, in the chosen order. */
 export function listNavPages(handle: TenantHandle): NavPage[] {
   return handle
     .statement('pages.nav', () =>
       handle.orm
-        .select({ slug: pages.slug, title: pages.title })
+        .select({ slug: pages.slug, title: pages.title, updatedAt: pages.updatedAt })
         .from(pages)
         .where(eq(pages.status, 'published'))
         .orderBy(asc(pages.navOrder), asc(pages.title))

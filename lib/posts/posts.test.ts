@@ -8,7 +8,7 @@ import { posts } from '@/lib/db/schema/tenant';
 import { InputError } from '@/lib/input';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { createPost, deletePost, getPost, savePost } from './posts';
-import { getPublishedPost, listCursorSchema, listPublishedPosts } from './public';
+import { findPublicTag, getPublishedPost, latestPublishedPosts, listCursorSchema, listPublicTags, listPublishedPostDates, listPublishedPosts, parseAfterParam } from './public';
 import { slugify } from './slug';
 
 const dataDir = makeTempDataDir();
@@ -101,6 +101,60 @@ describe('the public list', () => {
     expect(listCursorSchema.safeParse('abc').success).toBe(false);
     expect(listCursorSchema.safeParse('1-2-3').success).toBe(false);
     expect(listCursorSchema.safeParse('1700000000000-5').success).toBe(true);
+  });
+});
+
+describe('tags, as readers see them', () => {
+  createBlog({ slug: 'tagged', title: 'Tagged' });
+  const h = () => openTenant('tagged');
+  const base = Date.UTC(2026, 0, 1);
+  const hour = 3_600_000;
+
+  it('lists one tag\'s public posts newest first, by key, and nothing else', () => {
+    for (let i = 0; i < 7; i++) {
+      createPost(h(), { title: `Walk ${i}`, markdown: 'x', tags: i % 2 ? 'Walks, Rain' : 'walks', publishAt: new Date(base + i * hour) });
+    }
+    createPost(h(), { title: 'Untagged', markdown: 'x', publishAt: new Date(base + 99 * hour) });
+    createPost(h(), { title: 'Draft walk', markdown: 'x', tags: 'walks', draft: true });
+    savePost(h(), undefined, { title: 'Future walk', markdown: 'x', tags: 'walks', action: 'schedule', publishAt: new Date(Date.now() + hour).toISOString() });
+
+    const walks = findPublicTag(h(), 'walks')!;
+    expect(walks).toMatchObject({ slug: 'walks', name: 'walks' });
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = listPublishedPosts(h(), { limit: 3, after: after ? listCursorSchema.parse(after) : undefined, tagId: walks.id });
+      seen.push(...page.posts.map((p) => p.title));
+      after = page.next;
+    } while (after);
+    expect(seen).toEqual(['Walk 6', 'Walk 5', 'Walk 4', 'Walk 3', 'Walk 2', 'Walk 1', 'Walk 0']);
+    expect(latestPublishedPosts(h(), { limit: 2, tagId: findPublicTag(h(), 'rain')!.id }).map((p) => p.title)).toEqual(['Walk 5', 'Walk 3']);
+    expect(listPublishedPosts(h(), { limit: 1 }).posts[0]).toMatchObject({ title: 'Untagged', tags: [] });
+    expect(listPublishedPosts(h(), { limit: 2, tagId: walks.id }).posts[1]!.tags).toEqual([
+      { slug: 'rain', name: 'Rain' },
+      { slug: 'walks', name: 'walks' },
+    ]);
+  });
+
+  it('knows a tag only while a public post carries it', () => {
+    createPost(h(), { title: 'Only draft', markdown: 'x', tags: 'secret-plans', draft: true });
+    savePost(h(), undefined, { title: 'Only later', markdown: 'x', tags: 'someday', action: 'schedule', publishAt: new Date(Date.now() + hour).toISOString() });
+    for (const slug of ['secret-plans', 'someday', 'nope', 'Walks', '../walks', 'walks\u0000', 'w'.repeat(101), 'été', '']) {
+      expect(findPublicTag(h(), slug), slug).toBeUndefined();
+    }
+    expect(listPublicTags(h()).map((t) => t.slug)).toEqual(['rain', 'walks']);
+    expect(listPublishedPostDates(h()).map((p) => p.slug)).not.toContain('only-draft');
+  });
+
+  it('dates a public tag by the last change to its public posts', () => {
+    const rain = listPublicTags(h()).find((t) => t.slug === 'rain')!;
+    expect(rain.lastModified.getTime()).toBe(Math.max(...latestPublishedPosts(h(), { limit: 9, tagId: rain.id }).map((p) => p.updatedAt.getTime())));
+  });
+
+  it('reads a list page\'s ?after= strictly', () => {
+    expect(parseAfterParam(undefined)).toEqual({});
+    expect(parseAfterParam('1700000000000-5')).toEqual({ after: { publishedAt: 1700000000000, id: 5 } });
+    for (const bad of ['x', '1-2-3', ['1-2', '3-4'], '']) expect(parseAfterParam(bad)).toBeNull();
   });
 });
 

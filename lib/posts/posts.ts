@@ -145,20 +145,22 @@ function setPostTags(handle: TenantHandle, postId: number, names: string[]): voi
   }
 }
 
-/** The names of a post's tags, in name order. */
-export function postTagNames(handle: TenantHandle, postId: number): string[] {
+/** A tag as readers see it: its name, and the slug of its page. */
+export type TagRef = { slug: string; name: string };
+
+/** A post's tags, in name order. */
+export function listPostTags(handle: TenantHandle, postId: number): TagRef[] {
   return handle
-    .statement('posts.tagNames', () =>
+    .statement('posts.tags', () =>
       handle.orm
-        .select({ name: tags.name })
+        .select({ slug: tags.slug, name: tags.name })
         .from(postTags)
         .innerJoin(tags, eq(tags.id, postTags.tagId))
         .where(eq(postTags.postId, sql.placeholder('postId')))
         .orderBy(tags.name)
         .prepare(),
     )
-    .all({ postId })
-    .map((row) => row.name);
+    .all({ postId });
 }
 
 export function getPost(handle: TenantHandle, id: number): Post | undefined {

@@ -1,14 +1,18 @@
-import { and, desc, eq, lte, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, lte, max, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
-import { posts, type Post } from '@/lib/db/schema/tenant';
+import { posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
 import { readingMinutes } from '@/lib/markdown/render';
-import { postTagNames } from './posts';
+import { listPostTags, type TagRef } from './posts';
+import { POST_SLUG_MAX, POST_SLUG_PATTERN } from './slug';
 
 /** What the public blog shows: published posts, and scheduled ones once their time came. */
 
-export type PostSummary = Pick<Post, 'id' | 'slug' | 'title' | 'excerpt'> & { publishedAt: Date };
-export type PublicPost = PostSummary & { html: string; readingMinutes: number; updatedAt: Date; tags: string[] };
+export type { TagRef };
+export type PostSummary = Pick<Post, 'id' | 'slug' | 'title' | 'excerpt'> & { publishedAt: Date; tags: TagRef[] };
+export type PublicPost = PostSummary & { html: string; readingMinutes: number; updatedAt: Date };
+/** A public tag: one that at least one public post carries. */
+export type PublicTag = TagRef & { id: number };
 
 /** Where the next page of the list starts: the last post shown, as `<publishedAtMs>-<id>`. */
 export type ListCursor = { publishedAt: number; id: number };
@@ -21,8 +25,24 @@ export const listCursorSchema = z
     return { publishedAt, id };
   });
 
-export function encodeCursor(post: PostSummary): string {
-  return `${post.publishedAt.getTime()}-${post.id}`;
+/** A list page's `?after=`: absent is the first page; anything malformed is null (a 404). */
+export function parseAfterParam(value: string | string[] | undefined): { after?: ListCursor } | null {
+  if (value === undefined) return {};
+  const parsed = listCursorSchema.safeParse(value);
+  return parsed.success ? { after: parsed.data } : null;
+}
+
+export function formatCursor(cursor: ListCursor): string {
+  return `${cursor.publishedAt}-${cursor.id}`;
+}
+
+export function encodeCursor(post: Pick<PostSummary, 'id' | 'publishedAt'>): string {
+  return formatCursor({ publishedAt: post.publishedAt.getTime(), id: post.id });
+}
+
+/** When a reader last saw the post change: a scheduled post was saved before it came out. */
+export function lastModified(post: { publishedAt: Date; updatedAt: Date }): Date {
+  return post.updatedAt > post.publishedAt ? post.updatedAt : post.publishedAt;
 }
 
 const summaryColumns = {
@@ -37,57 +57,137 @@ const summaryColumns = {
 const isPublic = (now: ReturnType<typeof sql.placeholder>) =>
   and(ne(posts.status, 'draft'), lte(posts.publishedAt, now));
 
-/** Published posts, newest first, by key (never OFFSET). `next` is set when more follow. */
-export function listPublishedPosts(
-  handle: TenantHandle,
-  options: { limit: number; after?: ListCursor },
-): { posts: PostSummary[]; next?: string } {
-  const limit = options.limit + 1; // one extra tells whether a next page exists
-  const now = Date.now(); // placeholders bind raw values: milliseconds, as stored
-  const rows = options.after
-    ? handle
-        .statement('posts.public.after', () =>
-          handle.orm
-            .select(summaryColumns)
-            .from(posts)
-            .where(
-              and(
-                isPublic(sql.placeholder('now')),
-                sql`(${posts.publishedAt}, ${posts.id}) < (${sql.placeholder('t')}, ${sql.placeholder('id')})`,
-              ),
-            )
-            .orderBy(desc(posts.publishedAt), desc(posts.id))
-            .limit(sql.placeholder('limit'))
-            .prepare(),
-        )
-        .all({ now, t: options.after.publishedAt, id: options.after.id, limit })
-    : handle
-        .statement('posts.public.first', () =>
-          handle.orm
-            .select(summaryColumns)
-            .from(posts)
-            .where(isPublic(sql.placeholder('now')))
-            .orderBy(desc(posts.publishedAt), desc(posts.id))
-            .limit(sql.placeholder('limit'))
-            .prepare(),
-        )
-        .all({ now, limit });
-  const page = rows.slice(0, options.limit) as PostSummary[];
+type ListOptions = { limit: number; after?: ListCursor; tagId?: number };
+
+/** Each shape of the public list's query is prepared once per handle, under this name. */
+const listShape = ({ after, tagId }: ListOptions) => `${after ? 'after' : 'first'}.${tagId === undefined ? 'all' : 'tag'}`;
+
+/** The public list's filter: by key (never OFFSET), optionally only posts carrying one tag. */
+function listWhere({ after, tagId }: ListOptions) {
+  return and(
+    isPublic(sql.placeholder('now')),
+    after ? sql`(${posts.publishedAt}, ${posts.id}) < (${sql.placeholder('t')}, ${sql.placeholder('id')})` : undefined,
+    tagId === undefined
+      ? undefined
+      : sql`${posts.id} in (select ${postTags.postId} from ${postTags} where ${postTags.tagId} = ${sql.placeholder('tagId')})`,
+  );
+}
+
+const newestFirst = [desc(posts.publishedAt), desc(posts.id)];
+
+// Placeholders bind raw values: milliseconds, as stored.
+const listValues = ({ limit, after, tagId }: ListOptions) => ({ now: Date.now(), limit, t: after?.publishedAt, id: after?.id, tagId });
+
+/** A page of the public list (the home page, or a tag's page). `next` is set when more follow. */
+export function listPublishedPosts(handle: TenantHandle, options: ListOptions): { posts: PostSummary[]; next?: string } {
+  const rows = handle
+    .statement(`posts.public.summaries.${listShape(options)}`, () =>
+      handle.orm.select(summaryColumns).from(posts).where(listWhere(options)).orderBy(...newestFirst).limit(sql.placeholder('limit')).prepare(),
+    )
+    // One extra row tells whether a next page exists.
+    .all(listValues({ ...options, limit: options.limit + 1 }));
+  const page = rows
+    .slice(0, options.limit)
+    .map((row) => ({ ...row, publishedAt: row.publishedAt!, tags: listPostTags(handle, row.id) }));
   const last = page.at(-1);
   return { posts: page, next: rows.length > options.limit && last ? encodeCursor(last) : undefined };
+}
+
+const contentColumns = { ...summaryColumns, html: posts.html, markdown: posts.markdown, updatedAt: posts.updatedAt };
+
+/** The newest public posts with their content: for feeds. */
+export function latestPublishedPosts(handle: TenantHandle, options: { limit: number; tagId?: number }): PublicPost[] {
+  return handle
+    .statement(`posts.public.contents.${listShape(options)}`, () =>
+      handle.orm.select(contentColumns).from(posts).where(listWhere(options)).orderBy(...newestFirst).limit(sql.placeholder('limit')).prepare(),
+    )
+    .all(listValues(options))
+    .map((row) => toPublicPost(handle, row));
+}
+
+function toPublicPost(
+  handle: TenantHandle,
+  { markdown, publishedAt, ...row }: Omit<PublicPost, 'publishedAt' | 'tags' | 'readingMinutes'> & { publishedAt: Date | null; markdown: string },
+): PublicPost {
+  return { ...row, publishedAt: publishedAt!, readingMinutes: readingMinutes(markdown), tags: listPostTags(handle, row.id) };
 }
 
 export function getPublishedPost(handle: TenantHandle, slug: string): PublicPost | undefined {
   const row = handle
     .statement('posts.public.bySlug', () =>
       handle.orm
-        .select({ ...summaryColumns, html: posts.html, markdown: posts.markdown, updatedAt: posts.updatedAt })
+        .select(contentColumns)
         .from(posts)
         .where(and(eq(posts.slug, sql.placeholder('slug')), isPublic(sql.placeholder('now'))))
         .prepare(),
     )
     .get({ slug, now: Date.now() });
-  if (!row) return undefined;
-  const { markdown, ...post } = row;
-  return { ...(post as PostSummary & { html: string; updatedAt: Date }), readingMinutes: readingMinutes(markdown), tags: postTagNames(handle, post.id) };
+  return row && toPublicPost(handle, row);
+}
+
+/** Posts in sitemaps are capped by the protocol (50,000 URLs a file). */
+export const SITEMAP_POSTS_MAX = 49_000;
+
+/** Every public post's address and dates, newest first: for the sitemap. */
+export function listPublishedPostDates(handle: TenantHandle): { slug: string; publishedAt: Date; updatedAt: Date }[] {
+  return handle
+    .statement('posts.public.dates', () =>
+      handle.orm
+        .select({ slug: posts.slug, publishedAt: posts.publishedAt, updatedAt: posts.updatedAt })
+        .from(posts)
+        .where(isPublic(sql.placeholder('now')))
+        .orderBy(...newestFirst)
+        .limit(SITEMAP_POSTS_MAX)
+        .prepare(),
+    )
+    .all({ now: Date.now() })
+    .map((row) => ({ ...row, publishedAt: row.publishedAt! }));
+}
+
+const isTagSlug = (slug: string) => slug.length <= POST_SLUG_MAX && POST_SLUG_PATTERN.test(slug);
+
+/**
+ * The tag at `/tag/<slug>`, if a reader may see it: a well-formed slug of a tag that at least
+ * one public post carries. Anything else (unknown, malformed, only on drafts) is undefined.
+ */
+export function findPublicTag(handle: TenantHandle, slug: string): PublicTag | undefined {
+  if (!isTagSlug(slug)) return undefined;
+  return handle
+    .statement('tags.public.bySlug', () =>
+      handle.orm
+        .select({ id: tags.id, slug: tags.slug, name: tags.name })
+        .from(tags)
+        .where(
+          and(
+            eq(tags.slug, sql.placeholder('slug')),
+            sql`exists (select 1 from ${postTags} join ${posts} on ${posts.id} = ${postTags.postId}
+                        where ${postTags.tagId} = ${tags.id} and ${isPublic(sql.placeholder('now'))})`,
+          ),
+        )
+        .prepare(),
+    )
+    .get({ slug, now: Date.now() });
+}
+
+/** Every public tag with the last time one of its public posts changed: for the sitemap. */
+export function listPublicTags(handle: TenantHandle): (PublicTag & { lastModified: Date })[] {
+  return handle
+    .statement('tags.public.all', () =>
+      handle.orm
+        .select({
+          id: tags.id,
+          slug: tags.slug,
+          name: tags.name,
+          lastModified: max(sql<number>`max(${posts.publishedAt}, ${posts.updatedAt})`),
+        })
+        .from(tags)
+        .innerJoin(postTags, eq(postTags.tagId, tags.id))
+        .innerJoin(posts, eq(posts.id, postTags.postId))
+        .where(isPublic(sql.placeholder('now')))
+        .groupBy(tags.id)
+        .orderBy(tags.slug)
+        .prepare(),
+    )
+    .all({ now: Date.now() })
+    .map((row) => ({ ...row, lastModified: new Date(Number(row.lastModified)) }));
 }

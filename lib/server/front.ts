@@ -5,10 +5,13 @@ import { blogUrl, type QuireConfig } from '@/lib/config';
 import { MigrationError } from '@/lib/db/migrate';
 import { customDomainUrl, isServedHost, primaryDomainOf, resolveCustomDomain, verificationAnswer } from '@/lib/domains/domains';
 import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
+import { FEED_FORMATS, feedFormats } from '@/lib/feeds/formats';
 import { currentGeneration } from '@/lib/pagecache/generation';
 import { PageCache, type CachedPage } from '@/lib/pagecache/cache';
 import type { PageviewBatcher } from '@/lib/pageviews/batcher';
 import { handleBeacon } from '@/lib/pageviews/ingest';
+import { ROBOTS_CONTENT_TYPE } from '@/lib/seo/robots';
+import { SITEMAP_CONTENT_TYPE } from '@/lib/seo/sitemap';
 import { parseHost } from '@/lib/tenancy/host';
 import { sendErrorPage } from './error-pages';
 
@@ -212,6 +215,7 @@ function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: CachedP
     'Cache-Control': 'public, max-age=0, must-revalidate',
     ETag: page.etag,
     Vary: 'Accept-Encoding',
+    'X-Content-Type-Options': 'nosniff',
     'X-Quire-Cache': 'hit',
   };
   if (etagMatches(req.headers['if-none-match'], page.etag)) {
@@ -270,8 +274,19 @@ function redirect(res: ServerResponse, location: string): void {
 type Chunk = string | Buffer | Uint8Array;
 
 /**
- * Tees what Next writes so a full 200 HTML page without cookies can be kept. Writes still go
- * straight to the client; the copy is only stored once the response has ended.
+ * What a blog host answers that readers share: pages, feeds, the sitemap and robots.txt. Any
+ * other type (images, downloads, whatever a route may add later) is never kept.
+ */
+const CACHEABLE_TYPES: ReadonlySet<string> = new Set([
+  'text/html',
+  ...feedFormats.map((format) => FEED_FORMATS[format].contentType),
+  SITEMAP_CONTENT_TYPE,
+  ROBOTS_CONTENT_TYPE,
+]);
+
+/**
+ * Tees what Next writes so a full 200 response of a cacheable type without cookies can be
+ * kept. Writes still go straight to the client; the copy is only stored once it has ended.
  */
 function captureResponse(
   res: ServerResponse,
@@ -297,7 +312,7 @@ function captureResponse(
     const contentType = String(res.getHeader('content-type') ?? '');
     if (
       res.statusCode === 200 &&
-      contentType.startsWith('text/html') &&
+      CACHEABLE_TYPES.has(contentType.split(';')[0]!.trim().toLowerCase()) &&
       res.getHeader('set-cookie') === undefined &&
       !res.getHeader('content-encoding')
     ) {

@@ -1,11 +1,19 @@
+import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { notFound } from 'next/navigation';
+import { blogMetadata } from '@/lib/seo/metadata';
 import { loadBlog } from './load';
 import '@/app/_styles/highlight.css';
 import './theme.css';
 
 // Every blog page reads its blog's file; the front's page cache is what keeps this fast.
 export const dynamic = 'force-dynamic';
+
+/** The blog's feeds on every page; pages add their own title, canonical URL and cards. */
+export async function generateMetadata(props: { params: Promise<{ site: string }> }): Promise<Metadata> {
+  const blog = loadBlog((await props.params).site);
+  return blog ? blogMetadata(blog) : {};
+}
 
 export default async function BlogLayout(props: { children: ReactNode; params: Promise<{ site: string }> }) {
   const { site } = await props.params;

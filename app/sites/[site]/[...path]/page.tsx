@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getPublishedPage } from '@/lib/pages/pages';
+import { pageMetadata } from '@/lib/seo/metadata';
 import { loadBlog } from '../load';
 
 type Props = { params: Promise<{ site: string; path: string[] }> };
@@ -9,13 +10,15 @@ type Props = { params: Promise<{ site: string; path: string[] }> };
 async function load(params: Props['params']) {
   const { site, path } = await params;
   const blog = loadBlog(site);
-  const page = blog && path.length === 1 ? getPublishedPage(blog.handle, path[0]!) : undefined;
-  return blog && page ? { blog, page } : undefined;
+  if (!blog || path.length !== 1) return undefined;
+  const slug = path[0]!;
+  const page = getPublishedPage(blog.handle, slug);
+  return page ? { blog, page: { ...page, slug } } : undefined;
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const found = await load(params);
-  return found ? { title: `${found.page.title} · ${found.blog.settings.title}` } : {};
+  return found ? pageMetadata(found.blog, found.page) : {};
 }
 
 export default async function StaticPage({ params }: Props) {

@@ -3,7 +3,10 @@ import { notFound } from 'next/navigation';
 import { loadBlog } from '../../load';
 import { getPublishedPost } from '@/lib/posts/public';
 import { beaconScript } from '@/lib/pageviews/beacon';
+import { blogPostingJsonLd, jsonLdScriptText } from '@/lib/seo/json-ld';
+import { postMetadata } from '@/lib/seo/metadata';
 import { PostDate } from '../../post-date';
+import { TagList } from '../../tag-list';
 import { CommentCount, Comments } from './comments';
 
 type Props = { params: Promise<{ site: string; post: string }>; searchParams: Promise<{ comment?: string | string[] }> };
@@ -17,8 +20,7 @@ async function load(params: Props['params']) {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const found = await load(params);
-  if (!found) return {};
-  return { title: `${found.post.title} · ${found.blog.settings.title}`, description: found.post.excerpt };
+  return found ? postMetadata(found.blog, found.post) : {};
 }
 
 export default async function PostPage({ params, searchParams }: Props) {
@@ -37,13 +39,8 @@ export default async function PostPage({ params, searchParams }: Props) {
       </header>
       {/* Sanitized when the post was saved (lib/markdown). */}
       <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
-      {post.tags.length > 0 && (
-        <ul className="tags" aria-label="Tags">
-          {post.tags.map((tag) => (
-            <li key={tag}>{tag}</li>
-          ))}
-        </ul>
-      )}
+      <TagList tags={post.tags} />
+      <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLdScriptText(blogPostingJsonLd(found.blog, post)) }} />
       <Comments handle={found.blog.handle} post={post} mode={found.blog.settings.comments} received={(await searchParams).comment === 'received'} />
       <script dangerouslySetInnerHTML={{ __html: beaconScript(post.id) }} />
     </article>

@@ -1,7 +1,7 @@
 import { notFound } from 'next/navigation';
 import { blogUrl } from '@/lib/config';
 import { dashboardBlog } from '@/lib/dashboard/access';
-import { getPost, postTagNames } from '@/lib/posts/posts';
+import { getPost, listPostTags } from '@/lib/posts/posts';
 import { Editor } from '../../editor';
 
 export const metadata = { title: 'Edit post · Quire' };
@@ -22,7 +22,7 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
         slug: post.slug,
         markdown: post.markdown,
         excerpt: post.excerpt,
-        tags: postTagNames(handle, post.id).join(', '),
+        tags: listPostTags(handle, post.id).map((tag) => tag.name).join(', '),
         status: post.status,
         publishedAt: post.publishedAt?.getTime() ?? null,
         updatedAt: post.updatedAt.getTime(),

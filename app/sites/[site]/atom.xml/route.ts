@@ -1,0 +1,5 @@
+import { feedResponse } from '@/lib/feeds/feeds';
+
+export function GET(_request: Request, { params }: { params: Promise<{ site: string }> }) {
+  return feedResponse(params, 'atom');
+}

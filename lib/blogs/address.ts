@@ -1,0 +1,26 @@
+import { blogUrl } from '@/lib/config';
+
+/**
+ * Where a blog lives. Every absolute URL of a blog (canonical links, feeds, the sitemap,
+ * robots.txt, OpenGraph, JSON-LD) is built from `blogBaseUrl`, so that giving a blog its own
+ * domain later changes this file and nothing else.
+ */
+export function blogBaseUrl(slug: string): string {
+  return blogUrl(slug);
+}
+
+/** A path of the blog (from `blogPaths`, starting with `/`) as an absolute URL. */
+export function absoluteBlogUrl(slug: string, path: string): string {
+  return blogBaseUrl(slug) + path;
+}
+
+/** The paths of a blog's public pages, as links on its own host. */
+export const blogPaths = {
+  home: '/',
+  post: (postSlug: string) => `/posts/${encodeURIComponent(postSlug)}`,
+  page: (pageSlug: string) => `/${encodeURIComponent(pageSlug)}`,
+  tag: (tagSlug: string) => `/tag/${encodeURIComponent(tagSlug)}`,
+  sitemap: '/sitemap.xml',
+  /** A later page of a list (home or tag), starting after `cursor`. */
+  after: (listPath: string, cursor: string) => `${listPath}?after=${encodeURIComponent(cursor)}`,
+};
