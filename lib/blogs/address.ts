@@ -1,12 +1,15 @@
 import { blogUrl } from '@/lib/config';
+import { customDomainUrl, primaryDomainOf } from '@/lib/domains/domains';
 
 /**
- * Where a blog lives. Every absolute URL of a blog (canonical links, feeds, the sitemap,
- * robots.txt, OpenGraph, JSON-LD) is built from `blogBaseUrl`, so that giving a blog its own
- * domain later changes this file and nothing else.
+ * Where a blog lives: its primary custom domain once verified, else its subdomain. Every
+ * absolute URL of a blog (canonical links, feeds, the sitemap, robots.txt, OpenGraph, JSON-LD)
+ * is built from `blogBaseUrl`. (Changing the primary domain bumps the blog's page-cache
+ * generation, so no cached page keeps the old address.)
  */
 export function blogBaseUrl(slug: string): string {
-  return blogUrl(slug);
+  const domain = primaryDomainOf(slug);
+  return domain ? customDomainUrl(domain) : blogUrl(slug);
 }
 
 /** A path of the blog (from `blogPaths`, starting with `/`) as an absolute URL. */

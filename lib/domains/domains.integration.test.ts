@@ -150,6 +150,18 @@ describe('custom domains', () => {
     expect(beacon.status).toBe(204);
   });
 
+  it('uses the primary domain in the pages’ absolute URLs: canonical, feeds, sitemap', async () => {
+    const base = `http://alice-writes.localhost:${server.port}`;
+    const post = await request(server.port, at('alice-writes.localhost'), '/posts/hello-from-alice');
+    expect(post.body).toContain(`<link rel="canonical" href="${base}/posts/hello-from-alice"/>`);
+    expect(post.body).not.toContain('alice.quire.localhost');
+    const feed = await request(server.port, at('alice-writes.localhost'), '/feed.xml');
+    expect(feed.body).toContain(`<link>${base}/posts/hello-from-alice</link>`);
+    expect(feed.body).not.toContain('alice.quire.localhost');
+    const sitemap = await request(server.port, at('alice-writes.localhost'), '/sitemap.xml');
+    expect(sitemap.body).toContain(`<loc>${base}/posts/hello-from-alice</loc>`);
+  });
+
   it('answers the TLS proxy for live hosts only', async () => {
     expect(await domainCheck('alice.quire.localhost')).toBe(200);
     expect(await domainCheck('quire.localhost')).toBe(200);
@@ -168,6 +180,7 @@ describe('custom domains', () => {
     const home = await request(server.port, at('alice.quire.localhost'), '/');
     expect(home.status).toBe(200);
     expect(home.body).toContain('Hello from Alice');
+    expect(home.body).toContain(`<link rel="canonical" href="http://alice.quire.localhost:${server.port}/"/>`);
     // Now free, another blog may claim it.
     expect((await bob.call('POST', '/api/blogs/bob/domains', { domain: 'alice-writes.localhost' })).status).toBe(200);
   });
