@@ -22,6 +22,18 @@ const marked = new Marked(
   }),
 );
 
+/**
+ * What the renderer may be told about one of the blog's own images (lib/media decides which):
+ * the address to use, its smaller copies and its size.
+ */
+export type KnownImage = { src: string; srcset?: string; sizes?: string; width?: number; height?: number };
+export type ImageLookup = (src: string) => KnownImage | undefined;
+
+export type RenderOptions = {
+  /** Known images get `srcset`/`sizes` and their size; any other image gets no `srcset` at all. */
+  images?: ImageLookup;
+};
+
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
     'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'span',
@@ -31,7 +43,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     a: ['href', 'title', 'rel'],
-    img: ['src', 'alt', 'title', 'width', 'height'],
+    // srcset, sizes and loading are only ever what transformImage below writes.
+    img: ['src', 'alt', 'title', 'width', 'height', 'srcset', 'sizes', 'loading', 'decoding'],
     'h1': ['id'], 'h2': ['id'], 'h3': ['id'], 'h4': ['id'], 'h5': ['id'], 'h6': ['id'],
     th: ['align'],
     td: ['align'],
@@ -57,12 +70,38 @@ const SANITIZE: sanitizeHtml.IOptions = {
   exclusiveFilter: (frame) => frame.tag === 'input' && frame.attribs.type !== 'checkbox',
 };
 
-export function sanitize(html: string): string {
-  return sanitizeHtml(html, SANITIZE);
+export function sanitize(html: string, options: RenderOptions = {}): string {
+  return sanitizeHtml(html, { ...SANITIZE, transformTags: { ...SANITIZE.transformTags, img: transformImage(options.images) } });
 }
 
-export function renderMarkdown(markdown: string): string {
-  return sanitize(marked.parse(markdown, { async: false }));
+/**
+ * Every image, from Markdown or raw HTML, loses any `srcset`/`sizes`/`loading` it came with (a
+ * `srcset` could load anything from anywhere); a known image of the blog gets ours, and its
+ * size unless the author set one. Runs inside the sanitizer, so it is still one pass at save.
+ */
+const WRITTEN_HERE = new Set(['srcset', 'sizes', 'loading', 'decoding']);
+
+function transformImage(images: ImageLookup | undefined): sanitizeHtml.Transformer {
+  return (tagName, attribs) => {
+    const rest = Object.fromEntries(Object.entries(attribs).filter(([name]) => !WRITTEN_HERE.has(name)));
+    const known = images?.(rest.src ?? '');
+    const kept = { ...rest, loading: 'lazy', decoding: 'async' };
+    if (!known) return { tagName, attribs: kept };
+    const authorSized = rest.width !== undefined || rest.height !== undefined;
+    return {
+      tagName,
+      attribs: {
+        ...kept,
+        src: known.src,
+        ...(known.srcset ? { srcset: known.srcset, sizes: known.sizes ?? '100vw' } : {}),
+        ...(!authorSized && known.width && known.height ? { width: String(known.width), height: String(known.height) } : {}),
+      },
+    };
+  };
+}
+
+export function renderMarkdown(markdown: string, options: RenderOptions = {}): string {
+  return sanitize(marked.parse(markdown, { async: false }), options);
 }
 
 /** Plain text of rendered HTML: for excerpts and reading time. */

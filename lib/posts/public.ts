@@ -1,13 +1,14 @@
 import { and, desc, eq, lte, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
-import { posts, type Post } from '@/lib/db/schema/tenant';
+import { media, posts, type Post } from '@/lib/db/schema/tenant';
 import { readingMinutes } from '@/lib/markdown/render';
+import { coverColumns, coverImage, type CoverImage } from '@/lib/media/media';
 import { postTagNames } from './posts';
 
 /** What the public blog shows: published posts, and scheduled ones once their time came. */
 
-export type PostSummary = Pick<Post, 'id' | 'slug' | 'title' | 'excerpt'> & { publishedAt: Date };
+export type PostSummary = Pick<Post, 'id' | 'slug' | 'title' | 'excerpt'> & { publishedAt: Date; cover: CoverImage | null };
 export type PublicPost = PostSummary & { html: string; readingMinutes: number; updatedAt: Date; tags: string[] };
 
 /** Where the next page of the list starts: the last post shown, as `<publishedAtMs>-<id>`. */
@@ -31,7 +32,14 @@ const summaryColumns = {
   title: posts.title,
   excerpt: posts.excerpt,
   publishedAt: posts.publishedAt,
+  ...coverColumns,
 };
+
+/** A row of summaryColumns as the pages get it: the cover's columns become one `cover`. */
+function toSummary<R extends { publishedAt: Date | null; coverId: number | null }>(slug: string, row: R & Parameters<typeof coverImage>[1]) {
+  const { coverId, coverName, coverWidth, coverHeight, coverCopies, ...post } = row;
+  return { ...post, publishedAt: post.publishedAt!, cover: coverImage(slug, { coverId, coverName, coverWidth, coverHeight, coverCopies }) };
+}
 
 /** Public means: not a draft, and its time has come (a scheduled post shows once due). */
 const isPublic = (now: ReturnType<typeof sql.placeholder>) =>
@@ -50,6 +58,7 @@ export function listPublishedPosts(
           handle.orm
             .select(summaryColumns)
             .from(posts)
+            .leftJoin(media, eq(media.id, posts.coverMediaId))
             .where(
               and(
                 isPublic(sql.placeholder('now')),
@@ -66,13 +75,14 @@ export function listPublishedPosts(
           handle.orm
             .select(summaryColumns)
             .from(posts)
+            .leftJoin(media, eq(media.id, posts.coverMediaId))
             .where(isPublic(sql.placeholder('now')))
             .orderBy(desc(posts.publishedAt), desc(posts.id))
             .limit(sql.placeholder('limit'))
             .prepare(),
         )
         .all({ now, limit });
-  const page = rows.slice(0, options.limit) as PostSummary[];
+  const page: PostSummary[] = rows.slice(0, options.limit).map((row) => toSummary(handle.slug, row));
   const last = page.at(-1);
   return { posts: page, next: rows.length > options.limit && last ? encodeCursor(last) : undefined };
 }
@@ -83,11 +93,12 @@ export function getPublishedPost(handle: TenantHandle, slug: string): PublicPost
       handle.orm
         .select({ ...summaryColumns, html: posts.html, markdown: posts.markdown, updatedAt: posts.updatedAt })
         .from(posts)
+        .leftJoin(media, eq(media.id, posts.coverMediaId))
         .where(and(eq(posts.slug, sql.placeholder('slug')), isPublic(sql.placeholder('now'))))
         .prepare(),
     )
     .get({ slug, now: Date.now() });
   if (!row) return undefined;
-  const { markdown, ...post } = row;
-  return { ...(post as PostSummary & { html: string; updatedAt: Date }), readingMinutes: readingMinutes(markdown), tags: postTagNames(handle, post.id) };
+  const { markdown, ...post } = toSummary(handle.slug, row);
+  return { ...post, readingMinutes: readingMinutes(markdown), tags: postTagNames(handle, post.id) };
 }

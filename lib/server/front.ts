@@ -99,6 +99,8 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
 
     const publicUrl = path.pathname + path.search;
     req.url = SITES_PREFIX + slug + (path.pathname === '/' ? '' : path.pathname) + path.search;
+    // Images say how big they are (app/sites/[site]/media).
+    if (path.pathname.startsWith('/media/')) passDeclaredLength(res);
 
     if (!cache || !isCacheable(req)) return next(req, res);
 
