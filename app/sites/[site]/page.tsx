@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { loadBlog } from './load';
 import { listCursorSchema, listPublishedPosts } from '@/lib/posts/public';
 import { beaconScript } from '@/lib/pageviews/beacon';
+import { Cover } from './cover';
 import { PostDate } from './post-date';
 
 type Props = { params: Promise<{ site: string }>; searchParams: Promise<{ after?: string | string[] }> };
@@ -35,6 +36,11 @@ export default async function BlogHome({ params, searchParams }: Props) {
           {page.posts.map((post) => (
             <li key={post.id}>
               <article>
+                {post.cover && (
+                  <a href={`/posts/${post.slug}`} tabIndex={-1} aria-hidden="true">
+                    <Cover cover={post.cover} className="list-cover" />
+                  </a>
+                )}
                 <h2>
                   <a href={`/posts/${post.slug}`}>{post.title}</a>
                 </h2>

@@ -18,6 +18,7 @@ export default async function BlogDashboardLayout(props: { children: ReactNode; 
           Posts
         </NavLink>
         <NavLink href={`${base}/pages`}>Pages</NavLink>
+        <NavLink href={`${base}/media`}>Media</NavLink>
         <NavLink href={`${base}/stats`}>Stats</NavLink>
         {can(role, 'change-settings') && <NavLink href={`${base}/settings`}>Settings</NavLink>}
         {can(role, 'manage-members') && <NavLink href={`${base}/members`}>Members</NavLink>}

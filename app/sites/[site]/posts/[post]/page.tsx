@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { loadBlog } from '../../load';
 import { getPublishedPost } from '@/lib/posts/public';
 import { beaconScript } from '@/lib/pageviews/beacon';
+import { Cover } from '../../cover';
 import { PostDate } from '../../post-date';
 
 type Props = { params: Promise<{ site: string; post: string }> };
@@ -17,7 +18,13 @@ async function load(params: Props['params']) {
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const found = await load(params);
   if (!found) return {};
-  return { title: `${found.post.title} · ${found.blog.settings.title}`, description: found.post.excerpt };
+  const { cover } = found.post;
+  return {
+    title: `${found.post.title} · ${found.blog.settings.title}`,
+    description: found.post.excerpt,
+    // The cover in link previews (absolute: crawlers fetch it on their own).
+    ...(cover ? { openGraph: { images: [{ url: cover.url, ...(cover.width && cover.height ? { width: cover.width, height: cover.height } : {}) }] } } : {}),
+  };
 }
 
 export default async function PostPage({ params }: Props) {
@@ -33,6 +40,7 @@ export default async function PostPage({ params }: Props) {
           <PostDate date={post.publishedAt} /> · {post.readingMinutes} min read
         </p>
       </header>
+      {post.cover && <Cover cover={post.cover} className="post-cover" />}
       {/* Sanitized when the post was saved (lib/markdown). */}
       <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
       {post.tags.length > 0 && (
