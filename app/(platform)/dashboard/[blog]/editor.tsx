@@ -218,6 +218,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
                 type="file"
                 multiple
                 accept="image/png,image/jpeg,image/gif,image/webp"
+                aria-label="Insert images"
                 onChange={(e) => {
                   const files = [...(e.target.files ?? [])];
                   e.target.value = '';

@@ -31,6 +31,7 @@ export function MediaUpload({ blog }: { blog: string }) {
           type="file"
           multiple
           accept="image/png,image/jpeg,image/gif,image/webp"
+          aria-label="Upload images"
           onChange={(e) => {
             const files = [...(e.target.files ?? [])];
             e.target.value = '';
