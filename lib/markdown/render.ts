@@ -43,7 +43,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     a: ['href', 'title', 'rel'],
-    // srcset, sizes and loading are only ever what transformImage below writes.
+    // srcset, sizes, loading and decoding are only ever what transformImage below writes.
     img: ['src', 'alt', 'title', 'width', 'height', 'srcset', 'sizes', 'loading', 'decoding'],
     'h1': ['id'], 'h2': ['id'], 'h3': ['id'], 'h4': ['id'], 'h5': ['id'], 'h6': ['id'],
     th: ['align'],
@@ -74,13 +74,13 @@ export function sanitize(html: string, options: RenderOptions = {}): string {
   return sanitizeHtml(html, { ...SANITIZE, transformTags: { ...SANITIZE.transformTags, img: transformImage(options.images) } });
 }
 
+const WRITTEN_HERE = new Set(['srcset', 'sizes', 'loading', 'decoding']);
+
 /**
  * Every image, from Markdown or raw HTML, loses any `srcset`/`sizes`/`loading` it came with (a
  * `srcset` could load anything from anywhere); a known image of the blog gets ours, and its
  * size unless the author set one. Runs inside the sanitizer, so it is still one pass at save.
  */
-const WRITTEN_HERE = new Set(['srcset', 'sizes', 'loading', 'decoding']);
-
 function transformImage(images: ImageLookup | undefined): sanitizeHtml.Transformer {
   return (tagName, attribs) => {
     const rest = Object.fromEntries(Object.entries(attribs).filter(([name]) => !WRITTEN_HERE.has(name)));

@@ -279,7 +279,7 @@ export type CoverImage = {
   url: string;
 };
 
-/** The cover columns public post reads select, to go with `coverImage`. */
+/** The columns a post read selects (joining media on cover_media_id) to show its cover. */
 export const coverColumns = {
   coverId: media.id,
   coverName: media.filename,
@@ -290,9 +290,11 @@ export const coverColumns = {
 
 type CoverRow = { coverId: number | null; coverName: string | null; coverWidth: number | null; coverHeight: number | null; coverCopies: string | null };
 
-export function coverImage(slug: string, row: CoverRow): CoverImage | null {
-  if (row.coverId === null || row.coverName === null) return null;
-  const path = mediaPath(row.coverId, row.coverName);
-  const srcset = srcsetOf('', row.coverId, row.coverName, row.coverWidth, copyWidths(row.coverCopies));
-  return { src: path, ...(srcset ? { srcset } : {}), sizes: COLUMN_SIZES, width: row.coverWidth, height: row.coverHeight, url: blogUrl(slug) + path };
+/** A row read with coverColumns, those columns made into its `cover`. */
+export function withCover<R extends CoverRow>(slug: string, row: R): Omit<R, keyof CoverRow> & { cover: CoverImage | null } {
+  const { coverId, coverName, coverWidth, coverHeight, coverCopies, ...rest } = row;
+  if (coverId === null || coverName === null) return { ...rest, cover: null };
+  const path = mediaPath(coverId, coverName);
+  const srcset = srcsetOf('', coverId, coverName, coverWidth, copyWidths(coverCopies));
+  return { ...rest, cover: { src: path, ...(srcset ? { srcset } : {}), sizes: COLUMN_SIZES, width: coverWidth, height: coverHeight, url: blogUrl(slug) + path } };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { media, posts, type Post } from '@/lib/db/schema/tenant';
 import { readingMinutes } from '@/lib/markdown/render';
-import { coverColumns, coverImage, type CoverImage } from '@/lib/media/media';
+import { coverColumns, withCover, type CoverImage } from '@/lib/media/media';
 import { postTagNames } from './posts';
 
 /** What the public blog shows: published posts, and scheduled ones once their time came. */
@@ -35,10 +35,10 @@ const summaryColumns = {
   ...coverColumns,
 };
 
-/** A row of summaryColumns as the pages get it: the cover's columns become one `cover`. */
-function toSummary<R extends { publishedAt: Date | null; coverId: number | null }>(slug: string, row: R & Parameters<typeof coverImage>[1]) {
-  const { coverId, coverName, coverWidth, coverHeight, coverCopies, ...post } = row;
-  return { ...post, publishedAt: post.publishedAt!, cover: coverImage(slug, { coverId, coverName, coverWidth, coverHeight, coverCopies }) };
+/** A row read with summaryColumns as the pages get it (public posts always have a date). */
+function toSummary<R extends Parameters<typeof withCover>[1] & { publishedAt: Date | null }>(slug: string, row: R) {
+  const post = withCover(slug, row);
+  return { ...post, publishedAt: row.publishedAt! };
 }
 
 /** Public means: not a draft, and its time has come (a scheduled post shows once due). */
