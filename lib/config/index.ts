@@ -17,6 +17,7 @@ const envSchema = z.object({
   QUIRE_PV_MAX_PENDING: z.coerce.number().int().min(1).default(100_000),
   QUIRE_PV_MAX_VISITORS: z.coerce.number().int().min(0).default(1_000_000),
   QUIRE_IMPORT_MAX_MB: z.coerce.number().positive().default(512),
+  QUIRE_MEDIA_MAX_MB: z.coerce.number().positive().max(100).default(10),
   QUIRE_TRASH_DAYS: z.coerce.number().min(0).default(30),
   QUIRE_SNAPSHOT_KEEP: z.coerce.number().int().min(1).default(10),
   QUIRE_SNAPSHOT_DAYS: z.coerce.number().min(0).default(30),
@@ -44,6 +45,8 @@ export type QuireConfig = {
   pvMaxPending: number;
   pvMaxVisitors: number;
   importMaxBytes: number;
+  /** The largest image an author may upload. */
+  mediaMaxBytes: number;
   trashDays: number;
   snapshotKeep: number;
   snapshotDays: number;
@@ -75,6 +78,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     pvMaxPending: e.QUIRE_PV_MAX_PENDING,
     pvMaxVisitors: e.QUIRE_PV_MAX_VISITORS,
     importMaxBytes: Math.floor(e.QUIRE_IMPORT_MAX_MB * 1024 * 1024),
+    mediaMaxBytes: Math.floor(e.QUIRE_MEDIA_MAX_MB * 1024 * 1024),
     trashDays: e.QUIRE_TRASH_DAYS,
     snapshotKeep: e.QUIRE_SNAPSHOT_KEEP,
     snapshotDays: e.QUIRE_SNAPSHOT_DAYS,

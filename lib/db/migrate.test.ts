@@ -96,3 +96,29 @@ describe('the control migrations', () => {
     db.close();
   });
 });
+
+describe('the media migration', () => {
+  it('adds images’ sizes, their copies and post covers without rebuilding posts, whose search triggers keep working', () => {
+    const db = tempDb();
+    const tenant = migrationSet('tenant');
+    const media = tenant.migrations.findIndex((m) => m.sql.some((s) => s.includes('CREATE TABLE `media_variants`')));
+    expect(media).toBeGreaterThan(0);
+    expect(tenant.migrations[media]!.sql.join('\n')).not.toMatch(/__new_posts|DROP TABLE/i);
+    migrate(db, { name: 'tenant', migrations: tenant.migrations.slice(0, media) });
+    db.exec(`insert into posts (slug, title, markdown, body_text, created_at, updated_at) values ('p', 'Old post', 'x', 'lighthouse', 0, 0);
+      insert into media (filename, mime, size, bytes, created_at) values ('old.png', 'image/png', 1, x'00', 0);`);
+    migrate(db, tenant);
+
+    expect(db.prepare('select width, height, sha256 from media').get()).toEqual({ width: null, height: null, sha256: null });
+    db.prepare("update posts set cover_media_id = 1, body_text = 'harbour' where slug = 'p'").run();
+    expect(db.prepare("select rowid from posts_fts where posts_fts match 'harbour'").pluck().all()).toEqual([1]);
+    expect(db.prepare("select rowid from posts_fts where posts_fts match 'lighthouse'").pluck().all()).toEqual([]);
+    db.prepare("insert into media_variants (media_id, width, mime, bytes, size) values (1, 640, 'image/webp', x'00', 1)").run();
+    // Deleting an image takes its copies with it and leaves its posts without a cover.
+    db.prepare('delete from media where id = 1').run();
+    expect(db.prepare('select cover_media_id from posts').pluck().get()).toBeNull();
+    expect(db.prepare('select count(*) from media_variants').pluck().get()).toBe(0);
+    expect(db.prepare("select value from quire_about where key = 'table:media_variants'").pluck().get()).toMatch(/smaller copies/i);
+    db.close();
+  });
+});

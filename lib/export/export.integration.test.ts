@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
+import { png } from '@/lib/testing/images';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
 
 /**
@@ -15,7 +16,9 @@ import { ApiClient, request, startServer, type RunningServer } from '@/lib/testi
  * upload is refused with its sentence while the live blog stays byte for byte the same.
  */
 const PASSWORD = 'a long enough passphrase';
-const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+let PNG: Buffer;
+/** The image as the blog serves it (uploads are re-encoded without metadata). */
+let servedPng: Buffer;
 let dataDir: string;
 let server: RunningServer;
 let alice: ApiClient;
@@ -64,12 +67,16 @@ beforeAll(async () => {
   server = await startServer(dataDir, { QUIRE_IMPORT_MAX_MB: '2', QUIRE_PV_FLUSH_MS: '200' });
   alice = new ApiClient(server.port);
   await alice.call('POST', '/api/auth/signup', { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'Alice' } });
+  PNG = await png(40, 30);
   const image = await fetch(`${alice.origin}/api/blogs/alices/media?filename=dot.png`, {
     method: 'POST',
     headers: { cookie: alice.cookie, origin: alice.origin },
     body: new Uint8Array(PNG),
   });
-  const { url } = (await image.json()) as { url: string };
+  expect(image.status).toBe(200);
+  const { path: url } = (await image.json()) as { path: string };
+  servedPng = (await request(server.port, `alices.localhost:${server.port}`, url)).bytes;
+  expect(servedPng.subarray(0, 8)).toEqual(PNG.subarray(0, 8));
   await alice.call('POST', '/api/blogs/alices/posts', { title: 'With code', markdown: `\`\`\`js\nlet a = 1;\n\`\`\`\n\n![dot](${url})`, action: 'publish', tags: 'code, js' });
   await alice.call('POST', '/api/blogs/alices/posts', { title: 'A draft', markdown: 'not yet', action: 'save' });
   await alice.call('POST', '/api/blogs/alices/pages', { title: 'About', markdown: 'About Alice', action: 'publish' });
@@ -98,7 +105,7 @@ describe('one-click export', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(db.prepare('select title from posts order by id').pluck().all()).toEqual(['With code', 'A draft']);
     expect(db.prepare('select title from pages').pluck().all()).toEqual(['About']);
-    expect(db.prepare('select bytes from media').pluck().get()).toEqual(PNG);
+    expect(db.prepare('select bytes from media').pluck().get()).toEqual(servedPng);
     expect(db.prepare("select name from tags order by name").pluck().all()).toEqual(['code', 'js']);
     expect(db.prepare("select value from quire_about where key = 'format'").pluck().get()).toBe('Quire blog');
     expect(db.prepare("select value from quire_about where key = 'schema_version'").pluck().get()).toBe(String(db.pragma('user_version', { simple: true })));
@@ -211,7 +218,7 @@ describe('Markdown export', () => {
     expect(post).toMatch(/^---\ntitle: With code\nslug: with-code\ndate: \d{4}-\d\d-\d\dT[\d:.]+Z\nstatus: published\ntags:\n  - code\n  - js\n/);
     expect(post).toContain('```js\nlet a = 1;\n```');
     expect(files.get('posts/a-draft.md')).toContain('status: draft');
-    expect(Buffer.from(files.get('media/1-dot.png')!, 'latin1')).toEqual(PNG);
+    expect(Buffer.from(files.get('media/1-dot.png')!, 'latin1')).toEqual(servedPng);
   });
 });
 
@@ -226,6 +233,7 @@ describe('import', () => {
     const image = await request(server.port, `alices-copy.localhost:${server.port}`, '/media/1/dot.png');
     expect(image.status).toBe(200);
     expect(image.headers['content-type']).toBe('image/png');
+    expect(image.bytes).toEqual(servedPng);
     // The search index is rebuilt from the copied posts, not taken from the file.
     const found = await request(server.port, `alices-copy.localhost:${server.port}`, '/search?q=code');
     expect(found.body).toContain('href="/posts/with-code"');

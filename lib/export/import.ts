@@ -5,14 +5,15 @@ import { createOwnedBlog } from '@/lib/accounts/accounts';
 import { COMMENT_MODES, readSettings, writeSettings } from '@/lib/blogs/blogs';
 import { COMMENT_STATUSES, commentWebsiteSchema, importComments } from '@/lib/comments/comments';
 import { config } from '@/lib/config';
-import { openDatabase } from '@/lib/db/connection';
+import { openDatabase, type Sqlite } from '@/lib/db/connection';
 import { migrate, migrationSet } from '@/lib/db/migrate';
 import { tenantDbPath } from '@/lib/db/paths';
 import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
 import type { Blog, User } from '@/lib/db/schema/control';
 import { HttpError } from '@/lib/http/errors';
 import { InputError } from '@/lib/input';
-import { safeFilename, saveMedia, sniffImage } from '@/lib/media/media';
+import { processImage, sha256, sniffImage } from '@/lib/media/image';
+import { cleanLegacyImage, mediaExists, mediaImages, safeFilename, storeImage } from '@/lib/media/media';
 import { savePage } from '@/lib/pages/pages';
 import { savePost } from '@/lib/posts/posts';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
@@ -110,7 +111,7 @@ async function prepareFromDatabase(upload: string, fresh: string): Promise<void>
     } finally {
       db.close();
     }
-    rebuildFromCopy(copied, fresh, schema.copied);
+    await rebuildFromCopy(copied, fresh, schema.copied);
   } finally {
     removeQuietly(copied);
   }
@@ -122,48 +123,17 @@ async function prepareFromDatabase(upload: string, fresh: string): Promise<void>
  * sanitized again from its Markdown, addresses are checked, images re-recognised. Nothing of
  * the upload's schema, and none of its stored HTML, survives.
  */
-function rebuildFromCopy(copied: string, fresh: string, tables: string[]): void {
+async function rebuildFromCopy(copied: string, fresh: string, tables: string[]): Promise<void> {
   createTenantFile('import', fresh);
   const db = openDatabase(fresh, { mustExist: true, cacheKiB: 2048 });
   try {
-    db.prepare('ATTACH DATABASE ? AS upload').run(copied);
-    // Tables are copied in no particular order; references are checked once, at the end.
-    db.pragma('foreign_keys = OFF');
-    db.transaction(() => {
-      // Rows go in through our own triggers, so the search index is rebuilt from them.
-      for (const table of tables) {
-        const ours = new Set((db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[]));
-        const theirs = db.prepare("select name from pragma_table_info(?, 'upload')").pluck().all(table) as string[];
-        const columns = theirs.filter((c) => ours.has(c)).map((c) => `"${c}"`).join(', ');
-        if (!columns) continue;
-        if (table === 'comments' && theirs.includes('status')) refuseUnknownCommentStatus(db);
-        db.exec(`DELETE FROM main."${table}"; INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM upload."${table}"`);
-      }
-      for (const row of db.prepare('select id, slug, markdown, excerpt from posts').all() as { id: number; slug: string; markdown: string; excerpt: string }[]) {
-        if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a post with an invalid address ("${row.slug.slice(0, 60)}").`);
-        const html = renderMarkdown(row.markdown);
-        db.prepare('update posts set html = ?, body_text = ?, excerpt = ? where id = ?').run(html, htmlToText(html), row.excerpt.slice(0, 500) || excerptFromHtml(html), row.id);
-      }
-      for (const row of db.prepare('select id, slug, markdown from pages').all() as { id: number; slug: string; markdown: string }[]) {
-        if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a page with an invalid address ("${row.slug.slice(0, 60)}").`);
-        db.prepare('update pages set html = ? where id = ?').run(renderMarkdown(row.markdown), row.id);
-      }
-      for (const row of db.prepare('select id, author_url, body from comments').all() as { id: number; author_url: string | null; body: string }[]) {
-        const website = commentWebsiteSchema.safeParse(row.author_url ?? '');
-        if (!website.success) throw new InputError('This file has a comment whose website is not an http or https address.');
-        db.prepare('update comments set html = ?, author_url = ? where id = ?').run(renderComment(String(row.body)), website.data, row.id);
-      }
-      for (const row of db.prepare('select id, filename, bytes from media').all() as { id: number; filename: string; bytes: Buffer }[]) {
-        const mime = Buffer.isBuffer(row.bytes) ? sniffImage(row.bytes) : null;
-        if (!mime) throw new InputError('This file has an image that is not a PNG, JPEG, GIF or WebP.');
-        db.prepare('update media set filename = ?, mime = ?, size = ? where id = ?').run(safeFilename(row.filename), mime, row.bytes.length, row.id);
-      }
-      if ((db.pragma('foreign_key_check') as unknown[]).length > 0) {
-        throw new InputError('This file was damaged: some rows refer to rows that do not exist.');
-      }
-    })();
-    db.exec('DETACH DATABASE upload');
-    db.pragma('foreign_keys = ON');
+    copyKnownRows(db, copied, tables);
+    // Images stored before uploads were cleaned get cleaned now (asynchronously, with sharp),
+    // before the posts are rendered, so that those know their sizes and smaller copies.
+    for (const id of db.prepare('select id from media where sha256 is null').pluck().all() as number[]) {
+      await cleanLegacyImage(() => db, id);
+    }
+    db.transaction(() => renderAgain(db))();
   } catch (error) {
     if (error instanceof InputError) throw error;
     throw new InputError(`This file was damaged: ${(error as Error).message}.`);
@@ -177,6 +147,78 @@ function refuseUnknownCommentStatus(db: ReturnType<typeof openDatabase>): void {
   const known = COMMENT_STATUSES.map((status) => `'${status}'`).join(', ');
   if (db.prepare(`select 1 from upload.comments where status is null or status not in (${known}) limit 1`).get()) {
     throw new InputError(`This file has a comment whose status is not one of ${COMMENT_STATUSES.join(', ')}.`);
+  }
+}
+
+function copyKnownRows(db: Sqlite, copied: string, tables: string[]): void {
+  db.prepare('ATTACH DATABASE ? AS upload').run(copied);
+  // Tables are copied in no particular order; references are checked once, at the end.
+  db.pragma('foreign_keys = OFF');
+  db.transaction(() => {
+    // Rows go in through our own triggers, so the search index is rebuilt from them.
+    for (const table of tables) {
+      const ours = new Set((db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[]));
+      const theirs = db.prepare("select name from pragma_table_info(?, 'upload')").pluck().all(table) as string[];
+      const columns = theirs.filter((c) => ours.has(c)).map((c) => `"${c}"`).join(', ');
+      if (!columns) continue;
+      if (table === 'comments' && theirs.includes('status')) refuseUnknownCommentStatus(db);
+      db.exec(`DELETE FROM main."${table}"; INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM upload."${table}"`);
+    }
+    checkImages(db);
+    if ((db.pragma('foreign_key_check') as unknown[]).length > 0) {
+      throw new InputError('This file was damaged: some rows refer to rows that do not exist.');
+    }
+  })();
+  db.exec('DETACH DATABASE upload');
+  db.pragma('foreign_keys = ON');
+}
+
+/**
+ * Every image and smaller copy must be a PNG, JPEG, GIF or WebP by its bytes, which also
+ * decide its type, size and hash; sizes must be plausible. One row at a time: memory stays flat.
+ */
+function checkImages(db: Sqlite): void {
+  const plausible = (n: unknown) => n === null || (Number.isInteger(n) && (n as number) > 0 && (n as number) <= 1_000_000);
+  const readImage = db.prepare('select filename, bytes, width, height, sha256 from media where id = ?');
+  const updateImage = db.prepare('update media set filename = ?, mime = ?, size = ?, sha256 = ? where id = ?');
+  for (const id of db.prepare('select id from media').pluck().all() as number[]) {
+    const row = readImage.get(id) as { filename: unknown; bytes: unknown; width: unknown; height: unknown; sha256: unknown };
+    const mime = Buffer.isBuffer(row.bytes) ? sniffImage(row.bytes) : null;
+    if (!mime) throw new InputError('This file has an image that is not a PNG, JPEG, GIF or WebP.');
+    if (!plausible(row.width) || !plausible(row.height)) throw new InputError('This file has an image with an impossible width or height.');
+    const bytes = row.bytes as Buffer;
+    // A null sha256 marks an image from before uploads were cleaned: it is cleaned next.
+    updateImage.run(safeFilename(String(row.filename)), mime, bytes.length, row.sha256 === null ? null : sha256(bytes), id);
+  }
+  const readCopy = db.prepare('select v.bytes, m.width as full from media_variants v left join media m on m.id = v.media_id where v.media_id = ? and v.width is ?');
+  const updateCopy = db.prepare('update media_variants set mime = ?, size = ? where media_id = ? and width = ?');
+  for (const copy of db.prepare('select media_id, width from media_variants').all() as { media_id: number; width: unknown }[]) {
+    const row = readCopy.get(copy.media_id, copy.width) as { bytes: unknown; full: number | null };
+    const mime = Buffer.isBuffer(row.bytes) ? sniffImage(row.bytes) : null;
+    const width = copy.width as number;
+    if (!mime || !Number.isInteger(width) || width < 1 || (row.full !== null && width >= row.full)) {
+      throw new InputError('This file has a smaller copy of an image that is not a valid image.');
+    }
+    updateCopy.run(mime, (row.bytes as Buffer).length, copy.media_id, width);
+  }
+}
+
+/** Posts and pages rendered and sanitized again from their Markdown; addresses checked. */
+function renderAgain(db: Sqlite): void {
+  const images = { images: mediaImages(db) };
+  for (const row of db.prepare('select id, slug, markdown, excerpt from posts').all() as { id: number; slug: string; markdown: string; excerpt: string }[]) {
+    if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a post with an invalid address ("${row.slug.slice(0, 60)}").`);
+    const html = renderMarkdown(row.markdown, images);
+    db.prepare('update posts set html = ?, body_text = ?, excerpt = ? where id = ?').run(html, htmlToText(html), row.excerpt.slice(0, 500) || excerptFromHtml(html), row.id);
+  }
+  for (const row of db.prepare('select id, slug, markdown from pages').all() as { id: number; slug: string; markdown: string }[]) {
+    if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a page with an invalid address ("${row.slug.slice(0, 60)}").`);
+    db.prepare('update pages set html = ? where id = ?').run(renderMarkdown(row.markdown, images), row.id);
+  }
+  for (const row of db.prepare('select id, author_url, body from comments').all() as { id: number; author_url: string | null; body: string }[]) {
+    const website = commentWebsiteSchema.safeParse(row.author_url ?? '');
+    if (!website.success) throw new InputError('This file has a comment whose website is not an http or https address.');
+    db.prepare('update comments set html = ?, author_url = ? where id = ?').run(renderComment(String(row.body)), website.data, row.id);
   }
 }
 
@@ -223,9 +265,25 @@ async function prepareFromZip(upload: string, fresh: string): Promise<void> {
   createTenantFile('import', fresh);
   const handle = openDetachedTenant(fresh, 'import');
   try {
+    // Images first, through the same checks and cleaning as uploads (sharp, asynchronous,
+    // one at a time), so that the posts saved next get their sizes and smaller copies.
+    for (const [name, bytes] of files) {
+      const image = /^media\/([1-9]\d{0,14})-(.+)$/.exec(name);
+      if (image) await importImage(handle, name, Number(image[1]), image[2]!, bytes);
+    }
     handle.sqlite.transaction(() => fillFromFiles(handle, files))();
   } finally {
     handle.sqlite.close();
+  }
+}
+
+async function importImage(handle: TenantHandle, name: string, id: number, filename: string, bytes: Buffer): Promise<void> {
+  try {
+    if (mediaExists(handle, id)) throw new InputError('Another image in this zip has the same number.');
+    // The name as exported: posts refer to the image by it.
+    storeImage(handle, safeFilename(filename), await processImage(bytes, config().mediaMaxBytes), id);
+  } catch (error) {
+    throw blameFile(name, error);
   }
 }
 
@@ -288,19 +346,22 @@ function fillFromFiles(handle: TenantHandle, files: ZipFiles): void {
     });
   }
   for (const [name, bytes] of files) {
-    const media = /^media\/(\d+)-(.+)$/.exec(name);
-    if (media) {
-      withFileName(name, () => saveMedia(handle, media[2]!, bytes, Number(media[1])));
+    try {
+      if (/^posts\/[^/]+\.md$/.test(name)) importPost(handle, bytes.toString('utf8'), name);
+      else if (/^pages\/[^/]+\.md$/.test(name)) importPage(handle, bytes.toString('utf8'), name);
+    } catch (error) {
+      throw blameFile(name, error);
     }
-  }
-  for (const [name, bytes] of files) {
-    if (/^posts\/[^/]+\.md$/.test(name)) withFileName(name, () => importPost(handle, bytes.toString('utf8'), name));
-    else if (/^pages\/[^/]+\.md$/.test(name)) withFileName(name, () => importPage(handle, bytes.toString('utf8'), name));
   }
   // After the posts they belong to.
   for (const [name, bytes] of files) {
     const postSlug = /^comments\/([^/]+)\.yaml$/.exec(name)?.[1];
-    if (postSlug) withFileName(name, () => importComments(handle, postSlug, parseYamlSafely(bytes.toString('utf8'), name)));
+    if (!postSlug) continue;
+    try {
+      importComments(handle, postSlug, parseYamlSafely(bytes.toString('utf8'), name));
+    } catch (error) {
+      throw blameFile(name, error);
+    }
   }
 }
 
@@ -309,6 +370,10 @@ function importPost(handle: TenantHandle, text: string, name: string): void {
   const status = meta.status === 'draft' ? 'draft' : meta.status === 'scheduled' ? 'scheduled' : 'published';
   const date = typeof meta.date === 'string' || meta.date instanceof Date ? new Date(meta.date) : undefined;
   const future = date && date.getTime() > Date.now();
+  const cover = typeof meta.cover === 'string' ? /^\/media\/([1-9]\d{0,14})\//.exec(meta.cover) : null;
+  if (meta.cover != null && !(cover && mediaExists(handle, Number(cover[1])))) {
+    throw new InputError(`Its cover (${String(meta.cover).slice(0, 80)}) is not one of the zip's images.`);
+  }
   savePost(handle, undefined, {
     title: meta.title,
     slug: meta.slug,
@@ -317,6 +382,7 @@ function importPost(handle: TenantHandle, text: string, name: string): void {
     tags: Array.isArray(meta.tags) ? meta.tags.map(String) : undefined,
     action: status === 'draft' ? 'save' : status === 'scheduled' && future ? 'schedule' : 'publish',
     publishAt: status === 'draft' ? undefined : date?.toISOString(),
+    coverMediaId: cover ? Number(cover[1]) : undefined,
   });
 }
 
@@ -350,13 +416,9 @@ function frontMatterObject(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function withFileName(name: string, action: () => void): void {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InputError || error instanceof HttpError) throw new InputError(`${name}: ${error.message}`);
-    throw error;
-  }
+/** A refusal about one file of a zip, named in the sentence; other errors pass unchanged. */
+function blameFile(name: string, error: unknown): unknown {
+  return error instanceof InputError || error instanceof HttpError ? new InputError(`${name}: ${error.message}`) : error;
 }
 
 // ── Bringing the prepared file in ────────────────────────────────────────────────────────

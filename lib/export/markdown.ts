@@ -5,6 +5,7 @@ import { readSettings } from '@/lib/blogs/blogs';
 import { commentsForExport } from '@/lib/comments/comments';
 import type { Blog } from '@/lib/db/schema/control';
 import { openTenant } from '@/lib/db/pool';
+import { mediaPath } from '@/lib/media/media';
 import { listAllPages } from '@/lib/pages/pages';
 import { listPostTags } from '@/lib/posts/posts';
 
@@ -35,8 +36,11 @@ export function exportMarkdownZip(blog: Blog, now = new Date()): { stream: Reada
   );
 
   const posts = handle.sqlite
-    .prepare('select id, slug, title, markdown, excerpt, status, published_at, created_at, updated_at from posts order by id')
-    .all() as { id: number; slug: string; title: string; markdown: string; excerpt: string; status: string; published_at: number | null; created_at: number; updated_at: number }[];
+    .prepare(
+      `select p.id, p.slug, p.title, p.markdown, p.excerpt, p.status, p.published_at, p.created_at, p.updated_at, m.id as cover_id, m.filename as cover_name
+       from posts p left join media m on m.id = p.cover_media_id order by p.id`,
+    )
+    .all() as { id: number; slug: string; title: string; markdown: string; excerpt: string; status: string; published_at: number | null; created_at: number; updated_at: number; cover_id: number | null; cover_name: string | null }[];
   for (const post of posts) {
     const meta = {
       title: post.title,
@@ -45,6 +49,7 @@ export function exportMarkdownZip(blog: Blog, now = new Date()): { stream: Reada
       status: post.status,
       tags: listPostTags(handle, post.id).map((tag) => tag.name),
       excerpt: post.excerpt,
+      ...(post.cover_id !== null && post.cover_name !== null ? { cover: mediaPath(post.cover_id, post.cover_name) } : {}),
       created: new Date(post.created_at).toISOString(),
       updated: new Date(post.updated_at).toISOString(),
     };
@@ -73,11 +78,13 @@ Exported ${now.toISOString()}.
 
 - \`posts/<slug>.md\`: one file per post. Between the \`---\` lines is YAML: title, slug, date
   (publication time, ISO 8601, UTC; empty for drafts), status (draft, published, scheduled),
-  tags, excerpt. After it, the post's Markdown exactly as written.
+  tags, excerpt, cover (the post's cover image, if any). After it, the post's Markdown exactly
+  as written.
 - \`pages/<slug>.md\`: static pages, with their position in the navigation (nav_order).
 - \`comments/<post-slug>.yaml\`: the post's approved comments, oldest first: name, website,
   date, and the comment as the reader wrote it (plain text or simple Markdown).
-- \`media/<id>-<name>\`: uploaded images. Posts refer to them as \`/media/<id>/<name>\`.
+- \`media/<id>-<name>\`: uploaded images, as served (without their camera metadata). Posts
+  refer to them as \`/media/<id>/<name>\`; smaller copies are made again on import.
 - \`quire.yaml\`: the blog's settings (comments: moderated, auto or off).
 
 Any Quire server can import this zip back as a blog. For a complete copy (statistics

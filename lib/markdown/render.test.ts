@@ -1,7 +1,7 @@
 import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { COMMENT_XSS_CORPUS } from '@/lib/testing/xss-corpus';
-import { escapeHtml, excerptFromHtml, readingMinutes, renderComment, renderMarkdown, sanitizeWithAbsoluteUrls } from './render';
+import { escapeHtml, excerptFromHtml, readingMinutes, renderComment, renderMarkdown, sanitizeWithAbsoluteUrls, type ImageLookup } from './render';
 
 type Node = { type: string; name?: string; attribs?: Record<string, string>; children?: Node[] };
 
@@ -149,6 +149,51 @@ describe('sanitizeWithAbsoluteUrls (feeds)', () => {
     for (const value of [...attributes(out, 'href'), ...attributes(out, 'src')]) {
       expect(new URL(value, page).origin).toBe('http://blog.localhost:3000');
     }
+  });
+});
+
+describe("the blog's own images", () => {
+  // What lib/media answers for image 7 of a blog; any other address is unknown.
+  const images: ImageLookup = (src) =>
+    src === '/media/7/sea.jpg'
+      ? { src: '/media/7/sea.jpg', srcset: '/media/7/w640/sea.jpg 640w, /media/7/sea.jpg 1200w', sizes: '100vw', width: 1200, height: 800 }
+      : undefined;
+  const img = (html: string) => elements(parseDocument(html) as unknown as Node).filter((el) => el.name === 'img').map((el) => el.attribs!);
+
+  it('get srcset, sizes, their size and lazy loading, from Markdown and from raw HTML', () => {
+    for (const markdown of ['![The sea](/media/7/sea.jpg)', '<img src="/media/7/sea.jpg" alt="The sea">']) {
+      expect(img(renderMarkdown(markdown, { images }))).toEqual([
+        {
+          src: '/media/7/sea.jpg',
+          alt: 'The sea',
+          srcset: '/media/7/w640/sea.jpg 640w, /media/7/sea.jpg 1200w',
+          sizes: '100vw',
+          width: '1200',
+          height: '800',
+          loading: 'lazy',
+          decoding: 'async',
+        },
+      ]);
+    }
+  });
+
+  it('keep a size the author chose', () => {
+    const [attribs] = img(renderMarkdown('<img src="/media/7/sea.jpg" alt="" width="300">', { images }));
+    expect(attribs).toMatchObject({ width: '300', srcset: expect.stringContaining('640w') });
+    expect(attribs!.height).toBeUndefined();
+  });
+
+  it.each([
+    ['on an image of another site', '<img src="https://example.com/a.png" srcset="https://tracker.test/pixel.png 1x, javascript:alert(1) 2x" sizes="1px" loading="eager">'],
+    ['on an unknown address of the blog', '<img src="/media/999/nope.png" srcset="https://tracker.test/p.png 2x">'],
+    ['on one of its own images', '<img src="/media/7/sea.jpg" srcset="https://tracker.test/p.png 2x" sizes="1px">'],
+  ])('never keep a srcset the author wrote %s', (_name, markdown) => {
+    for (const attribs of img(renderMarkdown(markdown, { images }))) {
+      expect(attribs.srcset ?? '').not.toMatch(/tracker|javascript/);
+      expect(attribs.sizes ?? '').not.toBe('1px');
+      expect(attribs.loading).toBe('lazy');
+    }
+    expect(img(renderMarkdown(markdown)).every((attribs) => attribs.srcset === undefined)).toBe(true);
   });
 });
 

@@ -25,6 +25,18 @@ const marked = new Marked(
 /** The only link schemes any rendering keeps; relative and protocol-relative links aside. */
 const LINK_SCHEMES = ['http', 'https', 'mailto'];
 
+/**
+ * What the renderer may be told about one of the blog's own images (lib/media decides which):
+ * the address to use, its smaller copies and its size.
+ */
+export type KnownImage = { src: string; srcset?: string; sizes?: string; width?: number; height?: number };
+export type ImageLookup = (src: string) => KnownImage | undefined;
+
+export type RenderOptions = {
+  /** Known images get `srcset`/`sizes` and their size; any other image gets no `srcset` at all. */
+  images?: ImageLookup;
+};
+
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: [
     'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'span',
@@ -34,7 +46,8 @@ const SANITIZE: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     a: ['href', 'title', 'rel'],
-    img: ['src', 'alt', 'title', 'width', 'height'],
+    // srcset, sizes, loading and decoding are only ever what transformImage below writes.
+    img: ['src', 'alt', 'title', 'width', 'height', 'srcset', 'sizes', 'loading', 'decoding'],
     'h1': ['id'], 'h2': ['id'], 'h3': ['id'], 'h4': ['id'], 'h5': ['id'], 'h6': ['id'],
     th: ['align'],
     td: ['align'],
@@ -62,10 +75,6 @@ function linkAttributes(attribs: sanitizeHtml.Attributes): sanitizeHtml.Attribut
   return /^https?:/i.test(attribs.href ?? '') ? { ...attribs, rel: 'noopener nofollow' } : attribs;
 }
 
-export function sanitize(html: string): string {
-  return sanitizeHtml(html, SANITIZE);
-}
-
 /**
  * Stored HTML for reading away from the blog (feeds): sanitized again by the same rules, with
  * every relative link and image address (`/media/…`, `/posts/…`, `#notes`) resolved against
@@ -87,13 +96,46 @@ export function sanitizeWithAbsoluteUrls(html: string, pageUrl: string): string 
       ...SANITIZE.transformTags,
       // The rel decision looks at the address as written: our own links stay followable.
       a: (tagName, attribs) => ({ tagName, attribs: withUrl(linkAttributes(attribs), 'href') }),
-      img: (tagName, attribs) => ({ tagName, attribs: withUrl(attribs, 'src') }),
+      img: (tagName, attribs) => ({
+        tagName,
+        attribs: withUrl(attribs.srcset ? { ...attribs, srcset: attribs.srcset.split(',').map((c) => c.trim().replace(/^\S+/, resolve)).join(', ') } : attribs, 'src'),
+      }),
     },
   });
 }
 
-export function renderMarkdown(markdown: string): string {
-  return sanitize(marked.parse(markdown, { async: false }));
+export function sanitize(html: string, options: RenderOptions = {}): string {
+  return sanitizeHtml(html, { ...SANITIZE, transformTags: { ...SANITIZE.transformTags, img: transformImage(options.images) } });
+}
+
+const WRITTEN_HERE = new Set(['srcset', 'sizes', 'loading', 'decoding']);
+
+/**
+ * Every image, from Markdown or raw HTML, loses any `srcset`/`sizes`/`loading` it came with (a
+ * `srcset` could load anything from anywhere); a known image of the blog gets ours, and its
+ * size unless the author set one. Runs inside the sanitizer, so it is still one pass at save.
+ */
+function transformImage(images: ImageLookup | undefined): sanitizeHtml.Transformer {
+  return (tagName, attribs) => {
+    const rest = Object.fromEntries(Object.entries(attribs).filter(([name]) => !WRITTEN_HERE.has(name)));
+    const known = images?.(rest.src ?? '');
+    const kept = { ...rest, loading: 'lazy', decoding: 'async' };
+    if (!known) return { tagName, attribs: kept };
+    const authorSized = rest.width !== undefined || rest.height !== undefined;
+    return {
+      tagName,
+      attribs: {
+        ...kept,
+        src: known.src,
+        ...(known.srcset ? { srcset: known.srcset, sizes: known.sizes ?? '100vw' } : {}),
+        ...(!authorSized && known.width && known.height ? { width: String(known.width), height: String(known.height) } : {}),
+      },
+    };
+  };
+}
+
+export function renderMarkdown(markdown: string, options: RenderOptions = {}): string {
+  return sanitize(marked.parse(markdown, { async: false }), options);
 }
 
 /**

@@ -5,6 +5,7 @@ import { pages, type Page } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { renderMarkdown } from '@/lib/markdown/render';
+import { mediaImages } from '@/lib/media/media';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/posts/posts';
 import { postSlugSchema, slugify, uniqueSlug } from '@/lib/posts/slug';
@@ -53,7 +54,7 @@ export function savePage(handle: TenantHandle, id: number | undefined, input: un
     slug,
     title: form.title,
     markdown: form.markdown,
-    html: renderMarkdown(form.markdown),
+    html: renderMarkdown(form.markdown, { images: mediaImages(handle.sqlite) }),
     status,
     navOrder: form.navOrder,
     updatedAt: new Date(Math.max(now.getTime(), (existing?.updatedAt.getTime() ?? 0) + 1)),

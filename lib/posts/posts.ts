@@ -5,6 +5,7 @@ import { dailyViews, posts, postTags, tags, type Post } from '@/lib/db/schema/te
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { excerptFromHtml, htmlToText, renderMarkdown } from '@/lib/markdown/render';
+import { mediaExists, mediaImages } from '@/lib/media/media';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { postSlugSchema, slugify, uniqueSlug } from './slug';
 
@@ -43,6 +44,8 @@ const postFormSchema = z.object({
     .transform((value) => parseTags(value))
     .refine((list) => list === undefined || list.length <= TAGS_MAX, `A post has at most ${TAGS_MAX} tags.`)
     .refine((list) => list === undefined || list.every((t) => t.length <= TAG_MAX), `A tag is at most ${TAG_MAX} characters.`),
+  /** An image of this blog shown with the post; null removes it, absent leaves it as it is. */
+  coverMediaId: z.number({ error: 'Choose a cover image from this blog.' }).int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional(),
 });
 
 function parseTags(value: string | string[] | undefined): string[] | undefined {
@@ -72,8 +75,11 @@ export function savePost(handle: TenantHandle, id: number | undefined, input: un
   if (slug !== existing?.slug && slugTaken(handle, slug)) {
     throw new InputError(`A post with the address "${slug}" already exists.`);
   }
+  if (form.coverMediaId != null && !mediaExists(handle, form.coverMediaId)) {
+    throw new InputError('The cover image is not in this blog any more; choose another.');
+  }
   const { status, publishedAt } = nextState(form.action, existing, form.publishAt, now);
-  const html = renderMarkdown(form.markdown);
+  const html = renderMarkdown(form.markdown, { images: mediaImages(handle.sqlite) });
   const values = {
     slug,
     title: form.title,
@@ -83,6 +89,7 @@ export function savePost(handle: TenantHandle, id: number | undefined, input: un
     excerpt: form.excerpt || excerptFromHtml(html),
     status,
     publishedAt,
+    ...(form.coverMediaId === undefined ? {} : { coverMediaId: form.coverMediaId }),
     // Strictly increasing, so two saves in one millisecond still tell apart for conflicts.
     updatedAt: new Date(Math.max(now.getTime(), (existing?.updatedAt.getTime() ?? 0) + 1)),
   };

@@ -1,15 +1,16 @@
 import { and, desc, eq, lte, max, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
-import { posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
+import { media, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
 import { readingMinutes } from '@/lib/markdown/render';
+import { coverColumns, withCover, type CoverImage } from '@/lib/media/media';
 import { listPostTags, type TagRef } from './posts';
 import { POST_SLUG_MAX, POST_SLUG_PATTERN } from './slug';
 
 /** What the public blog shows: published posts, and scheduled ones once their time came. */
 
 export type { TagRef };
-export type PostSummary = Pick<Post, 'id' | 'slug' | 'title' | 'excerpt'> & { publishedAt: Date; tags: TagRef[] };
+export type PostSummary = Pick<Post, 'id' | 'slug' | 'title' | 'excerpt'> & { publishedAt: Date; tags: TagRef[]; cover: CoverImage | null };
 export type PublicPost = PostSummary & { html: string; readingMinutes: number; updatedAt: Date };
 /** A public tag: one that at least one public post carries. */
 export type PublicTag = TagRef & { id: number };
@@ -51,7 +52,14 @@ const summaryColumns = {
   title: posts.title,
   excerpt: posts.excerpt,
   publishedAt: posts.publishedAt,
+  ...coverColumns,
 };
+
+/** A row read with summaryColumns as the pages get it (public posts always have a date). */
+function toSummary<R extends Parameters<typeof withCover>[1] & { publishedAt: Date | null }>(slug: string, row: R) {
+  const post = withCover(slug, row);
+  return { ...post, publishedAt: row.publishedAt! };
+}
 
 /** Public means: not a draft, and its time has come (a scheduled post shows once due). */
 const isPublic = (now: ReturnType<typeof sql.placeholder>) =>
@@ -82,13 +90,18 @@ const listValues = ({ limit, after, tagId }: ListOptions) => ({ now: Date.now(),
 export function listPublishedPosts(handle: TenantHandle, options: ListOptions): { posts: PostSummary[]; next?: string } {
   const rows = handle
     .statement(`posts.public.summaries.${listShape(options)}`, () =>
-      handle.orm.select(summaryColumns).from(posts).where(listWhere(options)).orderBy(...newestFirst).limit(sql.placeholder('limit')).prepare(),
+      handle.orm
+        .select(summaryColumns)
+        .from(posts)
+        .leftJoin(media, eq(media.id, posts.coverMediaId))
+        .where(listWhere(options))
+        .orderBy(...newestFirst)
+        .limit(sql.placeholder('limit'))
+        .prepare(),
     )
     // One extra row tells whether a next page exists.
     .all(listValues({ ...options, limit: options.limit + 1 }));
-  const page = rows
-    .slice(0, options.limit)
-    .map((row) => ({ ...row, publishedAt: row.publishedAt!, tags: listPostTags(handle, row.id) }));
+  const page = rows.slice(0, options.limit).map((row) => ({ ...toSummary(handle.slug, row), tags: listPostTags(handle, row.id) }));
   const last = page.at(-1);
   return { posts: page, next: rows.length > options.limit && last ? encodeCursor(last) : undefined };
 }
@@ -99,17 +112,25 @@ const contentColumns = { ...summaryColumns, html: posts.html, markdown: posts.ma
 export function latestPublishedPosts(handle: TenantHandle, options: { limit: number; tagId?: number }): PublicPost[] {
   return handle
     .statement(`posts.public.contents.${listShape(options)}`, () =>
-      handle.orm.select(contentColumns).from(posts).where(listWhere(options)).orderBy(...newestFirst).limit(sql.placeholder('limit')).prepare(),
+      handle.orm
+        .select(contentColumns)
+        .from(posts)
+        .leftJoin(media, eq(media.id, posts.coverMediaId))
+        .where(listWhere(options))
+        .orderBy(...newestFirst)
+        .limit(sql.placeholder('limit'))
+        .prepare(),
     )
     .all(listValues(options))
     .map((row) => toPublicPost(handle, row));
 }
 
-function toPublicPost(
-  handle: TenantHandle,
-  { markdown, publishedAt, ...row }: Omit<PublicPost, 'publishedAt' | 'tags' | 'readingMinutes'> & { publishedAt: Date | null; markdown: string },
-): PublicPost {
-  return { ...row, publishedAt: publishedAt!, readingMinutes: readingMinutes(markdown), tags: listPostTags(handle, row.id) };
+type ContentRow = Parameters<typeof withCover>[1] &
+  Pick<Post, 'id' | 'slug' | 'title' | 'excerpt' | 'publishedAt' | 'markdown' | 'html' | 'updatedAt'>;
+
+function toPublicPost(handle: TenantHandle, row: ContentRow): PublicPost {
+  const { markdown, ...post } = toSummary(handle.slug, row);
+  return { ...post, readingMinutes: readingMinutes(markdown), tags: listPostTags(handle, post.id) };
 }
 
 export function getPublishedPost(handle: TenantHandle, slug: string): PublicPost | undefined {
@@ -118,6 +139,7 @@ export function getPublishedPost(handle: TenantHandle, slug: string): PublicPost
       handle.orm
         .select(contentColumns)
         .from(posts)
+        .leftJoin(media, eq(media.id, posts.coverMediaId))
         .where(and(eq(posts.slug, sql.placeholder('slug')), isPublic(sql.placeholder('now'))))
         .prepare(),
     )

@@ -123,6 +123,8 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     req.url = SITES_PREFIX + slug + (path.pathname === '/' ? '' : path.pathname) + path.search;
     // For the blog's own routes (comments are rate-limited by address); not part of cache keys.
     req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxy);
+    // Images say how big they are (app/sites/[site]/media).
+    if (path.pathname.startsWith('/media/')) passDeclaredLength(res);
 
     if (!cache || !isCacheable(req)) return next(req, res);
 

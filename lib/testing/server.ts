@@ -89,7 +89,7 @@ export async function startServer(
   };
 }
 
-export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
+export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string; bytes: Buffer };
 
 /** An HTTP request with any Host header (fetch does not allow setting Host). */
 export function request(
@@ -111,9 +111,10 @@ export function request(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString('utf8'), bytes });
+        });
       },
     );
     req.on('error', reject);

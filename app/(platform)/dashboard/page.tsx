@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { requireUser } from '@/lib/auth/current';
-import { blogUrl, config } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
+import { config } from '@/lib/config';
 import { blogsOfUser } from '@/lib/members/access';
 import { Field, JsonForm } from '@/app/_components/form';
 import { ImportForm } from '@/app/_components/upload';
@@ -24,7 +25,7 @@ export default async function BlogsPage() {
                 {blog.title}
               </Link>
               <span className="muted">
-                {blog.role} · <a href={blogUrl(blog.slug)}>{new URL(blogUrl(blog.slug)).host}</a>
+                {blog.role} · <a href={blogBaseUrl(blog.slug)}>{new URL(blogBaseUrl(blog.slug)).host}</a>
               </span>
               {blog.status === 'maintenance' && (
                 <p className="error" role="alert">

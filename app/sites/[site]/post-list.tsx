@@ -1,5 +1,6 @@
 import { blogPaths } from '@/lib/blogs/address';
 import type { PostSummary } from '@/lib/posts/public';
+import { Cover } from './cover';
 import { PostDate } from './post-date';
 import { TagList } from './tag-list';
 
@@ -25,6 +26,11 @@ export function PostList({ posts, listPath, later, next, empty }: Props) {
           {posts.map((post) => (
             <li key={post.id}>
               <article>
+                {post.cover && (
+                  <a href={blogPaths.post(post.slug)} tabIndex={-1} aria-hidden="true">
+                    <Cover cover={post.cover} className="list-cover" />
+                  </a>
+                )}
                 <h2>
                   <a href={blogPaths.post(post.slug)}>{post.title}</a>
                 </h2>

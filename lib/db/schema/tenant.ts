@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 /** One blog's file. Times are Unix milliseconds so any SQLite client can read them. */
 export const posts = sqliteTable(
@@ -19,6 +19,8 @@ export const posts = sqliteTable(
     views: integer('views').notNull().default(0),
     /** The body as plain text (from the sanitized HTML), for the full-text index posts_fts. */
     bodyText: text('body_text').notNull().default(''),
+    /** The image shown with the post on the home page and in link previews (OpenGraph). */
+    coverMediaId: integer('cover_media_id').references((): AnySQLiteColumn => media.id, { onDelete: 'set null' }),
   },
   (t) => [
     check('posts_status_check', sql`${t.status} in ('draft', 'published', 'scheduled')`),
@@ -122,7 +124,12 @@ export const comments = sqliteTable(
   ],
 );
 
-/** Uploaded images, kept inside the file (as BLOBs) so that the file is the whole blog. */
+/**
+ * Uploaded images, kept inside the file (as BLOBs) so that the file is the whole blog. `bytes`
+ * is the image as served: decoded, turned upright and re-encoded without its metadata (EXIF,
+ * GPS, XMP). `sha256` (hex, of `bytes`) is null only for images stored before that processing
+ * existed; they are cleaned the first time they are served or imported.
+ */
 export const media = sqliteTable('media', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   filename: text('filename').notNull(),
@@ -130,7 +137,28 @@ export const media = sqliteTable('media', {
   size: integer('size').notNull(),
   bytes: blob('bytes', { mode: 'buffer' }).notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  width: integer('width'),
+  height: integer('height'),
+  sha256: text('sha256'),
 });
+
+/**
+ * Smaller copies of an image for responsive `srcset`, one row per width. A narrow table of its
+ * own, so listing media never reads these BLOBs.
+ */
+export const mediaVariants = sqliteTable(
+  'media_variants',
+  {
+    mediaId: integer('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'cascade' }),
+    width: integer('width').notNull(),
+    mime: text('mime').notNull(),
+    bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+    size: integer('size').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mediaId, t.width] })],
+);
 
 /** A few rows that explain this file to whoever opens it in any SQLite client. */
 export const quireAbout = sqliteTable('quire_about', {
@@ -148,3 +176,4 @@ export type Post = typeof posts.$inferSelect;
 export type Page = typeof pages.$inferSelect;
 export type Comment = typeof comments.$inferSelect;
 export type NewPost = typeof posts.$inferInsert;
+export type Media = typeof media.$inferSelect;

@@ -6,6 +6,7 @@ import { sendJson } from '@/app/_components/json';
 import { uploadFile } from '@/app/_components/upload';
 import { slugify } from '@/lib/posts/slug';
 import { FormMessages } from '@/app/_components/messages';
+import { CoverChooser, type ChosenCover } from './cover-chooser';
 
 export type EditorDocument = {
   id?: number;
@@ -20,6 +21,8 @@ export type EditorDocument = {
   updatedAt?: number;
   navOrder?: number;
   views?: number;
+  /** The post's cover image (posts only). */
+  cover?: ChosenCover | null;
 };
 
 type Action = 'save' | 'publish' | 'schedule' | 'unpublish';
@@ -49,6 +52,8 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const updatedAt = useRef(initial.updatedAt);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const [uploading, setUploading] = useState<string | null>(null);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const [cover, setCover] = useState<ChosenCover | null>(initial.cover ?? null);
   const [docId, setDocId] = useState(initial.id);
   const [status, setStatus] = useState(initial.status);
 
@@ -76,6 +81,12 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     setDirty(true);
     setNotice(null);
   };
+  /** Changes the Markdown from what it is now, not from when an upload began. */
+  const editMarkdown = (change: (current: string) => string) => {
+    setMarkdown(change);
+    setDirty(true);
+    setNotice(null);
+  };
 
   async function save(action: Action) {
     setPending(true);
@@ -87,7 +98,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
       markdown,
       action,
       expectedUpdatedAt: updatedAt.current,
-      ...(kind === 'post' ? { excerpt, tags } : { navOrder }),
+      ...(kind === 'post' ? { excerpt, tags, coverMediaId: cover?.id ?? null } : { navOrder }),
       ...(action === 'schedule' ? { publishAt: scheduleAt ? new Date(scheduleAt).toISOString() : undefined } : {}),
     };
     type Saved = { id: number; updatedAt: number; status: EditorDocument['status'] };
@@ -113,18 +124,34 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     }
   }
 
-  /** Uploads an image into the blog's file and puts its Markdown where the cursor is. */
-  async function insertImage(file: File) {
-    setUploading(`Uploading ${file.name}…`);
-    const result = await uploadFile(`/api/blogs/${blog}/media?filename=${encodeURIComponent(file.name)}`, file, (f) =>
-      setUploading(`Uploading ${file.name}… ${Math.round(f * 100)}%`),
-    );
+  /**
+   * Uploads images (picked, dropped or pasted) into the blog's file, one after the other. A
+   * placeholder goes where the cursor is at once, so typing may go on; each becomes the
+   * image's Markdown when its upload is done, or goes away if it is refused.
+   */
+  async function insertImages(files: File[]) {
+    if (files.length === 0) return;
+    setUploadError(null);
+    const placeholders = files.map((file) => `![Uploading ${file.name}…]()`);
+    const inserted = placeholders.join('\n');
+    const el = textarea.current;
+    const start = el?.selectionStart ?? markdown.length;
+    const end = el?.selectionEnd ?? start;
+    editMarkdown((current) => `${current.slice(0, start)}${inserted}${current.slice(end)}`);
+    requestAnimationFrame(() => el?.setSelectionRange(start + inserted.length, start + inserted.length));
+    for (const [index, file] of files.entries()) {
+      setUploading(`Uploading ${file.name}…`);
+      const result = await uploadFile(`/api/blogs/${blog}/media?filename=${encodeURIComponent(file.name)}`, file, (f) =>
+        setUploading(f < 1 ? `Uploading ${file.name}… ${Math.round(f * 100)}%` : `Preparing ${file.name}…`),
+      );
+      const snippet = result.ok ? `![${file.name.replace(/\.[^.]+$/, '').replace(/[[\]]/g, '')}](${String(result.data.path)})` : '';
+      if (!result.ok) setUploadError(`${file.name}: ${result.error}`);
+      editMarkdown((current) => current.replace(placeholders[index]!, () => snippet));
+    }
     setUploading(null);
-    if (!result.ok) return setError(result.error);
-    const snippet = `![${file.name.replace(/\.[^.]+$/, '')}](${String(result.data.url)})`;
-    const at = textarea.current?.selectionStart ?? markdown.length;
-    edit(setMarkdown)(`${markdown.slice(0, at)}${snippet}${markdown.slice(at)}`);
   }
+
+  const droppedFiles = (data: DataTransfer | null) => [...(data?.files ?? [])];
 
   async function remove() {
     setPending(true);
@@ -163,20 +190,55 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
           <div className="pane">
             <label className="field">
               <span>Markdown</span>
-              <textarea ref={textarea} value={markdown} onChange={(e) => edit(setMarkdown)(e.target.value)} rows={24} spellCheck />
+              <textarea
+                ref={textarea}
+                value={markdown}
+                onChange={(e) => edit(setMarkdown)(e.target.value)}
+                onPaste={(e) => {
+                  const files = droppedFiles(e.clipboardData);
+                  if (files.length === 0) return; // ordinary text
+                  e.preventDefault();
+                  void insertImages(files);
+                }}
+                onDragOver={(e) => {
+                  if (e.dataTransfer.types.includes('Files')) e.preventDefault();
+                }}
+                onDrop={(e) => {
+                  const files = droppedFiles(e.dataTransfer);
+                  if (files.length === 0) return;
+                  e.preventDefault();
+                  void insertImages(files);
+                }}
+                rows={24}
+                spellCheck
+              />
             </label>
             <label className="insert-image">
               <input
                 type="file"
+                multiple
                 accept="image/png,image/jpeg,image/gif,image/webp"
+                aria-label="Insert images"
                 onChange={(e) => {
-                  const file = e.target.files?.[0];
+                  const files = [...(e.target.files ?? [])];
                   e.target.value = '';
-                  if (file) void insertImage(file);
+                  void insertImages(files);
                 }}
               />
-              <span className="button">Insert image…</span> {uploading && <span className="muted">{uploading}</span>}
+              <span className="button">Insert image…</span>{' '}
+              {uploading ? (
+                <span className="muted" role="status">
+                  {uploading}
+                </span>
+              ) : (
+                <span className="muted small">or drop or paste images into the text</span>
+              )}
             </label>
+            {uploadError && (
+              <p className="error" role="alert">
+                {uploadError}
+              </p>
+            )}
           </div>
           <section className="pane" aria-label="Preview">
             <span className="pane-label">Preview</span>
@@ -224,6 +286,17 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
             </button>
           )}
         </div>
+        {kind === 'post' && (
+          <CoverChooser
+            blog={blog}
+            cover={cover}
+            onChange={(chosen) => {
+              setCover(chosen);
+              setDirty(true);
+              setNotice(null);
+            }}
+          />
+        )}
         {kind === 'post' && (
           <div className="schedule">
             <label className="field">

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { pendingCommentCount } from '@/lib/comments/comments';
-import { blogUrl } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { blogsOfUser } from '@/lib/members/access';
 import { can } from '@/lib/members/roles';
@@ -24,10 +24,11 @@ export default async function BlogDashboardLayout(props: { children: ReactNode; 
             Comments <PendingCount count={pendingCommentCount(handle)} />
           </NavLink>
         )}
+        <NavLink href={`${base}/media`}>Media</NavLink>
         <NavLink href={`${base}/stats`}>Stats</NavLink>
         {can(role, 'change-settings') && <NavLink href={`${base}/settings`}>Settings</NavLink>}
         {can(role, 'manage-members') && <NavLink href={`${base}/members`}>Members</NavLink>}
-        <a href={blogUrl(blog.slug)} target="_blank" rel="noreferrer">
+        <a href={blogBaseUrl(blog.slug)} target="_blank" rel="noreferrer">
           View blog ↗
         </a>
         {others.length > 0 && (

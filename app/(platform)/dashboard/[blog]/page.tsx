@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { blogUrl } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { listAllPosts } from '@/lib/posts/posts';
 import { When } from '@/app/_components/dates';
@@ -36,7 +36,7 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
                   {post.status === 'published' && (
                     <>
                       {' '}
-                      <a className="muted" href={`${blogUrl(blog.slug)}/posts/${post.slug}`} aria-label={`Read "${post.title}" on the blog`}>
+                      <a className="muted" href={`${blogBaseUrl(blog.slug)}/posts/${post.slug}`} aria-label={`Read "${post.title}" on the blog`}>
                         ↗
                       </a>
                     </>

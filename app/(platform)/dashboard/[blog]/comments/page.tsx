@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { COMMENT_STATUSES, MODERATION_LIST_MAX, commentCounts, moderationList, type CommentStatus } from '@/lib/comments/comments';
-import { blogUrl } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { READER_LINK_REL } from '@/lib/markdown/render';
 import { When } from '@/app/_components/dates';
@@ -64,7 +64,7 @@ export default async function CommentsPage(props: { params: Promise<{ blog: stri
                     <When date={comment.createdAt} />
                     <br />
                     <span className="muted">
-                      on <a href={`${blogUrl(blog.slug)}/posts/${comment.postSlug}`}>{comment.postTitle}</a>
+                      on <a href={`${blogBaseUrl(blog.slug)}/posts/${comment.postSlug}`}>{comment.postTitle}</a>
                     </span>
                   </p>
                   {/* Sanitized when the comment was received (lib/markdown renderComment). */}

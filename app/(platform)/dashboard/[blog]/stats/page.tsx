@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { blogUrl } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { STATS_RANGES, blogStats, type StatsRange } from '@/lib/pageviews/stats';
 import { ViewsChart } from './chart';
@@ -50,7 +50,7 @@ export default async function StatsPage(props: { params: Promise<{ blog: string 
               <tbody>
                 {stats.topPages.map((page) => (
                   <tr key={page.postId}>
-                    <td>{page.slug ? <a href={`${blogUrl(blog.slug)}/posts/${page.slug}`}>{page.title}</a> : page.title}</td>
+                    <td>{page.slug ? <a href={`${blogBaseUrl(blog.slug)}/posts/${page.slug}`}>{page.title}</a> : page.title}</td>
                     <td className="num">{page.views.toLocaleString('en')}</td>
                   </tr>
                 ))}

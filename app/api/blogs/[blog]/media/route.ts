@@ -1,9 +1,15 @@
+import { config } from '@/lib/config';
 import { readBody } from '@/lib/http/api';
 import { blogRoute } from '@/lib/http/routes';
-import { MEDIA_MAX_BYTES, saveMedia } from '@/lib/media/media';
+import { imageTooLargeMessage } from '@/lib/media/image';
+import { listMedia, saveUpload } from '@/lib/media/media';
 
-/** Uploads one image (the raw bytes as the body, `?filename=…`); answers its address. */
-export const POST = blogRoute('write-posts', async ({ request, handle }) => {
-  const bytes = await readBody(request, MEDIA_MAX_BYTES, `An image is at most ${MEDIA_MAX_BYTES / 1024 / 1024} MB.`);
-  return saveMedia(handle, new URL(request.url).searchParams.get('filename') ?? 'image', bytes);
+/** The blog's images, newest first (the editor's cover picker). */
+export const GET = blogRoute('write-posts', ({ handle }) => ({ media: listMedia(handle) }));
+
+/** Uploads one image (the raw bytes as the body, `?filename=…`); answers where it lives. */
+export const POST = blogRoute('write-posts', async ({ request, access }) => {
+  const max = config().mediaMaxBytes;
+  const bytes = await readBody(request, max, imageTooLargeMessage(max));
+  return saveUpload(access.blog.slug, new URL(request.url).searchParams.get('filename') ?? 'image', bytes);
 });

@@ -5,6 +5,7 @@ import { getPublishedPost } from '@/lib/posts/public';
 import { beaconScript } from '@/lib/pageviews/beacon';
 import { blogPostingJsonLd, jsonLdScriptText } from '@/lib/seo/json-ld';
 import { postMetadata } from '@/lib/seo/metadata';
+import { Cover } from '../../cover';
 import { PostDate } from '../../post-date';
 import { TagList } from '../../tag-list';
 import { CommentCount, Comments } from './comments';
@@ -37,6 +38,7 @@ export default async function PostPage({ params, searchParams }: Props) {
           <CommentCount handle={found.blog.handle} postId={post.id} />
         </p>
       </header>
+      {post.cover && <Cover cover={post.cover} className="post-cover" />}
       {/* Sanitized when the post was saved (lib/markdown). */}
       <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
       <TagList tags={post.tags} />

@@ -1,5 +1,5 @@
 import { notFound } from 'next/navigation';
-import { blogUrl } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { getPage } from '@/lib/pages/pages';
 import { Editor } from '../../editor';
@@ -15,7 +15,7 @@ export default async function EditPagePage({ params }: { params: Promise<{ blog:
     <Editor
       blog={blog.slug}
       kind="page"
-      publicUrl={blogUrl(blog.slug)}
+      publicUrl={blogBaseUrl(blog.slug)}
       initial={{
         id: page.id,
         title: page.title,

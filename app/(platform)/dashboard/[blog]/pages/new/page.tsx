@@ -1,4 +1,4 @@
-import { blogUrl } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { Editor } from '../../editor';
 
@@ -7,6 +7,6 @@ export const metadata = { title: 'New page · Quire' };
 export default async function NewPagePage({ params }: { params: Promise<{ blog: string }> }) {
   const { blog } = await dashboardBlog((await params).blog, 'write-pages');
   return (
-    <Editor blog={blog.slug} kind="page" publicUrl={blogUrl(blog.slug)} initial={{ title: '', slug: '', markdown: '', status: 'draft', navOrder: 0 }} />
+    <Editor blog={blog.slug} kind="page" publicUrl={blogBaseUrl(blog.slug)} initial={{ title: '', slug: '', markdown: '', status: 'draft', navOrder: 0 }} />
   );
 }

@@ -1,6 +1,7 @@
 import { notFound } from 'next/navigation';
-import { blogUrl } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
+import { mediaItem } from '@/lib/media/media';
 import { getPost, listPostTags } from '@/lib/posts/posts';
 import { Editor } from '../../editor';
 
@@ -11,11 +12,12 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
   const { blog, handle } = await dashboardBlog(slug, 'write-posts');
   const post = /^\d{1,15}$/.test(id) ? getPost(handle, Number(id)) : undefined;
   if (!post) notFound();
+  const cover = post.coverMediaId === null ? undefined : mediaItem(handle, post.coverMediaId);
   return (
     <Editor
       blog={blog.slug}
       kind="post"
-      publicUrl={`${blogUrl(blog.slug)}/posts`}
+      publicUrl={`${blogBaseUrl(blog.slug)}/posts`}
       initial={{
         id: post.id,
         title: post.title,
@@ -27,6 +29,7 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
         publishedAt: post.publishedAt?.getTime() ?? null,
         updatedAt: post.updatedAt.getTime(),
         views: post.views,
+        cover: cover ? { id: cover.id, filename: cover.filename, thumbnailUrl: cover.thumbnailUrl } : null,
       }}
     />
   );

@@ -1,4 +1,4 @@
-import { blogUrl } from '@/lib/config';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { Editor } from '../../editor';
 
@@ -10,7 +10,7 @@ export default async function NewPostPage({ params }: { params: Promise<{ blog: 
     <Editor
       blog={blog.slug}
       kind="post"
-      publicUrl={`${blogUrl(blog.slug)}/posts`}
+      publicUrl={`${blogBaseUrl(blog.slug)}/posts`}
       initial={{ title: '', slug: '', markdown: '', status: 'draft' }}
     />
   );

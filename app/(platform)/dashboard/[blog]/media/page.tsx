@@ -1,0 +1,80 @@
+import Link from 'next/link';
+import { When } from '@/app/_components/dates';
+import { dashboardBlog } from '@/lib/dashboard/access';
+import { listMedia, type MediaUse } from '@/lib/media/media';
+import { MediaActions, MediaUpload } from './media-actions';
+
+export const metadata = { title: 'Media · Quire' };
+
+export default async function MediaPage({ params }: { params: Promise<{ blog: string }> }) {
+  const { blog, handle } = await dashboardBlog((await params).blog, 'write-posts');
+  const items = listMedia(handle);
+  return (
+    <main className="page">
+      <div className="page-head">
+        <h1>Media</h1>
+        <MediaUpload blog={blog.slug} />
+      </div>
+      <p className="muted">
+        Images live inside your blog&rsquo;s file, without their camera data (location included). An image can be deleted once no post or page uses it.
+      </p>
+      {items.length === 0 ? (
+        <p>No images yet. Upload one here, or drop one into a post as you write.</p>
+      ) : (
+        <table className="list media-list">
+          <thead>
+            <tr>
+              <th>Image</th>
+              <th>Name</th>
+              <th className="wide-only">Uploaded</th>
+              <th>Used in</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.id}>
+                <td>
+                  {/* eslint-disable-next-line @next/next/no-img-element -- served by the blog's host */}
+                  <img className="media-thumb" src={item.thumbnailUrl} alt={item.filename} loading="lazy" />
+                </td>
+                <td>
+                  {item.filename}
+                  <br />
+                  <span className="muted small">
+                    {item.width && item.height ? `${item.width} × ${item.height} px · ` : ''}
+                    {formatSize(item.size)}
+                  </span>
+                </td>
+                <td className="wide-only">
+                  <When date={item.createdAt} />
+                </td>
+                <td>{item.uses.length === 0 ? <span className="muted">Not used</span> : <UsedIn blog={blog.slug} uses={item.uses} />}</td>
+                <td>
+                  <MediaActions blog={blog.slug} id={item.id} filename={item.filename} url={item.url} used={item.uses.length > 0} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}
+
+function UsedIn({ blog, uses }: { blog: string; uses: MediaUse[] }) {
+  return (
+    <ul className="plain small">
+      {uses.map((use) => (
+        <li key={`${use.kind}-${use.id}`}>
+          {use.kind === 'cover' && 'Cover of '}
+          <Link href={`/dashboard/${blog}/${use.kind === 'page' ? 'pages' : 'posts'}/${use.id}`}>{use.title}</Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function formatSize(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
