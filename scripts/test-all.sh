@@ -18,11 +18,14 @@ bash scripts/ensure-deps.sh
 reports="$(mktemp -d -t quire-reports-XXXXXX)"
 trap 'rm -rf "$reports"' EXIT
 
-echo "[quire] lint and types"
+echo "[quire] lint"
 npx eslint .
-npx tsc --noEmit
 
+# Built before the type check: the route types Next writes to .next/types must be current.
 bash scripts/ensure-build.sh
+
+echo "[quire] types"
+npx tsc --noEmit
 
 echo "[quire] unit and integration tests"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
