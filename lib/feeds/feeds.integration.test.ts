@@ -5,6 +5,7 @@ import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ParsedPage } from '@/lib/testing/html';
+import { png } from '@/lib/testing/images';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
 
 /**
@@ -12,7 +13,6 @@ import { ApiClient, request, startServer, type RunningServer } from '@/lib/testi
  * what readers need with only absolute URLs, survive hostile titles and tags, and are served
  * from the front's cache until something public changes.
  */
-const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
 const HOSTILE_TITLE = 'Feeds ]]> break ]]> <here> & "there"';
 const HOSTILE_TAG = 'C++ <3 & "co"';
 
@@ -39,9 +39,9 @@ beforeAll(async () => {
   const upload = await fetch(`${author.origin}/api/blogs/feeds/media?filename=cat.png`, {
     method: 'POST',
     headers: { cookie: author.cookie, origin: author.origin },
-    body: new Uint8Array(PNG),
+    body: new Uint8Array(await png(1400, 700)),
   });
-  imageUrl = ((await upload.json()) as { url: string }).url;
+  imageUrl = ((await upload.json()) as { path: string }).path;
   expect(imageUrl).toMatch(/^\/media\/\d+\//);
   for (let i = 1; i <= 20; i++) await publish(`Filler ${i}`);
   await publish('Links and images', {
@@ -63,7 +63,10 @@ const absolute = z.url({ protocol: /^https?$/ });
 /** Every link and image address in an entry's HTML, which must all stand on their own. */
 function addressesIn(html: string): string[] {
   const page = new ParsedPage(html);
-  const found = [...page.elements('a').map((a) => a.attribs.href), ...page.elements('img').map((img) => img.attribs.src)];
+  const found = [
+    ...page.elements('a').map((a) => a.attribs.href),
+    ...page.elements('img').flatMap((img) => [img.attribs.src, ...(img.attribs.srcset ?? '').split(',').map((c) => c.trim().split(' ')[0]).filter(Boolean)]),
+  ];
   return found.filter((value): value is string => value !== undefined);
 }
 
@@ -167,6 +170,10 @@ describe('feed entries', () => {
       `${base()}/posts/plain-post`,
       `${base()}/posts/links-and-images#notes`,
       'https://example.com/x',
+      base() + imageUrl,
+      // its smaller copies, from srcset
+      base() + imageUrl.replace(/^(\/media\/\d+)\//, '$1/w640/'),
+      base() + imageUrl.replace(/^(\/media\/\d+)\//, '$1/w1280/'),
       base() + imageUrl,
     ]);
     expect(item.tags).toEqual(['Cats', 'News']);
