@@ -169,7 +169,8 @@ const holder = () => processWide('custom-domains', () => ({ map: undefined as Do
 
 function domainMap(): DomainMap {
   const db = controlDb();
-  const dataVersion = db.sqlite.pragma('data_version', { simple: true }) as number;
+  // Asked on every blog request: a prepared statement, not db.pragma() (which compiles each time).
+  const dataVersion = db.statement('data_version', () => db.sqlite.prepare('PRAGMA data_version').pluck()).get() as number;
   const cached = holder().map;
   if (cached && cached.dataVersion === dataVersion) return cached;
   const rows = db.orm
