@@ -1,6 +1,6 @@
 /**
- * The comment form's contract, shared by the form on the post page (a client component, so
- * nothing here may import server code) and the route that reads it.
+ * The comment form's contract, shared by the form on the post page, its inline script and the
+ * route that reads it.
  */
 export const COMMENT_NAME_MAX = 80;
 export const COMMENT_WEBSITE_MAX = 200;
