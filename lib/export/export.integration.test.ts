@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { png } from '@/lib/testing/images';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
+import { readZipEntries } from '@/lib/testing/zip';
 
 /**
  * Export and import over real HTTP against the production server: the file is the whole blog
@@ -185,26 +185,9 @@ describe('one-click export', () => {
   });
 });
 
-function readZip(bytes: Buffer): Promise<Map<string, string>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const files = new Map<string, string>();
-      zip.on('entry', (entry: yauzl.Entry) =>
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks).toString('latin1'));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
+/** The zip's entries as text (latin1: bytes kept one to one). */
+async function readZip(bytes: Buffer): Promise<Map<string, string>> {
+  return new Map([...(await readZipEntries(bytes))].map(([name, data]) => [name, data.toString('latin1')]));
 }
 
 describe('Markdown export', () => {

@@ -4,9 +4,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { animatedGif, decompressionBomb, exifHasGps, jpegWithGps, png, SVG_WITH_SCRIPT } from '@/lib/testing/images';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
+import { readZipEntries } from '@/lib/testing/zip';
 
 /**
  * Images over real HTTP against the production server (QUIRE_MEDIA_MAX_MB=1): uploads are
@@ -286,28 +286,6 @@ describe('images stored before they were cleaned', () => {
   });
 });
 
-function zipEntries(bytes: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const files = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) =>
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            files.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(files));
-      zip.readEntry();
-    });
-  });
-}
-
 describe('export and import', () => {
   let image: Uploaded;
 
@@ -351,7 +329,7 @@ describe('export and import', () => {
 
   it('the Markdown zip holds the image and the cover; imported, copies are made again and the cover restored', async () => {
     const zip = await download(alice, '/api/blogs/gallery/export/markdown');
-    const files = await zipEntries(zip);
+    const files = await readZipEntries(zip);
     expect(files.get(`media/${image.id}-harbour.png`)).toEqual((await onBlog('gallery', image.path)).bytes);
     expect(files.get('posts/harbour.md')!.toString()).toContain(`cover: ${image.path}\n`);
     expect([...files.keys()].some((name) => name.includes('w640'))).toBe(false);
@@ -393,7 +371,7 @@ describe('export and import', () => {
 
   it('refuses a zip whose post names a cover it does not carry', async () => {
     const zip = await download(alice, '/api/blogs/gallery/export/markdown');
-    const files = await zipEntries(zip);
+    const files = await readZipEntries(zip);
     const { ZipFile } = await import('yazl');
     const out = new ZipFile();
     for (const [name, bytes] of files) if (!name.startsWith('media/')) out.addBuffer(bytes, name);
