@@ -202,12 +202,9 @@ export function primaryDomainOf(slug: string): string | undefined {
   return domainMap().primaryBySlug.get(slug);
 }
 
-/** The answer to `/.well-known/quire-verify/<token>` on `hostname`: the token, or nothing. */
-export function verificationAnswer(hostname: string, pathname: string): string | undefined {
-  if (!pathname.startsWith(VERIFY_PATH_PREFIX)) return undefined;
-  const target = resolveCustomDomain(hostname);
-  const token = pathname.slice(VERIFY_PATH_PREFIX.length);
-  return target && token === target.token ? target.token : undefined;
+/** The answer to `/.well-known/quire-verify/<token>` on a claimed domain: its token, or nothing. */
+export function verificationAnswer(domain: DomainTarget, pathname: string): string | undefined {
+  return pathname === VERIFY_PATH_PREFIX + domain.token ? domain.token : undefined;
 }
 
 /**
@@ -218,6 +215,7 @@ export function isServedHost(target: { kind: 'blog'; slug: string } | { kind: 'c
   const custom = target.kind === 'custom' ? resolveCustomDomain(target.hostname) : undefined;
   const slug = target.kind === 'blog' ? target.slug : custom?.verified ? custom.slug : undefined;
   if (!slug) return false;
+  // Not lib/blogs' findBlog: lib/blogs → pages → media → address → here would be an import cycle.
   const blog = controlDb().orm.select({ status: blogs.status }).from(blogs).where(eq(blogs.slug, slug)).get();
   return blog?.status === 'active';
 }

@@ -158,8 +158,8 @@ const itemColumns = {
 const selectItems = (handle: TenantHandle) => handle.orm.select(itemColumns).from(media);
 type ItemRow = ReturnType<ReturnType<typeof selectItems>['all']>[number];
 
-function toItem(slug: string, row: ItemRow): MediaItem {
-  const base = blogBaseUrl(slug);
+/** `base`: the blog's address (blogBaseUrl), looked up once per list. */
+function toItem(base: string, row: ItemRow): MediaItem {
   const smallest = copyWidths(row.copies)[0];
   const path = mediaPath(row.id, row.filename);
   return {
@@ -178,7 +178,7 @@ function toItem(slug: string, row: ItemRow): MediaItem {
 
 export function mediaItem(handle: TenantHandle, id: number): MediaItem | undefined {
   const row = selectItems(handle).where(eq(media.id, id)).get();
-  return row && toItem(handle.slug, row);
+  return row && toItem(blogBaseUrl(handle.slug), row);
 }
 
 export function mediaExists(handle: TenantHandle, id: number): boolean {
@@ -193,10 +193,11 @@ export type LibraryItem = MediaItem & { uses: MediaUse[] };
 /** Every image, newest first, with where each is used (for the media library). */
 export function listMedia(handle: TenantHandle): LibraryItem[] {
   const uses = mediaUses(handle);
+  const base = blogBaseUrl(handle.slug);
   return selectItems(handle)
     .orderBy(desc(media.id))
     .all()
-    .map((row) => ({ ...toItem(handle.slug, row), uses: uses.get(row.id) ?? [] }));
+    .map((row) => ({ ...toItem(base, row), uses: uses.get(row.id) ?? [] }));
 }
 
 /**

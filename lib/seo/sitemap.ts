@@ -2,6 +2,7 @@ import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
 import { publicBlog } from '@/lib/blogs/blogs';
 import { publicDocument } from '@/lib/http/public';
 import { lastModified, listPublicTags, listPublishedPostDates } from '@/lib/posts/public';
+import { escapeHtml } from '@/lib/markdown/render';
 
 export const SITEMAP_CONTENT_TYPE = 'application/xml';
 
@@ -23,14 +24,10 @@ export function blogSitemap(site: string): string | undefined {
     ...listPublicTags(blog.handle).map((tag) => ({ path: blogPaths.tag(tag.slug), lastModified: tag.lastModified })),
   ];
   const entries = urls.map(({ path, lastModified: at }) => {
-    const loc = `<loc>${escapeXml(absoluteBlogUrl(blog.handle.slug, path))}</loc>`;
+    const loc = `<loc>${escapeHtml(absoluteBlogUrl(blog.handle.slug, path))}</loc>`;
     return `  <url>${loc}${at ? `<lastmod>${at.toISOString()}</lastmod>` : ''}</url>\n`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join('')}</urlset>\n`;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export async function sitemapResponse(params: Promise<{ site: string }>): Promise<Response> {

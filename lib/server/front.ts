@@ -72,11 +72,12 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
 
     let slug: string;
     if (target.kind === 'custom') {
-      // Proof for the dashboard's "Verify": served before the domain is, and only its own token.
-      const token = verificationAnswer(target.hostname, path.pathname);
-      if (token) return sendText(res, 200, token);
       const domain = resolveCustomDomain(target.hostname);
-      if (!domain?.verified) return sendErrorPage(res, 404, req.method);
+      if (!domain) return sendErrorPage(res, 404, req.method);
+      // Proof for the dashboard's "Verify": served before the domain is, and only its own token.
+      const token = verificationAnswer(domain, path.pathname);
+      if (token) return sendText(res, 200, token);
+      if (!domain.verified) return sendErrorPage(res, 404, req.method);
       slug = domain.slug;
     } else {
       slug = target.slug;
