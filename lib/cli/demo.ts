@@ -26,7 +26,7 @@ export function blogFile(slug: string): string {
 |------------|----------------|------------------------------|
 | Storage    | SQLite         | One file per blog            |
 | Rendering  | Next.js        | Server-rendered pages        |
-| Markdown   | marked         | Fast, GitHub-flavoured       |
+| Markdown   | markdown-it    | Linear, GitHub-flavoured     |
 
 ## A quote
 
@@ -72,7 +72,7 @@ Try \`npm run quire -- posts add demo --title "My post" --file post.md\` to add 
 ];
 
 /** Creates the blog "demo" with sample posts. Returns false when it already exists. */
-export function seedDemo(): boolean {
+export async function seedDemo(): Promise<boolean> {
   if (findBlog('demo')) return false;
   createBlog({
     slug: 'demo',
@@ -82,7 +82,7 @@ export function seedDemo(): boolean {
   const handle = openTenant('demo');
   const now = Date.now();
   for (const post of POSTS) {
-    createPost(handle, { ...post, publishAt: new Date(now - post.daysAgo * DAY) });
+    await createPost(handle, { ...post, publishAt: new Date(now - post.daysAgo * DAY) });
   }
   return true;
 }

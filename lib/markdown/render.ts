@@ -1,26 +1,68 @@
 import hljs from 'highlight.js';
-import { Marked } from 'marked';
-import { gfmHeadingId } from 'marked-gfm-heading-id';
-import { markedHighlight } from 'marked-highlight';
+import MarkdownIt from 'markdown-it';
+import type { MarkdownIt as MarkdownParser, StateCore, StateInline, Token } from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
+import { headingIds, singleTildeStrikethrough, strikethroughAsDel, tableAlign, taskLists, wwwLinks } from './gfm';
+
+/**
+ * How deep quotes, lists and inline markup may nest; what is deeper is dropped (quotes, lists)
+ * or left as text (inline). markdown-it's default is 100; an unclosed `[` or `![` costs work in
+ * proportion to it (a post of `![a ` takes 3 times as long at 100), and 32 is deeper than any
+ * real post.
+ */
+const MAX_NESTING = 32;
 
 /**
  * Markdown → HTML, run once when a post is saved (DESIGN: store the HTML, never render per
- * request). marked does not sanitize, so the sanitizer runs last, over everything marked and
- * the highlighter produced, including any raw HTML the author typed.
+ * request). markdown-it, because anyone who signs up can send Markdown: it parses in linear
+ * time and bounds nesting, where marked went quadratic and overflowed the stack on hostile
+ * input (bench/markdown.ts times each family). It does not sanitize, so the sanitizer runs
+ * last, over everything markdown-it and the highlighter produced, including any raw HTML the
+ * author typed.
  */
-const marked = new Marked(
-  { gfm: true },
-  gfmHeadingId(),
-  markedHighlight({
-    emptyLangClass: 'hljs',
-    langPrefix: 'hljs language-',
-    highlight(code, lang) {
-      const language = hljs.getLanguage(lang) ? lang : 'plaintext';
-      return hljs.highlight(code, { language }).value;
-    },
-  }),
-);
+const markdown = new MarkdownIt({ html: true, linkify: true, maxNesting: MAX_NESTING })
+  .use(headingIds)
+  .use(taskLists)
+  .use(tableAlign)
+  .use(singleTildeStrikethrough)
+  .use(strikethroughAsDel)
+  .use(wwwLinks);
+
+/**
+ * highlight.js grammars are quadratic on some input (C# over lines of prose, Markdown over one
+ * long line: 1 to 2 s for 20,000 characters of either), and the author picks the grammar. So a
+ * longer block is shown plain (escaped, same classes), which keeps the worst block near 100 ms...
+ */
+const HIGHLIGHT_MAX_CHARS = 5_000;
+/**
+ * ...and once highlighting has taken this long in one render, the blocks after it are plain too.
+ * Ordinary code highlights at over 1,000 characters a millisecond, so only hostile input gets
+ * here (and only there does the output depend on the machine's speed).
+ */
+const HIGHLIGHT_BUDGET_MS = 100;
+
+/** What one render carries from block to block (markdown-it's env). */
+type RenderEnv = { highlightMs: number };
+
+markdown.renderer.rules.fence = (tokens, idx, _options, env) => {
+  const token = tokens[idx]!;
+  const lang = markdown.utils.unescapeAll(token.info).trim().split(/\s/)[0] ?? '';
+  const className = lang ? `hljs language-${lang}` : 'hljs';
+  return `<pre><code class="${escapeHtml(className)}">${highlight(token.content, lang, env as RenderEnv)}</code></pre>\n`;
+};
+// Indented code: the same class as fenced code without a language (what marked wrote).
+markdown.renderer.rules.code_block = (tokens, idx) =>
+  `<pre><code class="hljs">${markdown.utils.escapeHtml(tokens[idx]!.content)}</code></pre>\n`;
+
+/** highlight.js output (escaped); an unknown language is plain text, as is code over the limits. */
+function highlight(code: string, lang: string, env: RenderEnv): string {
+  if (code.length > HIGHLIGHT_MAX_CHARS || env.highlightMs >= HIGHLIGHT_BUDGET_MS) return markdown.utils.escapeHtml(code);
+  const started = performance.now();
+  const language = hljs.getLanguage(lang) ? lang : 'plaintext';
+  const html = hljs.highlight(code, { language }).value;
+  env.highlightMs += performance.now() - started;
+  return html;
+}
 
 /** The only link schemes any rendering keeps; relative and protocol-relative links aside. */
 const LINK_SCHEMES = ['http', 'https', 'mailto'];
@@ -134,8 +176,8 @@ function transformImage(images: ImageLookup | undefined): sanitizeHtml.Transform
   };
 }
 
-export function renderMarkdown(markdown: string, options: RenderOptions = {}): string {
-  return sanitize(marked.parse(markdown, { async: false }), options);
+export function renderMarkdown(source: string, options: RenderOptions = {}): string {
+  return sanitize(markdown.render(source, { highlightMs: 0 } satisfies RenderEnv), options);
 }
 
 /**
@@ -149,27 +191,50 @@ export const READER_LINK_REL = 'nofollow ugc noopener';
  * quotes, lists and links. Headings, tables, rules, strikethrough and raw HTML are not
  * recognised, so they show as the reader typed them; an image shows as its Markdown text.
  */
-const commentMarked = new Marked(
-  { gfm: true, breaks: true },
-  {
-    tokenizer: {
-      heading: () => undefined,
-      lheading: () => undefined,
-      table: () => undefined,
-      hr: () => undefined,
-      del: () => undefined,
-      html: () => undefined,
-      tag: () => undefined,
-    },
-    renderer: {
-      image: (token) => escapeHtml(token.raw),
-      // A link to anything but an absolute http(s) or mailto address is shown as its text.
-      link(token) {
-        return isReaderLinkTarget(token.href) ? false : this.parser.parseInline(token.tokens);
-      },
-    },
-  },
-);
+const commentMarkdown = new MarkdownIt({ html: false, breaks: true, linkify: true, maxNesting: MAX_NESTING })
+  .disable(['heading', 'lheading', 'table', 'hr', 'strikethrough'])
+  .use(wwwLinks);
+// Every destination is parsed as a link, so that readerLinksOnly below can show the text of
+// the ones refused (markdown-it would otherwise show `[text](javascript:…)` whole).
+commentMarkdown.validateLink = () => true;
+commentMarkdown.inline.ruler.at('image', imageAsSource(commentMarkdown));
+commentMarkdown.core.ruler.push('reader_links_only', readerLinksOnly);
+commentMarkdown.renderer.rules.image_source = (tokens, idx) => escapeHtml(tokens[idx]!.content);
+// One `<br>` per line break, without markdown-it's newline after it (what marked wrote).
+commentMarkdown.renderer.rules.softbreak = () => '<br>';
+commentMarkdown.renderer.rules.hardbreak = () => '<br>';
+
+/**
+ * An image in a comment is its Markdown source, as text. It is its own token, not text, so
+ * that linkify leaves the address in it alone. markdown-it's image rule still decides what an
+ * image is (run silent: it only finds the end).
+ */
+function imageAsSource(md: MarkdownParser): (state: StateInline, silent: boolean) => boolean {
+  // The built-in rule, kept before it is replaced; markdown-it exports no rule by name.
+  const image = md.inline.ruler.__rules__.find((rule) => rule.name === 'image')!.fn;
+  return (state, silent) => {
+    const start = state.pos;
+    if (!image(state, true)) return false;
+    if (!silent) state.push('image_source', '', 0).content = state.src.slice(start, state.pos);
+    return true;
+  };
+}
+
+/** A link to anything but an absolute http(s) or mailto address is shown as its text. */
+function readerLinksOnly(state: StateCore): void {
+  for (const block of state.tokens) {
+    // Links do not nest, but a close still takes the decision of its own open.
+    const hidden: boolean[] = [];
+    for (const token of block.children ?? ([] as Token[])) {
+      if (token.type === 'link_open') {
+        token.hidden = !isReaderLinkTarget(String(token.attrGet('href') ?? ''));
+        hidden.push(token.hidden);
+      } else if (token.type === 'link_close') {
+        token.hidden = hidden.pop() ?? false;
+      }
+    }
+  }
+}
 
 function isReaderLinkTarget(href: string | undefined): boolean {
   return LINK_SCHEMES.some((scheme) => (href ?? '').toLowerCase().startsWith(`${scheme}:`));
@@ -193,7 +258,7 @@ const COMMENT_SANITIZE: sanitizeHtml.IOptions = {
 
 /** A reader's comment → safe HTML, once, when it is received (or imported). */
 export function renderComment(body: string): string {
-  return sanitizeHtml(commentMarked.parse(body, { async: false }), COMMENT_SANITIZE);
+  return sanitizeHtml(commentMarkdown.render(body), COMMENT_SANITIZE);
 }
 
 /** Text for HTML built by hand (not by React, which escapes by itself). */
