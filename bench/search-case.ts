@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     createBlog({ slug: 'search', title: 'Search' });
     const handle = openTenant('search');
     const markdown = fs.readFileSync(longPost(dataDir).file, 'utf8');
-    createPost(handle, { title: 'Post 1', markdown });
+    await createPost(handle, { title: 'Post 1', markdown });
     // The rest are copies of the first made in SQL (rendering 10,000 times proves nothing
     // here); each gets a word of its own, one gets the rare word. The triggers index them all.
     handle.sqlite.transaction(() => {

@@ -12,6 +12,7 @@ import { runDoctor } from '@/lib/ops/doctor';
 import { describeBlogs, formatBytes } from '@/lib/ops/inventory';
 import { litestreamConfig } from '@/lib/ops/litestream';
 import { createPost } from '@/lib/posts/posts';
+import { closeWorkerPools } from '@/lib/workers/pool';
 import { listSnapshots, planRollback, pruneSnapshots, restoreSnapshot, rollbackMigration, takeSnapshot } from '@/lib/snapshots/snapshots';
 import { blogSlugSchema } from '@/lib/tenancy/slug';
 import { seedDemo } from './demo';
@@ -109,7 +110,7 @@ program
   .action(async (blogSlug: string, options: { title: string; file?: string; slug?: string; draft?: boolean }) => {
     const blog = liveBlog(blogSlug);
     const markdown = await readMarkdown(options.file);
-    const post = createPost(openTenant(blog.slug), { title: options.title, slug: options.slug, markdown, draft: options.draft });
+    const post = await createPost(openTenant(blog.slug), { title: options.title, slug: options.slug, markdown, draft: options.draft });
     const where = post.status === 'published' ? `at ${blogUrl(blog.slug)}/posts/${post.slug}` : 'as a draft';
     console.log(`Added "${post.title}" ${where}`);
   });
@@ -117,8 +118,8 @@ program
 program
   .command('demo')
   .description('create the blog "demo" with a few sample posts (skipped if it exists)')
-  .action(() => {
-    const created = seedDemo();
+  .action(async () => {
+    const created = await seedDemo();
     console.log(created ? `Created the demo blog at ${blogUrl('demo')}` : `The demo blog exists: ${blogUrl('demo')}`);
   });
 
@@ -304,6 +305,7 @@ try {
   }
   process.exitCode = error instanceof CommanderError && error.exitCode === 0 ? 0 : 1;
 } finally {
+  await closeWorkerPools();
   closeTenantPool();
   closeControlDb();
 }

@@ -27,7 +27,7 @@ import { COMMENT_LIMITS, CommentRateLimitError, countComment } from './limits';
 const dataDir = makeTempDataDir();
 createBlog({ slug: 'talk', title: 'Talk' });
 const blog = () => openTenant('talk');
-const post = createPost(blog(), { title: 'Open post', markdown: 'Say something.' });
+const post = await createPost(blog(), { title: 'Open post', markdown: 'Say something.' });
 
 afterAll(() => {
   closeTenantPool();
@@ -54,6 +54,16 @@ function refusal(action: () => unknown): Error {
   throw new Error('expected a refusal');
 }
 
+/** The same, for work that refuses by rejecting its promise. */
+async function rejection(action: () => Promise<unknown>): Promise<Error> {
+  try {
+    await action();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a refusal');
+}
+
 describe('validation', () => {
   it.each([
     ['no name', { name: '' }, 'Please give your name.'],
@@ -67,31 +77,31 @@ describe('validation', () => {
     ['a website without scheme', { website: 'example.com' }, 'A website must be an address starting with http:// or https://.'],
     ['a website too long', { website: `https://example.com/${'p'.repeat(190)}` }, 'A website address is at most 200 characters.'],
     ['a missing name field', { name: undefined }, 'Please give your name.'],
-  ])('refuses %s with one clear sentence', (_what, change, message) => {
-    const error = refusal(() => submitComment(blog(), { ...valid, ...change }, reader()));
+  ])('refuses %s with one clear sentence', async (_what, change, message) => {
+    const error = await rejection(() => submitComment(blog(), { ...valid, ...change }, reader()));
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toBe(message);
   });
 
-  it('accepts the limits exactly, and keeps the text as typed (line breaks as one character)', () => {
+  it('accepts the limits exactly, and keeps the text as typed (line breaks as one character)', async () => {
     const body = `${'b'.repeat(4998)}\r\nc`;
-    submitComment(blog(), { ...valid, name: 'n'.repeat(80), website: 'https://example.com/a b', body }, reader());
+    await submitComment(blog(), { ...valid, name: 'n'.repeat(80), website: 'https://example.com/a b', body }, reader());
     const row = storedRows().at(-1)!;
     expect(row.authorName).toBe('n'.repeat(80));
     expect(row.authorUrl).toBe('https://example.com/a%20b');
     expect(row.body).toBe(`${'b'.repeat(4998)}\nc`);
   });
 
-  it('flattens a name onto one line', () => {
-    submitComment(blog(), { ...valid, name: '  Ada\n\tLovelace\u0000 ' }, reader());
+  it('flattens a name onto one line', async () => {
+    await submitComment(blog(), { ...valid, name: '  Ada\n\tLovelace\u0000 ' }, reader());
     expect(storedRows().at(-1)!.authorName).toBe('Ada Lovelace');
   });
 });
 
 describe('taking a comment', () => {
-  it('holds it for moderation, renders it once, stores no address, and leaves cached pages alone', () => {
+  it('holds it for moderation, renders it once, stores no address, and leaves cached pages alone', async () => {
     const generation = currentGeneration(blog());
-    const receipt = submitComment(blog(), { ...valid, body: 'Hello *there* <script>x()</script>' }, { ip: '203.0.113.9' });
+    const receipt = await submitComment(blog(), { ...valid, body: 'Hello *there* <script>x()</script>' }, { ip: '203.0.113.9' });
     expect(receipt).toEqual({ status: 'pending', location: '/posts/open-post?comment=received#comments' });
     const row = storedRows().at(-1)!;
     expect(row).toMatchObject({ status: 'pending', authorUrl: null, body: 'Hello *there* <script>x()</script>' });
@@ -101,11 +111,11 @@ describe('taking a comment', () => {
     expect(currentGeneration(blog())).toBe(generation);
   });
 
-  it('publishes at once when the blog says so, retiring cached pages', () => {
+  it('publishes at once when the blog says so, retiring cached pages', async () => {
     writeSettings(blog(), { comments: 'auto' });
     try {
       const generation = currentGeneration(blog());
-      const receipt = submitComment(blog(), { ...valid, body: 'Straight in.' }, reader());
+      const receipt = await submitComment(blog(), { ...valid, body: 'Straight in.' }, reader());
       expect(receipt.status).toBe('approved');
       expect(currentGeneration(blog())).toBeGreaterThan(generation);
       expect(approvedComments(blog(), post.id).at(-1)!.html).toBe('<p>Straight in.</p>\n');
@@ -114,11 +124,11 @@ describe('taking a comment', () => {
     }
   });
 
-  it('refuses everything when comments are off', () => {
+  it('refuses everything when comments are off', async () => {
     writeSettings(blog(), { comments: 'off' });
     try {
       const before = storedRows().length;
-      const error = refusal(() => submitComment(blog(), valid, reader()));
+      const error = await rejection(() => submitComment(blog(), valid, reader()));
       expect(error).toBeInstanceOf(HttpError);
       expect((error as HttpError).status).toBe(403);
       expect(error.message).toBe('Comments are closed on this blog.');
@@ -129,13 +139,14 @@ describe('taking a comment', () => {
   });
 
   it.each([
-    ['a draft', () => createPost(blog(), { title: 'Secret draft', markdown: 'x', draft: true }).slug],
-    ['a post scheduled for later', () => createPost(blog(), { title: 'Later', markdown: 'x', publishAt: new Date(Date.now() + 3_600_000) }).slug],
-    ['an unknown post', () => 'no-such-post'],
-    ['a path instead of a post', () => '../../etc/passwd'],
-  ])('refuses a comment on %s, saying nothing more', (_what, slugOf) => {
+    ['a draft', async () => (await createPost(blog(), { title: 'Secret draft', markdown: 'x', draft: true })).slug],
+    ['a post scheduled for later', async () => (await createPost(blog(), { title: 'Later', markdown: 'x', publishAt: new Date(Date.now() + 3_600_000) })).slug],
+    ['an unknown post', async () => 'no-such-post'],
+    ['a path instead of a post', async () => '../../etc/passwd'],
+  ])('refuses a comment on %s, saying nothing more', async (_what, slugOf) => {
+    const slug = await slugOf();
     const before = storedRows().length;
-    const error = refusal(() => submitComment(blog(), { ...valid, post: slugOf() }, reader()));
+    const error = await rejection(() => submitComment(blog(), { ...valid, post: slug }, reader()));
     expect((error as HttpError).status).toBe(404);
     expect(error.message).toBe('This post does not exist or does not take comments.');
     expect(storedRows()).toHaveLength(before);
@@ -143,47 +154,47 @@ describe('taking a comment', () => {
 });
 
 describe('the honeypot', () => {
-  it('stores nothing when it is filled in, and answers exactly as for a person', () => {
+  it('stores nothing when it is filled in, and answers exactly as for a person', async () => {
     const before = storedRows().length;
-    const person = submitComment(blog(), valid, reader());
-    const bot = submitComment(blog(), { ...valid, subject: 'Buy now' }, reader());
+    const person = await submitComment(blog(), valid, reader());
+    const bot = await submitComment(blog(), { ...valid, subject: 'Buy now' }, reader());
     expect(bot).toEqual(person);
     expect(storedRows()).toHaveLength(before + 1);
   });
 
-  it('does not use up the address\'s allowance (a bot and a person behind one address)', () => {
+  it('does not use up the address\'s allowance (a bot and a person behind one address)', async () => {
     const shared = reader();
-    for (let i = 0; i < COMMENT_LIMITS.perIp.limit * 2; i++) submitComment(blog(), { ...valid, subject: 'spam' }, shared);
-    expect(submitComment(blog(), valid, shared).status).toBe('pending');
+    for (let i = 0; i < COMMENT_LIMITS.perIp.limit * 2; i++) await submitComment(blog(), { ...valid, subject: 'spam' }, shared);
+    expect((await submitComment(blog(), valid, shared)).status).toBe('pending');
   });
 });
 
 describe('rate limits', () => {
-  it(`takes ${COMMENT_LIMITS.perIp.limit} comments from one address in its window, then says when to come back`, () => {
+  it(`takes ${COMMENT_LIMITS.perIp.limit} comments from one address in its window, then says when to come back`, async () => {
     const one = reader();
     const t = Date.now();
-    for (let i = 0; i < COMMENT_LIMITS.perIp.limit; i++) submitComment(blog(), valid, one, new Date(t + i));
+    for (let i = 0; i < COMMENT_LIMITS.perIp.limit; i++) await submitComment(blog(), valid, one, new Date(t + i));
     const before = storedRows().length;
-    const error = refusal(() => submitComment(blog(), valid, one, new Date(t + 60_000)));
+    const error = await rejection(() => submitComment(blog(), valid, one, new Date(t + 60_000)));
     expect(error).toBeInstanceOf(CommentRateLimitError);
     expect((error as CommentRateLimitError).status).toBe(429);
     expect(error.message).toBe('You have left several comments in a short time. Please try again in 9 minutes.');
     expect((error as CommentRateLimitError).retryAfterSeconds).toBe(540);
     expect(storedRows()).toHaveLength(before);
     // Another reader is not held up, and the first may comment again once the window passed.
-    expect(submitComment(blog(), valid, reader(), new Date(t + 60_000)).status).toBe('pending');
-    expect(submitComment(blog(), valid, one, new Date(t + COMMENT_LIMITS.perIp.windowMs)).status).toBe('pending');
+    expect((await submitComment(blog(), valid, reader(), new Date(t + 60_000))).status).toBe('pending');
+    expect((await submitComment(blog(), valid, one, new Date(t + COMMENT_LIMITS.perIp.windowMs))).status).toBe('pending');
   });
 
-  it(`takes ${COMMENT_LIMITS.perPost.limit} comments on one post in its window, whoever sends them`, () => {
-    const busy = createPost(blog(), { title: 'Busy', markdown: 'x' });
+  it(`takes ${COMMENT_LIMITS.perPost.limit} comments on one post in its window, whoever sends them`, async () => {
+    const busy = await createPost(blog(), { title: 'Busy', markdown: 'x' });
     const t = Date.now();
-    for (let i = 0; i < COMMENT_LIMITS.perPost.limit; i++) submitComment(blog(), { ...valid, post: busy.slug }, reader(), new Date(t));
-    const error = refusal(() => submitComment(blog(), { ...valid, post: busy.slug }, reader(), new Date(t + 30_000)));
+    for (let i = 0; i < COMMENT_LIMITS.perPost.limit; i++) await submitComment(blog(), { ...valid, post: busy.slug }, reader(), new Date(t));
+    const error = await rejection(() => submitComment(blog(), { ...valid, post: busy.slug }, reader(), new Date(t + 30_000)));
     expect((error as HttpError).status).toBe(429);
     expect(error.message).toBe('This post has received many comments in a short time. Please try again in 10 minutes.');
     // Other posts still take comments.
-    expect(submitComment(blog(), valid, reader(), new Date(t)).status).toBe('pending');
+    expect((await submitComment(blog(), valid, reader(), new Date(t))).status).toBe('pending');
   });
 
   it('does not count a reader already refused against the post', () => {
@@ -205,17 +216,17 @@ describe('rate limits', () => {
 });
 
 describe('moderation', () => {
-  function freshComment(body: string) {
+  async function freshComment(body: string) {
     createBlog({ slug: `mod-${nextIp}`, title: 'Moderated' });
     const handle = openTenant(`mod-${nextIp}`);
-    const p = createPost(handle, { title: 'A post', markdown: 'x' });
-    submitComment(handle, { ...valid, post: p.slug, body }, reader());
+    const p = await createPost(handle, { title: 'A post', markdown: 'x' });
+    await submitComment(handle, { ...valid, post: p.slug, body }, reader());
     const id = moderationList(handle, 'pending')[0]!.id;
     return { handle, postId: p.id, id };
   }
 
-  it('approves: the comment and its count appear, and cached pages are retired', () => {
-    const { handle, postId, id } = freshComment('Approve me');
+  it('approves: the comment and its count appear, and cached pages are retired', async () => {
+    const { handle, postId, id } = await freshComment('Approve me');
     expect(pendingCommentCount(handle)).toBe(1);
     expect(approvedCommentCount(handle, postId)).toBe(0);
     const generation = currentGeneration(handle);
@@ -227,8 +238,8 @@ describe('moderation', () => {
     expect(moderationList(handle, 'approved')[0]).toMatchObject({ id, postTitle: 'A post', postSlug: 'a-post', authorName: 'Ada' });
   });
 
-  it('marking pending as spam changes no public page; marking approved as spam does', () => {
-    const { handle, postId, id } = freshComment('Spam me');
+  it('marking pending as spam changes no public page; marking approved as spam does', async () => {
+    const { handle, postId, id } = await freshComment('Spam me');
     let generation = currentGeneration(handle);
     setCommentStatus(handle, id, { status: 'spam' });
     expect(currentGeneration(handle)).toBe(generation);
@@ -240,8 +251,8 @@ describe('moderation', () => {
     expect(commentCounts(handle).spam).toBe(1);
   });
 
-  it('deletes, retiring cached pages when the comment was public', () => {
-    const { handle, postId, id } = freshComment('Delete me');
+  it('deletes, retiring cached pages when the comment was public', async () => {
+    const { handle, postId, id } = await freshComment('Delete me');
     setCommentStatus(handle, id, { status: 'approved' });
     const generation = currentGeneration(handle);
     deleteComment(handle, id);
@@ -250,16 +261,16 @@ describe('moderation', () => {
     expect((refusal(() => deleteComment(handle, id)) as HttpError).status).toBe(404);
   });
 
-  it('refuses an unknown status and an unknown comment', () => {
-    const { handle, id } = freshComment('x');
+  it('refuses an unknown status and an unknown comment', async () => {
+    const { handle, id } = await freshComment('x');
     expect(refusal(() => setCommentStatus(handle, id, { status: 'published' })).message).toBe('A comment is pending, approved or spam.');
     expect((refusal(() => setCommentStatus(handle, id + 1000, { status: 'spam' })) as HttpError).status).toBe(404);
   });
 
-  it('lists approved comments oldest first', () => {
-    const { handle, postId, id } = freshComment('first');
+  it('lists approved comments oldest first', async () => {
+    const { handle, postId, id } = await freshComment('first');
     const p = moderationList(handle, 'pending')[0]!;
-    submitComment(handle, { ...valid, post: p.postSlug, body: 'second' }, reader(), new Date(Date.now() + 1000));
+    await submitComment(handle, { ...valid, post: p.postSlug, body: 'second' }, reader(), new Date(Date.now() + 1000));
     for (const c of moderationList(handle, 'pending')) setCommentStatus(handle, c.id, { status: 'approved' });
     expect(approvedComments(handle, postId).map((c) => c.id)[0]).toBe(id);
     expect(approvedComments(handle, postId).map((c) => c.html)).toEqual(['<p>first</p>\n', '<p>second</p>\n']);
@@ -267,19 +278,19 @@ describe('moderation', () => {
 });
 
 describe('the Markdown export of comments', () => {
-  it('writes approved comments only, and reads them back checked and rendered again', () => {
+  it('writes approved comments only, and reads them back checked and rendered again', async () => {
     createBlog({ slug: 'exported', title: 'Exported' });
     const from = openTenant('exported');
-    const p = createPost(from, { title: 'Talked about', markdown: 'x' });
-    submitComment(from, { ...valid, post: p.slug, website: 'https://ada.example', body: 'Kept **well**' }, reader());
-    submitComment(from, { ...valid, post: p.slug, body: 'Still pending' }, reader());
+    const p = await createPost(from, { title: 'Talked about', markdown: 'x' });
+    await submitComment(from, { ...valid, post: p.slug, website: 'https://ada.example', body: 'Kept **well**' }, reader());
+    await submitComment(from, { ...valid, post: p.slug, body: 'Still pending' }, reader());
     setCommentStatus(from, moderationList(from, 'pending')[0]!.id, { status: 'approved' });
     const exported = commentsForExport(from, p.id);
     expect(exported).toEqual([{ name: 'Ada', website: 'https://ada.example/', body: 'Kept **well**', date: expect.any(String) }]);
 
     createBlog({ slug: 'imported', title: 'Imported' });
     const to = openTenant('imported');
-    const q = createPost(to, { title: 'Talked about', markdown: 'x' });
+    const q = await createPost(to, { title: 'Talked about', markdown: 'x' });
     importComments(to, q.slug, exported);
     expect(approvedComments(to, q.id).map((c) => [c.authorName, c.authorUrl, c.html])).toEqual([['Ada', 'https://ada.example/', '<p>Kept <strong>well</strong></p>\n']]);
 

@@ -5,6 +5,7 @@ import type { TenantHandle } from '@/lib/db/pool';
 import { comments, posts, type Comment } from '@/lib/db/schema/tenant';
 import { forbidden, notFound } from '@/lib/http/errors';
 import { parseInput } from '@/lib/input';
+import { renderCommentOffThread } from '@/lib/markdown/off-thread';
 import { renderComment } from '@/lib/markdown/render';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { getPublishedPost } from '@/lib/posts/public';
@@ -71,7 +72,7 @@ const commentFormSchema = z.object({
  * the cached pages are retired). A bot that filled in the hidden field gets the answer a person
  * would, and nothing is stored. The reader's address is only counted, never stored.
  */
-export function submitComment(handle: TenantHandle, input: unknown, reader: { ip: string }, now = new Date()): CommentReceipt {
+export async function submitComment(handle: TenantHandle, input: unknown, reader: { ip: string }, now = new Date()): Promise<CommentReceipt> {
   const mode = readSettings(handle).comments;
   if (mode === 'off') throw forbidden('Comments are closed on this blog.');
   const form = parseInput(commentFormSchema, input);
@@ -83,6 +84,10 @@ export function submitComment(handle: TenantHandle, input: unknown, reader: { ip
 
   countComment(reader.ip, `${handle.slug}/${post.id}`, now.getTime());
   const body = form[COMMENT_FIELDS.body];
+  // Rendered off the serving thread under the render deadline; the post is looked up again
+  // after, since it may have been unpublished meanwhile.
+  const html = await renderCommentOffThread(body);
+  if (!getPublishedPost(handle, form.post)) throw notFound('This post does not exist or does not take comments.');
   handle.orm
     .insert(comments)
     .values({
@@ -90,7 +95,7 @@ export function submitComment(handle: TenantHandle, input: unknown, reader: { ip
       authorName: form[COMMENT_FIELDS.name],
       authorUrl: form[COMMENT_FIELDS.website] ?? null,
       body,
-      html: renderComment(body),
+      html,
       status,
       createdAt: now,
     })
@@ -235,7 +240,8 @@ export function commentsForExport(handle: TenantHandle, postId: number): Exporte
 
 /**
  * Comments read back from a Markdown export into a blog being prepared: checked like a
- * reader's, rendered again, approved (only approved comments are exported).
+ * reader's, rendered again, approved (only approved comments are exported). Runs in the import
+ * pipeline's worker thread (lib/export/prepare.ts), so it renders right here.
  */
 export function importComments(handle: TenantHandle, postSlug: string, list: unknown): void {
   const entries = parseInput(z.array(exportedCommentSchema, { error: 'Comments must be a list.' }), list);

@@ -33,7 +33,7 @@ export async function receiveComment(request: Request, site: string): Promise<Re
     }
     const form = new URLSearchParams((await readBody(request, FORM_MAX_BYTES, 'This comment is too long to send.')).toString('utf8'));
     fields = Object.fromEntries(form);
-    const receipt = submitComment(blog.handle, fields, { ip: await clientIp() });
+    const receipt = await submitComment(blog.handle, fields, { ip: await clientIp() });
     if (wantsJson) return Response.json(receipt, { headers: { 'Cache-Control': 'no-store' } });
     return new Response(null, { status: 303, headers: { Location: receipt.location, 'Cache-Control': 'no-store' } });
   } catch (error) {

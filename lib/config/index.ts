@@ -29,6 +29,14 @@ const envSchema = z.object({
   QUIRE_DOMAIN_VERIFY_PORT: z.coerce.number().int().min(1).max(65535).default(80),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
   QUIRE_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** Rendering one post, page, preview or comment off the serving thread may take this long. */
+  QUIRE_RENDER_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
+  /** Checking and preparing one import may take this long. */
+  QUIRE_IMPORT_TIMEOUT_S: z.coerce.number().min(1).default(300),
+  /** The JavaScript heap of one worker thread (renders, imports). */
+  QUIRE_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(256),
+  /** Blogs in the trash and old snapshots are pruned this often by the server itself. */
+  QUIRE_PRUNE_EVERY_MIN: z.coerce.number().min(0.05).default(60),
 });
 
 export type QuireConfig = {
@@ -56,6 +64,10 @@ export type QuireConfig = {
   maxBlogsPerUser: number;
   trustProxy: boolean;
   domainVerifyPort: number;
+  renderTimeoutMs: number;
+  importTimeoutMs: number;
+  workerHeapMb: number;
+  pruneEveryMs: number;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
@@ -88,6 +100,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     maxBlogsPerUser: e.QUIRE_MAX_BLOGS_PER_USER,
     trustProxy: e.QUIRE_TRUST_PROXY === '1' || e.QUIRE_TRUST_PROXY === 'true',
     domainVerifyPort: e.QUIRE_DOMAIN_VERIFY_PORT,
+    renderTimeoutMs: e.QUIRE_RENDER_TIMEOUT_MS,
+    importTimeoutMs: Math.round(e.QUIRE_IMPORT_TIMEOUT_S * 1000),
+    workerHeapMb: e.QUIRE_WORKER_HEAP_MB,
+    pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
   };
 }
 

@@ -50,7 +50,7 @@ describe('saveUpload', () => {
 describe('rendering posts with images', () => {
   it('gives the blog’s own images srcset, sizes and their size, at save time', async () => {
     const image = await saveUpload('photos', 'wide.png', await png(1500, 1000));
-    const post = createPost(blog(), { title: 'Wide', markdown: `![A wide one](${image.path})\n\n![elsewhere](https://example.com/x.png)` });
+    const post = await createPost(blog(), { title: 'Wide', markdown: `![A wide one](${image.path})\n\n![elsewhere](https://example.com/x.png)` });
     expect(post.html).toContain(
       `<img src="${image.path}" alt="A wide one" loading="lazy" decoding="async" srcset="/media/${image.id}/w640/wide.png 640w, /media/${image.id}/w1280/wide.png 1280w, ${image.path} 1500w" sizes="(max-width: 42rem) calc(100vw - 2.5rem), 39.5rem" width="1500" height="1000" />`,
     );
@@ -59,7 +59,7 @@ describe('rendering posts with images', () => {
 
   it('leaves an image alone when the name does not match its id', async () => {
     const image = await saveUpload('photos', 'right.png', await png(1000, 700));
-    const post = createPost(blog(), { title: 'Wrong name', markdown: `![x](/media/${image.id}/wrong.png)` });
+    const post = await createPost(blog(), { title: 'Wrong name', markdown: `![x](/media/${image.id}/wrong.png)` });
     expect(post.html).not.toContain('srcset');
   });
 });
@@ -67,7 +67,7 @@ describe('rendering posts with images', () => {
 describe('covers', () => {
   it('are saved with a post, shown in the public reads with an absolute URL, and removable', async () => {
     const image = await saveUpload('photos', 'cover.png', await png(1400, 700));
-    const post = savePost(blog(), undefined, { title: 'With a cover', markdown: 'Text', action: 'publish', coverMediaId: image.id });
+    const post = await savePost(blog(), undefined, { title: 'With a cover', markdown: 'Text', action: 'publish', coverMediaId: image.id });
     const cover = {
       src: image.path,
       srcset: `/media/${image.id}/w640/cover.png 640w, /media/${image.id}/w1280/cover.png 1280w, ${image.path} 1400w`,
@@ -80,16 +80,16 @@ describe('covers', () => {
     expect(listPublishedPosts(blog(), { limit: 50 }).posts.find((p) => p.id === post.id)?.cover).toEqual(cover);
 
     // Saving without saying anything about the cover keeps it; null removes it.
-    savePost(blog(), post.id, { title: 'With a cover', markdown: 'Edited', action: 'publish' });
+    await savePost(blog(), post.id, { title: 'With a cover', markdown: 'Edited', action: 'publish' });
     expect(getPublishedPost(blog(), post.slug)?.cover?.src).toBe(image.path);
-    savePost(blog(), post.id, { title: 'With a cover', markdown: 'Edited', action: 'publish', coverMediaId: null });
+    await savePost(blog(), post.id, { title: 'With a cover', markdown: 'Edited', action: 'publish', coverMediaId: null });
     expect(getPublishedPost(blog(), post.slug)?.cover).toBeNull();
   });
 
-  it('must be an image of this blog', () => {
-    expect(() => savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 999_999 })).toThrow(/cover image is not in this blog/);
-    expect(() => savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 'one' })).toThrow(/Choose a cover image/);
-    expect(() => savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: -1 })).toThrow();
+  it('must be an image of this blog', async () => {
+    await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 999_999 })).rejects.toThrow(/cover image is not in this blog/);
+    await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 'one' })).rejects.toThrow(/Choose a cover image/);
+    await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: -1 })).rejects.toThrow();
   });
 });
 
@@ -99,9 +99,9 @@ describe('the library', () => {
     const inPage = await saveUpload('photos', 'in-page.png', await png(100, 100));
     const asCover = await saveUpload('photos', 'as-cover.png', await png(100, 100));
     const unused = await saveUpload('photos', 'unused.png', await png(100, 100));
-    const post = createPost(blog(), { title: 'Uses one', markdown: `Draft with ![](${inPost.path})`, draft: true });
-    const page = savePage(blog(), undefined, { title: 'About', markdown: `![me](http://photos.localhost:3000${inPage.path})` });
-    savePost(blog(), undefined, { title: 'Covered', markdown: 'x', coverMediaId: asCover.id });
+    const post = await createPost(blog(), { title: 'Uses one', markdown: `Draft with ![](${inPost.path})`, draft: true });
+    const page = await savePage(blog(), undefined, { title: 'About', markdown: `![me](http://photos.localhost:3000${inPage.path})` });
+    await savePost(blog(), undefined, { title: 'Covered', markdown: 'x', coverMediaId: asCover.id });
 
     const uses = new Map(listMedia(blog()).map((item) => [item.id, item.uses]));
     expect(uses.get(inPost.id)).toEqual([{ kind: 'post', id: post.id, title: 'Uses one' }]);
@@ -120,7 +120,7 @@ describe('the library', () => {
   it('does not mistake image 1 for image 12', async () => {
     const items = listMedia(blog());
     const target = items.find((item) => item.uses.length === 0)!;
-    createPost(blog(), { title: 'Near miss', markdown: `![](/media/${target.id}0/x.png) and /media/${target.id}x/` });
+    await createPost(blog(), { title: 'Near miss', markdown: `![](/media/${target.id}0/x.png) and /media/${target.id}x/` });
     expect(() => deleteMedia(blog(), target.id)).not.toThrow();
     expect(blog().sqlite.prepare('select count(*) from media_variants where media_id = ?').pluck().get(target.id)).toBe(0);
   });

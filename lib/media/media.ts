@@ -6,7 +6,7 @@ import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { media, mediaVariants } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError } from '@/lib/input';
-import type { ImageLookup } from '@/lib/markdown/render';
+import type { ImageTable } from '@/lib/markdown/off-thread';
 import { processImage, sha256, type ImageMime, type ProcessedImage } from './image';
 
 /**
@@ -245,29 +245,34 @@ export function deleteMedia(handle: TenantHandle, id: number): void {
 
 // ── Rendering ────────────────────────────────────────────────────────────────────────────
 
-const MEDIA_SRC = /^\/media\/(\d{1,15})\/([\w.-]{1,200})$/;
+const MEDIA_REFERENCE = /\/media\/(\d{1,15})\//g;
 
 /**
- * What the Markdown renderer learns about this blog's own images (`/media/<id>/<name>`):
- * their size and smaller copies, for `srcset`. `base` is put before every address (the blog's
- * URL, for the dashboard's preview on another host); stored posts keep plain paths.
+ * What the Markdown renderer learns about this blog's own images that `markdown` mentions:
+ * their size and smaller copies, for `srcset`. Plain data, so it travels to the worker that
+ * renders (lib/workers); one query however many images the text names. `base` is put before
+ * every address (the blog's URL, for the dashboard's preview on another host); stored posts
+ * keep plain paths.
  */
-export function mediaImages(db: Sqlite, base = ''): ImageLookup {
-  const find = db.prepare('select filename, width, height from media where id = ?');
-  const copies = db.prepare('select group_concat(width) from media_variants where media_id = ?').pluck();
-  return (src) => {
-    const match = MEDIA_SRC.exec(src);
-    if (!match) return undefined;
-    const id = Number(match[1]);
-    const row = find.get(id) as { filename: string; width: number | null; height: number | null } | undefined;
-    if (!row || row.filename !== match[2]) return undefined;
-    const srcset = srcsetOf(base, id, row.filename, row.width, copyWidths(copies.get(id) as string | null));
-    return {
-      src: base + mediaPath(id, row.filename),
+export function mediaImageTable(db: Sqlite, markdown: string, base = ''): ImageTable {
+  const ids = [...new Set(Array.from(markdown.matchAll(MEDIA_REFERENCE), (m) => Number(m[1])))];
+  if (ids.length === 0) return {};
+  const rows = db
+    .prepare(
+      `select id, filename, width, height, (select group_concat(width) from media_variants v where v.media_id = m.id) as copies
+       from media m where id in (select value from json_each(?))`,
+    )
+    .all(JSON.stringify(ids)) as { id: number; filename: string; width: number | null; height: number | null; copies: string | null }[];
+  const table: ImageTable = {};
+  for (const row of rows) {
+    const srcset = srcsetOf(base, row.id, row.filename, row.width, copyWidths(row.copies));
+    table[mediaPath(row.id, row.filename)] = {
+      src: base + mediaPath(row.id, row.filename),
       ...(srcset ? { srcset, sizes: COLUMN_SIZES } : {}),
       ...(row.width && row.height ? { width: row.width, height: row.height } : {}),
     };
-  };
+  }
+  return table;
 }
 
 /** A post's cover, as the blog shows it and as link previews (OpenGraph) need it. */

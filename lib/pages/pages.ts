@@ -4,8 +4,8 @@ import type { TenantHandle } from '@/lib/db/pool';
 import { pages, type Page } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
-import { renderMarkdown } from '@/lib/markdown/render';
-import { mediaImages } from '@/lib/media/media';
+import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
+import { mediaImageTable } from '@/lib/media/media';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/posts/posts';
 import { postSlugSchema, slugify, uniqueSlug } from '@/lib/posts/slug';
@@ -33,8 +33,10 @@ const pageFormSchema = z.object({
 
 export type PageForm = z.input<typeof pageFormSchema>;
 
-export function savePage(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Page {
+export async function savePage(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Promise<Page> {
   const form = parseInput(pageFormSchema, input);
+  // Rendered first, off the serving thread; the checks and the write below run without a pause.
+  const rendered = await renderMarkdownOffThread(form.markdown, mediaImageTable(handle.sqlite, form.markdown));
   const existing = id === undefined ? undefined : getPage(handle, id);
   if (id !== undefined && !existing) throw notFound('This page no longer exists.');
   if (existing && form.expectedUpdatedAt !== undefined && form.expectedUpdatedAt !== existing.updatedAt.getTime()) {
@@ -54,7 +56,7 @@ export function savePage(handle: TenantHandle, id: number | undefined, input: un
     slug,
     title: form.title,
     markdown: form.markdown,
-    html: renderMarkdown(form.markdown, { images: mediaImages(handle.sqlite) }),
+    html: rendered.html,
     status,
     navOrder: form.navOrder,
     updatedAt: new Date(Math.max(now.getTime(), (existing?.updatedAt.getTime() ?? 0) + 1)),

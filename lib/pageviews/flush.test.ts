@@ -15,7 +15,7 @@ const dataDir = makeTempDataDir();
 const DAY = '2026-11-21';
 for (const slug of ['one', 'two']) {
   createBlog({ slug, title: slug });
-  createPost(openTenant(slug), { title: 'First', markdown: 'x' });
+  await createPost(openTenant(slug), { title: 'First', markdown: 'x' });
 }
 
 afterAll(() => {

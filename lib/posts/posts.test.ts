@@ -22,8 +22,8 @@ afterAll(() => {
 });
 
 describe('createPost', () => {
-  it('stores sanitized HTML and an excerpt rendered at save time', () => {
-    const post = createPost(blog(), { title: 'First', markdown: '# Hi\n\nSome <script>x()</script>text.' });
+  it('stores sanitized HTML and an excerpt rendered at save time', async () => {
+    const post = await createPost(blog(), { title: 'First', markdown: '# Hi\n\nSome <script>x()</script>text.' });
     expect(post.html).toContain('<h1 id="hi">Hi</h1>');
     expect(post.html).not.toContain('<script');
     expect(post.excerpt).toBe('Some text.'); // headings, code and tables stay out of excerpts
@@ -31,32 +31,32 @@ describe('createPost', () => {
     expect(post.publishedAt).toBeInstanceOf(Date);
   });
 
-  it('derives unique slugs from titles', () => {
-    const a = createPost(blog(), { title: 'Same Title!', markdown: 'a' });
-    const b = createPost(blog(), { title: 'Same Title!', markdown: 'b' });
+  it('derives unique slugs from titles', async () => {
+    const a = await createPost(blog(), { title: 'Same Title!', markdown: 'a' });
+    const b = await createPost(blog(), { title: 'Same Title!', markdown: 'b' });
     expect(a.slug).toBe('same-title');
     expect(b.slug).toBe('same-title-2');
   });
 
-  it('refuses a chosen slug that is taken, an empty body, an overlong title, a bad slug', () => {
-    createPost(blog(), { title: 'Taken', slug: 'taken', markdown: 'x' });
-    expect(() => createPost(blog(), { title: 'T', slug: 'taken', markdown: 'x' })).toThrow(/already exists/);
-    expect(() => createPost(blog(), { title: 'T', markdown: '   ' })).toThrow(/needs some text/);
-    expect(() => createPost(blog(), { title: 'x'.repeat(201), markdown: 'x' })).toThrow(InputError);
-    expect(() => createPost(blog(), { title: 'T', slug: '../etc', markdown: 'x' })).toThrow(/post address/);
+  it('refuses a chosen slug that is taken, an empty body, an overlong title, a bad slug', async () => {
+    await createPost(blog(), { title: 'Taken', slug: 'taken', markdown: 'x' });
+    await expect(createPost(blog(), { title: 'T', slug: 'taken', markdown: 'x' })).rejects.toThrow(/already exists/);
+    await expect(createPost(blog(), { title: 'T', markdown: '   ' })).rejects.toThrow(/needs some text/);
+    await expect(createPost(blog(), { title: 'x'.repeat(201), markdown: 'x' })).rejects.toThrow(InputError);
+    await expect(createPost(blog(), { title: 'T', slug: '../etc', markdown: 'x' })).rejects.toThrow(/post address/);
   });
 });
 
 describe('the public list', () => {
-  it('pages newest first by key, with no post twice and none missing', () => {
+  it('pages newest first by key, with no post twice and none missing', async () => {
     createBlog({ slug: 'paged', title: 'Paged' });
     const h = openTenant('paged');
     const base = Date.UTC(2026, 0, 1);
     for (let i = 0; i < 25; i++) {
       // Pairs share a timestamp to exercise the id tie-break.
-      createPost(h, { title: `Post ${i}`, markdown: 'x', publishAt: new Date(base + Math.floor(i / 2) * 1000) });
+      await createPost(h, { title: `Post ${i}`, markdown: 'x', publishAt: new Date(base + Math.floor(i / 2) * 1000) });
     }
-    createPost(h, { title: 'Draft', markdown: 'x', draft: true });
+    await createPost(h, { title: 'Draft', markdown: 'x', draft: true });
     const seen: string[] = [];
     let after: string | undefined;
     do {
@@ -71,11 +71,11 @@ describe('the public list', () => {
     expect(seen).not.toContain('Draft');
   });
 
-  it('hides drafts and posts scheduled for later, shows them by slug only once due', () => {
+  it('hides drafts and posts scheduled for later, shows them by slug only once due', async () => {
     const h = blog();
-    const draft = createPost(h, { title: 'Hidden draft', markdown: 'x', draft: true });
+    const draft = await createPost(h, { title: 'Hidden draft', markdown: 'x', draft: true });
     expect(getPublishedPost(h, draft.slug)).toBeUndefined();
-    const later = createPost(h, { title: 'Later', markdown: 'x' });
+    const later = await createPost(h, { title: 'Later', markdown: 'x' });
     h.orm
       .update(posts)
       .set({ status: 'scheduled', publishedAt: new Date(Date.now() + 60_000) })
@@ -110,13 +110,13 @@ describe('tags, as readers see them', () => {
   const base = Date.UTC(2026, 0, 1);
   const hour = 3_600_000;
 
-  it('lists one tag\'s public posts newest first, by key, and nothing else', () => {
+  it('lists one tag\'s public posts newest first, by key, and nothing else', async () => {
     for (let i = 0; i < 7; i++) {
-      createPost(h(), { title: `Walk ${i}`, markdown: 'x', tags: i % 2 ? 'Walks, Rain' : 'walks', publishAt: new Date(base + i * hour) });
+      await createPost(h(), { title: `Walk ${i}`, markdown: 'x', tags: i % 2 ? 'Walks, Rain' : 'walks', publishAt: new Date(base + i * hour) });
     }
-    createPost(h(), { title: 'Untagged', markdown: 'x', publishAt: new Date(base + 99 * hour) });
-    createPost(h(), { title: 'Draft walk', markdown: 'x', tags: 'walks', draft: true });
-    savePost(h(), undefined, { title: 'Future walk', markdown: 'x', tags: 'walks', action: 'schedule', publishAt: new Date(Date.now() + hour).toISOString() });
+    await createPost(h(), { title: 'Untagged', markdown: 'x', publishAt: new Date(base + 99 * hour) });
+    await createPost(h(), { title: 'Draft walk', markdown: 'x', tags: 'walks', draft: true });
+    await savePost(h(), undefined, { title: 'Future walk', markdown: 'x', tags: 'walks', action: 'schedule', publishAt: new Date(Date.now() + hour).toISOString() });
 
     const walks = findPublicTag(h(), 'walks')!;
     expect(walks).toMatchObject({ slug: 'walks', name: 'walks' });
@@ -136,9 +136,9 @@ describe('tags, as readers see them', () => {
     ]);
   });
 
-  it('knows a tag only while a public post carries it', () => {
-    createPost(h(), { title: 'Only draft', markdown: 'x', tags: 'secret-plans', draft: true });
-    savePost(h(), undefined, { title: 'Only later', markdown: 'x', tags: 'someday', action: 'schedule', publishAt: new Date(Date.now() + hour).toISOString() });
+  it('knows a tag only while a public post carries it', async () => {
+    await createPost(h(), { title: 'Only draft', markdown: 'x', tags: 'secret-plans', draft: true });
+    await savePost(h(), undefined, { title: 'Only later', markdown: 'x', tags: 'someday', action: 'schedule', publishAt: new Date(Date.now() + hour).toISOString() });
     for (const slug of ['secret-plans', 'someday', 'nope', 'Walks', '../walks', 'walks\u0000', 'w'.repeat(101), 'été', '']) {
       expect(findPublicTag(h(), slug), slug).toBeUndefined();
     }
@@ -166,46 +166,46 @@ describe('slugify', () => {
 });
 
 describe('savePost (the editor)', () => {
-  it('saves a draft, publishes, schedules, unpublishes', () => {
+  it('saves a draft, publishes, schedules, unpublishes', async () => {
     createBlog({ slug: 'editor', title: 'Editor' });
     const h = openTenant('editor');
-    const draft = savePost(h, undefined, { title: 'Work', markdown: 'text', action: 'save' });
+    const draft = await savePost(h, undefined, { title: 'Work', markdown: 'text', action: 'save' });
     expect(draft.status).toBe('draft');
     expect(draft.publishedAt).toBeNull();
-    const published = savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'publish' });
+    const published = await savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'publish' });
     expect(published.status).toBe('published');
     const firstPublished = published.publishedAt!.getTime();
-    const edited = savePost(h, draft.id, { title: 'Work 2', markdown: 'text', action: 'publish' });
+    const edited = await savePost(h, draft.id, { title: 'Work 2', markdown: 'text', action: 'publish' });
     expect(edited.publishedAt!.getTime()).toBe(firstPublished); // an edit keeps the date
     const later = new Date(Date.now() + 3_600_000);
-    const scheduled = savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'schedule', publishAt: later.toISOString() });
+    const scheduled = await savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'schedule', publishAt: later.toISOString() });
     expect(scheduled.status).toBe('scheduled');
     expect(scheduled.publishedAt!.getTime()).toBe(later.getTime());
-    const back = savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'unpublish' });
+    const back = await savePost(h, draft.id, { title: 'Work', markdown: 'text', action: 'unpublish' });
     expect(back).toMatchObject({ status: 'draft', publishedAt: null });
   });
 
-  it('refuses a schedule in the past or without a time', () => {
+  it('refuses a schedule in the past or without a time', async () => {
     const h = openTenant('editor');
-    expect(() => savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: '2000-01-01T00:00:00Z' })).toThrow(/future/);
-    expect(() => savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule' })).toThrow(/when to publish/);
-    expect(() => savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: 'not a date' })).toThrow(/valid date/);
+    await expect(savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: '2000-01-01T00:00:00Z' })).rejects.toThrow(/future/);
+    await expect(savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule' })).rejects.toThrow(/when to publish/);
+    await expect(savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: 'not a date' })).rejects.toThrow(/valid date/);
   });
 
-  it('refuses a save based on an old copy, and changes nothing', () => {
+  it('refuses a save based on an old copy, and changes nothing', async () => {
     const h = openTenant('editor');
-    const post = savePost(h, undefined, { title: 'Shared', markdown: 'v1' });
+    const post = await savePost(h, undefined, { title: 'Shared', markdown: 'v1' });
     const loaded = post.updatedAt.getTime();
-    savePost(h, post.id, { title: 'Shared', markdown: 'v2 from another tab', expectedUpdatedAt: loaded });
-    expect(() => savePost(h, post.id, { title: 'Shared', markdown: 'v3', expectedUpdatedAt: loaded })).toThrow(/changed elsewhere/);
+    await savePost(h, post.id, { title: 'Shared', markdown: 'v2 from another tab', expectedUpdatedAt: loaded });
+    await expect(savePost(h, post.id, { title: 'Shared', markdown: 'v3', expectedUpdatedAt: loaded })).rejects.toThrow(/changed elsewhere/);
     expect(getPost(h, post.id)?.markdown).toBe('v2 from another tab');
   });
 
-  it('keeps a post address unique on rename, and deletes', () => {
+  it('keeps a post address unique on rename, and deletes', async () => {
     const h = openTenant('editor');
-    const a = savePost(h, undefined, { title: 'Alpha', markdown: 'x' });
-    const b = savePost(h, undefined, { title: 'Beta', markdown: 'x' });
-    expect(() => savePost(h, b.id, { title: 'Beta', slug: a.slug, markdown: 'x' })).toThrow(/already exists/);
+    const a = await savePost(h, undefined, { title: 'Alpha', markdown: 'x' });
+    const b = await savePost(h, undefined, { title: 'Beta', markdown: 'x' });
+    await expect(savePost(h, b.id, { title: 'Beta', slug: a.slug, markdown: 'x' })).rejects.toThrow(/already exists/);
     deletePost(h, b.id);
     expect(getPost(h, b.id)).toBeUndefined();
     expect(() => deletePost(h, b.id)).toThrow(/no longer exists/);

@@ -4,8 +4,8 @@ import type { TenantHandle } from '@/lib/db/pool';
 import { dailyViews, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
-import { excerptFromHtml, htmlToText, renderMarkdown } from '@/lib/markdown/render';
-import { mediaExists, mediaImages } from '@/lib/media/media';
+import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
+import { mediaExists, mediaImageTable } from '@/lib/media/media';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { postSlugSchema, slugify, uniqueSlug } from './slug';
 
@@ -61,8 +61,11 @@ export type PostForm = z.input<typeof postFormSchema>;
  * sanitized here, once. Any change that a reader could see bumps the blog's page-cache
  * generation; a change made elsewhere since the editor loaded the post is refused, not lost.
  */
-export function savePost(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Post {
+export async function savePost(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Promise<Post> {
   const form = parseInput(postFormSchema, input);
+  // Rendered first, off the serving thread; everything below runs without a pause, so the
+  // checks still hold when the row is written.
+  const rendered = await renderMarkdownOffThread(form.markdown, mediaImageTable(handle.sqlite, form.markdown));
   const existing = id === undefined ? undefined : getPost(handle, id);
   if (id !== undefined && !existing) throw notFound('This post no longer exists.');
   if (existing && form.expectedUpdatedAt !== undefined && form.expectedUpdatedAt !== existing.updatedAt.getTime()) {
@@ -79,14 +82,13 @@ export function savePost(handle: TenantHandle, id: number | undefined, input: un
     throw new InputError('The cover image is not in this blog any more; choose another.');
   }
   const { status, publishedAt } = nextState(form.action, existing, form.publishAt, now);
-  const html = renderMarkdown(form.markdown, { images: mediaImages(handle.sqlite) });
   const values = {
     slug,
     title: form.title,
     markdown: form.markdown,
-    html,
-    bodyText: htmlToText(html),
-    excerpt: form.excerpt || excerptFromHtml(html),
+    html: rendered.html,
+    bodyText: rendered.text,
+    excerpt: form.excerpt || rendered.excerpt,
     status,
     publishedAt,
     ...(form.coverMediaId === undefined ? {} : { coverMediaId: form.coverMediaId }),
@@ -126,7 +128,7 @@ function nextState(action: PostAction, existing: Post | undefined, publishAt: Da
 export function createPost(
   handle: TenantHandle,
   input: Omit<PostForm, 'action' | 'expectedUpdatedAt'> & { draft?: boolean },
-): Post {
+): Promise<Post> {
   const { draft, ...form } = input;
   return savePost(handle, undefined, { ...form, action: draft ? 'save' : 'publish' });
 }

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
 import { closeTenantPool, openTenant } from '@/lib/db/pool';
+import type { Post } from '@/lib/db/schema/tenant';
 import { createPost, deletePost, savePost } from '@/lib/posts/posts';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { HOSTILE_QUERIES } from '@/lib/testing/hostile-queries';
@@ -38,15 +39,19 @@ describe('toMatchExpression', () => {
 });
 
 describe('searchPosts', () => {
-  const garden = createPost(blog(), { title: 'The walled garden', markdown: 'Tulips by the **river** wall, a café table and a stone bench.' });
-  createPost(blog(), { title: 'River notes', markdown: 'The river rose in the night; the garden flooded.' });
-  createPost(blog(), { title: 'Tools', markdown: 'A hoe, a rake and `<script>alert(1)</script>` in a code span about gardening.' });
-  createPost(blog(), { title: 'Secret draft garden', markdown: 'A draft about the garden.', draft: true });
-  const scheduled = savePost(blog(), undefined, {
-    title: 'Future garden',
-    markdown: 'Not yet: the garden of tomorrow.',
-    action: 'schedule',
-    publishAt: new Date(Date.now() + 86_400_000).toISOString(),
+  let garden: Post;
+  let scheduled: Post;
+  beforeAll(async () => {
+    garden = await createPost(blog(), { title: 'The walled garden', markdown: 'Tulips by the **river** wall, a café table and a stone bench.' });
+    await createPost(blog(), { title: 'River notes', markdown: 'The river rose in the night; the garden flooded.' });
+    await createPost(blog(), { title: 'Tools', markdown: 'A hoe, a rake and `<script>alert(1)</script>` in a code span about gardening.' });
+    await createPost(blog(), { title: 'Secret draft garden', markdown: 'A draft about the garden.', draft: true });
+    scheduled = await savePost(blog(), undefined, {
+      title: 'Future garden',
+      markdown: 'Not yet: the garden of tomorrow.',
+      action: 'schedule',
+      publishAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
   });
 
   it('finds published posts by title and body, title matches first', () => {
@@ -75,8 +80,8 @@ describe('searchPosts', () => {
     expect(searchPosts(blog(), 'walled').hits[0]?.titleHtml).toBe('The <mark>walled</mark> garden');
   });
 
-  it('stays in step with edits and deletions (the triggers)', () => {
-    savePost(blog(), garden.id, { title: 'The hedged garden', markdown: 'Lavender now.', action: 'publish' });
+  it('stays in step with edits and deletions (the triggers)', async () => {
+    await savePost(blog(), garden.id, { title: 'The hedged garden', markdown: 'Lavender now.', action: 'publish' });
     expect(slugs('walled')).toEqual([]);
     expect(slugs('hedged')).toEqual(['the-walled-garden']);
     expect(slugs('lavender')).toEqual(['the-walled-garden']);
@@ -90,8 +95,8 @@ describe('searchPosts', () => {
     expect(Array.isArray(results.hits)).toBe(true);
   });
 
-  it('pages through many results', () => {
-    for (let i = 0; i < RESULTS_PER_PAGE + 3; i++) createPost(blog(), { title: `Pebble ${i}`, markdown: 'pebble text' });
+  it('pages through many results', async () => {
+    for (let i = 0; i < RESULTS_PER_PAGE + 3; i++) await createPost(blog(), { title: `Pebble ${i}`, markdown: 'pebble text' });
     const first = searchPosts(blog(), 'pebble');
     const second = searchPosts(blog(), 'pebble', 2);
     expect(first.hits).toHaveLength(RESULTS_PER_PAGE);

@@ -6,7 +6,10 @@ import { closeTenantPool, tenantPool } from '@/lib/db/pool';
 import { RELEASE_SWEEP_MS, releaseInactiveBlogs } from '@/lib/blogs/lifecycle';
 import { PAGE_CACHE_KEY, PageCache } from '@/lib/pagecache/cache';
 import { flushNow, pageviews, startPageviewFlusher } from '@/lib/pageviews/service';
+import { watchEventLoop } from '@/lib/metrics/event-loop';
+import { startHousekeeping } from '@/lib/ops/housekeeping';
 import { processWide } from '@/lib/process/shared';
+import { closeWorkerPools, warmWorkerPool } from '@/lib/workers/pool';
 import { createFront } from './front';
 
 /**
@@ -19,6 +22,11 @@ async function main(): Promise<void> {
   processWide('started-at', () => Date.now()); // for the health report's uptime
   controlDb(); // open and migrate the control file before taking traffic
   tenantPool();
+  // sharp (libvips) is loaded here before any worker thread uses it, so that its shared
+  // libraries stay loaded when a worker is ended (sharp's documentation on worker threads).
+  await import('sharp');
+  warmWorkerPool();
+  watchEventLoop();
 
   const app = next({ dev, dir: appRoot(), hostname: 'localhost', port: cfg.port });
   await app.prepare();
@@ -30,6 +38,7 @@ async function main(): Promise<void> {
   // Let go of blogs the operator takes offline (quire blogs rename, restore, …) before they move.
   const releaser = setInterval(releaseInactiveBlogs, RELEASE_SWEEP_MS);
   releaser.unref();
+  const stopHousekeeping = startHousekeeping();
 
   const server = http.createServer((req, res) => {
     Promise.resolve(front(req, res)).catch((error: unknown) => {
@@ -58,12 +67,15 @@ async function main(): Promise<void> {
       // Every beacon answered so far is in memory: write it before the files close.
       stopFlusher();
       clearInterval(releaser);
+      stopHousekeeping();
       const { views, failed } = flushNow();
       console.log(`[quire] flushed ${views} pending pageviews${failed.length ? `; could not write ${failed.join(', ')}` : ''}`);
       closeTenantPool();
       closeControlDb();
-      console.log('[quire] stopped');
-      process.exit(0);
+      void closeWorkerPools().finally(() => {
+        console.log('[quire] stopped');
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,4 +16,14 @@ export function makeTempDataDir(): string {
 /** Every file under `dir`, relative, sorted: to show that a request created nothing. */
 export function listTree(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
+}
+
+/** A blog's file and its WAL, hashed: to show that a refused request changed nothing. */
+export function blogFileHash(dataDir: string, slug: string): string {
+  const hash = createHash('sha256');
+  for (const suffix of ['', '-wal']) {
+    const file = path.join(dataDir, 'tenants', `${slug}.db${suffix}`);
+    if (fs.existsSync(file)) hash.update(fs.readFileSync(file));
+  }
+  return hash.digest('hex');
 }

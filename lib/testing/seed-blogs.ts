@@ -9,15 +9,17 @@ import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
 import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import { createPost } from '@/lib/posts/posts';
+import { closeWorkerPools } from '@/lib/workers/pool';
 
 const [blogs, posts, file] = process.argv.slice(2);
 const markdown = file ? fs.readFileSync(file, 'utf8') : 'A short post.';
 for (let b = 0; b < Number(blogs); b++) {
   createBlog({ slug: `blog${b}`, title: `Blog ${b}` });
   const handle = openTenant(`blog${b}`);
-  handle.sqlite.transaction(() => {
-    for (let p = 1; p <= Number(posts); p++) createPost(handle, { title: `Post ${p}`, markdown });
-  })();
+  handle.sqlite.exec('BEGIN');
+  for (let p = 1; p <= Number(posts); p++) await createPost(handle, { title: `Post ${p}`, markdown });
+  handle.sqlite.exec('COMMIT');
 }
+await closeWorkerPools();
 closeTenantPool();
 closeControlDb();

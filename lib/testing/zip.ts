@@ -1,4 +1,5 @@
 import yauzl from 'yauzl';
+import yazl from 'yazl';
 
 /** Every entry of a zip held in memory, by name (for tests of the Markdown export). */
 export function readZipEntries(bytes: Buffer): Promise<Map<string, Buffer>> {
@@ -20,5 +21,17 @@ export function readZipEntries(bytes: Buffer): Promise<Map<string, Buffer>> {
       zip.on('end', () => resolve(files));
       zip.readEntry();
     });
+  });
+}
+
+/** A zip of the given entries, in memory (for tests that upload zips). */
+export function zipOf(entries: [string, Buffer][]): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const zip = new yazl.ZipFile();
+    for (const [name, bytes] of entries) zip.addBuffer(bytes, name);
+    zip.end();
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
   });
 }

@@ -48,6 +48,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [preview, setPreview] = useState<string>('');
+  const [previewError, setPreviewError] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const updatedAt = useRef(initial.updatedAt);
   const textarea = useRef<HTMLTextAreaElement>(null);
@@ -69,10 +70,19 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   }, [dirty]);
 
   useEffect(() => {
-    const timer = setTimeout(async () => {
-      const result = await sendJson<{ html: string }>(`/api/blogs/${blog}/preview`, 'POST', { markdown });
-      if (result.ok) setPreview(result.data.html);
-    }, 300);
+    let timer: ReturnType<typeof setTimeout>;
+    // One preview is made at a time per person: while one is still being made (429), ask again shortly.
+    const ask = (delay: number) => {
+      timer = setTimeout(async () => {
+        const result = await sendJson<{ html: string }>(`/api/blogs/${blog}/preview`, 'POST', { markdown });
+        if (result.ok) {
+          setPreview(result.data.html);
+          setPreviewError(null);
+        } else if (result.status === 429) ask(500);
+        else setPreviewError(result.error);
+      }, delay);
+    };
+    ask(300);
     return () => clearTimeout(timer);
   }, [markdown, blog]);
 
@@ -243,6 +253,11 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
           <section className="pane" aria-label="Preview">
             <span className="pane-label">Preview</span>
             {/* Rendered and sanitized by the server, exactly as it will be published. */}
+            {previewError && (
+              <p className="error" role="status">
+                {previewError}
+              </p>
+            )}
             <div className="prose preview" dangerouslySetInnerHTML={{ __html: preview }} />
           </section>
         </div>

@@ -3,6 +3,6 @@ import { blogRoute } from '@/lib/http/routes';
 import { savePage } from '@/lib/pages/pages';
 
 export const POST = blogRoute('write-pages', async ({ request, handle }) => {
-  const page = savePage(handle, undefined, await readJson(request));
+  const page = await savePage(handle, undefined, await readJson(request));
   return { page: { id: page.id, slug: page.slug, status: page.status, updatedAt: page.updatedAt.getTime() } };
 });

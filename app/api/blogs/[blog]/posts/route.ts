@@ -3,6 +3,6 @@ import { blogRoute } from '@/lib/http/routes';
 import { savePost } from '@/lib/posts/posts';
 
 export const POST = blogRoute('write-posts', async ({ request, handle }) => {
-  const post = savePost(handle, undefined, await readJson(request));
+  const post = await savePost(handle, undefined, await readJson(request));
   return { post: { id: post.id, slug: post.slug, status: post.status, updatedAt: post.updatedAt.getTime() } };
 });

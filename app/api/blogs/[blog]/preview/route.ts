@@ -3,16 +3,20 @@ import { blogBaseUrl } from '@/lib/blogs/address';
 import { readJson } from '@/lib/http/api';
 import { blogRoute } from '@/lib/http/routes';
 import { parseInput } from '@/lib/input';
-import { renderMarkdown } from '@/lib/markdown/render';
-import { mediaImages } from '@/lib/media/media';
+import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
+import { mediaImageTable } from '@/lib/media/media';
 import { POST_MARKDOWN_MAX } from '@/lib/posts/posts';
+import { onePerAccount } from '@/lib/workers/per-account';
 
-/** The editor's live preview: the very pipeline that publishing uses. */
-export const POST = blogRoute('write-posts', async ({ request, handle }) => {
+/** The editor's live preview: the very pipeline that publishing uses, one at a time per person. */
+export const POST = blogRoute('write-posts', async ({ request, handle, user }) => {
   const { markdown } = parseInput(
     z.object({ markdown: z.string().max(POST_MARKDOWN_MAX, 'This is longer than a post may be.') }),
     await readJson(request),
   );
   // The dashboard is on another host than the blog: images are addressed on the blog's.
-  return { html: renderMarkdown(markdown, { images: mediaImages(handle.sqlite, blogBaseUrl(handle.slug)) }) };
+  const images = mediaImageTable(handle.sqlite, markdown, blogBaseUrl(handle.slug));
+  return onePerAccount('preview', user.id, 'A preview is still being made.', async () => ({
+    html: (await renderMarkdownOffThread(markdown, images, 'This text took too long to format for a preview. Simplify its formatting.')).html,
+  }));
 });

@@ -5,7 +5,7 @@ import { deletePage, savePage } from '@/lib/pages/pages';
 type Params = { blog: string; id: string };
 
 export const PUT = blogRoute<Params>('write-pages', async ({ request, params, handle }) => {
-  const page = savePage(handle, idParam(params.id), await readJson(request));
+  const page = await savePage(handle, idParam(params.id), await readJson(request));
   return { page: { id: page.id, slug: page.slug, status: page.status, updatedAt: page.updatedAt.getTime() } };
 });
 

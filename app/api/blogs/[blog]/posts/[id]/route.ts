@@ -5,7 +5,7 @@ import { deletePost, savePost } from '@/lib/posts/posts';
 type Params = { blog: string; id: string };
 
 export const PUT = blogRoute<Params>('write-posts', async ({ request, params, handle }) => {
-  const post = savePost(handle, idParam(params.id), await readJson(request));
+  const post = await savePost(handle, idParam(params.id), await readJson(request));
   return { post: { id: post.id, slug: post.slug, status: post.status, updatedAt: post.updatedAt.getTime() } };
 });
 

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { RENDER_COMMENT, RENDER_MARKDOWN, lookupIn, type RenderedMarkdown } from '@/lib/markdown/off-thread';
+import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
+import { describeFailure } from '@/lib/workers/errors';
+import { registerInlineRunner, type TaskMessage, type TaskReply } from '@/lib/workers/pool';
+
+/**
+ * Every task a worker thread runs (lib/workers), by name. Loaded only in pool threads: this
+ * table reaches the heavy pipelines so that the serving thread never runs them. The import
+ * pipeline is loaded on its first use, so that a render thread starts quickly.
+ */
+const PREPARE_IMPORT = 'prepareImport';
+
+const knownImage = z.object({
+  src: z.string(),
+  srcset: z.string().optional(),
+  sizes: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+});
+
+const tasks: Record<string, (input: unknown, deadlineAt: number) => unknown> = {
+  [RENDER_MARKDOWN]: (input): RenderedMarkdown => {
+    const { markdown, images } = z.object({ markdown: z.string(), images: z.record(z.string(), knownImage) }).parse(input);
+    const html = renderMarkdown(markdown, { images: lookupIn(images) });
+    return { html, text: htmlToText(html), excerpt: excerptFromHtml(html) };
+  },
+  [RENDER_COMMENT]: (input) => renderComment(z.object({ body: z.string() }).parse(input).body),
+  [PREPARE_IMPORT]: async (input, deadlineAt) => {
+    const { prepareBlogFile } = await import('@/lib/export/prepare');
+    return prepareBlogFile(z.object({ upload: z.string(), fresh: z.string(), copy: z.string() }).parse(input), deadlineAt);
+  },
+};
+
+export async function runTaskHere(message: TaskMessage): Promise<TaskReply<unknown>> {
+  message.started?.postMessage('started');
+  message.started?.close();
+  try {
+    const task = tasks[message.name];
+    if (!task) throw new Error(`no such task: ${message.name}`);
+    return { ok: true, value: await task(message.input, Date.now() + message.deadlineMs) };
+  } catch (error) {
+    return { ok: false, failure: describeFailure(error) };
+  }
+}
+
+registerInlineRunner(runTaskHere);
