@@ -38,7 +38,7 @@ const newBlogSchema = z.object({
   description: descriptionSchema.default(''),
 });
 
-const settingsSchema = z.object({
+export const blogSettingsSchema = z.object({
   title: titleSchema,
   description: descriptionSchema,
   authorName: z.string().trim().max(AUTHOR_NAME_MAX, `An author name is at most ${AUTHOR_NAME_MAX} characters.`),
@@ -162,7 +162,7 @@ export function publicBlog(slug: string): PublicBlog | undefined {
 
 /** The settings form: the blog's file holds them; the title is mirrored in control.db for lists. */
 export function updateSettings(blog: Blog, input: unknown): BlogSettings {
-  const values = parseInput(settingsSchema, input);
+  const values = parseInput(blogSettingsSchema, input);
   const handle = openTenant(blog.slug);
   writeSettings(handle, values);
   controlDb().orm.update(blogs).set({ title: values.title }).where(eq(blogs.id, blog.id)).run();

@@ -49,12 +49,12 @@ export function schemaVersion(db: Sqlite): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-export function migrate(db: Sqlite, set: MigrationSet): { from: number; to: number } {
+/** Brings `db` to `target` (by default the newest schema), one migration per transaction. */
+export function migrate(db: Sqlite, set: MigrationSet, target = set.migrations.length): { from: number; to: number } {
   const from = schemaVersion(db);
-  const target = set.migrations.length;
   if (from > target) {
     throw new MigrationError(
-      `This file has schema version ${from}, newer than this Quire knows (${target}).`,
+      `This file has schema version ${from}, newer than this Quire knows (${set.migrations.length}).`,
       from,
       from,
     );

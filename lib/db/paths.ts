@@ -14,9 +14,14 @@ export function tenantDbPath(validSlug: string): string {
   return path.join(tenantsDir(), `${validSlug}.db`);
 }
 
+/** Every blog's snapshots, one folder per blog. */
+export function backupsRoot(): string {
+  return path.join(config().dataDir, 'backups');
+}
+
 /** A blog's snapshots: pre-migration, pre-import, pre-restore, and the operator's own. */
 export function backupsDir(validSlug: string): string {
-  return path.join(config().dataDir, 'backups', validSlug);
+  return path.join(backupsRoot(), validSlug);
 }
 
 /** Deleted blogs wait here until purged. */

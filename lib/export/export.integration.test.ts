@@ -1,14 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { png } from '@/lib/testing/images';
+import { blogFileHash } from '@/lib/testing/data-dir';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
-import { readZipEntries } from '@/lib/testing/zip';
+import { readZipEntries, zipOf } from '@/lib/testing/zip';
 
 /**
  * Export and import over real HTTP against the production server: the file is the whole blog
@@ -47,14 +47,7 @@ async function upload(client: ApiClient, url: string, body: Buffer) {
   return { status: response.status, json: (await response.json()) as Record<string, string> };
 }
 
-function fileHash(slug: string): string {
-  const hash = createHash('sha256');
-  for (const suffix of ['', '-wal']) {
-    const file = path.join(dataDir, 'tenants', `${slug}.db${suffix}`);
-    if (fs.existsSync(file)) hash.update(fs.readFileSync(file));
-  }
-  return hash.digest('hex');
-}
+const fileHash = (slug: string) => blogFileHash(dataDir, slug);
 
 function openExport(bytes: Buffer): Database.Database {
   const file = path.join(dataDir, `check-${randomBytes(4).toString('hex')}.db`);
@@ -278,15 +271,6 @@ describe('hostile uploads', () => {
     db.close();
     return fs.readFileSync(file);
   };
-  const zipOf = (entries: [string, Buffer][]) =>
-    new Promise<Buffer>((resolve) => {
-      const zip = new yazl.ZipFile();
-      for (const [name, bytes] of entries) zip.addBuffer(bytes, name);
-      zip.end();
-      const chunks: Buffer[] = [];
-      zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-      zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    });
   const commentRow = (values: Record<string, string>) => {
     const row = { post_id: '1', author_name: 'Mallory', author_url: 'https://x.test', body: 'hi', html: '<p>hi</p>', status: 'approved', created_at: '0', ...values };
     return `insert into comments (${Object.keys(row).join(', ')}) values (${Object.values(row).map((v) => `'${v}'`).join(', ')})`;
@@ -336,6 +320,15 @@ describe('hostile uploads', () => {
       ['posts/x.md', Buffer.from('---\ntitle: X\nslug: x\n---\nbody')],
       ['comments/x.yaml', Buffer.from('- name: Mallory\n  website: javascript:alert(1)\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')],
     ]), 400, /^comments\/x\.yaml: A website must be an address starting with http:\/\/ or https:\/\/\.$/],
+    ['an older-schema file whose CHECK expression is expensive', () => withSql(
+      "drop table settings; create table settings (key text primary key, value text not null check (length(printf('%.*c', 2000000000, 'x')) > 0)); pragma user_version = 5",
+    ), 400, /^This database (is not a Quire blog|has a table \("\w+"\) that a Quire blog does not have in this form)/],
+    ['a file whose blog title is far over the limit', () => withSql(
+      `insert or replace into settings (key, value) values ('title', '${'T'.repeat(5000)}')`,
+    ), 400, /^This file's blog settings are not valid: A blog title is at most 120 characters\.$/],
+    ['a file with a post title over the limit', () => withSql(`update posts set title = '${'t'.repeat(201)}'`), 400, /^This file has a post title longer than 200 characters\.$/],
+    ['a zip post larger than a post may be', () => zipOf([['posts/big.md', Buffer.alloc(1_000_000, 'a')]]), 400, /^posts\/big\.md is larger than \d+ KB; nothing was imported\.$/],
+    ['a zip whose settings title is over the limit', () => zipOf([['quire.yaml', Buffer.from(`title: ${'T'.repeat(200)}\n`)]]), 400, /^quire\.yaml: A blog title is at most 120 characters\.$/],
     ['zip comments for a post that is not there', () => zipOf([['comments/ghost.yaml', Buffer.from('- name: A\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')]]), 400, /^comments\/ghost\.yaml: There is no post "ghost" for these comments\.$/],
   ];
 

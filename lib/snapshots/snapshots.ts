@@ -10,7 +10,7 @@ import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, tenantDbPath } from '@/lib/db/paths';
 import { BlogBusyError, releaseBlogFile, tenantPool } from '@/lib/db/pool';
 import { blogs, type Blog } from '@/lib/db/schema/control';
-import { prepareBlogFile } from '@/lib/export/import';
+import { prepareOffThread } from '@/lib/export/import';
 import { runSqliteJob } from '@/lib/export/worker';
 import { InputError } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
@@ -134,7 +134,7 @@ export async function restoreSnapshot(blog: Blog, name: string): Promise<string>
   if (!/^[\w.-]+\.db$/.test(name) || !listSnapshots(blog.slug).some((s) => s.name === name)) {
     throw new InputError('There is no such snapshot of this blog.');
   }
-  const fresh = await prepareBlogFile(path.join(backupsDir(blog.slug), name));
+  const fresh = await prepareOffThread(path.join(backupsDir(blog.slug), name));
   return replaceBlogFile(blog, fresh, 'pre-restore');
 }
 

@@ -6,7 +6,7 @@ import { apiRoute } from '@/lib/http/api';
 export const POST = apiRoute(async (request) => {
   const user = await requireApiUser();
   const url = new URL(request.url);
-  const blog = await withPreparedUpload(request, (fresh) =>
+  const blog = await withPreparedUpload(request, user.id, (fresh) =>
     adoptAsNewBlog(user, fresh, { slug: url.searchParams.get('slug') ?? '', title: url.searchParams.get('title') ?? undefined }),
   );
   return { redirect: `/dashboard/${blog.slug}`, slug: blog.slug };

@@ -3,7 +3,7 @@ import { replaceBlogFile } from '@/lib/snapshots/snapshots';
 import { blogRoute } from '@/lib/http/routes';
 
 /** Replaces this blog with an uploaded file (owners only); the replaced blog is kept as a snapshot. */
-export const POST = blogRoute('import', async ({ request, access }) => {
-  const snapshot = await withPreparedUpload(request, (fresh) => replaceBlogFile(access.blog, fresh, 'pre-import'));
+export const POST = blogRoute('import', async ({ request, access, user }) => {
+  const snapshot = await withPreparedUpload(request, user.id, (fresh) => replaceBlogFile(access.blog, fresh, 'pre-import'));
   return { snapshot };
 });
