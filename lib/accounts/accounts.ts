@@ -77,7 +77,7 @@ export function createOwnedBlog(user: User, input: NewBlog, provideFile?: (slug:
 function checkBlogAllowance(user: User): void {
   const max = config().maxBlogsPerUser;
   if (ownedBlogCount(user.id) >= max) {
-    throw new InputError(`You already own ${max} blogs, the most this server allows.`);
+    throw new InputError(`You already own ${max} blogs (counting any in the trash), the most this server allows.`);
   }
 }
 

@@ -52,7 +52,8 @@ export function ownedBlogCount(userId: number): number {
     .orm.select({ n: sql<number>`count(*)` })
     .from(memberships)
     .innerJoin(blogs, eq(blogs.id, memberships.blogId))
-    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner'), ne(blogs.status, 'deleted')))
+    // Blogs in the trash count too: deleting and re-creating must not get round the quota.
+    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner')))
     .get()!.n;
 }
 

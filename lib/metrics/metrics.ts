@@ -9,6 +9,8 @@ import { blogs } from '@/lib/db/schema/control';
 import { PAGE_CACHE_KEY, type PageCache } from '@/lib/pagecache/cache';
 import { pageviews } from '@/lib/pageviews/service';
 import { peekProcessWide, processWide } from '@/lib/process/shared';
+import { workerPoolStats } from '@/lib/workers/pool';
+import { eventLoopDelay } from './event-loop';
 
 const started = processWide('started-at', () => Date.now());
 
@@ -31,6 +33,9 @@ export function healthReport() {
     pageCache: cache
       ? { hits: cache.hits, misses: cache.misses, hitRate: cache.hits + cache.misses ? cache.hits / (cache.hits + cache.misses) : null, entries: cache.entries, bytes: cache.bytes }
       : null,
+    // Is anything stalling the thread that serves every blog? (docs/architecture.md, "Isolation")
+    eventLoopDelay: eventLoopDelay(),
+    workers: workerPoolStats(),
   };
 }
 
@@ -51,6 +56,17 @@ export function metricsRegistry(): Registry {
     gauge('quire_page_cache_hits_total', 'Page cache hits since start', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().hits ?? 0));
     gauge('quire_page_cache_misses_total', 'Page cache misses since start', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().misses ?? 0));
     gauge('quire_page_cache_bytes', 'Bytes held by the page cache', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().bytes ?? 0));
+    gauge('quire_event_loop_delay_seconds', 'Event-loop delay of the serving thread this minute', (g) => {
+      const { thisMinute } = eventLoopDelay();
+      g.set({ quantile: '0.5' }, thisMinute.p50Ms / 1000);
+      g.set({ quantile: '0.99' }, thisMinute.p99Ms / 1000);
+      g.set({ quantile: '1' }, thisMinute.maxMs / 1000);
+    }, ['quantile']);
+    gauge('quire_worker_tasks', 'Worker pool tasks by lane and state (stopped and refused: since start)', (g) => {
+      for (const [lane, stats] of Object.entries(workerPoolStats())) {
+        for (const state of ['busy', 'queued', 'completed', 'stopped', 'refused'] as const) g.set({ lane, state }, stats[state]);
+      }
+    }, ['lane', 'state']);
     return registry;
   });
 }

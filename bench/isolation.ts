@@ -1,0 +1,230 @@
+/**
+ * `npm run bench:isolation`: can one signed-up stranger stall every other blog?
+ *
+ * A reader reads another blog's cached post at a steady rate (QUIRE_BENCH_READER_RPS, default
+ * 100/s, keep-alive: a client far from being the bottleneck) for a quiet phase, then while one
+ * account sends, one after another:
+ *   1. a 200,000-character pathological preview (mixed emphasis delimiters),
+ *   2. a save of it,
+ *   3. an anonymous 5,000-character pathological comment,
+ *   4. a blog file at an older schema whose CHECK expression is expensive,
+ *   5. a zip whose single entry inflates to 300 MB while declaring 1,000 bytes.
+ * Prints the reader's p50/p99/max before and during the attack, the server's RSS before and at
+ * its peak, and what each hostile request got and how long it took.
+ *
+ * Goals (issue 12): reader p99 during ≤ 2× before, max < 250 ms; RSS growth < 100 MB; each
+ * hostile request refused or finished, with a clear message, within 10 s.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { zipOf } from '@/lib/testing/zip';
+import {
+  ensureBuild,
+  fmt,
+  makeTmpDir,
+  measureBefore,
+  percentile,
+  printHeader,
+  printSoftware,
+  printTable,
+  readMemory,
+  runBench,
+  startQuire,
+  stop,
+  type Server,
+} from './common';
+
+const READER_RPS = Number(process.env.QUIRE_BENCH_READER_RPS ?? 100);
+const QUIET_MS = 5_000;
+const SETTLE_MS = 2_000;
+const PASSWORD = 'a long enough passphrase';
+const PATHOLOGICAL = '*a **b _c ~~d';
+
+type Sample = { at: number; ms: number; status: number };
+
+/** A session on the platform host, as the dashboard's scripts use it. */
+class Account {
+  cookie = '';
+  constructor(private readonly port: number) {}
+  get origin() {
+    return `http://localhost:${this.port}`;
+  }
+  async send(method: string, urlPath: string, body?: Buffer | unknown, type = 'application/json') {
+    const raw = Buffer.isBuffer(body);
+    const response = await fetch(`${this.origin}${urlPath}`, {
+      method,
+      headers: { origin: this.origin, cookie: this.cookie, ...(body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : type }) },
+      body: body === undefined ? undefined : raw ? new Uint8Array(body) : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0]!;
+    const text = await response.text();
+    return { status: response.status, text };
+  }
+}
+
+/** Reads one page at a steady rate until stopped, timing each answer. */
+function startReader(port: number, host: string, urlPath: string): { samples: Sample[]; stop: () => Promise<void> } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const samples: Sample[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const one = () => {
+    const start = performance.now();
+    const done = new Promise<void>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { host }, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          samples.push({ at: start, ms: performance.now() - start, status: res.statusCode ?? 0 });
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        samples.push({ at: start, ms: performance.now() - start, status: 0 });
+        resolve();
+      });
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+  const timer = setInterval(one, 1000 / READER_RPS);
+  return {
+    samples,
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+      agent.destroy();
+    },
+  };
+}
+
+/** A reader's comment as the form under a post sends it (fetch cannot set Host). */
+function postComment(port: number, blogHost: string, body: string): Promise<{ status: number; text: string }> {
+  const form = new URLSearchParams({ post: 'bait', name: 'Mallory', body }).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: '/comments', method: 'POST', agent: false, headers: {
+        host: blogHost, origin: `http://${blogHost}`, accept: 'application/json',
+        'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(form)),
+      } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(form);
+  });
+}
+
+function summary(samples: Sample[]): string[] {
+  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
+  const failed = samples.filter((s) => s.status !== 200).length;
+  return [String(samples.length), fmt(percentile(ms, 50), 1), fmt(percentile(ms, 99), 1), fmt(ms[ms.length - 1], 1), String(failed)];
+}
+
+/** A blog file from the platform's own export, with `settings` rebuilt around an expensive CHECK. */
+async function hostileBlogFile(account: Account, dir: string): Promise<Buffer> {
+  const response = await fetch(`${account.origin}/api/blogs/attacker/export`, { headers: { cookie: account.cookie } });
+  const file = path.join(dir, 'hostile.db');
+  fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+  const db = new Database(file);
+  db.exec(`
+    pragma ignore_check_constraints = on;
+    create table settings_new (key text primary key, value text not null check (length(printf('%.*c', 200000000, 'x')) > 0));
+    insert into settings_new select * from settings;
+    drop table settings; alter table settings_new rename to settings;
+    with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000) insert into settings (key, value) select 'k' || i, 'v' from n;
+    pragma user_version = 4;`);
+  db.close();
+  return fs.readFileSync(file);
+}
+
+/** A zip whose one entry inflates to 300 MB while its headers say 1,000 bytes. */
+async function lyingZip(): Promise<Buffer> {
+  const zip = await zipOf([['posts/bomb.md', Buffer.alloc(300 * 1024 * 1024, 'a')]]);
+  const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  zip.writeUInt32LE(1000, central + 24);
+  zip.writeUInt32LE(1000, zip.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04])) + 22);
+  return zip;
+}
+
+await runBench('bench:isolation', { deadlineMs: 10 * 60_000 }, async () => {
+  const notes: string[] = [];
+  ensureBuild(notes);
+  const before = await measureBefore();
+  const dir = makeTmpDir('quire-bench-isolation-');
+  const dataDir = path.join(dir, 'data');
+  const server: Server = await startQuire('quire', dataDir, { QUIRE_PV_FLUSH_MS: '1000' });
+  const host = (blog: string) => `${blog}.localhost:${server.port}`;
+
+  const reader = new Account(server.port);
+  await reader.send('POST', '/api/auth/signup', { email: 'reader@example.com', password: PASSWORD, blog: { slug: 'quiet', title: 'Quiet' } });
+  await reader.send('POST', '/api/blogs/quiet/posts', { title: 'Calm', markdown: fs.readFileSync(path.join('bench', 'isolation.ts'), 'utf8').slice(0, 20_000), action: 'publish' });
+  const attacker = new Account(server.port);
+  await attacker.send('POST', '/api/auth/signup', { email: 'mallory@example.com', password: PASSWORD, blog: { slug: 'attacker', title: 'Attacker' } });
+  await attacker.send('POST', '/api/blogs/attacker/posts', { title: 'Bait', markdown: 'Comment here.', action: 'publish' });
+  await attacker.send('PUT', '/api/blogs/attacker/settings', { title: 'Attacker', description: '', authorName: '', postsPerPage: 10, comments: 'auto' });
+  const blogFile = await hostileBlogFile(attacker, dir);
+  const bomb = await lyingZip();
+  const hostileText = PATHOLOGICAL.repeat(Math.floor(200_000 / PATHOLOGICAL.length));
+
+  const rss: number[] = [];
+  const sampler = setInterval(() => {
+    const memory = readMemory(server.proc.pid);
+    if (memory) rss.push(memory.rssMb);
+  }, 50);
+
+  // Warm: the page in the cache, the connections open.
+  const warm = startReader(server.port, host('quiet'), '/posts/calm');
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await warm.stop();
+  const stream = startReader(server.port, host('quiet'), '/posts/calm');
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  const attackStart = performance.now();
+  const rssBefore = Math.max(...rss);
+
+  const attacks: [string, () => Promise<{ status: number; text: string }>][] = [
+    ['preview, 200,000 pathological characters', () => attacker.send('POST', '/api/blogs/attacker/preview', { markdown: hostileText })],
+    ['save of it', () => attacker.send('POST', '/api/blogs/attacker/posts', { title: 'Hostile', markdown: hostileText, action: 'publish' })],
+    ['anonymous comment, 5,000 pathological characters', () => postComment(server.port, host('attacker'), hostileText.slice(0, 5000))],
+    ['older-schema blog file, expensive CHECK', () => attacker.send('POST', '/api/blogs/attacker/import', blogFile)],
+    ['zip, one entry inflating to 300 MB (declares 1,000 B)', () => attacker.send('POST', '/api/blogs/attacker/import', bomb)],
+  ];
+  const results: string[][] = [];
+  for (const [name, send] of attacks) {
+    const start = performance.now();
+    const samplesBefore = rss.length;
+    const reply = await send();
+    const ms = performance.now() - start;
+    const peakSoFar = Math.max(...rss.slice(0, Math.max(rss.length, samplesBefore + 1)));
+    let said = reply.text.slice(0, 90);
+    try {
+      const json = JSON.parse(reply.text) as { error?: string; html?: string };
+      said = json.error ?? (json.html !== undefined ? `rendered (${json.html.length.toLocaleString('en')} B of HTML)` : said);
+    } catch {
+      /* not JSON */
+    }
+    results.push([name, String(reply.status), fmt(ms, 0), fmt(peakSoFar, 0), said.replace(/\|/g, '\\|')]);
+  }
+  const attackEnd = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  await stream.stop();
+  clearInterval(sampler);
+  const rssPeak = Math.max(...rss);
+  await stop(server);
+
+  printHeader('bench:isolation — one stranger against every other blog', before);
+  printSoftware({ sqlite: true });
+  console.log(`reader:   GET /posts/calm on another blog, ${READER_RPS}/s (keep-alive), quiet ${QUIET_MS / 1000} s, then during the attack\n`);
+  const quiet = stream.samples.filter((s) => s.at < attackStart);
+  const during = stream.samples.filter((s) => s.at >= attackStart && s.at <= attackEnd);
+  printTable(['reader', 'requests', 'p50 ms', 'p99 ms', 'max ms', 'failed'], [['before the attack', ...summary(quiet)], ['during the attack', ...summary(during)]]);
+  console.log('');
+  printTable(['hostile request', 'status', 'ms', 'RSS peak so far, MB', 'answer'], results);
+  console.log(`\nserver RSS: ${fmt(rssBefore, 0)} MB before, ${fmt(rssPeak, 0)} MB peak (growth ${fmt(rssPeak - rssBefore, 0)} MB)`);
+  for (const note of notes) console.log(`note: ${note}`);
+});
