@@ -2,6 +2,14 @@
 -- posts_fts indexes posts.title and posts.body_text without a second copy of the text
 -- (external content); the triggers keep it in step with every insert, edit and delete.
 -- Drafts are indexed too: the search query keeps only public posts.
+
+-- Posts written before this migration: their Markdown stands in for the plain text until they
+-- are next saved (SQL cannot render Markdown). Imports render every post again anyway.
+-- Done first, before posts_fts and its triggers exist: under posts_fts_update this UPDATE would
+-- tell the still-empty index to 'delete' rows it never held, which FTS5 refuses as corruption
+-- ("database disk image is malformed"). The 'rebuild' below indexes every post.
+UPDATE `posts` SET `body_text` = `markdown` WHERE `body_text` = '';
+--> statement-breakpoint
 CREATE VIRTUAL TABLE `posts_fts` USING fts5(title, body_text, content='posts', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2');
 --> statement-breakpoint
 CREATE TRIGGER `posts_fts_insert` AFTER INSERT ON `posts` BEGIN
@@ -17,10 +25,6 @@ CREATE TRIGGER `posts_fts_update` AFTER UPDATE OF title, body_text ON `posts` BE
   INSERT INTO posts_fts (posts_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text);
   INSERT INTO posts_fts (rowid, title, body_text) VALUES (new.id, new.title, new.body_text);
 END;
---> statement-breakpoint
--- Posts written before this migration: their Markdown stands in for the plain text until they
--- are next saved (SQL cannot render Markdown). Imports render every post again anyway.
-UPDATE `posts` SET `body_text` = `markdown` WHERE `body_text` = '';
 --> statement-breakpoint
 INSERT INTO posts_fts (posts_fts) VALUES ('rebuild');
 --> statement-breakpoint
