@@ -12,6 +12,26 @@ describe('safeNextPath', () => {
     ['https://evil.com', '/dashboard'],
     ['javascript:alert(1)', '/dashboard'],
     ['', '/dashboard'],
+    // Dot segments that leave a protocol-relative path behind.
+    ['/.//evil.test', '/dashboard'],
+    ['/./\\evil.test', '/dashboard'],
+    ['/a/..//evil.test', '/dashboard'],
+    ['/%2e//evil.test', '/dashboard'],
+    ['/%2E%2E//evil.test', '/dashboard'],
+    ['///evil.test', '/dashboard'],
+    ['/\\/evil.test', '/dashboard'],
+    ['\\\\evil.test', '/dashboard'],
+    ['/\r\n/evil.test', '/dashboard'],
+    ['/ /evil.test', '/%20/evil.test'],
+    ['/%2f%2fevil.test', '/%2f%2fevil.test'],
+    ['/%5c%5cevil.test', '/%5c%5cevil.test'],
+    ['http:/evil.test', '/dashboard'],
+    ['https:evil.test', '/dashboard'],
+    ['JaVaScRiPt:alert(1)', '/dashboard'],
+    ['/\u0000//evil.test', '/dashboard'],
+    ['//localhost:3000@evil.test', '/dashboard'],
+    ['/dashboard#frag', '/dashboard'],
+    ['/dashboard/a?next=//evil.test', '/dashboard/a?next=//evil.test'],
   ])('%j → %j', (input, expected) => {
     expect(safeNextPath(input)).toBe(expected);
   });

@@ -39,13 +39,22 @@ export function idParam(value: string): number {
   return parsed.data;
 }
 
-/** Where to go after logging in: only a path on this site (what a browser would make of it). */
+/**
+ * Where to go after logging in: only a path that stays on this site after the browser's own URL
+ * resolution. `/.//evil.test` resolves to the path `//evil.test`, which a browser reads as another
+ * host; browsers also drop tabs and newlines and read `\` as `/`, so those are refused outright.
+ */
 export function safeNextPath(value: unknown, fallback = '/dashboard'): string {
   if (typeof value !== 'string' || value.length > 500 || !value.startsWith('/')) return fallback;
+  if (/[\\\u0000-\u001f\u007f]/.test(value)) return fallback;
   try {
-    const base = platformUrl();
+    const base = new URL(platformUrl());
     const url = new URL(value, base);
-    return url.origin === new URL(base).origin ? url.pathname + url.search : fallback;
+    const path = url.pathname + url.search;
+    if (url.origin !== base.origin || path.startsWith('//')) return fallback;
+    // The answer must itself be a plain path that a browser resolves to the same place.
+    const again = new URL(path, base);
+    return again.origin === base.origin && again.pathname + again.search === path ? path : fallback;
   } catch {
     return fallback;
   }
