@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { decoyHash, hashPassword, passwordProblem, PASSWORD_MAX, verifyPassword } from '@/lib/auth/passwords';
-import { loginLimits } from '@/lib/auth/rate-limit';
+import { authLimits } from '@/lib/auth/rate-limit';
+import { TooManyRequests } from '@/lib/limits';
 import { invalidateUserSessions } from '@/lib/auth/sessions';
 import { checkNewBlog, createBlog, type NewBlog } from '@/lib/blogs/blogs';
 import { config } from '@/lib/config';
@@ -32,7 +33,11 @@ const signUpSchema = z.object({
  * Creates an account and, unless joining by invitation, its first blog with the new user as
  * owner. Everything is checked before anything is written, so a refusal leaves nothing behind.
  */
-export async function signUp(input: unknown): Promise<{ user: User; blog: Blog }> {
+export async function signUp(input: unknown, clientIp: string): Promise<{ user: User; blog: Blog }> {
+  const signups = authLimits().signupsPerIp;
+  if (!signups.attempt(clientIp)) {
+    throw new TooManyRequests('Too many sign-ups from your address. Try again in {wait}.', signups.retryAfter(clientIp));
+  }
   const form = parseInput(signUpSchema, input);
   const mode = config().signup;
   const invite = form.invite ? checkInvite(form.invite) : undefined;
@@ -93,24 +98,25 @@ const logInSchema = z.object({
 const WRONG = 'Email or password is wrong.';
 
 /**
- * Checks a log-in. Limited per client address and per account; the error never tells whether
+ * Checks a log-in. Failures back off per client address and per address and account — never per
+ * account alone, so nobody can lock the owner out from elsewhere; the error never tells whether
  * the email has an account, and an unknown email costs the same argon2 work as a known one.
  */
 export async function logIn(input: unknown, clientIp: string): Promise<User> {
   const form = parseInput(logInSchema, input);
   const email = form.email.trim().toLowerCase();
-  const limits = loginLimits();
-  // The address is checked first: a blocked address adds nothing to the per-account table.
-  const ipOk = limits.perIp.attempt(clientIp);
-  const accountOk = ipOk && limits.perAccount.attempt(email);
-  if (!ipOk || !accountOk) {
-    const wait = Math.max(limits.perIp.retryAfter(clientIp), limits.perAccount.retryAfter(email));
-    throw new HttpError(429, `Too many attempts. Try again in ${Math.max(1, Math.ceil(wait / 60_000))} minutes.`);
-  }
+  const limits = authLimits();
+  const pair = `${clientIp}|${email}`;
+  const wait = Math.max(limits.failuresPerIp.waitMs(clientIp), limits.failuresPerIpAndAccount.waitMs(pair));
+  if (wait > 0) throw new TooManyRequests('Too many wrong passwords from your address. Try again in {wait}.', wait);
   const user = findUserByEmail(email);
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), form.password);
-  if (!user || !valid || user.disabledAt) throw new InputError(WRONG);
-  limits.perAccount.reset(email);
+  if (!user || !valid || user.disabledAt) {
+    limits.failuresPerIp.fail(clientIp);
+    limits.failuresPerIpAndAccount.fail(pair);
+    throw new InputError(WRONG);
+  }
+  limits.failuresPerIpAndAccount.succeed(pair);
   return user;
 }
 

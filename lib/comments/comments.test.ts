@@ -22,7 +22,8 @@ import {
   setCommentStatus,
   submitComment,
 } from './comments';
-import { COMMENT_LIMITS, CommentRateLimitError, countComment } from './limits';
+import { TooManyRequests } from '@/lib/limits';
+import { COMMENT_LIMITS, countComment } from './limits';
 
 const dataDir = makeTempDataDir();
 createBlog({ slug: 'talk', title: 'Talk' });
@@ -176,10 +177,10 @@ describe('rate limits', () => {
     for (let i = 0; i < COMMENT_LIMITS.perIp.limit; i++) await submitComment(blog(), valid, one, new Date(t + i));
     const before = storedRows().length;
     const error = await rejection(() => submitComment(blog(), valid, one, new Date(t + 60_000)));
-    expect(error).toBeInstanceOf(CommentRateLimitError);
-    expect((error as CommentRateLimitError).status).toBe(429);
+    expect(error).toBeInstanceOf(TooManyRequests);
+    expect((error as TooManyRequests).status).toBe(429);
     expect(error.message).toBe('You have left several comments in a short time. Please try again in 9 minutes.');
-    expect((error as CommentRateLimitError).retryAfterSeconds).toBe(540);
+    expect((error as TooManyRequests).retryAfterSeconds).toBe(540);
     expect(storedRows()).toHaveLength(before);
     // Another reader is not held up, and the first may comment again once the window passed.
     expect((await submitComment(blog(), valid, reader(), new Date(t + 60_000))).status).toBe('pending');
@@ -202,7 +203,7 @@ describe('rate limits', () => {
     const one = '198.51.100.1';
     const key = 'talk/limits-only';
     for (let i = 0; i < COMMENT_LIMITS.perIp.limit; i++) countComment(one, key, t);
-    for (let i = 0; i < 50; i++) expect(() => countComment(one, key, t)).toThrow(CommentRateLimitError);
+    for (let i = 0; i < 50; i++) expect(() => countComment(one, key, t)).toThrow(TooManyRequests);
     const others = COMMENT_LIMITS.perPost.limit - COMMENT_LIMITS.perIp.limit;
     for (let i = 0; i < others; i++) countComment(`198.51.100.${i + 2}`, key, t);
     expect(() => countComment('198.51.100.250', key, t)).toThrow(/This post/);

@@ -1,5 +1,4 @@
-import { RateLimiter } from '@/lib/auth/rate-limit';
-import { HttpError } from '@/lib/http/errors';
+import { RateLimiter, TooManyRequests } from '@/lib/limits';
 import { processWide } from '@/lib/process/shared';
 
 /**
@@ -18,17 +17,6 @@ const limiters = () =>
     perPost: new RateLimiter(COMMENT_LIMITS.perPost.limit, COMMENT_LIMITS.perPost.windowMs),
   }));
 
-/** A refused comment, with when to try again (for `Retry-After`). */
-export class CommentRateLimitError extends HttpError {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(429, message);
-    this.name = 'CommentRateLimitError';
-  }
-}
-
 /**
  * Counts one comment against the reader's address, then against the post; throws when either
  * is over its limit. A reader already refused does not use up the post's allowance.
@@ -36,20 +24,9 @@ export class CommentRateLimitError extends HttpError {
 export function countComment(ip: string, postKey: string, now = Date.now()): void {
   const { perIp, perPost } = limiters();
   if (!perIp.attempt(ip, now)) {
-    const wait = perIp.retryAfter(ip, now);
-    throw new CommentRateLimitError(`You have left several comments in a short time. Please try again in ${formatWait(wait)}.`, Math.ceil(wait / 1000));
+    throw new TooManyRequests('You have left several comments in a short time. Please try again in {wait}.', perIp.retryAfter(ip, now));
   }
   if (!perPost.attempt(postKey, now)) {
-    const wait = perPost.retryAfter(postKey, now);
-    throw new CommentRateLimitError(`This post has received many comments in a short time. Please try again in ${formatWait(wait)}.`, Math.ceil(wait / 1000));
+    throw new TooManyRequests('This post has received many comments in a short time. Please try again in {wait}.', perPost.retryAfter(postKey, now));
   }
-}
-
-function formatWait(ms: number): string {
-  if (ms < 60_000) {
-    const seconds = Math.max(1, Math.ceil(ms / 1000));
-    return seconds === 1 ? '1 second' : `${seconds} seconds`;
-  }
-  const minutes = Math.ceil(ms / 60_000);
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }

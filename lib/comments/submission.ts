@@ -8,7 +8,7 @@ import { escapeHtml } from '@/lib/markdown/render';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { submitComment } from './comments';
 import { COMMENT_ACTION, COMMENT_BODY_MAX, COMMENT_FIELDS, COMMENT_NAME_MAX, COMMENTS_ANCHOR } from './fields';
-import { CommentRateLimitError } from './limits';
+import { TooManyRequests } from '@/lib/limits';
 
 /** A form of at most 5,000 characters, each up to 9 bytes once URL-encoded, and the rest. */
 const FORM_MAX_BYTES = 64 * 1024;
@@ -43,7 +43,7 @@ export async function receiveComment(request: Request, site: string): Promise<Re
     const status = error instanceof HttpError ? error.status : error instanceof InputError ? 400 : 500;
     const message = status === 500 ? 'Something went wrong on the server. Please try again.' : (error as Error).message;
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
-    if (error instanceof CommentRateLimitError) headers['Retry-After'] = String(error.retryAfterSeconds);
+    if (error instanceof TooManyRequests) headers['Retry-After'] = String(error.retryAfterSeconds);
     if (wantsJson) return Response.json({ error: message }, { status, headers });
     // Bad input or too many comments: fix or wait, and send again. Otherwise keep the text.
     const page = refusalPage(message, fields, status === 400 || status === 429);

@@ -17,7 +17,10 @@ export function apiRoute<P = Record<string, never>>(
       return result instanceof Response ? result : Response.json(result ?? { ok: true });
     } catch (error) {
       if (error instanceof InputError) return Response.json({ error: error.message }, { status: 400 });
-      if (error instanceof HttpError) return Response.json({ error: error.message }, { status: error.status });
+      if (error instanceof HttpError) {
+        const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+        return Response.json({ error: error.message }, { status: error.status, headers: retryAfter ? { 'Retry-After': String(retryAfter) } : undefined });
+      }
       console.error('[quire] route failed:', error);
       return Response.json({ error: 'Something went wrong on the server. Please try again.' }, { status: 500 });
     }

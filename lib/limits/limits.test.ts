@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from './rate-limit';
+import { FailureBackoff, RateLimiter, TooManyRequests } from './index';
 
 describe('RateLimiter', () => {
   it('allows up to the limit in a window, then refuses with a wait', () => {
@@ -25,5 +25,42 @@ describe('RateLimiter', () => {
     limiter.attempt('k', 1001);
     limiter.reset('k');
     expect(limiter.attempt('k', 1002)).toBe(true);
+  });
+});
+
+describe('FailureBackoff', () => {
+  it('lets the free failures through, then doubles the wait, up to the most', () => {
+    const backoff = new FailureBackoff(2, 8_000, 60_000);
+    const t = 1_000_000;
+    backoff.fail('k', t);
+    backoff.fail('k', t);
+    expect(backoff.waitMs('k', t)).toBe(0);
+    backoff.fail('k', t);
+    expect(backoff.waitMs('k', t)).toBe(1000);
+    backoff.fail('k', t + 1000);
+    expect(backoff.waitMs('k', t + 1000)).toBe(2000);
+    for (let i = 0; i < 10; i++) backoff.fail('k', t + 2000);
+    expect(backoff.waitMs('k', t + 2000)).toBe(8000);
+  });
+
+  it('forgets a key that stopped failing, and clears it on success', () => {
+    const backoff = new FailureBackoff(0, 8_000, 60_000);
+    backoff.fail('k', 0);
+    expect(backoff.waitMs('k', 0)).toBe(1000);
+    expect(backoff.waitMs('k', 60_000)).toBe(0);
+    backoff.fail('k', 60_000);
+    expect(backoff.waitMs('k', 60_000)).toBe(1000);
+    backoff.succeed('k');
+    expect(backoff.waitMs('k', 60_000)).toBe(0);
+    expect(backoff.waitMs('other', 0)).toBe(0);
+  });
+});
+
+describe('TooManyRequests', () => {
+  it('says how long to wait, in words and for Retry-After', () => {
+    const error = new TooManyRequests('Try again in {wait}.', 90_500);
+    expect(error.status).toBe(429);
+    expect(error.message).toBe('Try again in 2 minutes.');
+    expect(error.retryAfterSeconds).toBe(91);
   });
 });
