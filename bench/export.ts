@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   const { file: postFile, source: postSource } = longPost(tmpDir);
 
   // An owner and the blog, through the product's own API.
-  let server = await startQuire('quire', dataDir);
+  let server = await startQuire('quire', dataDir, { QUIRE_BEACON_LIMIT: '100000000' });
   let client = await apiClient(server.port, '');
   const signup = await client.call('POST', '/api/auth/signup', { email: EMAIL, password: PASSWORD, blog: { slug: SLUG, title: 'A big blog' } });
   if (signup.status !== 200 || !client.cookie) throw new Error(`sign-up answered ${signup.status}: ${signup.text.slice(0, 300)}`);
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   const walBytes = fs.existsSync(`${blogFile}-wal`) ? fs.statSync(`${blogFile}-wal`).size : 0;
   console.log(`  ${fmt(fileBytes / 1e6, 0)} MB in ${fmt(fillMs / 1000, 1)} s (WAL after the checkpoint: ${walBytes} bytes)`);
 
-  server = await startQuire('quire', dataDir);
+  server = await startQuire('quire', dataDir, { QUIRE_BEACON_LIMIT: '100000000' });
   client = await apiClient(server.port, client.cookie);
   const rssAtStart = readMemory(server.proc.pid);
   const runs: ExportRun[] = [];

@@ -146,7 +146,7 @@ describe('custom domains', () => {
     expect(moved.status).toBe(301);
     expect(moved.headers.location).toBe(`http://alice-writes.localhost:${server.port}/posts/hello-from-alice?x=1`);
     // Beacons from pages still open on the old address are counted, not redirected.
-    const beacon = await request(server.port, at('alice.quire.localhost'), '/api/pv', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"p":0}' });
+    const beacon = await request(server.port, at('alice.quire.localhost'), '/api/pv', { method: 'POST', headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'same-origin' }, body: '{"p":0}' });
     expect(beacon.status).toBe(204);
   });
 

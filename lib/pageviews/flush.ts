@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import { BlogFileMissingError, type TenantHandle } from '@/lib/db/pool';
 import type { BlogBatch, PageviewBatcher } from './batcher';
 
@@ -39,6 +40,9 @@ export function flushPageviews(batcher: PageviewBatcher, open: (blog: string) =>
  */
 const FLUSH_BUSY_TIMEOUT_MS = 100;
 
+/** Where referring sites beyond a day's bound are counted (QUIRE_REFERRERS_PER_DAY). */
+export const OTHER_REFERRERS = '(other)';
+
 function writeBatch(handle: TenantHandle, batch: BlogBatch): void {
   const s = statements(handle);
   handle.sqlite.pragma(`busy_timeout = ${FLUSH_BUSY_TIMEOUT_MS}`);
@@ -60,9 +64,20 @@ function writeInTransaction(handle: TenantHandle, s: ReturnType<typeof statement
         if (postId > 0) s.postTotal.run(count.views, postId);
       }
       for (const [day, uniques] of batch.visitors) s.visitors.run(day, uniques);
+      // Referring hosts are the reader's to invent: a day keeps a bounded number of them.
+      const hostsOn = new Map<string, number>();
       for (const [key, views] of batch.referrers) {
         const bar = key.indexOf('|');
-        s.referrer.run(key.slice(0, bar), key.slice(bar + 1), views);
+        const day = key.slice(0, bar);
+        const host = key.slice(bar + 1);
+        if (!hostsOn.has(day)) hostsOn.set(day, s.referrerHosts.get(day) as number);
+        const known = s.referrerKnown.get(day, host) !== undefined;
+        if (!known && hostsOn.get(day)! >= config().referrersPerDay) {
+          s.referrer.run(day, OTHER_REFERRERS, views);
+          continue;
+        }
+        if (!known) hostsOn.set(day, hostsOn.get(day)! + 1);
+        s.referrer.run(day, host, views);
       }
     })
     .immediate();
@@ -79,6 +94,8 @@ function statements(handle: TenantHandle) {
       `insert into daily_visitors (day, uniques) values (?, ?)
        on conflict (day) do update set uniques = uniques + excluded.uniques`,
     ),
+    referrerHosts: handle.sqlite.prepare('select count(*) from daily_referrers where day = ?').pluck(),
+    referrerKnown: handle.sqlite.prepare('select 1 from daily_referrers where day = ? and host = ?').pluck(),
     referrer: handle.sqlite.prepare(
       `insert into daily_referrers (day, host, views) values (?, ?, ?)
        on conflict (day, host) do update set views = views + excluded.views`,

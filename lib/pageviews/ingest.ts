@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isbot } from 'isbot';
 import { z } from 'zod';
+import { RateLimiter } from '@/lib/limits';
+import { config } from '@/lib/config';
 import type { TenantHandle } from '@/lib/db/pool';
+import { processWide } from '@/lib/process/shared';
 import type { PageviewBatcher } from './batcher';
 import { utcDay, visitorHash } from './visitor';
 
@@ -17,8 +20,9 @@ export type BeaconOutcome = 'counted' | 'ignored' | 'rejected';
 
 /**
  * `POST /api/pv` on a blog host, answered by the front without entering Next. Every well-formed
- * request gets 204 whether or not it counts (bots, prefetches, unknown posts count nothing and
- * learn nothing); an oversized or malformed body gets 400. No cookie is read or set.
+ * request gets 204 whether or not it counts (bots, prefetches, unknown posts, beacons from other
+ * sites and beyond an address's limit count nothing and learn nothing); an oversized or
+ * malformed body gets 400. No cookie is read or set.
  */
 export async function handleBeacon(
   req: IncomingMessage,
@@ -29,7 +33,8 @@ export async function handleBeacon(
   if (typeof body === 'number') return reply(res, body, 'rejected');
   const beacon = parseBeacon(body);
   if (!beacon) return reply(res, 400, 'rejected');
-  if (!isReaderRequest(req)) return reply(res, 204, 'ignored');
+  if (!isReaderRequest(req) || !isFromBlogItself(req)) return reply(res, 204, 'ignored');
+  if (!beaconLimits().attempt(`${context.clientIp}|${context.slug}`)) return reply(res, 204, 'ignored');
   let handle: TenantHandle;
   try {
     // The blog is looked up again now: while the body trickled in, its handle may have been
@@ -94,6 +99,26 @@ export function isReaderRequest(req: IncomingMessage): boolean {
   const userAgent = req.headers['user-agent'] ?? '';
   return userAgent !== '' && !isbot(userAgent) && !isPrefetch(req);
 }
+
+/**
+ * Only the blog's own pages count: a browser says where a request comes from (`Sec-Fetch-Site`,
+ * else `Origin`), so another site cannot inflate a blog's views from its readers' browsers. A
+ * request that says neither is not a browser's beacon.
+ */
+export function isFromBlogItself(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
+  const origin = req.headers.origin;
+  if (typeof origin !== 'string') return false;
+  try {
+    return new URL(origin).host === (req.headers.host ?? '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** Beacons one address may send one blog per minute (`QUIRE_BEACON_LIMIT`); a reader sends one a page. */
+const beaconLimits = () => processWide('beacon-limits', () => new RateLimiter(config().beaconLimitPerMinute, 60_000));
 
 function reply(res: ServerResponse, status: number, outcome: BeaconOutcome): BeaconOutcome {
   res.writeHead(status, { 'Cache-Control': 'no-store', 'Content-Length': 0 });

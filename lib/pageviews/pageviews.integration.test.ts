@@ -26,7 +26,7 @@ function seed(dir: string) {
 function sendBeacon(agent: http.Agent, port: number, blog: string, body: string, headers: Record<string, string> = {}) {
   return new Promise<number>((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: '/api/pv', method: 'POST', agent, headers: { host: `${blog}.localhost:${port}`, 'user-agent': READER, 'content-type': 'text/plain', ...headers } },
+      { host: '127.0.0.1', port, path: '/api/pv', method: 'POST', agent, headers: { host: `${blog}.localhost:${port}`, origin: `http://${blog}.localhost:${port}`, 'sec-fetch-site': 'same-origin', 'user-agent': READER, 'content-type': 'text/plain', ...headers } },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -75,7 +75,8 @@ afterAll(() => {
 describe('pageview beacons', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer(dataDir, { QUIRE_PV_FLUSH_MS: '250' });
+    // A load test from one address: the per-address beacon limit has its own test.
+    server = await startServer(dataDir, { QUIRE_PV_FLUSH_MS: '250', QUIRE_BEACON_LIMIT: '1000000' });
   });
   afterAll(async () => {
     await server?.stop();
@@ -138,7 +139,7 @@ describe('pageview beacons', () => {
 
 describe('shutdown', () => {
   it('has every beacon answered 204 before SIGTERM in the database after exit', async () => {
-    const server = await startServer(dataDir, { QUIRE_PV_FLUSH_MS: '600000' }); // only the shutdown flush writes
+    const server = await startServer(dataDir, { QUIRE_PV_FLUSH_MS: '600000', QUIRE_BEACON_LIMIT: '1000000' }); // only the shutdown flush writes
     const before = sum(totals(dataDir));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
     let answered = 0;

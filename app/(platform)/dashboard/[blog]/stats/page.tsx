@@ -3,6 +3,7 @@ import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { STATS_RANGES, blogStats, type StatsRange } from '@/lib/pageviews/stats';
 import { ViewsChart } from './chart';
+import { OTHER_REFERRERS } from '@/lib/pageviews/flush';
 
 export const metadata = { title: 'Stats · Quire' };
 
@@ -67,7 +68,7 @@ export default async function StatsPage(props: { params: Promise<{ blog: string 
               <tbody>
                 {stats.topReferrers.map((referrer) => (
                   <tr key={referrer.host}>
-                    <td>{referrer.host}</td>
+                    <td>{referrer.host === OTHER_REFERRERS ? 'Other sites' : referrer.host}</td>
                     <td className="num">{referrer.views.toLocaleString('en')}</td>
                   </tr>
                 ))}
