@@ -5,6 +5,8 @@ port="$1"
 dir="$(mktemp -d -t quire-e2e-XXXXXX)"
 trap 'rm -rf "$dir"' EXIT
 export QUIRE_DATA_DIR="$dir" PORT="$port" QUIRE_ROOT_DOMAIN="localhost:$port" QUIRE_PV_FLUSH_MS=500
+# Every e2e test signs up from this one address.
+export QUIRE_SIGNUPS_PER_HOUR=1000
 node bin/quire.mjs demo
 NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node --import tsx lib/server/main.ts &
 server=$!

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustedProxies, type TrustedProxies } from '@/lib/net/client-address';
 
 /**
  * Settings from the environment, read once per process. Everything the platform can be told
@@ -16,6 +17,10 @@ const envSchema = z.object({
   QUIRE_PV_FLUSH_MS: z.coerce.number().int().min(100).default(5000),
   QUIRE_PV_MAX_PENDING: z.coerce.number().int().min(1).default(100_000),
   QUIRE_PV_MAX_VISITORS: z.coerce.number().int().min(0).default(1_000_000),
+  /** Pageview beacons one address may send one blog per minute; more are not counted. */
+  QUIRE_BEACON_LIMIT: z.coerce.number().int().min(1).default(60),
+  /** Distinct referring sites kept per blog per day; the rest are counted as "(other)". */
+  QUIRE_REFERRERS_PER_DAY: z.coerce.number().int().min(1).default(500),
   QUIRE_IMPORT_MAX_MB: z.coerce.number().positive().default(512),
   QUIRE_MEDIA_MAX_MB: z.coerce.number().positive().max(100).default(10),
   QUIRE_TRASH_DAYS: z.coerce.number().min(0).default(30),
@@ -25,10 +30,16 @@ const envSchema = z.object({
   QUIRE_METRICS_TOKEN: z.string().min(16, 'QUIRE_METRICS_TOKEN must be at least 16 characters').optional(),
   QUIRE_SIGNUP: z.enum(['open', 'invite', 'closed']).default('open'),
   QUIRE_MAX_BLOGS_PER_USER: z.coerce.number().int().min(1).default(5),
+  /** Sign-ups one address may make per hour. */
+  QUIRE_SIGNUPS_PER_HOUR: z.coerce.number().int().min(1).default(10),
   /** The port custom domains reach this server on, as the verification fetch asks it (80 behind a proxy). */
   QUIRE_DOMAIN_VERIFY_PORT: z.coerce.number().int().min(1).max(65535).default(80),
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
+  /** The reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client. */
+  QUIRE_TRUSTED_PROXIES: z.string().default(''),
+  /** Replaced by QUIRE_TRUSTED_PROXIES; `1` still means "the proxy is on this machine". */
   QUIRE_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** The address to listen on (all by default; 127.0.0.1 behind a proxy on the same machine). */
+  QUIRE_LISTEN_HOST: z.string().min(1).optional(),
   /** Rendering one post, page, preview or comment off the serving thread may take this long. */
   QUIRE_RENDER_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
   /** Checking and preparing one import may take this long. */
@@ -52,6 +63,8 @@ export type QuireConfig = {
   pvFlushMs: number;
   pvMaxPending: number;
   pvMaxVisitors: number;
+  beaconLimitPerMinute: number;
+  referrersPerDay: number;
   importMaxBytes: number;
   /** The largest image an author may upload. */
   mediaMaxBytes: number;
@@ -62,7 +75,10 @@ export type QuireConfig = {
   metricsToken: string | undefined;
   signup: 'open' | 'invite' | 'closed';
   maxBlogsPerUser: number;
-  trustProxy: boolean;
+  signupsPerHour: number;
+  trustedProxies: TrustedProxies;
+  /** Undefined: every address. */
+  listenHost: string | undefined;
   domainVerifyPort: number;
   renderTimeoutMs: number;
   importTimeoutMs: number;
@@ -89,6 +105,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     pvFlushMs: e.QUIRE_PV_FLUSH_MS,
     pvMaxPending: e.QUIRE_PV_MAX_PENDING,
     pvMaxVisitors: e.QUIRE_PV_MAX_VISITORS,
+    beaconLimitPerMinute: e.QUIRE_BEACON_LIMIT,
+    referrersPerDay: e.QUIRE_REFERRERS_PER_DAY,
     importMaxBytes: Math.floor(e.QUIRE_IMPORT_MAX_MB * 1024 * 1024),
     mediaMaxBytes: Math.floor(e.QUIRE_MEDIA_MAX_MB * 1024 * 1024),
     trashDays: e.QUIRE_TRASH_DAYS,
@@ -98,13 +116,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     metricsToken: e.QUIRE_METRICS_TOKEN,
     signup: e.QUIRE_SIGNUP,
     maxBlogsPerUser: e.QUIRE_MAX_BLOGS_PER_USER,
-    trustProxy: e.QUIRE_TRUST_PROXY === '1' || e.QUIRE_TRUST_PROXY === 'true',
+    signupsPerHour: e.QUIRE_SIGNUPS_PER_HOUR,
+    trustedProxies: parseTrustedProxies(trustedProxiesSetting(e.QUIRE_TRUSTED_PROXIES, e.QUIRE_TRUST_PROXY)),
+    listenHost: e.QUIRE_LISTEN_HOST,
     domainVerifyPort: e.QUIRE_DOMAIN_VERIFY_PORT,
     renderTimeoutMs: e.QUIRE_RENDER_TIMEOUT_MS,
     importTimeoutMs: Math.round(e.QUIRE_IMPORT_TIMEOUT_S * 1000),
     workerHeapMb: e.QUIRE_WORKER_HEAP_MB,
     pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
   };
+}
+
+/** The old boolean meant "trust whoever connects": now only this machine, and said so. */
+function trustedProxiesSetting(list: string, legacy: string): string {
+  if (list || (legacy !== '1' && legacy !== 'true')) return list;
+  console.warn('[quire] QUIRE_TRUST_PROXY=1 is replaced by QUIRE_TRUSTED_PROXIES; trusting only proxies on this machine (127.0.0.1, ::1).');
+  return '127.0.0.1, ::1';
 }
 
 let cached: QuireConfig | undefined;

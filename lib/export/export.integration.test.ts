@@ -297,6 +297,9 @@ describe('hostile uploads', () => {
     ['a search index replaced by another virtual table', () => withSql(
       'drop table posts_fts; create virtual table posts_fts using fts5(title, body_text)',
     ), 400, /^This database has a virtual table \("posts_fts"\)/],
+    ['a search index re-created with two spaces in CREATE VIRTUAL  TABLE', () => withSql(
+      "drop table posts_fts; create virtual  table posts_fts using fts5(title, body_text, content='posts', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    ), 400, /^This database has a virtual table \("posts_fts"\) that a Quire blog does not have in this form/],
     ['a Quire file with an extra table', () => withSql('create table loot (x)'), 400, /not a Quire blog \(it has a table "loot"\)/],
     ['a trigger named to look internal', () => withSql('create trigger sqlitex after insert on daily_views begin delete from posts; end'), 400, /has a trigger \("sqlitex"\)/],
     ['a view named to look internal', () => withSql('create view sqlitexview as select 1'), 400, /has a view \("sqlitexview"\)/],

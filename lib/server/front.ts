@@ -9,6 +9,7 @@ import { FEED_FORMATS, feedFormats } from '@/lib/feeds/formats';
 import { currentGeneration } from '@/lib/pagecache/generation';
 import { PageCache, type CachedPage } from '@/lib/pagecache/cache';
 import type { PageviewBatcher } from '@/lib/pageviews/batcher';
+import { clientAddress } from '@/lib/net/client-address';
 import { handleBeacon } from '@/lib/pageviews/ingest';
 import { ROBOTS_CONTENT_TYPE } from '@/lib/seo/robots';
 import { SITEMAP_CONTENT_TYPE } from '@/lib/seo/sitemap';
@@ -57,7 +58,7 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
       // The blog routes exist only behind the rewrite below.
       if (isSitesPath(path.pathname)) return sendErrorPage(res, 404, req.method);
       // Facts only the front knows, for the platform's routes; never taken from the client.
-      req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxy);
+      req.headers[CLIENT_IP_HEADER] = clientIp(req, config);
       req.headers[PATH_HEADER] = path.pathname + path.search;
       if (path.pathname.startsWith('/api/')) passDeclaredLength(res);
       req.url = path.pathname + path.search;
@@ -112,7 +113,7 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     }
 
     if (isBeacon) {
-      await handleBeacon(req, res, { slug, open: openTenant, batcher: pageviews, clientIp: clientIp(req, config.trustProxy) });
+      await handleBeacon(req, res, { slug, open: openTenant, batcher: pageviews, clientIp: clientIp(req, config) });
       return;
     }
 
@@ -123,7 +124,7 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     const publicUrl = path.pathname + path.search;
     req.url = SITES_PREFIX + slug + (path.pathname === '/' ? '' : path.pathname) + path.search;
     // For the blog's own routes (comments are rate-limited by address); not part of cache keys.
-    req.headers[CLIENT_IP_HEADER] = clientIp(req, config.trustProxy);
+    req.headers[CLIENT_IP_HEADER] = clientIp(req, config);
     // Images say how big they are (app/sites/[site]/media).
     if (path.pathname.startsWith('/media/')) passDeclaredLength(res);
 
@@ -184,13 +185,9 @@ function passDeclaredLength(res: ServerResponse): void {
     name.toLowerCase() === DECLARED_LENGTH_HEADER ? setHeader('Content-Length', value) : setHeader(name, value)) as typeof res.setHeader;
 }
 
-/** The client's address: the socket's, or behind a trusted proxy the last X-Forwarded-For hop. */
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) {
-    return forwarded.split(',').at(-1)!.trim();
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+/** The client's address: the socket's, or behind a trusted proxy what it says (lib/net). */
+function clientIp(req: IncomingMessage, config: QuireConfig): string {
+  return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustedProxies);
 }
 
 function isSitesPath(pathname: string): boolean {

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   });
   if (dev) server.on('upgrade', app.getUpgradeHandler());
 
-  server.listen(cfg.port, () => {
+  server.listen(cfg.port, cfg.listenHost, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : cfg.port;
     console.log(`[quire] ${dev ? 'development' : 'production'} server on port ${port}`);

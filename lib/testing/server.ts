@@ -54,6 +54,8 @@ export async function startServer(
       PORT: String(port),
       QUIRE_DATA_DIR: dataDir,
       QUIRE_ROOT_DOMAIN: `localhost:${port}`,
+      // Every test signs up from this one address; the limit itself has its own test.
+      QUIRE_SIGNUPS_PER_HOUR: '1000',
       ...(typeof env === 'function' ? env(port) : env),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
