@@ -9,7 +9,8 @@
  *   3. an anonymous 5,000-character pathological comment,
  *   4. a blog file at an older schema whose CHECK expression is expensive,
  *   5. a zip whose single entry inflates to 300 MB while declaring 1,000 bytes.
- * The sequence is sent QUIRE_BENCH_ROUNDS times (default 5). Prints the reader's p50/p99/max
+ * The sequence is sent QUIRE_BENCH_ROUNDS times (default 5); QUIRE_BENCH_ONLY=<words> sends
+ * only the requests whose name contains them. Prints the reader's p50/p99/max
  * before and during the attack, the server's RSS before and at its peak, and what each hostile
  * request got and how long it took.
  *
@@ -40,6 +41,8 @@ import {
 const READER_RPS = Number(process.env.QUIRE_BENCH_READER_RPS ?? 100);
 /** The attack is sent this many times over, so the reader's p99 rests on enough samples. */
 const ROUNDS = Number(process.env.QUIRE_BENCH_ROUNDS ?? 5);
+/** Only the hostile requests whose name contains this (to see which one costs the reader what). */
+const ONLY = process.env.QUIRE_BENCH_ONLY;
 const QUIET_MS = 5_000;
 const SETTLE_MS = 2_000;
 const PASSWORD = 'a long enough passphrase';
@@ -200,6 +203,7 @@ await runBench('bench:isolation', { deadlineMs: 10 * 60_000 }, async () => {
   const results = new Map<string, { status: Set<number>; ms: number[]; peakMb: number; said: string }>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, send] of attacks) {
+      if (ONLY && !name.includes(ONLY)) continue;
       const start = performance.now();
       const reply = await send();
       const ms = performance.now() - start;

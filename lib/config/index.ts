@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -32,8 +33,12 @@ const envSchema = z.object({
   QUIRE_MAX_BLOGS_PER_USER: z.coerce.number().int().min(1).default(5),
   /** Sign-ups one address may make per hour. */
   QUIRE_SIGNUPS_PER_HOUR: z.coerce.number().int().min(1).default(10),
-  /** The port custom domains reach this server on, as the verification fetch asks it (80 behind a proxy). */
-  QUIRE_DOMAIN_VERIFY_PORT: z.coerce.number().int().min(1).max(65535).default(80),
+  /** DNS servers (`ip[:port]`, comma-separated) for custom-domain checks instead of the system's: for a split-horizon DNS, and the tests. */
+  QUIRE_DNS_SERVERS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((server) => server.trim()).filter(Boolean))
+    .refine((servers) => servers.every(isDnsServer), 'QUIRE_DNS_SERVERS must be addresses (ip[:port]) separated by commas, such as 10.0.0.2, [fd00::2]:5353'),
   /** The reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client. */
   QUIRE_TRUSTED_PROXIES: z.string().default(''),
   /** Replaced by QUIRE_TRUSTED_PROXIES; `1` still means "the proxy is on this machine". */
@@ -42,8 +47,8 @@ const envSchema = z.object({
   QUIRE_LISTEN_HOST: z.string().min(1).optional(),
   /** Rendering one post, page, preview or comment off the serving thread may take this long. */
   QUIRE_RENDER_TIMEOUT_MS: z.coerce.number().int().min(1).default(5000),
-  /** Checking and preparing one import may take this long. */
-  QUIRE_IMPORT_TIMEOUT_S: z.coerce.number().min(1).default(300),
+  /** One import, snapshot restore or Markdown export may take this long on the worker pool. */
+  QUIRE_BULK_TIMEOUT_S: z.coerce.number().min(1).default(300),
   /** The JavaScript heap of one worker thread (renders, imports). */
   QUIRE_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(256),
   /** Blogs in the trash and old snapshots are pruned this often by the server itself. */
@@ -79,9 +84,10 @@ export type QuireConfig = {
   trustedProxies: TrustedProxies;
   /** Undefined: every address. */
   listenHost: string | undefined;
-  domainVerifyPort: number;
+  /** Empty: the system's resolvers. */
+  dnsServers: string[];
   renderTimeoutMs: number;
-  importTimeoutMs: number;
+  bulkTimeoutMs: number;
   workerHeapMb: number;
   pruneEveryMs: number;
 };
@@ -119,9 +125,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     signupsPerHour: e.QUIRE_SIGNUPS_PER_HOUR,
     trustedProxies: parseTrustedProxies(trustedProxiesSetting(e.QUIRE_TRUSTED_PROXIES, e.QUIRE_TRUST_PROXY)),
     listenHost: e.QUIRE_LISTEN_HOST,
-    domainVerifyPort: e.QUIRE_DOMAIN_VERIFY_PORT,
+    dnsServers: e.QUIRE_DNS_SERVERS,
     renderTimeoutMs: e.QUIRE_RENDER_TIMEOUT_MS,
-    importTimeoutMs: Math.round(e.QUIRE_IMPORT_TIMEOUT_S * 1000),
+    bulkTimeoutMs: Math.round(e.QUIRE_BULK_TIMEOUT_S * 1000),
     workerHeapMb: e.QUIRE_WORKER_HEAP_MB,
     pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
   };
@@ -132,6 +138,14 @@ function trustedProxiesSetting(list: string, legacy: string): string {
   if (list || (legacy !== '1' && legacy !== 'true')) return list;
   console.warn('[quire] QUIRE_TRUST_PROXY=1 is replaced by QUIRE_TRUSTED_PROXIES; trusting only proxies on this machine (127.0.0.1, ::1).');
   return '127.0.0.1, ::1';
+}
+
+/** What `Resolver.setServers` takes: an IPv4 or IPv6 address, or `1.2.3.4:53`, `[::1]`, `[::1]:53`. */
+function isDnsServer(server: string): boolean {
+  if (net.isIP(server)) return true;
+  const match = /^(?:\[([^\]]+)\]|([\d.]+))(?::(\d{1,5}))?$/.exec(server);
+  const port = Number(match?.[3] ?? 53);
+  return match !== null && (match[1] ? net.isIPv6(match[1]) : net.isIPv4(match[2]!)) && port >= 1 && port <= 65535;
 }
 
 let cached: QuireConfig | undefined;

@@ -1,64 +1,63 @@
-import { domainToASCII } from 'node:url';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lte, ne, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { generateSecureRandomString } from '@/lib/auth/tokens';
 import { config, platformUrl, type QuireConfig } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
-import { blogDomains, blogs, type Blog, type BlogDomain } from '@/lib/db/schema/control';
+import { blogDomains, blogs, memberships, type Blog, type BlogDomain, type User } from '@/lib/db/schema/control';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { processWide } from '@/lib/process/shared';
-import { fetchVerificationToken } from './verify';
+import { domainSchema, refusedDomainReason } from './names';
+import { challengeName, hasChallengeRecord } from './verify';
 
 /**
- * Custom domains: an author points `blog.example.org` at the platform (a CNAME to the root
- * domain), Quire checks that the domain reaches it by fetching a token from
- * `/.well-known/quire-verify/<token>` there, and from then on the front serves the blog on it,
- * sends the blog's subdomain there with a 301, and every absolute URL (feeds, canonical) uses it.
+ * Custom domains: an author claims `blog.example.org` and gets a token; they prove they own the
+ * name with a DNS TXT record `_quire-challenge.blog.example.org` holding that token, and point
+ * the name at the platform (a CNAME to the root domain, or an A record) so readers reach it.
+ * Once verified, the front serves the blog there, sends the blog's subdomain there with a 301,
+ * and every absolute URL (feeds, canonical) uses it.
+ *
+ * A claim proves nothing until then, so it does not keep the name from anyone: other blogs may
+ * claim it too, each with its own token, and the first to show its token in DNS gets it (the
+ * other claims are removed then). An unverified claim expires after UNVERIFIED_CLAIM_DAYS.
  *
  * The front asks on every request, so the mapping is held in memory: rebuilt after any change
  * made here, and after any write to control.db by another process (`PRAGMA data_version`).
  */
 
 export const DOMAINS_PER_BLOG_MAX = 5;
-export const VERIFY_PATH_PREFIX = '/.well-known/quire-verify/';
 
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** How long a claim may stay unverified; after that it is removed and blocks nobody. */
+export const UNVERIFIED_CLAIM_DAYS = 7;
+const UNVERIFIED_CLAIM_MS = UNVERIFIED_CLAIM_DAYS * 24 * 60 * 60 * 1000;
 
-/** What an author may type: a bare host name; a pasted URL is trimmed to its host. */
-export const domainSchema = z
-  .string({ error: 'Enter a domain, such as blog.example.org.' })
-  .trim()
-  .max(300, 'A domain is at most 253 characters.')
-  .transform((value, ctx) => {
-    const host = value
-      .toLowerCase()
-      .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
-      .replace(/[/?#].*$/, '')
-      .replace(/\.$/, '');
-    const ascii = host && !/[\s:@\\[\]]/.test(host) ? domainToASCII(host) : '';
-    const labels = ascii.split('.');
-    if (!ascii || ascii.length > 253 || labels.length < 2 || !labels.every((label) => LABEL.test(label))) {
-      ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 80)}" is not a domain name. Enter one such as blog.example.org (no port, no path).` });
-      return z.NEVER;
-    }
-    if (/^\d+$/.test(labels.at(-1)!)) {
-      ctx.addIssue({ code: 'custom', message: 'Use a domain name, not an IP address.' });
-      return z.NEVER;
-    }
-    return ascii;
-  });
+/** For a name another account's blog serves: the same words as any name that cannot be had. */
+export const DOMAIN_UNAVAILABLE = 'This domain cannot be added here.';
+/** For a name another blog of the same owner serves. */
+export const DOMAIN_IN_USE_BY_YOU = 'This domain is already in use on this platform. If it is yours, remove it from the other blog first.';
 
-/** A domain the platform itself answers on cannot be claimed by one blog. */
-function assertNotPlatformDomain(domain: string, cfg: QuireConfig): void {
-  const root = cfg.rootHostname;
-  if (domain === root || domain.endsWith(`.${root}`) || domain === 'localhost') {
-    throw new InputError(`${domain} belongs to this platform; the blog already has ${root} addresses.`);
-  }
+/** When an unverified claim stops counting; verified domains do not expire. */
+export function claimExpiresAt(row: Pick<BlogDomain, 'verifiedAt' | 'createdAt'>): Date | null {
+  return row.verifiedAt ? null : new Date(row.createdAt.getTime() + UNVERIFIED_CLAIM_MS);
 }
 
+const notVerifiedMessage = (domain: string) =>
+  `No TXT record ${challengeName(domain)} with this blog's token was found yet (new records can take a while to appear).`;
+
+/** Removes the expired unverified claims among `which`; the map is rebuilt when any went. */
+function removeExpiredClaims(which: SQL | undefined): void {
+  const cutoff = new Date(Date.now() - UNVERIFIED_CLAIM_MS);
+  const { changes } = controlDb()
+    .orm.delete(blogDomains)
+    .where(and(isNull(blogDomains.verifiedAt), lte(blogDomains.createdAt, cutoff), which))
+    .run();
+  if (changes > 0) forgetDomainMap();
+}
+
+/** The blog's domains and live claims (expired claims are removed on the way). */
 export function listDomains(blog: Blog): BlogDomain[] {
+  removeExpiredClaims(eq(blogDomains.blogId, blog.id));
   return controlDb()
     .orm.select()
     .from(blogDomains)
@@ -67,15 +66,37 @@ export function listDomains(blog: Blog): BlogDomain[] {
     .all();
 }
 
-/** Claims a domain for the blog, unverified; answers the row with its token. */
-export function addDomain(blog: Blog, input: unknown): BlogDomain {
+/** Names the author cannot have, by their look alone: the platform's own, IPs, names that are not public. */
+function parseDomain(input: unknown, cfg: QuireConfig): string {
   const domain = parseInput(z.object({ domain: domainSchema }), input).domain;
-  assertNotPlatformDomain(domain, config());
+  const refused = refusedDomainReason(domain, cfg);
+  if (refused) throw new InputError(refused);
+  return domain;
+}
+
+function ownsBlog(userId: number, blogId: number): boolean {
+  const row = controlDb()
+    .orm.select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.userId, userId), eq(memberships.blogId, blogId)))
+    .get();
+  return row?.role === 'owner';
+}
+
+/**
+ * Claims a domain for the blog, unverified; answers the row with its token. Another blog's
+ * unverified claim does not stand in the way (nor is it mentioned); a name another blog has
+ * verified is refused in words that say whose only to the owner of both.
+ */
+export function addDomain(blog: Blog, user: Pick<User, 'id'>, input: unknown): BlogDomain {
+  const domain = parseDomain(input, config());
   const db = controlDb();
   const row = db.sqlite.transaction(() => {
-    const existing = db.orm.select().from(blogDomains).where(eq(blogDomains.domain, domain)).get();
-    if (existing?.blogId === blog.id) throw conflict(`${domain} is already added to this blog.`);
-    if (existing) throw conflict(`${domain} is already claimed by another blog on this platform.`);
+    removeExpiredClaims(eq(blogDomains.domain, domain));
+    const claims = db.orm.select().from(blogDomains).where(eq(blogDomains.domain, domain)).all();
+    if (claims.some((claim) => claim.blogId === blog.id)) throw conflict(`${domain} is already added to this blog.`);
+    const holder = claims.find((claim) => claim.verifiedAt);
+    if (holder) throw conflict(ownsBlog(user.id, holder.blogId) ? DOMAIN_IN_USE_BY_YOU : DOMAIN_UNAVAILABLE);
     if (listDomains(blog).length >= DOMAINS_PER_BLOG_MAX) {
       throw new InputError(`A blog has at most ${DOMAINS_PER_BLOG_MAX} custom domains.`);
     }
@@ -84,41 +105,61 @@ export function addDomain(blog: Blog, input: unknown): BlogDomain {
       .values({ domain, blogId: blog.id, token: generateSecureRandomString(), createdAt: new Date() })
       .returning()
       .get();
-  })();
+  }).immediate();
   forgetDomainMap();
   return row;
 }
 
+const ofBlog = (blog: Blog, domain: string) => and(eq(blogDomains.domain, domain), eq(blogDomains.blogId, blog.id));
+
+function findOwnDomain(blog: Blog, domain: string): BlogDomain | undefined {
+  return controlDb().orm.select().from(blogDomains).where(ofBlog(blog, domain)).get();
+}
+
 function ownDomain(blog: Blog, domain: string): BlogDomain {
-  const row = controlDb()
-    .orm.select()
-    .from(blogDomains)
-    .where(and(eq(blogDomains.domain, domain), eq(blogDomains.blogId, blog.id)))
-    .get();
+  const row = findOwnDomain(blog, domain);
   if (!row) throw notFound(`${domain} is not a domain of this blog.`);
   return row;
 }
 
 /**
- * Fetches the token through the domain itself: if it comes back, the domain's DNS reaches
- * this server. The first verified domain becomes the blog's primary address.
+ * Looks for the claim's token in the TXT record `_quire-challenge.<domain>`: only whoever
+ * controls the domain's DNS can put it there. The first verified domain becomes the blog's
+ * primary address; other blogs' claims of the name are removed.
  */
 export async function verifyDomain(blog: Blog, domain: string): Promise<BlogDomain> {
   const row = ownDomain(blog, domain);
   if (row.verifiedAt) return row;
-  const cfg = config();
-  const answer = await fetchVerificationToken(domain, row.token, cfg.domainVerifyPort);
-  if (!answer.ok) throw new InputError(`${domain} is not verified yet: ${answer.reason}`);
+  if (claimExpiresAt(row)!.getTime() <= Date.now()) {
+    removeExpiredClaims(ofBlog(blog, domain));
+    throw new InputError(`The claim on ${domain} expired: it was not verified within ${UNVERIFIED_CLAIM_DAYS} days. Add the domain again for a new token.`);
+  }
+  // The rules may have changed since the name was claimed (another platform domain, say).
+  const refused = refusedDomainReason(domain, config());
+  if (refused) throw new InputError(refused);
+  if (!(await hasChallengeRecord(domain, row.token, config().dnsServers))) throw new InputError(notVerifiedMessage(domain));
+
   const db = controlDb();
   const verified = db.sqlite.transaction(() => {
+    // Read again: the lookup took a while, and another blog may have won the name meanwhile.
+    const current = findOwnDomain(blog, domain);
+    if (!current) throw notFound(`${domain} is not a domain of this blog.`);
+    if (current.verifiedAt) return current;
+    const taken = db.orm
+      .select({ blogId: blogDomains.blogId })
+      .from(blogDomains)
+      .where(and(eq(blogDomains.domain, domain), isNotNull(blogDomains.verifiedAt)))
+      .get();
+    if (taken) throw conflict(DOMAIN_UNAVAILABLE);
+    db.orm.delete(blogDomains).where(and(eq(blogDomains.domain, domain), ne(blogDomains.blogId, blog.id))).run();
     const hasPrimary = listDomains(blog).some((d) => d.isPrimary);
     return db.orm
       .update(blogDomains)
       .set({ verifiedAt: new Date(), isPrimary: !hasPrimary })
-      .where(eq(blogDomains.domain, domain))
+      .where(ofBlog(blog, domain))
       .returning()
-      .get();
-  })();
+      .get()!;
+  }).immediate();
   domainChanged(blog);
   return verified;
 }
@@ -129,7 +170,7 @@ export function makePrimaryDomain(blog: Blog, domain: string): void {
   const db = controlDb();
   db.sqlite.transaction(() => {
     db.orm.update(blogDomains).set({ isPrimary: false }).where(eq(blogDomains.blogId, blog.id)).run();
-    db.orm.update(blogDomains).set({ isPrimary: true }).where(eq(blogDomains.domain, domain)).run();
+    db.orm.update(blogDomains).set({ isPrimary: true }).where(ofBlog(blog, domain)).run();
   })();
   domainChanged(blog);
 }
@@ -139,10 +180,10 @@ export function removeDomain(blog: Blog, domain: string): void {
   const row = ownDomain(blog, domain);
   const db = controlDb();
   db.sqlite.transaction(() => {
-    db.orm.delete(blogDomains).where(eq(blogDomains.domain, domain)).run();
+    db.orm.delete(blogDomains).where(ofBlog(blog, domain)).run();
     if (row.isPrimary) {
       const next = listDomains(blog).find((d) => d.verifiedAt);
-      if (next) db.orm.update(blogDomains).set({ isPrimary: true }).where(eq(blogDomains.domain, next.domain)).run();
+      if (next) db.orm.update(blogDomains).set({ isPrimary: true }).where(ofBlog(blog, next.domain)).run();
     }
   })();
   domainChanged(blog);
@@ -156,7 +197,7 @@ function domainChanged(blog: Blog): void {
 
 // ── The in-memory map the front reads ────────────────────────────────────────────────────
 
-export type DomainTarget = { slug: string; token: string; verified: boolean; isPrimary: boolean };
+export type DomainTarget = { slug: string; verified: boolean; isPrimary: boolean };
 
 type DomainMap = {
   dataVersion: number;
@@ -174,13 +215,15 @@ function domainMap(): DomainMap {
   const cached = holder().map;
   if (cached && cached.dataVersion === dataVersion) return cached;
   const rows = db.orm
-    .select({ domain: blogDomains.domain, slug: blogs.slug, token: blogDomains.token, verifiedAt: blogDomains.verifiedAt, isPrimary: blogDomains.isPrimary })
+    .select({ domain: blogDomains.domain, slug: blogs.slug, verifiedAt: blogDomains.verifiedAt, isPrimary: blogDomains.isPrimary })
     .from(blogDomains)
     .innerJoin(blogs, eq(blogs.id, blogDomains.blogId))
     .all();
   const map: DomainMap = { dataVersion, byDomain: new Map(), primaryBySlug: new Map() };
   for (const row of rows) {
-    map.byDomain.set(row.domain, { slug: row.slug, token: row.token, verified: row.verifiedAt !== null, isPrimary: row.isPrimary });
+    // A name may have several claims; the one verified (at most one) is the one that counts.
+    if (map.byDomain.get(row.domain)?.verified) continue;
+    map.byDomain.set(row.domain, { slug: row.slug, verified: row.verifiedAt !== null, isPrimary: row.isPrimary });
     if (row.isPrimary && row.verifiedAt) map.primaryBySlug.set(row.slug, row.domain);
   }
   holder().map = map;
@@ -192,7 +235,7 @@ function forgetDomainMap(): void {
   holder().map = undefined;
 }
 
-/** The blog a custom domain belongs to, verified or not (the front serves only verified ones). */
+/** The blog a custom domain is verified for, else one that claims it (the front serves only verified ones). */
 export function resolveCustomDomain(hostname: string): DomainTarget | undefined {
   return domainMap().byDomain.get(hostname);
 }
@@ -200,11 +243,6 @@ export function resolveCustomDomain(hostname: string): DomainTarget | undefined 
 /** The blog's primary custom domain, once verified. */
 export function primaryDomainOf(slug: string): string | undefined {
   return domainMap().primaryBySlug.get(slug);
-}
-
-/** The answer to `/.well-known/quire-verify/<token>` on a claimed domain: its token, or nothing. */
-export function verificationAnswer(domain: DomainTarget, pathname: string): string | undefined {
-  return pathname === VERIFY_PATH_PREFIX + domain.token ? domain.token : undefined;
 }
 
 /**

@@ -1,57 +1,33 @@
-import dns from 'node:dns';
-import http from 'node:http';
-import type { LookupFunction } from 'node:net';
+import { Resolver } from 'node:dns/promises';
 
-const TIMEOUT_MS = 5_000;
-const ANSWER_MAX_BYTES = 1024;
+/** The label under a domain where its owner puts the claim's token, as a TXT record. */
+export const CHALLENGE_LABEL = '_quire-challenge';
+
+export const challengeName = (domain: string): string => `${CHALLENGE_LABEL}.${domain}`;
+
+/** Each server is asked at most TRIES times, waiting TIMEOUT_MS at first (c-ares waits longer on a retry): a silent server costs about 6 s. */
+const TIMEOUT_MS = 2_500;
+const TRIES = 2;
+
+/** Errors that only mean "there is no such record": not worth the operator's attention. */
+const NO_RECORD = new Set(['ENODATA', 'ENOTFOUND']);
 
 /**
- * `*.localhost` is loopback (RFC 6761), as browsers treat it; the system resolver may not.
- * Everything else resolves as usual.
+ * Whether a TXT record `_quire-challenge.<domain>` holds exactly `token` (a record's strings
+ * joined, as long records are split in 255-byte chunks). Asks DNS only — nothing is ever
+ * fetched from the domain, so no address it names is contacted — through `servers` (the
+ * operator's QUIRE_DNS_SERVERS) or the system's. The answer is yes or no: what the resolver said
+ * goes to the server's log, never to the author.
  */
-const lookup: LookupFunction = (hostname, options, callback) => {
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
-    if (options.all) (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
-    else callback(null, '127.0.0.1', 4);
-    return;
+export async function hasChallengeRecord(domain: string, token: string, servers: readonly string[]): Promise<boolean> {
+  const resolver = new Resolver({ timeout: TIMEOUT_MS, tries: TRIES });
+  if (servers.length > 0) resolver.setServers(servers);
+  try {
+    const records = await resolver.resolveTxt(challengeName(domain));
+    return records.some((chunks) => chunks.join('') === token);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code || !NO_RECORD.has(code)) console.warn(`[quire] TXT lookup of ${challengeName(domain)} failed: ${code ?? String(error)}`);
+    return false;
   }
-  dns.lookup(hostname, options, callback);
-};
-
-export type VerificationAnswer = { ok: true } | { ok: false; reason: string };
-
-/**
- * Asks `http://<domain>[:port]/.well-known/quire-verify/<token>` — through the domain's own DNS,
- * as a reader's browser would reach it — and checks that the token comes back. No redirects
- * are followed and at most 1 KB is read: the answer is only compared, never shown.
- */
-export function fetchVerificationToken(domain: string, token: string, port: number): Promise<VerificationAnswer> {
-  const where = `http://${domain}${port === 80 ? '' : `:${port}`}/.well-known/quire-verify/${token}`;
-  return new Promise((resolve) => {
-    const req = http.get({ host: domain, port, path: `/.well-known/quire-verify/${token}`, lookup, timeout: TIMEOUT_MS, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-        if (body.length > ANSWER_MAX_BYTES) req.destroy();
-      });
-      res.on('end', () => {
-        if (res.statusCode === 200 && body.trim() === token) resolve({ ok: true });
-        else resolve({ ok: false, reason: `${where} answered ${res.statusCode}, not this blog's token. Check that the domain's DNS record points to this platform.` });
-      });
-      res.on('error', () => resolve({ ok: false, reason: `the answer from ${where} was cut off.` }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      const why =
-        error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
-          ? 'its DNS record was not found (new records can take a while to appear)'
-          : error.code === 'ECONNREFUSED'
-            ? 'the connection was refused'
-            : error.message === 'timed out'
-              ? `no answer within ${TIMEOUT_MS / 1000} s`
-              : error.message;
-      resolve({ ok: false, reason: `Quire could not reach ${where}: ${why}.` });
-    });
-  });
 }

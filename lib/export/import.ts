@@ -8,8 +8,8 @@ import type { Blog, User } from '@/lib/db/schema/control';
 import { HttpError } from '@/lib/http/errors';
 import { onePerAccount } from '@/lib/workers/per-account';
 import { runTask } from '@/lib/workers/pool';
+import { TASK } from '@/lib/workers/task-names';
 import { removeQuietly, scratchFile } from './paths';
-import { PREPARE_IMPORT } from './prepare';
 
 /** After the import's own deadline (checked between its steps), the pool ends the thread. */
 const HARD_STOP_GRACE_MS = 15_000;
@@ -60,16 +60,16 @@ export function adoptAsNewBlog(user: User, fresh: string, input: { slug: string;
 
 /**
  * An upload (or a snapshot being restored) made into a fresh blog file by the import pipeline
- * (lib/export/prepare.ts) on the worker pool's bulk lane, under `QUIRE_IMPORT_TIMEOUT_S`.
+ * (lib/export/prepare.ts) on the worker pool's bulk lane, under `QUIRE_BULK_TIMEOUT_S`.
  */
 export async function prepareOffThread(upload: string): Promise<string> {
   // Named here, so that whatever happens to the thread, no scratch file outlives the request.
   const fresh = scratchFile('import', '.db');
   const copy = scratchFile('import-copy', '.db');
   try {
-    await runTask<void>(PREPARE_IMPORT, { upload, fresh, copy }, {
+    await runTask<void>(TASK.prepareImport, { upload, fresh, copy }, {
       lane: 'bulk',
-      deadlineMs: config().importTimeoutMs,
+      deadlineMs: config().bulkTimeoutMs,
       graceMs: HARD_STOP_GRACE_MS,
       tooLong: 'Preparing this file took too long; nothing was imported.',
     });

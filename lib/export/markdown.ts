@@ -1,10 +1,11 @@
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'yaml';
 import yazl from 'yazl';
 import { readSettings } from '@/lib/blogs/blogs';
 import { commentsForExport } from '@/lib/comments/comments';
-import type { Blog } from '@/lib/db/schema/control';
-import { openTenant } from '@/lib/db/pool';
+import { openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
 import { mediaPath } from '@/lib/media/media';
 import { listAllPages } from '@/lib/pages/pages';
 import { listPostTags } from '@/lib/posts/posts';
@@ -13,59 +14,76 @@ import { listPostTags } from '@/lib/posts/posts';
  * The blog as plain files in a zip: `posts/<slug>.md` and `pages/<slug>.md` with YAML front
  * matter, `comments/<post-slug>.yaml` with each post's approved comments, `media/<id>-<name>`,
  * `quire.yaml` with the settings, and a README. Quire imports this same format back.
+ *
+ * Runs on a worker thread (lib/export/export.ts) over a snapshot of the blog, writing to `dest`.
+ * Each entry is read from the file only when the zip comes to write it (a lazy stream), so
+ * memory holds one post or image at a time however big the blog.
  */
-export function exportMarkdownZip(blog: Blog, now = new Date()): { stream: ReadableStream<Uint8Array>; filename: string } {
-  const handle = openTenant(blog.slug);
-  const settings = readSettings(handle);
-  const zip = new yazl.ZipFile();
-  const mtime = now;
+export async function writeMarkdownZip({ source, dest, slug, now }: { source: string; dest: string; slug: string; now: string }): Promise<void> {
+  const handle = openDetachedTenant(source, slug);
+  try {
+    const zip = new yazl.ZipFile();
+    const mtime = new Date(now);
+    const settings = readSettings(handle);
+    const lazy = (make: () => Buffer) => Readable.from((function* () {
+      yield make();
+    })());
 
-  zip.addBuffer(Buffer.from(README(blog.slug, now)), 'README.md', { mtime });
-  zip.addBuffer(
-    Buffer.from(
-      stringify({
-        title: settings.title,
-        description: settings.description,
-        author_name: settings.authorName,
-        posts_per_page: settings.postsPerPage,
-        comments: settings.comments,
-      }),
-    ),
-    'quire.yaml',
-    { mtime },
-  );
+    zip.addBuffer(Buffer.from(README(slug, mtime)), 'README.md', { mtime });
+    zip.addBuffer(
+      Buffer.from(
+        stringify({
+          title: settings.title,
+          description: settings.description,
+          author_name: settings.authorName,
+          posts_per_page: settings.postsPerPage,
+          comments: settings.comments,
+        }),
+      ),
+      'quire.yaml',
+      { mtime },
+    );
 
-  const posts = handle.sqlite
-    .prepare(
+    const readPost = handle.sqlite.prepare(
       `select p.id, p.slug, p.title, p.markdown, p.excerpt, p.status, p.published_at, p.created_at, p.updated_at, m.id as cover_id, m.filename as cover_name
-       from posts p left join media m on m.id = p.cover_media_id order by p.id`,
-    )
-    .all() as { id: number; slug: string; title: string; markdown: string; excerpt: string; status: string; published_at: number | null; created_at: number; updated_at: number; cover_id: number | null; cover_name: string | null }[];
-  for (const post of posts) {
-    const meta = {
-      title: post.title,
-      slug: post.slug,
-      date: post.published_at ? new Date(post.published_at).toISOString() : null,
-      status: post.status,
-      tags: listPostTags(handle, post.id).map((tag) => tag.name),
-      excerpt: post.excerpt,
-      ...(post.cover_id !== null && post.cover_name !== null ? { cover: mediaPath(post.cover_id, post.cover_name) } : {}),
-      created: new Date(post.created_at).toISOString(),
-      updated: new Date(post.updated_at).toISOString(),
-    };
-    zip.addBuffer(Buffer.from(withFrontMatter(meta, post.markdown)), `posts/${post.slug}.md`, { mtime: new Date(post.updated_at) });
-    const comments = commentsForExport(handle, post.id);
-    if (comments.length > 0) zip.addBuffer(Buffer.from(stringify(comments)), `comments/${post.slug}.yaml`, { mtime });
+       from posts p left join media m on m.id = p.cover_media_id where p.id = ?`,
+    );
+    for (const { id, slug: postSlug, updated_at } of handle.sqlite.prepare('select id, slug, updated_at from posts order by id').all() as { id: number; slug: string; updated_at: number }[]) {
+      zip.addReadStream(lazy(() => Buffer.from(postFile(handle, readPost.get(id) as ExportedPostRow))), `posts/${postSlug}.md`, { mtime: new Date(updated_at) });
+      if (commentsForExport(handle, id).length > 0) {
+        zip.addReadStream(lazy(() => Buffer.from(stringify(commentsForExport(handle, id)))), `comments/${postSlug}.yaml`, { mtime });
+      }
+    }
+    for (const page of listAllPages(handle)) {
+      const meta = { title: page.title, slug: page.slug, status: page.status, nav_order: page.navOrder };
+      zip.addBuffer(Buffer.from(withFrontMatter(meta, page.markdown)), `pages/${page.slug}.md`, { mtime: page.updatedAt });
+    }
+    const readImage = handle.sqlite.prepare('select bytes from media where id = ?').pluck();
+    for (const item of handle.sqlite.prepare('select id, filename, created_at from media order by id').all() as { id: number; filename: string; created_at: number }[]) {
+      zip.addReadStream(lazy(() => readImage.get(item.id) as Buffer), `media/${item.id}-${item.filename}`, { mtime: new Date(item.created_at), compress: false });
+    }
+    zip.end();
+    await pipeline(zip.outputStream, fs.createWriteStream(dest));
+  } finally {
+    handle.sqlite.close();
   }
-  for (const page of listAllPages(handle)) {
-    const meta = { title: page.title, slug: page.slug, status: page.status, nav_order: page.navOrder };
-    zip.addBuffer(Buffer.from(withFrontMatter(meta, page.markdown)), `pages/${page.slug}.md`, { mtime: page.updatedAt });
-  }
-  for (const item of handle.sqlite.prepare('select id, filename, bytes, created_at from media order by id').iterate() as Iterable<{ id: number; filename: string; bytes: Buffer; created_at: number }>) {
-    zip.addBuffer(item.bytes, `media/${item.id}-${item.filename}`, { mtime: new Date(item.created_at), compress: false });
-  }
-  zip.end();
-  return { stream: Readable.toWeb(zip.outputStream as Readable) as ReadableStream<Uint8Array>, filename: `${blog.slug}-${now.toISOString().slice(0, 10)}-markdown.zip` };
+}
+
+type ExportedPostRow = { id: number; slug: string; title: string; markdown: string; excerpt: string; status: string; published_at: number | null; created_at: number; updated_at: number; cover_id: number | null; cover_name: string | null };
+
+function postFile(handle: TenantHandle, post: ExportedPostRow): string {
+  const meta = {
+    title: post.title,
+    slug: post.slug,
+    date: post.published_at ? new Date(post.published_at).toISOString() : null,
+    status: post.status,
+    tags: listPostTags(handle, post.id).map((tag) => tag.name),
+    excerpt: post.excerpt,
+    ...(post.cover_id !== null && post.cover_name !== null ? { cover: mediaPath(post.cover_id, post.cover_name) } : {}),
+    created: new Date(post.created_at).toISOString(),
+    updated: new Date(post.updated_at).toISOString(),
+  };
+  return withFrontMatter(meta, post.markdown);
 }
 
 export function withFrontMatter(meta: Record<string, unknown>, body: string): string {

@@ -26,7 +26,6 @@ import { removeQuietly } from './paths';
  * only read — a blog file's schema must be exactly one Quire's own migrations made, a zip is
  * inflated one bounded entry at a time — and every value is checked by the limits the forms use.
  */
-export const PREPARE_IMPORT = 'prepareImport';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 const ZIP_HEADER = Buffer.from('PK\x03\x04', 'latin1');

@@ -1,5 +1,6 @@
 import { config } from '@/lib/config';
 import { runTask } from '@/lib/workers/pool';
+import { TASK } from '@/lib/workers/task-names';
 import type { ImageLookup, KnownImage } from './render';
 
 /** A post or page as it is stored: sanitized HTML, its plain text and an excerpt of it. */
@@ -13,9 +14,6 @@ export function lookupIn(table: ImageTable): ImageLookup {
   return (src) => (Object.hasOwn(table, src) ? table[src] : undefined);
 }
 
-/** The task names lib/tasks answers to. */
-export const RENDER_MARKDOWN = 'renderMarkdown';
-export const RENDER_COMMENT = 'renderComment';
 
 const TOO_LONG = 'This text took too long to format, so it was not saved. Simplify its formatting (very long runs of symbols, deep nesting) and try again.';
 
@@ -24,12 +22,12 @@ const TOO_LONG = 'This text took too long to format, so it was not saved. Simpli
  * deadline. `images` are the blog's own images the text mentions (lib/media's table).
  */
 export function renderMarkdownOffThread(markdown: string, images: ImageTable, tooLong = TOO_LONG): Promise<RenderedMarkdown> {
-  return runTask<RenderedMarkdown>(RENDER_MARKDOWN, { markdown, images }, { lane: 'render', deadlineMs: config().renderTimeoutMs, tooLong });
+  return runTask<RenderedMarkdown>(TASK.renderMarkdown, { markdown, images }, { lane: 'render', deadlineMs: config().renderTimeoutMs, tooLong });
 }
 
 /** A reader's comment → safe HTML, off the serving thread, under the same deadline. */
 export function renderCommentOffThread(body: string): Promise<string> {
-  return runTask<string>(RENDER_COMMENT, { body }, {
+  return runTask<string>(TASK.renderComment, { body }, {
     lane: 'render',
     deadlineMs: config().renderTimeoutMs,
     tooLong: 'This comment took too long to format. Please simplify it and send it again.',

@@ -3,7 +3,7 @@ import { findBlog, markUnderMaintenance } from '@/lib/blogs/blogs';
 import { redirectTarget } from '@/lib/blogs/lifecycle';
 import { blogUrl, type QuireConfig } from '@/lib/config';
 import { MigrationError } from '@/lib/db/migrate';
-import { customDomainUrl, isServedHost, primaryDomainOf, resolveCustomDomain, verificationAnswer } from '@/lib/domains/domains';
+import { customDomainUrl, isServedHost, primaryDomainOf, resolveCustomDomain } from '@/lib/domains/domains';
 import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
 import { FEED_FORMATS, feedFormats } from '@/lib/feeds/formats';
 import { currentGeneration } from '@/lib/pagecache/generation';
@@ -75,9 +75,6 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     if (target.kind === 'custom') {
       const domain = resolveCustomDomain(target.hostname);
       if (!domain) return sendErrorPage(res, 404, req.method);
-      // Proof for the dashboard's "Verify": served before the domain is, and only its own token.
-      const token = verificationAnswer(domain, path.pathname);
-      if (token) return sendText(res, 200, token);
       if (!domain.verified) return sendErrorPage(res, 404, req.method);
       slug = domain.slug;
     } else {

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { RENDER_COMMENT, RENDER_MARKDOWN, lookupIn, type RenderedMarkdown } from '@/lib/markdown/off-thread';
+import { lookupIn, type RenderedMarkdown } from '@/lib/markdown/off-thread';
 import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
 import { describeFailure } from '@/lib/workers/errors';
 import { registerInlineRunner, type TaskMessage, type TaskReply } from '@/lib/workers/pool';
+import { TASK } from '@/lib/workers/task-names';
 
 /**
  * Every task a worker thread runs (lib/workers), by name. Loaded only in pool threads: this
  * table reaches the heavy pipelines so that the serving thread never runs them. The import
  * pipeline is loaded on its first use, so that a render thread starts quickly.
  */
-const PREPARE_IMPORT = 'prepareImport';
 
 const knownImage = z.object({
   src: z.string(),
@@ -20,15 +20,19 @@ const knownImage = z.object({
 });
 
 const tasks: Record<string, (input: unknown, deadlineAt: number) => unknown> = {
-  [RENDER_MARKDOWN]: (input): RenderedMarkdown => {
+  [TASK.renderMarkdown]: (input): RenderedMarkdown => {
     const { markdown, images } = z.object({ markdown: z.string(), images: z.record(z.string(), knownImage) }).parse(input);
     const html = renderMarkdown(markdown, { images: lookupIn(images) });
     return { html, text: htmlToText(html), excerpt: excerptFromHtml(html) };
   },
-  [RENDER_COMMENT]: (input) => renderComment(z.object({ body: z.string() }).parse(input).body),
-  [PREPARE_IMPORT]: async (input, deadlineAt) => {
+  [TASK.renderComment]: (input) => renderComment(z.object({ body: z.string() }).parse(input).body),
+  [TASK.prepareImport]: async (input, deadlineAt) => {
     const { prepareBlogFile } = await import('@/lib/export/prepare');
     return prepareBlogFile(z.object({ upload: z.string(), fresh: z.string(), copy: z.string() }).parse(input), deadlineAt);
+  },
+  [TASK.exportMarkdown]: async (input) => {
+    const { writeMarkdownZip } = await import('@/lib/export/markdown');
+    return writeMarkdownZip(z.object({ source: z.string(), dest: z.string(), slug: z.string(), now: z.string() }).parse(input));
   },
 };
 

@@ -51,7 +51,7 @@ const readerPage = () => request(server.port, `victim.localhost:${server.port}`,
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-isolation-'));
-  server = await startServer(dataDir, { QUIRE_IMPORT_TIMEOUT_S: '1', QUIRE_IMPORT_MAX_MB: '64', QUIRE_MAX_BLOGS_PER_USER: '2' });
+  server = await startServer(dataDir, { QUIRE_BULK_TIMEOUT_S: '1', QUIRE_IMPORT_MAX_MB: '64', QUIRE_MAX_BLOGS_PER_USER: '2' });
   alice = new ApiClient(server.port);
   await alice.call('POST', '/api/auth/signup', { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'victim', title: 'Victim' } });
   expect((await alice.call('POST', '/api/blogs/victim/posts', { title: 'Precious', markdown: 'keep me', action: 'publish' })).status).toBe(200);

@@ -1,14 +1,11 @@
 // Entry of every thread of the worker pool (lib/workers/pool.ts). Plain JavaScript, loaded by
-// path outside any bundler: it registers tsx in this thread, lowers the thread's CPU priority
-// so the thread that serves every blog wins the CPU, then hands each task to lib/tasks.
+// path outside any bundler. First it lowers this thread's CPU priority, so that the thread that
+// serves every blog wins the CPU (threads and processes started from here — TypeScript's loader
+// thread, esbuild — inherit it); then it registers tsx and hands each task to lib/tasks.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-register({ tsconfig: path.join(here, '..', '..', 'tsconfig.json') });
 
 try {
   // Linux: /proc/thread-self names this thread's id; a nice value on it affects this thread only.
@@ -17,6 +14,10 @@ try {
 } catch {
   // Elsewhere the pool still works, at the same priority as the server.
 }
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { register } = await import('tsx/esm/api');
+register({ tsconfig: path.join(here, '..', '..', 'tsconfig.json') });
 
 // The task table: every task a pool thread can run (lib/tasks).
 const { runTaskHere } = await import('../tasks/index.ts');

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The platform's own file: blogs, people, sessions, who may write where. Nothing here is ever
@@ -33,14 +33,16 @@ export const blogRedirects = sqliteTable('blog_redirects', {
 });
 
 /**
- * Custom domains. A blog claims a domain (one blog per domain: the primary key), proves the
- * domain reaches this server by serving `token` at `/.well-known/quire-verify/<token>` there,
- * and only then is served on it. `isPrimary`: the address its other hosts redirect to.
+ * Custom domains. A blog claims a domain with a `token`; the claim is verified once a DNS TXT
+ * record `_quire-challenge.<domain>` holds that token, and only then is the blog served on it.
+ * Several blogs may claim one name side by side (each with its own token) until one of them
+ * proves ownership: a name is verified for at most one blog (the partial unique index), and
+ * the other claims are removed then. `isPrimary`: the address its other hosts redirect to.
  */
 export const blogDomains = sqliteTable(
   'blog_domains',
   {
-    domain: text('domain').primaryKey(),
+    domain: text('domain').notNull(),
     blogId: integer('blog_id')
       .notNull()
       .references(() => blogs.id, { onDelete: 'cascade' }),
@@ -49,7 +51,12 @@ export const blogDomains = sqliteTable(
     isPrimary: integer('is_primary', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('blog_domains_blog').on(t.blogId)],
+  (t) => [
+    // (domain, blog_id): one claim per blog and name, and the index for "who claims this name".
+    primaryKey({ columns: [t.domain, t.blogId] }),
+    index('blog_domains_blog').on(t.blogId),
+    uniqueIndex('blog_domains_verified_domain').on(t.domain).where(sql`verified_at is not null`),
+  ],
 );
 
 /** One `quire migrate --all` toward one schema version; a killed run is resumed, not restarted. */

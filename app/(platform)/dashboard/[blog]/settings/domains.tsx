@@ -4,10 +4,21 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Field, JsonForm } from '@/app/_components/form';
 import { sendJson } from '@/app/_components/json';
+import { When } from '@/app/_components/dates';
 
-export type DomainRow = { domain: string; token: string; verified: boolean; isPrimary: boolean; url: string };
+export type DomainRow = {
+  domain: string;
+  token: string;
+  /** The TXT record's name: `_quire-challenge.<domain>`. */
+  challenge: string;
+  verified: boolean;
+  isPrimary: boolean;
+  url: string;
+  /** ISO time an unverified claim lapses; null once verified. */
+  expiresAt: string | null;
+};
 
-/** Custom domains: what DNS record to create, the verification step, primary, removal. */
+/** Custom domains: the DNS records to create, the verification step, primary, removal. */
 export function CustomDomains(props: { blog: string; rootHostname: string; domains: DomainRow[] }) {
   return (
     <>
@@ -18,7 +29,7 @@ export function CustomDomains(props: { blog: string; rootHostname: string; domai
           ))}
         </ul>
       )}
-      <JsonForm action={`/api/blogs/${props.blog}/domains`} submitLabel="Add domain" successMessage="Domain added: create its DNS record, then verify it.">
+      <JsonForm action={`/api/blogs/${props.blog}/domains`} submitLabel="Add domain" successMessage="Domain added: create its DNS records, then verify it.">
         <Field label="Domain" name="domain" hint="Such as blog.example.org. You need to be able to change its DNS records." maxLength={253} />
       </JsonForm>
     </>
@@ -54,7 +65,28 @@ function DomainItem({ blog, rootHostname, row }: { blog: string; rootHostname: s
       </p>
       {!row.verified && (
         <div className="dns-help">
-          <p>Create this DNS record where the domain is registered:</p>
+          <p>To prove the domain is yours, create this record where its DNS is managed:</p>
+          <table>
+            <thead>
+              <tr>
+                <th>Type</th>
+                <th>Name</th>
+                <th>Value</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td>TXT</td>
+                <td>
+                  <code>{row.challenge}</code>
+                </td>
+                <td>
+                  <code>{row.token}</code>
+                </td>
+              </tr>
+            </tbody>
+          </table>
+          <p>So that readers reach the blog there, point the domain at this platform:</p>
           <table>
             <thead>
               <tr>
@@ -77,11 +109,15 @@ function DomainItem({ blog, rootHostname, row }: { blog: string; rootHostname: s
           </table>
           <p className="muted">
             A bare domain (no <code>www.</code> or other prefix) cannot have a CNAME at most DNS hosts: use an ALIAS/ANAME
-            record, or an A record with {rootHostname}&rsquo;s address. Then press Verify: Quire asks for{' '}
-            <code>
-              http://{row.domain}/.well-known/quire-verify/{row.token}
-            </code>{' '}
-            and serves the blog there once it gets this blog&rsquo;s token back.
+            record, or an A record with {rootHostname}&rsquo;s address. Then press Verify: Quire looks up the TXT record and
+            serves the blog on {row.domain} once it holds this blog&rsquo;s token.
+            {row.expiresAt && (
+              <>
+                {' '}
+                Unverified, this claim expires <When date={new Date(row.expiresAt)} />, and until then another blog may claim
+                the domain too: the first to verify it gets it.
+              </>
+            )}
           </p>
         </div>
       )}

@@ -7,7 +7,8 @@ import { listSnapshots } from '@/lib/snapshots/snapshots';
 import { RestoreButton } from './restore-button';
 import { CustomDomains } from './domains';
 import { config } from '@/lib/config';
-import { customDomainUrl, listDomains } from '@/lib/domains/domains';
+import { claimExpiresAt, customDomainUrl, listDomains } from '@/lib/domains/domains';
+import { challengeName } from '@/lib/domains/verify';
 
 export const metadata = { title: 'Settings · Quire' };
 
@@ -45,7 +46,15 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
         <CustomDomains
           blog={blog.slug}
           rootHostname={config().rootHostname}
-          domains={listDomains(blog).map((d) => ({ domain: d.domain, token: d.token, verified: d.verifiedAt !== null, isPrimary: d.isPrimary, url: customDomainUrl(d.domain) }))}
+          domains={listDomains(blog).map((d) => ({
+            domain: d.domain,
+            token: d.token,
+            challenge: challengeName(d.domain),
+            verified: d.verifiedAt !== null,
+            isPrimary: d.isPrimary,
+            url: customDomainUrl(d.domain),
+            expiresAt: claimExpiresAt(d)?.toISOString() ?? null,
+          }))}
         />
       </section>
 

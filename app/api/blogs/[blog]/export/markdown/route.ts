@@ -1,13 +1,15 @@
-import { exportMarkdownZip } from '@/lib/export/markdown';
+import { exportMarkdownZip } from '@/lib/export/export';
 import { assertDownloadRequest, blogRoute } from '@/lib/http/routes';
 
-/** Downloads the blog as Markdown files in a zip (owners only), streamed as it is built. */
-export const GET = blogRoute('export', ({ request, access }) => {
+/** Downloads the blog as Markdown files in a zip (owners only), built off the serving thread. */
+export const GET = blogRoute('export', async ({ request, access }) => {
   assertDownloadRequest(request);
-  const download = exportMarkdownZip(access.blog);
+  const download = await exportMarkdownZip(access.blog);
   return new Response(download.stream, {
     headers: {
       'Content-Type': 'application/zip',
+      // Next strips Content-Length from route handlers; the front restores it from this.
+      'X-Quire-Content-Length': String(download.size),
       'Content-Disposition': `attachment; filename="${download.filename}"`,
       'Cache-Control': 'no-store',
     },
