@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-ops-'));
   expect(cli('blogs', 'create', 'keep', '--title', 'Keeper').status).toBe(0);
   expect(quire(dataDir, ['posts', 'add', 'keep', '--title', 'Original'], 'first words').status).toBe(0);
-  server = await startServer(dataDir, { QUIRE_TRUST_PROXY: '1', QUIRE_METRICS_TOKEN: 'a-metrics-token-of-some-length' });
+  server = await startServer(dataDir, { QUIRE_TRUSTED_PROXIES: '127.0.0.1, ::1', QUIRE_METRICS_TOKEN: 'a-metrics-token-of-some-length' });
 });
 
 afterAll(async () => {
@@ -93,6 +94,20 @@ describe('delete, restore, rename', () => {
 });
 
 describe('operations', () => {
+  it('pipes into a reader that stops early without an error', () => {
+    for (let i = 0; i < 30; i++) expect(cli('blogs', 'create', `piped${i}`).status).toBe(0);
+    for (const args of ['blogs list', 'blogs list --json']) {
+      const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `node bin/quire.mjs ${args} | head -1`], {
+        cwd: path.resolve(__dirname, '..', '..'),
+        env: { ...process.env, QUIRE_DATA_DIR: dataDir },
+        encoding: 'utf8',
+      });
+      expect(piped.stderr).toBe('');
+      expect(piped.status).toBe(0);
+      expect(piped.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    }
+  });
+
   it('lists blogs with their size, posts, schema version and status', () => {
     const rows = JSON.parse(cli('blogs', 'list', '--json').stdout) as { slug: string; posts: number; schemaVersion: number; sizeBytes: number; status: string }[];
     const kept = rows.find((r) => r.slug === 'kept')!;

@@ -18,6 +18,14 @@ import { blogSlugSchema } from '@/lib/tenancy/slug';
 import { seedDemo } from './demo';
 import { printJson, printTable, progressBar, readStdin } from './output';
 
+// Output piped into a reader that stops early (`quire blogs list | head -1`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 /**
  * `quire`: the operator's command line. Human output by default, `--json` for scripts, a
  * progress bar on long work. Bad input → one line on stderr and exit code 1.

@@ -35,7 +35,7 @@ async function publish(client: ApiClient, blog: string, title: string, action = 
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-comments-'));
-  server = await startServer(dataDir, { QUIRE_TRUST_PROXY: '1' });
+  server = await startServer(dataDir, { QUIRE_TRUSTED_PROXIES: '127.0.0.1, ::1' });
   alice = await signUp('alice@example.com', { blog: 'alices' });
   eve = await signUp('eve@example.com', { blog: 'eves' });
   const invite = await alice.call('POST', '/api/blogs/alices/invites', { role: 'editor' });
