@@ -60,9 +60,9 @@ test('an author signs up, writes, publishes, edits, unpublishes and invites an e
   const blogCookies = await reader.context().cookies(blogHost('field-notes'));
   expect(blogCookies.filter((c) => c.name.includes('session'))).toEqual([]);
 
-  // Edit: the change is on the blog at once.
+  // Edit: the change is on the blog once it is published.
   await page.getByLabel('Title').fill('Notes on Mars and Phobos');
-  await page.getByRole('button', { name: 'Update' }).click();
+  await page.getByRole('button', { name: 'Publish changes' }).click();
   await expect(page.getByRole('status')).toHaveText('Published.');
   await reader.reload();
   await expect(reader.getByRole('heading', { level: 1, name: 'Notes on Mars and Phobos' })).toBeVisible();

@@ -1,7 +1,7 @@
-const format = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+import { formatTime } from '@/lib/time/zone';
 
-/** A date for the dashboard (UTC, labelled). */
-export function When({ date }: { date: Date | null }) {
+/** A time for the dashboard, in the blog's time zone (its setting), naming the zone. */
+export function When({ date, timeZone }: { date: Date | null; timeZone: string }) {
   if (!date) return <span className="muted">—</span>;
-  return <time dateTime={date.toISOString()}>{format.format(date)} UTC</time>;
+  return <time dateTime={date.toISOString()}>{formatTime(date, timeZone)}</time>;
 }

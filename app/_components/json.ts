@@ -8,13 +8,19 @@ export async function sendJson<T = Record<string, unknown>>(
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   body: unknown,
 ): Promise<JsonResult<T>> {
+  return callJson<T>(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+}
+
+/** Reads one of the platform's JSON routes, with the same failures as sendJson. */
+export function getJson<T = Record<string, unknown>>(url: string): Promise<JsonResult<T>> {
+  return callJson<T>(url, { method: 'GET' });
+}
+
+/** Status 0: the request never reached the server (offline, or the server is down). */
+async function callJson<T>(url: string, init: RequestInit): Promise<JsonResult<T>> {
   let response: Response;
   try {
-    response = await fetch(url, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body ?? {}),
-    });
+    response = await fetch(url, init);
   } catch {
     return { ok: false, status: 0, error: 'The server could not be reached. Check your connection; nothing was lost.' };
   }

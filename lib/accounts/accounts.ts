@@ -25,7 +25,8 @@ export const emailSchema = z
 const signUpSchema = z.object({
   email: emailSchema,
   password: z.string().max(PASSWORD_MAX, `A password is at most ${PASSWORD_MAX} characters.`),
-  blog: z.object({ slug: z.string(), title: z.string() }).optional(),
+  /** `timeZone`: the browser's, which becomes the blog's (lib/blogs/blogs.ts). */
+  blog: z.object({ slug: z.string(), title: z.string(), timeZone: z.unknown().optional() }).optional(),
   invite: z.string().max(200).optional(),
 });
 

@@ -7,8 +7,8 @@ import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
  * The id finds the row; the secret is checked against its stored SHA-256 in constant time, so
  * a leaked database holds no usable token. Used for sessions and invitation links alike.
  */
-export function generateSecureRandomString(): string {
-  const bytes = new Uint8Array(15); // 120 bits
+export function generateSecureRandomString(byteLength = 15 /* 120 bits */): string {
+  const bytes = new Uint8Array(byteLength);
   crypto.getRandomValues(bytes);
   return encodeBase32LowerCaseNoPadding(bytes);
 }

@@ -26,4 +26,8 @@ export const blogPaths = {
   sitemap: '/sitemap.xml',
   /** A later page of a list (home or tag), starting after `cursor`. */
   after: (listPath: string, cursor: string) => `${listPath}?after=${encodeURIComponent(cursor)}`,
+  /** A preview link (lib/posts/preview.ts): private, never cached by the front. */
+  preview: (token: string) => `${PREVIEW_PATH_PREFIX}${encodeURIComponent(token)}`,
 };
+
+export const PREVIEW_PATH_PREFIX = '/preview/';

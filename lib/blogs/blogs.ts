@@ -11,6 +11,7 @@ import { InputError, parseInput } from '@/lib/input';
 import { listNavPages, type NavPage } from '@/lib/pages/pages';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { blogSlugSchema } from '@/lib/tenancy/slug';
+import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@/lib/time/zone';
 
 export const BLOG_TITLE_MAX = 120;
 export const BLOG_DESCRIPTION_MAX = 500;
@@ -32,10 +33,19 @@ const descriptionSchema = z
   .trim()
   .max(BLOG_DESCRIPTION_MAX, `A description is at most ${BLOG_DESCRIPTION_MAX} characters.`);
 
+/** A time zone chosen in the settings: one of the zones this server knows (lib/time/zone). */
+const timeZoneSchema = z.unknown().transform((value, ctx) => {
+  const zone = canonicalTimeZone(value);
+  if (zone === undefined) ctx.addIssue({ code: 'custom', message: 'Choose a time zone from the list.' });
+  return zone ?? DEFAULT_TIME_ZONE;
+});
+
 const newBlogSchema = z.object({
   slug: blogSlugSchema,
   title: titleSchema,
   description: descriptionSchema.default(''),
+  /** The sign-up form sends the browser's own zone; one this server does not know becomes UTC rather than a refusal. */
+  timeZone: z.unknown().transform((value) => canonicalTimeZone(value) ?? DEFAULT_TIME_ZONE).optional(),
 });
 
 export const blogSettingsSchema = z.object({
@@ -49,6 +59,8 @@ export const blogSettingsSchema = z.object({
     .max(POSTS_PER_PAGE_MAX, `Show at most ${POSTS_PER_PAGE_MAX} posts per page.`),
   /** Absent: left as it is. */
   comments: z.enum(COMMENT_MODES, { error: 'Choose whether comments are moderated, published at once, or off.' }).optional(),
+  /** Absent: left as it is. */
+  timeZone: timeZoneSchema.optional(),
 });
 
 export type NewBlog = z.input<typeof newBlogSchema>;
@@ -82,7 +94,7 @@ export function createBlog(input: NewBlog, provideFile: (slug: string) => void =
   const control = controlDb();
   provideFile(blog.slug);
   try {
-    writeSettings(openTenant(blog.slug), { title: blog.title, description: blog.description });
+    writeSettings(openTenant(blog.slug), { title: blog.title, description: blog.description, timeZone: blog.timeZone });
     return control.orm
       .insert(blogs)
       .values({ slug: blog.slug, title: blog.title, schemaVersion: migrationSet('tenant').migrations.length, createdAt: new Date() })
@@ -108,7 +120,15 @@ export function listBlogs(): Blog[] {
   return controlDb().orm.select().from(blogs).orderBy(blogs.slug).all();
 }
 
-export type BlogSettings = { title: string; description: string; authorName: string; postsPerPage: number; comments: CommentMode };
+export type BlogSettings = {
+  title: string;
+  description: string;
+  authorName: string;
+  postsPerPage: number;
+  comments: CommentMode;
+  /** IANA name; the dashboard shows times in it (lib/time/zone). */
+  timeZone: string;
+};
 
 const DEFAULT_POSTS_PER_PAGE = 10;
 
@@ -125,6 +145,7 @@ export function readSettings(handle: TenantHandle): BlogSettings {
     authorName: values.get('author_name') ?? '',
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : DEFAULT_POSTS_PER_PAGE,
     comments: comments ?? 'moderated',
+    timeZone: canonicalTimeZone(values.get('time_zone')) ?? DEFAULT_TIME_ZONE,
   };
 }
 
@@ -135,6 +156,7 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
   if (values.authorName !== undefined) entries.push(['author_name', values.authorName]);
   if (values.postsPerPage !== undefined) entries.push(['posts_per_page', String(values.postsPerPage)]);
   if (values.comments !== undefined) entries.push(['comments', values.comments]);
+  if (values.timeZone !== undefined) entries.push(['time_zone', values.timeZone]);
   handle.sqlite.transaction(() => {
     for (const [key, value] of entries) {
       handle.orm

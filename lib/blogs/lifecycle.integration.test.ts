@@ -95,10 +95,13 @@ describe('delete, restore, rename', () => {
 
 describe('operations', () => {
   it('pipes into a reader that stops early without an error', () => {
-    for (let i = 0; i < 30; i++) expect(cli('blogs', 'create', `piped${i}`).status).toBe(0);
+    // Thirty blogs in one process (one CLI run each would take a minute on a busy machine).
+    const root = path.resolve(__dirname, '..', '..');
+    const seeded = spawnSync(process.execPath, ['--import', 'tsx', 'lib/testing/seed-blogs.ts', '30', '0'], { cwd: root, env: { ...process.env, QUIRE_DATA_DIR: dataDir }, encoding: 'utf8' });
+    expect(seeded.status, seeded.stderr).toBe(0);
     for (const args of ['blogs list', 'blogs list --json']) {
       const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `node bin/quire.mjs ${args} | head -1`], {
-        cwd: path.resolve(__dirname, '..', '..'),
+        cwd: root,
         env: { ...process.env, QUIRE_DATA_DIR: dataDir },
         encoding: 'utf8',
       });

@@ -27,16 +27,28 @@ const TABLE_SINCE: Record<string, number> = {
   media: 4,
   comments: 5, // 0004_comments
   media_variants: 7, // 0006_media_variants
+  post_revisions: 8, // 0007_writing_without_fear
+  redirects: 8,
 };
 
 /** Columns added to a table after it was made: the version they appear in and the value old rows get. */
 const COLUMN_SINCE: Record<string, Record<string, [since: number, value: null | string]>> = {
-  posts: { body_text: [5, ''], cover_media_id: [7, null] }, // 0004, 0006
+  posts: {
+    body_text: [5, ''], // 0004
+    cover_media_id: [7, null], // 0006
+    auto_excerpt: [8, ''], // 0007, then filled from excerpt (EXCERPT_SINCE)
+    deleted_at: [8, null],
+    status_before_trash: [8, null],
+  },
+  pages: { deleted_at: [8, null], status_before_trash: [8, null] }, // 0007
   media: { width: [7, null], height: [7, null], sha256: [7, null] }, // 0006
 };
 
 /** 0005_posts_search: the full-text index, and body_text filled from markdown where it was empty. */
 const SEARCH_SINCE = 6;
+
+/** 0007_writing_without_fear: auto_excerpt starts as the excerpt a post already had. */
+const EXCERPT_SINCE = 8;
 
 // Text that is hard on storage and on the tokenizer: astral-plane emoji (surrogate pairs, a ZWJ
 // sequence with a skin tone), combining marks, right-to-left scripts, CJK.
@@ -60,11 +72,15 @@ const AT = 1_790_000_000_000;
 function post(id: number, fields: Partial<Row>): Row {
   return {
     id, slug: `post-${id}`, title: '', markdown: '', html: '', excerpt: '', status: 'draft', published_at: null,
-    created_at: AT, updated_at: AT, views: 0, body_text: '', cover_media_id: null, ...fields,
+    created_at: AT, updated_at: AT, views: 0, body_text: '', cover_media_id: null, auto_excerpt: '', deleted_at: null,
+    status_before_trash: null, ...fields,
   };
 }
 function page(id: number, fields: Partial<Row>): Row {
-  return { id, slug: `page-${id}`, title: '', markdown: '', html: '', status: 'draft', nav_order: 0, created_at: AT, updated_at: AT, ...fields };
+  return {
+    id, slug: `page-${id}`, title: '', markdown: '', html: '', status: 'draft', nav_order: 0, created_at: AT, updated_at: AT,
+    deleted_at: null, status_before_trash: null, ...fields,
+  };
 }
 function tag(id: number, slug: string, name: string): Row {
   return { id, slug, name };
@@ -75,10 +91,14 @@ function image(id: number, filename: string, mime: string, bytes: Buffer): Row {
 function comment(id: number, postId: number, fields: Partial<Row>): Row {
   return { id, post_id: postId, author_name: '', author_url: null, body: '', html: '', status: 'pending', created_at: AT, ...fields };
 }
+function revision(id: number, postId: number, fields: Partial<Row>): Row {
+  return { id, post_id: postId, kind: 'saved', title: '', markdown: '', excerpt: '', tags: '[]', created_at: AT, ...fields };
+}
 
 const LONGEST = 1;
 const RTL_POST = 3;
 const LEGACY = 4;
+const TRASHED = 5;
 
 /** The rows put in every file, by table, in an order that satisfies the foreign keys. */
 const FIXTURES: Record<string, Row[]> = {
@@ -99,10 +119,16 @@ const FIXTURES: Record<string, Row[]> = {
     }),
     // Markdown but no body_text: a post written before body_text existed (or before 0005).
     post(LEGACY, { title: 'Ünïcödé', markdown: 'A legacy post 🦄', status: 'published', published_at: AT }),
+    // In the trash: a draft until restored, remembering that it was published (schema 8 on).
+    post(TRASHED, {
+      title: 'Binned', markdown: 'Thrown away', body_text: 'Thrown away', excerpt: fill(MIXED, 500), auto_excerpt: fill(MIXED, 500),
+      status: 'draft', published_at: AT, deleted_at: AT + 2, status_before_trash: 'published',
+    }),
   ],
   pages: [
     page(1, { title: fill(MIXED, 200), markdown: fill(MIXED, 200_000), html: '<p>x</p>', status: 'published', nav_order: -1 }),
     page(2, {}),
+    page(3, { title: 'Gone', markdown: 'x', status: 'draft', deleted_at: Number.MAX_SAFE_INTEGER, status_before_trash: 'published' }),
   ],
   daily_views: [
     { day: '2026-01-01', post_id: 0, views: Number.MAX_SAFE_INTEGER, uniques: 0 },
@@ -125,6 +151,16 @@ const FIXTURES: Record<string, Row[]> = {
     comment(2, RTL_POST, { author_url: `https://bücher.example/${EMOJI}?q=${RTL}` }), // empty name and body
     comment(3, 2, { author_name: 'spam', author_url: '', body: 'x', status: 'spam' }),
   ],
+  post_revisions: [
+    revision(1, LONGEST, { title: fill(MIXED, 200), markdown: fill(MIXED, 200_000), excerpt: fill(MIXED, 500), tags: JSON.stringify([fill(MIXED, 40), '']) }),
+    revision(2, RTL_POST, { kind: 'pending', created_at: AT + 1 }), // every text empty
+    revision(3, TRASHED, { title: 'Binned', markdown: 'Before it was thrown away' }),
+  ],
+  redirects: [
+    { path: '/posts/old-address', target: '/posts/longest', created_at: AT },
+    { path: '/?p=123', target: `/posts/post-${TRASHED}`, created_at: AT }, // an imported site's address, query and all
+    { path: `/${fill(`%F0%9F%A6%84${MIXED}`, 1999)}`, target: `/${fill(MIXED, 1999)}`, created_at: AT }, // at the 2,000-character limit
+  ],
 };
 
 /** `row` without the columns a file at `version` does not have yet. */
@@ -138,6 +174,7 @@ function upgraded(table: string, row: Row, start: number): Row {
   const out = { ...row };
   for (const [column, [since, value]] of Object.entries(COLUMN_SINCE[table] ?? {})) if (start < since) out[column] = value;
   if (table === 'posts' && start < SEARCH_SINCE && out.body_text === '') out.body_text = out.markdown!;
+  if (table === 'posts' && start < EXCERPT_SINCE) out.auto_excerpt = out.excerpt!;
   return out;
 }
 
@@ -250,5 +287,15 @@ describe.each(STARTS)('a blog file at schema %i, upgraded to the newest', (start
 
 it('the tables above know the newest schema version (add a new version’s tables, columns and rows there)', () => {
   const columns = Object.values(COLUMN_SINCE).flatMap((added) => Object.values(added).map(([since]) => since));
-  expect(Math.max(...Object.values(TABLE_SINCE), ...columns, SEARCH_SINCE)).toBe(NEWEST);
+  expect(Math.max(...Object.values(TABLE_SINCE), ...columns, SEARCH_SINCE, EXCERPT_SINCE)).toBe(NEWEST);
+});
+
+// The newest version's rows are upgraded only once a later version exists; until then, they must at least fit.
+it('the rows above fit a file at the newest schema as they are', () => {
+  const db = tempDb();
+  migrate(db, tenant);
+  insertFixtures(db, NEWEST);
+  expectWhole(db);
+  for (const table of tablesAt(NEWEST)) expect(db.prepare(`select * from ${table} order by rowid`).all(), table).toEqual(FIXTURES[table]);
+  db.close();
 });

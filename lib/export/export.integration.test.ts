@@ -330,8 +330,22 @@ describe('hostile uploads', () => {
       `insert or replace into settings (key, value) values ('title', '${'T'.repeat(5000)}')`,
     ), 400, /^This file's blog settings are not valid: A blog title is at most 120 characters\.$/],
     ['a file with a post title over the limit', () => withSql(`update posts set title = '${'t'.repeat(201)}'`), 400, /^This file has a post title longer than 200 characters\.$/],
+    ['a file with an earlier version of a post over the limit', () => withSql(
+      `insert into post_revisions (post_id, kind, title, markdown, created_at) values (1, 'saved', 'Old', '${'m'.repeat(200_001)}', 0)`,
+    ), 400, /^This file has an earlier version of a post longer than 200,000 characters\.$/],
+    ['a file with an earlier version of a post whose tags are not a list', () => withSql(
+      `insert into post_revisions (post_id, kind, title, markdown, tags, created_at) values (1, 'pending', 'Old', 'x', '{"a":1}', 0)`,
+    ), 400, /^This file has an earlier version of a post whose tags are not a list of at most 20 tags of at most 40 characters\.$/],
     ['a zip post larger than a post may be', () => zipOf([['posts/big.md', Buffer.alloc(1_000_000, 'a')]]), 400, /^posts\/big\.md is larger than \d+ KB; nothing was imported\.$/],
     ['a zip whose settings title is over the limit', () => zipOf([['quire.yaml', Buffer.from(`title: ${'T'.repeat(200)}\n`)]]), 400, /^quire\.yaml: A blog title is at most 120 characters\.$/],
+    ['a redirect to another site', () => withSql("insert into redirects (path, target, created_at) values ('/old', '//evil.example/', 0)"), 400, /^This file has a redirect whose target could lead to another site \(\/\/ or \\\)\.$/],
+    ['a redirect to a full URL', () => withSql("insert into redirects (path, target, created_at) values ('/old', 'https://evil.example/', 0)"), 400, /^This file has a redirect whose target is not a path of the blog \(starting with \/\)\.$/],
+    ['a redirect whose target carries a header', () => withSql(
+      "insert into redirects (path, target, created_at) values ('/old', '/x' || char(13) || char(10) || 'Set-Cookie: session=stolen', 0)",
+    ), 400, /^This file has a redirect whose target has control characters\.$/],
+    ['a redirect whose address is too long', () => withSql(`insert into redirects (path, target, created_at) values ('/${'x'.repeat(2000)}', '/', 0)`), 400, /^This file has a redirect whose address is longer than 2,000 characters\.$/],
+    ['a post in the trash that readers could see', () => withSql("update posts set deleted_at = 1 where id = 1"), 400, /^This file has a post half in the trash \(without a time, or not a draft\)\.$/],
+    ['a time zone the server does not know', () => withSql("insert or replace into settings (key, value) values ('time_zone', 'Mars/Olympus_Mons')"), 400, /^This file's blog settings are not valid: Choose a time zone from the list\.$/],
     ['zip comments for a post that is not there', () => zipOf([['comments/ghost.yaml', Buffer.from('- name: A\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')]]), 400, /^comments\/ghost\.yaml: There is no post "ghost" for these comments\.$/],
   ];
 

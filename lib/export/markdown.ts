@@ -8,7 +8,7 @@ import { commentsForExport } from '@/lib/comments/comments';
 import { openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
 import { mediaPath } from '@/lib/media/media';
 import { listAllPages } from '@/lib/pages/pages';
-import { listPostTags } from '@/lib/posts/posts';
+import { authorExcerpt, listPostTags } from '@/lib/posts/posts';
 
 /**
  * The blog as plain files in a zip: `posts/<slug>.md` and `pages/<slug>.md` with YAML front
@@ -38,6 +38,7 @@ export async function writeMarkdownZip({ source, dest, slug, now }: { source: st
           author_name: settings.authorName,
           posts_per_page: settings.postsPerPage,
           comments: settings.comments,
+          time_zone: settings.timeZone,
         }),
       ),
       'quire.yaml',
@@ -45,10 +46,12 @@ export async function writeMarkdownZip({ source, dest, slug, now }: { source: st
     );
 
     const readPost = handle.sqlite.prepare(
-      `select p.id, p.slug, p.title, p.markdown, p.excerpt, p.status, p.published_at, p.created_at, p.updated_at, m.id as cover_id, m.filename as cover_name
+      `select p.id, p.slug, p.title, p.markdown, p.excerpt, p.auto_excerpt, p.status, p.published_at, p.created_at, p.updated_at, m.id as cover_id, m.filename as cover_name
        from posts p left join media m on m.id = p.cover_media_id where p.id = ?`,
     );
-    for (const { id, slug: postSlug, updated_at } of handle.sqlite.prepare('select id, slug, updated_at from posts order by id').all() as { id: number; slug: string; updated_at: number }[]) {
+    // The trash stays behind (listAllPages leaves trashed pages out too): the blog file carries it.
+    const live = handle.sqlite.prepare('select id, slug, updated_at from posts where deleted_at is null order by id');
+    for (const { id, slug: postSlug, updated_at } of live.all() as { id: number; slug: string; updated_at: number }[]) {
       zip.addReadStream(lazy(() => Buffer.from(postFile(handle, readPost.get(id) as ExportedPostRow))), `posts/${postSlug}.md`, { mtime: new Date(updated_at) });
       if (commentsForExport(handle, id).length > 0) {
         zip.addReadStream(lazy(() => Buffer.from(stringify(commentsForExport(handle, id)))), `comments/${postSlug}.yaml`, { mtime });
@@ -69,7 +72,7 @@ export async function writeMarkdownZip({ source, dest, slug, now }: { source: st
   }
 }
 
-type ExportedPostRow = { id: number; slug: string; title: string; markdown: string; excerpt: string; status: string; published_at: number | null; created_at: number; updated_at: number; cover_id: number | null; cover_name: string | null };
+type ExportedPostRow = { id: number; slug: string; title: string; markdown: string; excerpt: string; auto_excerpt: string; status: string; published_at: number | null; created_at: number; updated_at: number; cover_id: number | null; cover_name: string | null };
 
 function postFile(handle: TenantHandle, post: ExportedPostRow): string {
   const meta = {
@@ -78,7 +81,8 @@ function postFile(handle: TenantHandle, post: ExportedPostRow): string {
     date: post.published_at ? new Date(post.published_at).toISOString() : null,
     status: post.status,
     tags: listPostTags(handle, post.id).map((tag) => tag.name),
-    excerpt: post.excerpt,
+    // The author's own only: the automatic one is made again from the text on import.
+    excerpt: authorExcerpt({ excerpt: post.excerpt, autoExcerpt: post.auto_excerpt }),
     ...(post.cover_id !== null && post.cover_name !== null ? { cover: mediaPath(post.cover_id, post.cover_name) } : {}),
     created: new Date(post.created_at).toISOString(),
     updated: new Date(post.updated_at).toISOString(),
@@ -103,8 +107,8 @@ Exported ${now.toISOString()}.
   date, and the comment as the reader wrote it (plain text or simple Markdown).
 - \`media/<id>-<name>\`: uploaded images, as served (without their camera metadata). Posts
   refer to them as \`/media/<id>/<name>\`; smaller copies are made again on import.
-- \`quire.yaml\`: the blog's settings (comments: moderated, auto or off).
+- \`quire.yaml\`: the blog's settings (comments: moderated, auto or off; time_zone, an IANA name).
 
 Any Quire server can import this zip back as a blog. For a complete copy (statistics
-included), use the blog-file export instead: one SQLite file that opens anywhere.
+and the trash included), use the blog-file export instead: one SQLite file that opens anywhere.
 `;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
+import { z } from 'zod';
 import { blogSettingsSchema, COMMENT_MODES, writeSettings } from '@/lib/blogs/blogs';
 import { COMMENT_STATUSES, commentWebsiteSchema, importComments } from '@/lib/comments/comments';
 import { COMMENT_BODY_MAX, COMMENT_NAME_MAX } from '@/lib/comments/fields';
@@ -16,7 +17,8 @@ import { processImage, sha256, sniffImage } from '@/lib/media/image';
 import { cleanLegacyImage, mediaExists, mediaImageTable, safeFilename, storeImage } from '@/lib/media/media';
 import { lookupIn } from '@/lib/markdown/off-thread';
 import { savePage } from '@/lib/pages/pages';
-import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, savePost, TAG_MAX } from '@/lib/posts/posts';
+import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, savePost, TAG_MAX, TAGS_MAX } from '@/lib/posts/posts';
+import { redirectPathProblem } from '@/lib/posts/redirects';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { removeQuietly } from './paths';
 
@@ -254,6 +256,15 @@ function checkValues(db: Sqlite): void {
     if (markdown.length > POST_MARKDOWN_MAX) throw tooLong('a post', POST_MARKDOWN_MAX);
     if (excerpt.length > POST_EXCERPT_MAX) throw tooLong('an excerpt', POST_EXCERPT_MAX);
   }
+  // A post's earlier versions come back in the editor's History: held to the same limits.
+  for (const row of db.prepare('select title, markdown, excerpt, tags from post_revisions').iterate() as IterableIterator<Record<string, unknown>>) {
+    const [title, markdown, excerpt, tagList] = [text(row.title), text(row.markdown), text(row.excerpt), text(row.tags)];
+    if (title === null || markdown === null || excerpt === null || tagList === null) throw new InputError('This file has an earlier version of a post whose text is not text.');
+    if (title.length > POST_TITLE_MAX) throw tooLong('an earlier version of a post with a title', POST_TITLE_MAX);
+    if (markdown.length > POST_MARKDOWN_MAX) throw tooLong('an earlier version of a post', POST_MARKDOWN_MAX);
+    if (excerpt.length > POST_EXCERPT_MAX) throw tooLong('an earlier version of a post with an excerpt', POST_EXCERPT_MAX);
+    if (!revisionTagsSchema.safeParse(parseJson(tagList)).success) throw new InputError(`This file has an earlier version of a post whose tags are not a list of at most ${TAGS_MAX} tags of at most ${TAG_MAX} characters.`);
+  }
   for (const row of db.prepare('select title, markdown from pages').iterate() as IterableIterator<Record<string, unknown>>) {
     const [title, markdown] = [text(row.title), text(row.markdown)];
     if (title === null || markdown === null) throw new InputError('This file has a page whose text is not text.');
@@ -269,6 +280,38 @@ function checkValues(db: Sqlite): void {
     if (name.length > COMMENT_NAME_MAX) throw tooLong("a commenter's name", COMMENT_NAME_MAX);
     if (body.length > COMMENT_BODY_MAX) throw tooLong('a comment', COMMENT_BODY_MAX);
   }
+  checkTrash(db);
+  // The front answers a redirect's path with its target as the Location: a target elsewhere
+  // (`//evil.example`) would make the blog an open redirect.
+  for (const row of db.prepare('select path, target from redirects').iterate() as IterableIterator<Record<string, unknown>>) {
+    for (const [what, value] of [['address', row.path], ['target', row.target]] as const) {
+      const problem = redirectPathProblem(value);
+      if (problem) throw new InputError(`This file has a redirect whose ${what} ${problem}.`);
+    }
+  }
+}
+
+/** What is in the trash is a draft (so readers cannot see it) with a time, and comes back as something a post or page can be. */
+function checkTrash(db: Sqlite): void {
+  for (const [table, kind, statuses] of [['posts', 'post', ['draft', 'published', 'scheduled']], ['pages', 'page', ['draft', 'published']]] as const) {
+    const rows = db.prepare(`select status, deleted_at, status_before_trash from ${table} where deleted_at is not null or status_before_trash is not null`);
+    for (const row of rows.iterate() as IterableIterator<Record<string, unknown>>) {
+      if (!Number.isSafeInteger(row.deleted_at) || row.status !== 'draft') throw new InputError(`This file has a ${kind} half in the trash (without a time, or not a draft).`);
+      if (row.status_before_trash !== null && !(statuses as readonly unknown[]).includes(row.status_before_trash)) {
+        throw new InputError(`This file has a ${kind} in the trash whose former status is not one of ${statuses.join(', ')}.`);
+      }
+    }
+  }
+}
+
+const revisionTagsSchema = z.array(z.string().max(TAG_MAX)).max(TAGS_MAX);
+
+function parseJson(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Settings as stored, for checking: readSettings fills in defaults, which would hide a bad value. */
@@ -280,6 +323,7 @@ function readSettingsRaw(db: Sqlite, handle: TenantHandle): Record<string, unkno
     description: stored('description', ''),
     authorName: stored('author_name', ''),
     postsPerPage: stored('posts_per_page', 10),
+    timeZone: stored('time_zone', undefined),
   };
 }
 
@@ -318,12 +362,13 @@ function checkImages(db: Sqlite): void {
  * thread: the render is the linear one of lib/markdown); addresses checked.
  */
 function renderAgain(db: Sqlite, deadlineAt: number): void {
-  const updatePost = db.prepare('update posts set html = ?, body_text = ?, excerpt = ? where id = ?');
-  for (const row of db.prepare('select id, slug, markdown, excerpt from posts').all() as { id: number; slug: string; markdown: string; excerpt: string }[]) {
+  // `excerpt` is the author's own and stays as it is; the automatic one is made again.
+  const updatePost = db.prepare('update posts set html = ?, body_text = ?, auto_excerpt = ? where id = ?');
+  for (const row of db.prepare('select id, slug, markdown from posts').all() as { id: number; slug: string; markdown: string }[]) {
     checkDeadline(deadlineAt);
     if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a post with an invalid address ("${row.slug.slice(0, 60)}").`);
     const html = renderMarkdown(row.markdown, { images: lookupIn(mediaImageTable(db, row.markdown)) });
-    updatePost.run(html, htmlToText(html), row.excerpt || excerptFromHtml(html), row.id);
+    updatePost.run(html, htmlToText(html), excerptFromHtml(html), row.id);
   }
   const updatePage = db.prepare('update pages set html = ? where id = ?');
   for (const row of db.prepare('select id, slug, markdown from pages').all() as { id: number; slug: string; markdown: string }[]) {
@@ -473,6 +518,7 @@ function importSettings(handle: TenantHandle, bytes: Buffer): void {
     ...(typeof s.description === 'string' ? { description: s.description } : {}),
     ...(typeof s.author_name === 'string' ? { authorName: s.author_name } : {}),
     ...(Number.isInteger(s.posts_per_page) ? { postsPerPage: s.posts_per_page } : {}),
+    ...(s.time_zone !== undefined ? { timeZone: s.time_zone } : {}),
   });
   if (!checked.success) throw new InputError(`quire.yaml: ${checked.error.issues[0]!.message}`);
   writeSettings(handle, { ...checked.data, ...(comments ? { comments } : {}) });

@@ -134,7 +134,7 @@ describe('requests from elsewhere', () => {
       headers: { cookie: alice.cookie, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
       body: JSON.stringify({ markdown: '*hi*' }),
     });
-    expect(await response.json()).toEqual({ html: '<p><em>hi</em></p>\n' });
+    expect(await response.json()).toEqual({ html: '<p><em>hi</em></p>\n', excerpt: 'hi' });
   });
 });
 

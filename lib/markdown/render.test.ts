@@ -251,6 +251,24 @@ describe('excerpts and reading time', () => {
     expect(excerpt.length).toBeLessThanOrEqual(61);
   });
 
+  it('keeps list items apart: a paragraph and a list read as a sentence and a list', () => {
+    const html = renderMarkdown('Just a walk.\n\n- boots\n- water\n- map\n');
+    expect(excerptFromHtml(html)).toBe('Just a walk. boots, water, map');
+    expect(htmlToText(renderMarkdown('Packing list\n\n1. boots\n2. water\n\nThen we left'))).toBe('Packing list. boots, water. Then we left');
+  });
+
+  it('ends each block with a separator, and never doubles the punctuation an author wrote', () => {
+    expect(htmlToText(renderMarkdown('# Rain\n\nWet feet\n\n> A quote!\n\nDone.'))).toBe('Rain. Wet feet. A quote! Done.');
+    expect(htmlToText(renderMarkdown('You need:\n\n- boots;\n- a map'))).toBe('You need: boots; a map');
+    // Loose lists (a paragraph per item) and nested lists read one item at a time.
+    expect(htmlToText(renderMarkdown('- boots\n\n- water\n'))).toBe('boots. water');
+    expect(htmlToText(renderMarkdown('- gear\n  - boots\n  - map\n- food'))).toBe('gear, boots, map. food');
+  });
+
+  it('is not fooled by the separators it uses, typed into a post', () => {
+    expect(htmlToText(renderMarkdown('a\uE010b\uE011c'))).toBe('abc');
+  });
+
   it('rounds reading time to whole minutes, at least one', () => {
     expect(readingMinutes('short')).toBe(1);
     expect(readingMinutes('word '.repeat(1500))).toBe(7);

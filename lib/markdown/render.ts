@@ -266,16 +266,46 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Plain text of rendered HTML: for excerpts and reading time. */
+/** Where a list item (or a table cell) ends, and where any other block ends: see htmlToText. */
+const ITEM_END = '\uE010';
+const BLOCK_END = '\uE011';
+const ITEM_ENDS = /<\/(?:li|td|th)\s*>|<(?:ul|ol)\b[^>]*>/gi;
+const BLOCK_ENDS = /<\/(?:p|h[1-6]|blockquote|pre|tr|table|ul|ol|dl|dt|dd|figure|figcaption|details|summary|div)\s*>|<hr\b[^>]*>/gi;
+const ENDS_A_SENTENCE = /[.!?…:;,]$/;
+
+/**
+ * Plain text of rendered HTML: for excerpts, the search index and reading time. Blocks keep
+ * their boundaries: a paragraph or heading ends with a full stop and list items with commas
+ * (unless they end with punctuation of their own), so a paragraph followed by a list reads
+ * "Just a walk. boots, water, map" rather than running the items together.
+ */
 export function htmlToText(html: string): string {
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
+  const marked = html.replace(/[\uE010\uE011]/g, '').replace(ITEM_ENDS, ITEM_END).replace(BLOCK_ENDS, BLOCK_END);
+  const text = sanitizeHtml(marked, { allowedTags: [], allowedAttributes: {} })
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
+    .replace(/&#39;/g, "'");
+  const pieces = text.split(/([\uE010\uE011])/);
+  let out = '';
+  /** What ends the text so far, written only once more text follows. */
+  let separator = '';
+  for (let i = 0; i < pieces.length; i += 2) {
+    const piece = pieces[i]!.replace(/\s+/g, ' ').trim();
+    if (piece) {
+      if (out) out += `${separator && !ENDS_A_SENTENCE.test(out) ? separator : ''} `;
+      out += piece;
+      separator = '';
+    }
+    const marker = pieces[i + 1];
+    if (marker === undefined || !out) continue;
+    // An item's end after text makes a comma; a block's end (the list's own) makes it a full stop.
+    if (piece) separator = marker === ITEM_END ? ',' : '.';
+    else if (marker === BLOCK_END) separator = '.';
+    else separator ||= ',';
+  }
+  return out;
 }
 
 /** The first ~`max` characters of the post's prose (headings, code and tables left out), cut at a word. */

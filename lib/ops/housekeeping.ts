@@ -5,15 +5,18 @@ import { purgeTrash } from '@/lib/blogs/lifecycle';
 import { config } from '@/lib/config';
 import { backupsRoot } from '@/lib/db/paths';
 import { pruneSnapshots } from '@/lib/snapshots/snapshots';
+import { sweepTrash } from '@/lib/trash/sweep';
 
 /**
  * What the server keeps tidy by itself, on `QUIRE_PRUNE_EVERY_MIN`: blogs past their time in
- * the trash are deleted, and each blog's snapshots are held to the retention settings — so
- * neither grows without an operator running the CLI. One blog at a time, yielding to requests
- * between blogs.
+ * the trash are deleted, so are posts and pages past theirs in their blog's trash (without
+ * opening every blog: lib/trash/sweep.ts), and each blog's snapshots are held to the retention
+ * settings — so none grows without an operator running the CLI. One blog at a time, yielding
+ * to requests between blogs.
  */
-export async function houseKeep(): Promise<{ purged: string[]; pruned: number }> {
+export async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number }> {
   const purged = purgeTrash();
+  const trashed = await sweepTrash();
   let pruned = 0;
   const root = backupsRoot();
   const slugs = fs.existsSync(root) ? fs.readdirSync(root).filter((name) => fs.statSync(path.join(root, name)).isDirectory()) : [];
@@ -21,14 +24,18 @@ export async function houseKeep(): Promise<{ purged: string[]; pruned: number }>
     pruned += pruneSnapshots(slug).length;
     await yieldToRequests();
   }
-  return { purged, pruned };
+  return { purged, pruned, trashed };
 }
 
 export function startHousekeeping(): () => void {
   const run = () =>
     houseKeep().then(
-      ({ purged, pruned }) => {
-        if (purged.length || pruned) console.log(`[quire] housekeeping: purged ${purged.length} blog(s) from the trash, pruned ${pruned} snapshot(s)`);
+      ({ purged, pruned, trashed }) => {
+        if (purged.length || pruned || trashed) {
+          console.log(
+            `[quire] housekeeping: purged ${purged.length} blog(s) and ${trashed} post(s) or page(s) from the trash, pruned ${pruned} snapshot(s)`,
+          );
+        }
       },
       (error: unknown) => console.error('[quire] housekeeping failed:', error),
     );

@@ -11,6 +11,7 @@ describe('PageCache', () => {
     const body = html(2000);
     cache.store(key, body, 'text/html');
     const page = cache.get(key)!;
+    if (page.kind !== 'page') throw new Error('a page was stored');
     expect(page.body.equals(body)).toBe(true);
     expect(gunzipSync(page.gzip).equals(body)).toBe(true);
     expect(brotliDecompressSync(page.brotli).equals(body)).toBe(true);
@@ -43,6 +44,15 @@ describe('PageCache', () => {
     const body = Buffer.from(Array.from({ length: 20_000 }, () => Math.random().toString(36)[2]).join(''));
     cache.store(PageCache.key('alice', 1, '/big'), body, 'text/html');
     expect(cache.get(PageCache.key('alice', 1, '/big'))).toBeUndefined();
+  });
+
+  it('keeps a redirect under the same keys, retired by a bump like a page', () => {
+    const cache = new PageCache(1024 * 1024);
+    cache.storeRedirect(PageCache.key('alice', 1, '/posts/old'), '/posts/new');
+    expect(cache.get(PageCache.key('alice', 1, '/posts/old'))).toEqual({ kind: 'redirect', location: '/posts/new' });
+    expect(cache.get(PageCache.key('alice', 2, '/posts/old'))).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ entries: 1, hits: 1, misses: 1 });
+    expect(cache.stats().bytes).toBeLessThan(400);
   });
 
   it('counts hits and misses', () => {

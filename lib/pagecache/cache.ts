@@ -4,12 +4,18 @@ import { LRUCache } from 'lru-cache';
 
 /** A rendered page kept in memory with its compressed forms, computed once when stored. */
 export type CachedPage = {
+  kind: 'page';
   body: Buffer;
   gzip: Buffer;
   brotli: Buffer;
   etag: string;
   contentType: string;
 };
+
+/** A moved address (lib/posts/redirects.ts): its 301 is answered from memory like a page. */
+export type CachedRedirect = { kind: 'redirect'; location: string };
+
+export type CachedEntry = CachedPage | CachedRedirect;
 
 /** The process-wide key of the front's cache (read by the health and metrics routes). */
 export const PAGE_CACHE_KEY = 'page-cache';
@@ -21,16 +27,16 @@ export type PageCacheStats = { hits: number; misses: number; entries: number; by
  * generation, so a bump makes old entries unreachable; the LRU then ages them out.
  */
 export class PageCache {
-  private readonly pages: LRUCache<string, CachedPage>;
+  private readonly pages: LRUCache<string, CachedEntry>;
   private hits = 0;
   private misses = 0;
 
   constructor(maxBytes: number) {
-    this.pages = new LRUCache<string, CachedPage>({
+    this.pages = new LRUCache<string, CachedEntry>({
       maxSize: maxBytes,
       maxEntrySize: Math.max(1, Math.floor(maxBytes / 4)),
-      sizeCalculation: (page, key) =>
-        page.body.length + page.gzip.length + page.brotli.length + key.length + 200,
+      sizeCalculation: (entry, key) =>
+        (entry.kind === 'page' ? entry.body.length + entry.gzip.length + entry.brotli.length : entry.location.length) + key.length + 200,
     });
   }
 
@@ -38,7 +44,7 @@ export class PageCache {
     return `${slug}\n${generation}\n${url}`;
   }
 
-  get(key: string): CachedPage | undefined {
+  get(key: string): CachedEntry | undefined {
     const page = this.pages.get(key);
     if (page) this.hits++;
     else this.misses++;
@@ -47,6 +53,7 @@ export class PageCache {
 
   store(key: string, body: Buffer, contentType: string): CachedPage {
     const page: CachedPage = {
+      kind: 'page',
       body,
       gzip: exactCopy(gzipSync(body, { level: 6 })),
       brotli: exactCopy(brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5 } })),
@@ -55,6 +62,12 @@ export class PageCache {
     };
     this.pages.set(key, page);
     return page;
+  }
+
+  storeRedirect(key: string, location: string): CachedRedirect {
+    const redirect: CachedRedirect = { kind: 'redirect', location };
+    this.pages.set(key, redirect);
+    return redirect;
   }
 
   stats(): PageCacheStats {

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { pages, type Page } from '@/lib/db/schema/tenant';
@@ -8,7 +8,9 @@ import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { mediaImageTable } from '@/lib/media/media';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/posts/posts';
+import { recordAddressChange } from '@/lib/posts/redirects';
 import { postSlugSchema, slugify, uniqueSlug } from '@/lib/posts/slug';
+import { moveToTrash } from '@/lib/trash/trash';
 
 /**
  * Static pages ("About", "Now"), served at `/<slug>` on the blog and listed in its navigation.
@@ -47,9 +49,7 @@ export async function savePage(handle: TenantHandle, id: number | undefined, inp
   const isTaken = (slug: string) => RESERVED_PAGE_SLUGS.has(slug) || slugTaken(handle, slug);
   const slug = form.slug || existing?.slug || uniqueSlug(slugify(form.title) || 'page', isTaken);
   if (slug !== existing?.slug && isTaken(slug)) {
-    throw new InputError(
-      RESERVED_PAGE_SLUGS.has(slug) ? `"${slug}" is reserved for the blog itself.` : `A page with the address "${slug}" already exists.`,
-    );
+    throw new InputError(RESERVED_PAGE_SLUGS.has(slug) ? `"${slug}" is reserved for the blog itself.` : slugTakenMessage(handle, slug));
   }
   const status = form.action === 'save' ? (existing?.status ?? 'draft') : form.action === 'publish' ? 'published' : 'draft';
   const values = {
@@ -61,27 +61,31 @@ export async function savePage(handle: TenantHandle, id: number | undefined, inp
     navOrder: form.navOrder,
     updatedAt: new Date(Math.max(now.getTime(), (existing?.updatedAt.getTime() ?? 0) + 1)),
   } as const;
-  const saved = existing
-    ? handle.orm.update(pages).set(values).where(eq(pages.id, existing.id)).returning().get()
-    : handle.orm.insert(pages).values({ ...values, createdAt: now }).returning().get();
+  const saved = handle.sqlite.transaction(() => {
+    const row = existing
+      ? handle.orm.update(pages).set(values).where(eq(pages.id, existing.id)).returning().get()
+      : handle.orm.insert(pages).values({ ...values, createdAt: now }).returning().get();
+    recordAddressChange(handle, 'page', existing, row, now);
+    return row;
+  })();
   // Published pages appear in every page's navigation.
   if (status === 'published' || existing?.status === 'published') bumpGeneration(handle.slug);
   return saved;
 }
 
+/** Deleting a page moves it to the trash (lib/trash): restorable until it is purged. */
 export function deletePage(handle: TenantHandle, id: number): void {
-  const existing = getPage(handle, id);
-  if (!existing) throw notFound('This page no longer exists.');
-  handle.orm.delete(pages).where(eq(pages.id, id)).run();
-  if (existing.status === 'published') bumpGeneration(handle.slug);
+  moveToTrash(handle, 'page', id);
 }
 
+/** A page to edit; one in the trash is not (restore it first). */
 export function getPage(handle: TenantHandle, id: number): Page | undefined {
-  return handle.orm.select().from(pages).where(eq(pages.id, id)).get();
+  return handle.orm.select().from(pages).where(and(eq(pages.id, id), isNull(pages.deletedAt))).get();
 }
 
+/** Every page but those in the trash, in navigation order: the dashboard's list, the Markdown export. */
 export function listAllPages(handle: TenantHandle): Page[] {
-  return handle.orm.select().from(pages).orderBy(asc(pages.navOrder), asc(pages.title)).all();
+  return handle.orm.select().from(pages).where(isNull(pages.deletedAt)).orderBy(asc(pages.navOrder), asc(pages.title)).all();
 }
 
 export type NavPage = Pick<Page, 'slug' | 'title' | 'updatedAt'>;
@@ -112,6 +116,14 @@ export function getPublishedPage(handle: TenantHandle, slug: string): Pick<Page,
     .get({ slug });
 }
 
+/** Any page holds its address, one in the trash too (a restore puts it back there). */
 function slugTaken(handle: TenantHandle, slug: string): boolean {
   return handle.orm.select({ id: pages.id }).from(pages).where(eq(pages.slug, slug)).get() !== undefined;
+}
+
+function slugTakenMessage(handle: TenantHandle, slug: string): string {
+  const holder = handle.orm.select({ deletedAt: pages.deletedAt }).from(pages).where(eq(pages.slug, slug)).get();
+  return holder?.deletedAt
+    ? 'A page in the trash has this address: restore it or delete it for good first.'
+    : `A page with the address "${slug}" already exists.`;
 }

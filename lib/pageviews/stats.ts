@@ -34,8 +34,11 @@ export function blogStats(handle: TenantHandle, range: StatsRange, now = Date.no
       views: days.reduce((sum, d) => sum + d.views, 0),
       uniques: days.reduce((sum, d) => sum + d.uniques, 0),
     },
-    topPages: (s.topPages.all(first, last) as { postId: number; title: string | null; slug: string | null; views: number; uniques: number }[]).map(
-      (row) => ({ ...row, title: row.postId === 0 ? 'Home page' : (row.title ?? 'A deleted post') }),
+    topPages: (
+      s.topPages.all(first, last) as { postId: number; title: string | null; slug: string | null; trashed: 0 | 1; views: number; uniques: number }[]
+    ).map(({ trashed, ...row }) =>
+      // A post in the trash keeps its statistics until it is deleted for good; readers cannot follow a link to it.
+      trashed ? { ...row, slug: null, title: `${row.title} (in the trash)` } : { ...row, title: row.postId === 0 ? 'Home page' : (row.title ?? 'A deleted post') },
     ),
     topReferrers: s.topReferrers.all(first, last) as { host: string; views: number }[],
   };
@@ -46,7 +49,7 @@ function statements(handle: TenantHandle) {
     viewsByDay: handle.sqlite.prepare('select day, sum(views) as views from daily_views where day between ? and ? group by day'),
     uniquesByDay: handle.sqlite.prepare('select day, uniques from daily_visitors where day between ? and ?'),
     topPages: handle.sqlite.prepare(
-      `select v.post_id as postId, p.title as title, p.slug as slug, sum(v.views) as views, sum(v.uniques) as uniques
+      `select v.post_id as postId, p.title as title, p.slug as slug, p.deleted_at is not null as trashed, sum(v.views) as views, sum(v.uniques) as uniques
        from daily_views v left join posts p on p.id = v.post_id
        where v.day between ? and ? group by v.post_id order by views desc, v.post_id limit 10`,
     ),

@@ -7,7 +7,8 @@ import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import { posts } from '@/lib/db/schema/tenant';
 import { InputError } from '@/lib/input';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { createPost, deletePost, getPost, savePost } from './posts';
+import { authorExcerpt, createPost, deletePost, getPost, postVersion, savePost } from './posts';
+import { getPendingRevision, getRevision, listRevisions, REVISIONS_MAX } from './revisions';
 import { findPublicTag, getPublishedPost, latestPublishedPosts, listCursorSchema, listPublicTags, listPublishedPostDates, listPublishedPosts, parseAfterParam } from './public';
 import { slugify } from './slug';
 
@@ -26,7 +27,8 @@ describe('createPost', () => {
     const post = await createPost(blog(), { title: 'First', markdown: '# Hi\n\nSome <script>x()</script>text.' });
     expect(post.html).toContain('<h1 id="hi">Hi</h1>');
     expect(post.html).not.toContain('<script');
-    expect(post.excerpt).toBe('Some text.'); // headings, code and tables stay out of excerpts
+    expect(post.autoExcerpt).toBe('Some text.'); // headings, code and tables stay out of excerpts
+    expect(post.excerpt).toBe(''); // only what the author wrote
     expect(post.status).toBe('published');
     expect(post.publishedAt).toBeInstanceOf(Date);
   });
@@ -209,5 +211,74 @@ describe('savePost (the editor)', () => {
     deletePost(h, b.id);
     expect(getPost(h, b.id)).toBeUndefined();
     expect(() => deletePost(h, b.id)).toThrow(/no longer exists/);
+  });
+});
+
+describe('staged edits, revisions and excerpts', () => {
+  const h = () => openTenant('writer');
+  const text = (post: { title: string; markdown: string }) => ({ title: post.title, markdown: post.markdown });
+
+  it('keeps the edit of a published post aside until its changes are published', async () => {
+    const post = await createPost(h(), { title: 'Live', markdown: 'Old words.' });
+    const staged = await savePost(h(), post.id, { title: 'Live, edited', markdown: 'New words.', action: 'save', expectedUpdatedAt: post.updatedAt.getTime() });
+    expect(text(staged)).toEqual({ title: 'Live', markdown: 'Old words.' });
+    expect(getPublishedPost(h(), post.slug)?.html).toContain('Old words.');
+    const pending = getPendingRevision(h(), post.id)!;
+    expect(pending).toMatchObject({ title: 'Live, edited', markdown: 'New words.' });
+    // The version the editor holds is now the pending edit's; an old copy is refused.
+    expect(postVersion(staged, pending)).toBe(pending.createdAt.getTime());
+    await expect(savePost(h(), post.id, { title: 'x', markdown: 'y', expectedUpdatedAt: post.updatedAt.getTime() })).rejects.toThrow(/changed elsewhere/);
+
+    const applied = await savePost(h(), post.id, { title: 'Live, edited', markdown: 'New words.', action: 'publish-changes', expectedUpdatedAt: pending.createdAt.getTime() });
+    expect(text(applied)).toEqual({ title: 'Live, edited', markdown: 'New words.' });
+    expect(applied.status).toBe('published');
+    expect(applied.publishedAt).toEqual(post.publishedAt);
+    expect(getPendingRevision(h(), post.id)).toBeUndefined();
+    expect(getPublishedPost(h(), post.slug)?.html).toContain('New words.');
+  });
+
+  it('discards a pending edit into the history, and refuses to publish changes of a draft', async () => {
+    const post = await createPost(h(), { title: 'Kept', markdown: 'Published text.' });
+    await savePost(h(), post.id, { title: 'Kept', markdown: 'An idea I dropped.', action: 'save' });
+    await savePost(h(), post.id, { action: 'discard-changes' });
+    expect(getPendingRevision(h(), post.id)).toBeUndefined();
+    expect(getPost(h(), post.id)?.markdown).toBe('Published text.');
+    const [dropped] = listRevisions(h(), post.id);
+    expect(getRevision(h(), post.id, dropped!.id)?.markdown).toBe('An idea I dropped.');
+    const draft = await createPost(h(), { title: 'Draft', markdown: 'x', draft: true });
+    await expect(savePost(h(), draft.id, { title: 'Draft', markdown: 'y', action: 'publish-changes' })).rejects.toThrow(/not published yet/);
+  });
+
+  it('keeps what each save replaced, at most REVISIONS_MAX, newest first', async () => {
+    const draft = await createPost(h(), { title: 'Often saved', markdown: 'v0', tags: 'b, a', excerpt: 'Mine.', draft: true });
+    for (let i = 1; i <= REVISIONS_MAX + 5; i++) await savePost(h(), draft.id, { title: 'Often saved', markdown: `v${i}` });
+    const revisions = listRevisions(h(), draft.id);
+    expect(revisions).toHaveLength(REVISIONS_MAX);
+    expect(getRevision(h(), draft.id, revisions[0]!.id)).toMatchObject({ markdown: `v${REVISIONS_MAX + 4}`, excerpt: 'Mine.', tags: ['a', 'b'] });
+    expect(getRevision(h(), draft.id, revisions.at(-1)!.id)?.markdown).toBe('v5');
+    // A save that changes no text keeps nothing.
+    await savePost(h(), draft.id, { title: 'Often saved', markdown: `v${REVISIONS_MAX + 5}` });
+    expect(listRevisions(h(), draft.id)[0]!.id).toBe(revisions[0]!.id);
+    // Another post's revision is not this one's.
+    const other = await createPost(h(), { title: 'Other', markdown: 'x', draft: true });
+    expect(getRevision(h(), other.id, revisions[0]!.id)).toBeUndefined();
+  });
+
+  it('keeps fewer revisions of autosaves: not one every few seconds', async () => {
+    const draft = await createPost(h(), { title: 'Typing', markdown: 'start', draft: true });
+    for (let i = 1; i <= 10; i++) await savePost(h(), draft.id, { title: 'Typing', markdown: `start ${i}`, autosave: true });
+    expect(listRevisions(h(), draft.id).length).toBeLessThanOrEqual(2);
+    await savePost(h(), draft.id, { title: 'Typing', markdown: 'saved by hand' });
+    expect(getRevision(h(), draft.id, listRevisions(h(), draft.id)[0]!.id)?.markdown).toBe('start 10');
+  });
+
+  it('derives the automatic excerpt from the text at each save, and shows the author\'s own first', async () => {
+    const post = await createPost(h(), { title: 'Excerpts', markdown: 'TODO' });
+    expect(listPublishedPosts(h(), { limit: 100 }).posts.find((p) => p.id === post.id)?.excerpt).toBe('TODO');
+    await savePost(h(), post.id, { title: 'Excerpts', markdown: 'A walk by the river.', action: 'publish' });
+    expect(getPublishedPost(h(), post.slug)?.excerpt).toBe('A walk by the river.');
+    await savePost(h(), post.id, { title: 'Excerpts', markdown: 'A walk by the river.', excerpt: 'My own words.', action: 'publish' });
+    expect(getPublishedPost(h(), post.slug)?.excerpt).toBe('My own words.');
+    expect(authorExcerpt(getPost(h(), post.id)!)).toBe('My own words.');
   });
 });

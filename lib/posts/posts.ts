@@ -1,13 +1,25 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
-import { dailyViews, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
+import { posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { mediaExists, mediaImageTable } from '@/lib/media/media';
 import { bumpGeneration } from '@/lib/pagecache/generation';
+import { moveToTrash } from '@/lib/trash/trash';
+import { recordAddressChange } from './redirects';
+import {
+  deletePendingRevision,
+  getPendingRevision,
+  keepRevision,
+  sameRevisionText,
+  writePendingRevision,
+  type Revision,
+  type RevisionText,
+} from './revisions';
 import { postSlugSchema, slugify, uniqueSlug } from './slug';
+import { shownStatus } from './status';
 
 /** Limits, documented in the README: generous for writing, bounded for the server. */
 export const POST_TITLE_MAX = 200;
@@ -16,7 +28,12 @@ export const POST_EXCERPT_MAX = 500;
 export const TAGS_MAX = 20;
 export const TAG_MAX = 40;
 
-export const postActions = ['save', 'publish', 'schedule', 'unpublish'] as const;
+/**
+ * What a save does. `save` never changes what readers see: a draft is written, and the edit of
+ * a live (published or scheduled) post is kept aside as its pending revision, which
+ * `publish-changes` applies and `discard-changes` throws away (into its history).
+ */
+export const postActions = ['save', 'publish', 'schedule', 'unpublish', 'publish-changes', 'discard-changes'] as const;
 export type PostAction = (typeof postActions)[number];
 
 const postFormSchema = z.object({
@@ -35,8 +52,10 @@ const postFormSchema = z.object({
   action: z.enum(postActions).default('save'),
   /** When to publish: the schedule time, or a back-dated publish (CLI, imports). */
   publishAt: z.coerce.date({ error: 'Choose a valid date and time.' }).optional(),
-  /** The `updatedAt` (ms) the editor loaded; a mismatch means someone else saved since. */
+  /** The version (ms, `postVersion`) the editor loaded; a mismatch means someone else saved since. */
   expectedUpdatedAt: z.number().int().optional(),
+  /** Saved by the editor on its own while the author types (see AUTOSAVE_REVISION_GAP_MS). */
+  autosave: z.boolean().optional(),
   /** Tag names, as a list or comma-separated. */
   tags: z
     .union([z.string().max(2000), z.array(z.string().max(TAG_MAX))])
@@ -60,23 +79,34 @@ export type PostForm = z.input<typeof postFormSchema>;
  * Creates (no id) or updates a post from the editor or the CLI. Markdown is rendered and
  * sanitized here, once. Any change that a reader could see bumps the blog's page-cache
  * generation; a change made elsewhere since the editor loaded the post is refused, not lost.
+ * `save` of a live post keeps the edit as its pending revision (readers see no change); any
+ * other write keeps the text it replaces as a revision.
  */
 export async function savePost(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Promise<Post> {
+  if (isDiscard(input)) return discardPendingChanges(handle, id, input);
   const form = parseInput(postFormSchema, input);
   // Rendered first, off the serving thread; everything below runs without a pause, so the
   // checks still hold when the row is written.
   const rendered = await renderMarkdownOffThread(form.markdown, mediaImageTable(handle.sqlite, form.markdown));
   const existing = id === undefined ? undefined : getPost(handle, id);
   if (id !== undefined && !existing) throw notFound('This post no longer exists.');
-  if (existing && form.expectedUpdatedAt !== undefined && form.expectedUpdatedAt !== existing.updatedAt.getTime()) {
-    throw conflict(
-      'This post was changed elsewhere since you opened it. Your text is still here: copy it, reload the page, and apply your changes again.',
-    );
+  const pending = existing && getPendingRevision(handle, existing.id);
+  if (existing) checkVersion(existing, pending, form.expectedUpdatedAt);
+  const text: RevisionText = {
+    title: form.title,
+    markdown: form.markdown,
+    excerpt: form.excerpt ?? existing?.excerpt ?? '',
+    tags: form.tags ?? (existing ? tagNames(handle, existing.id) : []),
+  };
+  if (existing && existing.status !== 'draft' && form.action === 'save') {
+    // Its address and cover are not part of a revision: they change when the edit is published.
+    stageEdit(handle, existing, pending, text, form.autosave ?? false, now);
+    return existing;
   }
 
   const slug = form.slug || existing?.slug || uniqueSlug(slugify(form.title) || 'post', (candidate) => slugTaken(handle, candidate));
   if (slug !== existing?.slug && slugTaken(handle, slug)) {
-    throw new InputError(`A post with the address "${slug}" already exists.`);
+    throw new InputError(slugTakenMessage(handle, slug));
   }
   if (form.coverMediaId != null && !mediaExists(handle, form.coverMediaId)) {
     throw new InputError('The cover image is not in this blog any more; choose another.');
@@ -88,18 +118,27 @@ export async function savePost(handle: TenantHandle, id: number | undefined, inp
     markdown: form.markdown,
     html: rendered.html,
     bodyText: rendered.text,
-    excerpt: form.excerpt || rendered.excerpt,
+    excerpt: text.excerpt,
+    autoExcerpt: rendered.excerpt,
     status,
     publishedAt,
     ...(form.coverMediaId === undefined ? {} : { coverMediaId: form.coverMediaId }),
     // Strictly increasing, so two saves in one millisecond still tell apart for conflicts.
-    updatedAt: new Date(Math.max(now.getTime(), (existing?.updatedAt.getTime() ?? 0) + 1)),
+    updatedAt: new Date(Math.max(now.getTime(), (existing ? postVersion(existing, pending) : 0) + 1)),
   };
   const saved = handle.sqlite.transaction(() => {
+    if (existing) {
+      // What this save replaces is kept. A pending edit ends: the editor opens on it, so what it
+      // sends now is that edit carried on (or, for the CLI, the author's newer word).
+      const before = liveText(handle, existing);
+      if (!sameRevisionText(before, text)) keepRevision(handle, existing.id, before, existing.updatedAt, { autosave: form.autosave });
+      if (pending) deletePendingRevision(handle, existing.id);
+    }
     const row = existing
       ? handle.orm.update(posts).set(values).where(eq(posts.id, existing.id)).returning().get()
       : handle.orm.insert(posts).values({ ...values, createdAt: now }).returning().get();
     if (form.tags !== undefined) setPostTags(handle, row.id, form.tags);
+    recordAddressChange(handle, 'post', existing, row, now);
     return row;
   })();
   if (status !== 'draft' || (existing && existing.status !== 'draft')) bumpGeneration(handle.slug);
@@ -121,7 +160,87 @@ function nextState(action: PostAction, existing: Post | undefined, publishAt: Da
       return { status: 'scheduled', publishedAt: publishAt } as const;
     case 'unpublish':
       return { status: 'draft', publishedAt: null } as const;
+    case 'publish-changes':
+      if (!existing || existing.status === 'draft') throw new InputError('This post is not published yet: publish it instead.');
+      return { status: existing.status, publishedAt: existing.publishedAt } as const;
+    case 'discard-changes':
+      throw new InputError('There is nothing to save when discarding changes.');
   }
+}
+
+/**
+ * A post's version as the editor holds it: its last write, or its pending revision's if that
+ * is newer. A save naming another version was made on an old copy and is refused.
+ */
+export function postVersion(post: Post, pending: Pick<Revision, 'createdAt'> | undefined): number {
+  return Math.max(post.updatedAt.getTime(), pending?.createdAt.getTime() ?? 0);
+}
+
+function checkVersion(post: Post, pending: Revision | undefined, expected: number | undefined): void {
+  if (expected !== undefined && expected !== postVersion(post, pending)) {
+    throw conflict(
+      'This post was changed elsewhere since you opened it. Your text is still here: copy it, reload the page, and apply your changes again.',
+    );
+  }
+}
+
+function tagNames(handle: TenantHandle, postId: number): string[] {
+  return listPostTags(handle, postId).map((tag) => tag.name);
+}
+
+/** The text of the post as it is stored (what readers see, once it is public). */
+function liveText(handle: TenantHandle, post: Post): RevisionText {
+  return { title: post.title, markdown: post.markdown, excerpt: post.excerpt, tags: tagNames(handle, post.id) };
+}
+
+/**
+ * The edit of a live post, kept as its pending revision: readers see no change, so nothing is
+ * rendered into the post and no cached page is dropped. The pending text it replaces goes into
+ * the history; an edit back to the live text leaves nothing pending.
+ */
+function stageEdit(handle: TenantHandle, post: Post, pending: Revision | undefined, text: RevisionText, autosave: boolean, now: Date): void {
+  const createdAt = new Date(Math.max(now.getTime(), postVersion(post, pending) + 1));
+  handle.sqlite.transaction(() => {
+    if (pending && !sameRevisionText(pending, text)) keepRevision(handle, post.id, pending, pending.createdAt, { autosave });
+    if (sameRevisionText(liveText(handle, post), text)) deletePendingRevision(handle, post.id);
+    else writePendingRevision(handle, post.id, text, createdAt);
+  })();
+}
+
+const discardSchema = z.object({ action: z.literal('discard-changes'), expectedUpdatedAt: z.number().int().optional() });
+
+function isDiscard(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && (input as { action?: unknown }).action === 'discard-changes';
+}
+
+/** Throws a live post's pending edit away; it stays in the post's history, restorable. */
+function discardPendingChanges(handle: TenantHandle, id: number | undefined, input: unknown): Post {
+  const { expectedUpdatedAt } = parseInput(discardSchema, input);
+  const post = id === undefined ? undefined : getPost(handle, id);
+  if (!post) throw notFound('This post no longer exists.');
+  const pending = getPendingRevision(handle, post.id);
+  checkVersion(post, pending, expectedUpdatedAt);
+  if (pending) {
+    handle.sqlite.transaction(() => {
+      keepRevision(handle, post.id, pending, pending.createdAt);
+      deletePendingRevision(handle, post.id);
+    })();
+  }
+  return post;
+}
+
+/**
+ * The excerpt the author wrote, for the editor's field. A post not saved since excerpts were
+ * split in two (schema 8) holds the derived one in both columns: that one is not the author's.
+ */
+export function authorExcerpt(post: Pick<Post, 'excerpt' | 'autoExcerpt'>): string {
+  return post.excerpt === post.autoExcerpt ? '' : post.excerpt;
+}
+
+/** What the editor is told after a save: the post's state (as readers see it) and the version to send next. */
+export function editorView(handle: TenantHandle, post: Post) {
+  const pending = getPendingRevision(handle, post.id);
+  return { id: post.id, slug: post.slug, status: shownStatus(post), updatedAt: postVersion(post, pending), hasPendingChanges: pending !== undefined };
 }
 
 /** The CLI's and the demo's way in: a new post, published unless `draft`. */
@@ -133,14 +252,9 @@ export function createPost(
   return savePost(handle, undefined, { ...form, action: draft ? 'save' : 'publish' });
 }
 
+/** Deleting a post moves it to the trash (lib/trash): restorable until it is purged. */
 export function deletePost(handle: TenantHandle, id: number): void {
-  const existing = getPost(handle, id);
-  if (!existing) throw notFound('This post no longer exists.');
-  handle.sqlite.transaction(() => {
-    handle.orm.delete(dailyViews).where(eq(dailyViews.postId, id)).run();
-    handle.orm.delete(posts).where(eq(posts.id, id)).run();
-  })();
-  if (existing.status !== 'draft') bumpGeneration(handle.slug);
+  moveToTrash(handle, 'post', id);
 }
 
 function setPostTags(handle: TenantHandle, postId: number, names: string[]): void {
@@ -172,15 +286,19 @@ export function listPostTags(handle: TenantHandle, postId: number): TagRef[] {
     .all({ postId });
 }
 
+/** A post to edit; one in the trash is not (restore it first), so it cannot be saved there. */
 export function getPost(handle: TenantHandle, id: number): Post | undefined {
-  return handle.orm.select().from(posts).where(eq(posts.id, id)).get();
+  return handle.orm.select().from(posts).where(and(eq(posts.id, id), isNull(posts.deletedAt))).get();
 }
 
 export type DashboardPost = Pick<Post, 'id' | 'slug' | 'title' | 'status' | 'publishedAt' | 'updatedAt' | 'views'>;
 
-/** Every post for the dashboard, most recently edited first. */
-export function listAllPosts(handle: TenantHandle): DashboardPost[] {
-  return handle.orm
+/**
+ * Every post for the dashboard but those in the trash, most recently edited first. `status` is
+ * as readers see it: a scheduled post whose time has come is published.
+ */
+export function listAllPosts(handle: TenantHandle, now = Date.now()): DashboardPost[] {
+  const rows = handle.orm
     .select({
       id: posts.id,
       slug: posts.slug,
@@ -191,10 +309,21 @@ export function listAllPosts(handle: TenantHandle): DashboardPost[] {
       views: posts.views,
     })
     .from(posts)
+    .where(isNull(posts.deletedAt))
     .orderBy(desc(posts.updatedAt))
     .all();
+  return rows.map((row) => ({ ...row, status: shownStatus(row, now) }));
 }
 
+/** Any post holds its address, one in the trash too (a restore puts it back there). */
 function slugTaken(handle: TenantHandle, slug: string): boolean {
   return handle.orm.select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).get() !== undefined;
+}
+
+/** Why `slug` cannot be had: another post has it, or one in the trash keeps it. */
+function slugTakenMessage(handle: TenantHandle, slug: string): string {
+  const holder = handle.orm.select({ deletedAt: posts.deletedAt }).from(posts).where(eq(posts.slug, slug)).get();
+  return holder?.deletedAt
+    ? 'A post in the trash has this address: restore it or delete it for good first.'
+    : `A post with the address "${slug}" already exists.`;
 }

@@ -46,11 +46,17 @@ export function lastModified(post: { publishedAt: Date; updatedAt: Date }): Date
   return post.updatedAt > post.publishedAt ? post.updatedAt : post.publishedAt;
 }
 
+/**
+ * The one rule for the excerpt readers see (lists, feeds, descriptions, cards): the author's
+ * own, else the one derived from the text at its last save.
+ */
+export const shownExcerpt = sql<string>`coalesce(nullif(${posts.excerpt}, ''), ${posts.autoExcerpt})`;
+
 const summaryColumns = {
   id: posts.id,
   slug: posts.slug,
   title: posts.title,
-  excerpt: posts.excerpt,
+  excerpt: shownExcerpt,
   publishedAt: posts.publishedAt,
   ...coverColumns,
 };

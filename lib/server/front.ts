@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PREVIEW_PATH_PREFIX } from '@/lib/blogs/address';
 import { findBlog, markUnderMaintenance } from '@/lib/blogs/blogs';
 import { redirectTarget } from '@/lib/blogs/lifecycle';
 import { blogUrl, type QuireConfig } from '@/lib/config';
@@ -8,6 +9,7 @@ import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
 import { FEED_FORMATS, feedFormats } from '@/lib/feeds/formats';
 import { currentGeneration } from '@/lib/pagecache/generation';
 import { PageCache, type CachedPage } from '@/lib/pagecache/cache';
+import { findRedirect } from '@/lib/posts/redirects';
 import type { PageviewBatcher } from '@/lib/pageviews/batcher';
 import { clientAddress } from '@/lib/net/client-address';
 import { handleBeacon } from '@/lib/pageviews/ingest';
@@ -124,14 +126,31 @@ export function createFront({ config, next, cache, pageviews }: FrontOptions): R
     req.headers[CLIENT_IP_HEADER] = clientIp(req, config);
     // Images say how big they are (app/sites/[site]/media).
     if (path.pathname.startsWith('/media/')) passDeclaredLength(res);
+    // A preview link shows what is not published, to whoever holds it: never kept here or by
+    // anyone else, never indexed, and its address is not passed on to linked sites.
+    if (path.pathname.startsWith(PREVIEW_PATH_PREFIX)) {
+      keepPrivate(res);
+      return next(req, res);
+    }
 
-    if (!cache || !isCacheable(req)) return next(req, res);
+    const cached = cache && isCacheable(req) ? { cache, key: PageCache.key(slug, currentGeneration(handle), publicUrl) } : undefined;
+    const entry = cached?.cache.get(cached.key);
+    if (entry?.kind === 'redirect') return permanentRedirect(res, entry.location, 'hit');
+    if (entry) return sendCachedPage(req, res, entry);
 
-    const key = PageCache.key(slug, currentGeneration(handle), publicUrl);
-    const page = cache.get(key);
-    if (page) return sendCachedPage(req, res, page);
+    // A moved address (lib/posts/redirects.ts), matched as the reader asked it. Looked up only
+    // here, past the cache, so that hits never touch the database; the 301 is cached in turn.
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const moved = findRedirect(handle, publicUrl);
+      if (moved) {
+        cached?.cache.storeRedirect(cached.key, moved);
+        return permanentRedirect(res, moved, cached ? 'miss' : undefined);
+      }
+    }
+
+    if (!cached) return next(req, res);
     res.setHeader('X-Quire-Cache', 'miss');
-    if (req.method === 'GET') captureResponse(res, (body, contentType) => cache.store(key, body, contentType));
+    if (req.method === 'GET') captureResponse(res, (body, contentType) => cached.cache.store(cached.key, body, contentType));
     return next(req, res);
   };
 }
@@ -180,6 +199,16 @@ function passDeclaredLength(res: ServerResponse): void {
   const setHeader = res.setHeader.bind(res);
   res.setHeader = ((name: string, value: number | string | readonly string[]) =>
     name.toLowerCase() === DECLARED_LENGTH_HEADER ? setHeader('Content-Length', value) : setHeader(name, value)) as typeof res.setHeader;
+}
+
+/** Headers of a private page, which Next's own Cache-Control may not weaken. */
+function keepPrivate(res: ServerResponse): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = ((name: string, value: number | string | readonly string[]) =>
+    name.toLowerCase() === 'cache-control' ? res : setHeader(name, value)) as typeof res.setHeader;
+  setHeader('Cache-Control', 'no-store');
+  setHeader('X-Robots-Tag', 'noindex, nofollow');
+  setHeader('Referrer-Policy', 'no-referrer');
 }
 
 /** The client's address: the socket's, or behind a trusted proxy what it says (lib/net). */
@@ -258,8 +287,13 @@ function drainAndSend(req: IncomingMessage, res: ServerResponse, status: number)
   sendStatus(res, status);
 }
 
-function permanentRedirect(res: ServerResponse, location: string): void {
-  res.writeHead(301, { Location: location, 'Content-Length': 0, 'Cache-Control': 'public, max-age=3600' });
+function permanentRedirect(res: ServerResponse, location: string, cacheState?: 'hit' | 'miss'): void {
+  res.writeHead(301, {
+    Location: location,
+    'Content-Length': 0,
+    'Cache-Control': 'public, max-age=3600',
+    ...(cacheState ? { 'X-Quire-Cache': cacheState } : {}),
+  });
   res.end();
 }
 

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createBlog } from '@/lib/blogs/blogs';
+import { openTenant, type TenantHandle } from '@/lib/db/pool';
 
 /**
  * A fresh data directory for one test file. Call it at the top of the file, before anything
@@ -26,4 +28,12 @@ export function blogFileHash(dataDir: string, slug: string): string {
     if (fs.existsSync(file)) hash.update(fs.readFileSync(file));
   }
   return hash.digest('hex');
+}
+
+let testBlogs = 0;
+/** A new blog (through the library) for each test that needs one to itself. */
+export function freshBlog(prefix: string): TenantHandle {
+  const slug = `${prefix}${++testBlogs}`;
+  createBlog({ slug, title: slug });
+  return openTenant(slug);
 }

@@ -39,7 +39,8 @@ export function SignupForm({ invite, blogSuffix }: { invite?: string; blogSuffix
       toBody={(data) => ({
         email: data.get('email'),
         password: data.get('password'),
-        ...(invite ? { invite } : { blog: { slug: address, title } }),
+        // The first blog shows times in the zone of the browser it was made in (changeable in its settings).
+        ...(invite ? { invite } : { blog: { slug: address, title, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone } }),
       })}
     >
       <Field label="Email" name="email" type="email" autoComplete="email" required />

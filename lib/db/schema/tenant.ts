@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { blob, check, index, integer, primaryKey, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 /** One blog's file. Times are Unix milliseconds so any SQLite client can read them. */
 export const posts = sqliteTable(
@@ -11,7 +11,10 @@ export const posts = sqliteTable(
     markdown: text('markdown').notNull().default(''),
     /** Sanitized HTML, rendered once when the post is saved. */
     html: text('html').notNull().default(''),
+    /** The author's own excerpt; empty when they wrote none. */
     excerpt: text('excerpt').notNull().default(''),
+    /** The excerpt derived from the current text at each save, shown when the author wrote none. */
+    autoExcerpt: text('auto_excerpt').notNull().default(''),
     status: text('status', { enum: ['draft', 'published', 'scheduled'] }).notNull().default('draft'),
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
@@ -21,6 +24,10 @@ export const posts = sqliteTable(
     bodyText: text('body_text').notNull().default(''),
     /** The image shown with the post on the home page and in link previews (OpenGraph). */
     coverMediaId: integer('cover_media_id').references((): AnySQLiteColumn => media.id, { onDelete: 'set null' }),
+    /** In the trash since then (a trashed post is a draft); restorable for the trash days. */
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
+    /** What a trashed post was, so that restoring it puts it back as it was. */
+    statusBeforeTrash: text('status_before_trash'),
   },
   (t) => [
     check('posts_status_check', sql`${t.status} in ('draft', 'published', 'scheduled')`),
@@ -42,6 +49,9 @@ export const pages = sqliteTable(
     navOrder: integer('nav_order').notNull().default(0),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    /** In the trash since then (a trashed page is a draft); restorable for the trash days. */
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
+    statusBeforeTrash: text('status_before_trash'),
   },
   (t) => [check('pages_status_check', sql`${t.status} in ('draft', 'published')`)],
 );
@@ -164,6 +174,43 @@ export const mediaVariants = sqliteTable(
 export const quireAbout = sqliteTable('quire_about', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
+});
+
+/**
+ * Earlier versions of a post: one row each time it is saved ('saved', bounded and pruned), and
+ * at most one 'pending' row per post — edits of a published post kept aside until the author
+ * publishes them, so readers see the live version until then.
+ */
+export const postRevisions = sqliteTable(
+  'post_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    postId: integer('post_id')
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['saved', 'pending'] }).notNull(),
+    title: text('title').notNull(),
+    markdown: text('markdown').notNull(),
+    excerpt: text('excerpt').notNull().default(''),
+    /** Tag names as a JSON array. */
+    tags: text('tags').notNull().default('[]'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    check('post_revisions_kind_check', sql`${t.kind} in ('saved', 'pending')`),
+    index('post_revisions_post').on(t.postId, t.createdAt),
+    uniqueIndex('post_revisions_one_pending').on(t.postId).where(sql`kind = 'pending'`),
+  ],
+);
+
+/**
+ * Addresses that moved: a renamed post or page, an imported site's old URLs. The blog answers
+ * `path` (its own address, path and query as readers ask it) with a 301 to `target`.
+ */
+export const redirects = sqliteTable('redirects', {
+  path: text('path').primaryKey(),
+  target: text('target').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
 
 /** Blog-level settings (title, description, …) as key/value rows. */

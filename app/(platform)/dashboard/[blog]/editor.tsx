@@ -1,40 +1,73 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { sendJson } from '@/app/_components/json';
 import { uploadFile } from '@/app/_components/upload';
+import type { PostAction } from '@/lib/posts/posts';
 import { slugify } from '@/lib/posts/slug';
+import { ADDRESS_MOVE_NOTICE } from '@/lib/posts/status';
 import { FormMessages } from '@/app/_components/messages';
 import { CoverChooser, type ChosenCover } from './cover-chooser';
+import { EditorHistory, type RevisionContent } from './editor-history';
+import { useLeaveGuard } from './leave-guard';
+import { forgetLocalDraft, keepLocalDraft, localDraftKey, readLocalDraft, type EditorFields, type KeptDraft } from './local-draft';
+import { PreviewLink } from './preview-link';
+
+/** The words of a post (what a revision holds), tags comma-separated. */
+export type EditorText = Pick<EditorFields, 'title' | 'markdown' | 'excerpt' | 'tags'>;
 
 export type EditorDocument = {
   id?: number;
   title: string;
   slug: string;
   markdown: string;
+  /** The author's own excerpt (posts only). */
   excerpt?: string;
+  /** The excerpt made from the saved text: the Excerpt field's placeholder (posts only). */
+  autoExcerpt?: string;
   /** Comma-separated tag names (posts only). */
   tags?: string;
   status: 'draft' | 'published' | 'scheduled';
   publishedAt?: number | null;
+  /** The version the server holds (lib/posts `postVersion`), sent back with each save. */
   updatedAt?: number;
   navOrder?: number;
   views?: number;
   /** The post's cover image (posts only). */
   cover?: ChosenCover | null;
+  /** A live post's pending edit is what the fields above hold; `live` is what readers see. */
+  hasPendingChanges?: boolean;
+  live?: EditorText;
 };
 
-type Action = 'save' | 'publish' | 'schedule' | 'unpublish';
+/** Autosave waits this long after the last change… */
+const AUTOSAVE_DELAY_MS = 2_000;
+/** …and, while the server cannot be reached, tries again this often (and as soon as the browser is back online). */
+const RETRY_DELAY_MS = 15_000;
+
+type SaveState =
+  | { kind: 'idle' }
+  | { kind: 'saving' }
+  | { kind: 'saved' }
+  | { kind: 'offline' }
+  | { kind: 'failed'; reason: string }
+  /** Saved elsewhere since this editor loaded: autosave stops, so nothing is overwritten. */
+  | { kind: 'conflict'; reason: string };
+
+type SaveReply = { id: number; slug: string; status: EditorDocument['status']; updatedAt: number; hasPendingChanges?: boolean };
 
 /**
  * The writing screen for posts and pages: Markdown on the left, the live preview (rendered by
- * the server with the publishing pipeline) on the right. Unsaved text is guarded against
- * leaving the page; a refused save keeps every character in place.
+ * the server with the publishing pipeline) on the right. Nothing typed is lost: drafts save
+ * themselves while the author types (one request at a time), every change is also kept in
+ * this browser until the server has it, and leaving with unsaved changes asks first. On a
+ * live post, saving keeps the edit aside (its pending revision) until "Publish changes".
  */
 export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: EditorDocument; publicUrl: string }) {
   const router = useRouter();
   const { blog, kind, initial } = props;
+  const isPost = kind === 'post';
   const [title, setTitle] = useState(initial.title);
   const [slug, setSlug] = useState(initial.slug);
   const [slugEdited, setSlugEdited] = useState(Boolean(initial.id));
@@ -42,41 +75,215 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const [excerpt, setExcerpt] = useState(initial.excerpt ?? '');
   const [tags, setTags] = useState(initial.tags ?? '');
   const [navOrder, setNavOrder] = useState(initial.navOrder ?? 0);
+  const [cover, setCover] = useState<ChosenCover | null>(initial.cover ?? null);
   const [scheduleAt, setScheduleAt] = useState(toLocalInput(initial.status === 'scheduled' ? initial.publishedAt : null));
-  const [dirty, setDirty] = useState(false);
-  const [pending, setPending] = useState(false);
+  const [docId, setDocId] = useState(initial.id);
+  const [status, setStatus] = useState(initial.status);
+  const [hasPending, setHasPending] = useState(Boolean(initial.hasPendingChanges));
+  /** What the server holds for this editor: the document, or a live post's pending edit. */
+  const [saved, setSaved] = useState<EditorFields>(() => fieldsOf(initial));
+  const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [preview, setPreview] = useState<string>('');
   const [previewError, setPreviewError] = useState<string | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const updatedAt = useRef(initial.updatedAt);
-  const textarea = useRef<HTMLTextAreaElement>(null);
+  const [autoExcerpt, setAutoExcerpt] = useState(initial.autoExcerpt ?? '');
+  const [confirming, setConfirming] = useState<'delete' | 'discard' | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
-  const [cover, setCover] = useState<ChosenCover | null>(initial.cover ?? null);
-  const [docId, setDocId] = useState(initial.id);
-  const [status, setStatus] = useState(initial.status);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const previewPane = useRef<HTMLDivElement>(null);
+  const version = useRef(initial.updatedAt);
+  /** What readers see of a live post: what "Discard changes" brings back. */
+  const liveText = useRef<EditorText>(initial.live ?? textOf(fieldsOf(initial)));
+  /** Saves run one after the other, each sending the version the one before got back. */
+  const queue = useRef<Promise<void>>(Promise.resolve());
 
   const address = slugEdited ? slug : slugify(title);
-  const collection = kind === 'post' ? 'posts' : 'pages';
+  const collection = isPost ? 'posts' : 'pages';
   const base = `/api/blogs/${blog}/${collection}`;
+  const fields = useMemo<EditorFields>(
+    () => ({ title, slug: address, markdown, excerpt, tags, navOrder, cover }),
+    [title, address, markdown, excerpt, tags, navOrder, cover],
+  );
+  const live = status !== 'draft';
+  /** A save of a live post keeps the edit aside: its address and cover wait for "Publish changes". */
+  const staging = isPost && live;
+  const dirty = !sameFields(fields, saved);
+  const textDirty = staging ? !sameText(fields, saved) : dirty;
+  // A published page has no pending version: saving it publishes, so it is never done unasked.
+  const autosaves = (isPost || !live) && saveState.kind !== 'conflict' && (docId !== undefined || (title.trim() !== '' && markdown.trim() !== ''));
+  const autosaveDue = autosaves && textDirty;
+  const guard = useLeaveGuard(dirty || saveState.kind === 'saving');
+
+  // ── Text kept in this browser ──
+  const draftKey = localDraftKey(blog, kind, docId);
+  const isClient = useSyncExternalStore(noSubscription, () => true, () => false);
+  /** Text this browser kept from an earlier visit, newer than the server's: offered back once. */
+  const [kept, setKept] = useState<KeptDraft | null>(() =>
+    typeof window === 'undefined' ? null : worthOffering(readLocalDraft(localDraftKey(blog, kind, initial.id)), initial),
+  );
 
   useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+    if (dirty) keepLocalDraft(draftKey, fields, version.current);
+    // Saved: forgotten, unless an older text waits to be offered.
+    else if (!kept) forgetLocalDraft(draftKey);
+  }, [draftKey, dirty, fields, kept]);
 
+  function restoreKept() {
+    if (!kept) return;
+    const text = kept.fields;
+    setTitle(text.title);
+    setSlug(text.slug);
+    setSlugEdited(true);
+    setMarkdown(text.markdown);
+    setExcerpt(text.excerpt);
+    setTags(text.tags);
+    setNavOrder(text.navOrder);
+    setCover(text.cover);
+    setKept(null);
+    setNotice(null);
+  }
+
+  function discardKept() {
+    forgetLocalDraft(draftKey);
+    setKept(null);
+  }
+
+  // ── Saving ──
+  /** The latest of everything a save reads, for saves that run after others finish. */
+  const latest = useRef({ fields, docId, status, saved, slugEdited, scheduleAt, autosaveDue });
+  useEffect(() => {
+    latest.current = { fields, docId, status, saved, slugEdited, scheduleAt, autosaveDue };
+  });
+
+  function enqueue(task: () => Promise<void>): Promise<void> {
+    const run = queue.current.then(task);
+    queue.current = run.catch(() => undefined);
+    return run;
+  }
+
+  async function request(action: PostAction, auto: boolean): Promise<void> {
+    const { fields: sent, docId: id, status: before, saved: savedBefore, scheduleAt: when } = latest.current;
+    const staged = isPost && before !== 'draft' && action === 'save';
+    setSaveState({ kind: 'saving' });
+    if (!auto) {
+      setBusy(true);
+      setError(null);
+      setNotice(null);
+    }
+    const body =
+      action === 'discard-changes'
+        ? { action, expectedUpdatedAt: version.current }
+        : {
+            title: sent.title,
+            slug: sent.slug,
+            markdown: sent.markdown,
+            action,
+            expectedUpdatedAt: version.current,
+            ...(isPost ? { excerpt: sent.excerpt, tags: sent.tags, coverMediaId: sent.cover?.id ?? null, ...(auto ? { autosave: true } : {}) } : { navOrder: sent.navOrder }),
+            ...(action === 'schedule' ? { publishAt: when ? new Date(when).toISOString() : undefined } : {}),
+          };
+    const result = await sendJson<{ post?: SaveReply; page?: SaveReply }>(id ? `${base}/${id}` : base, id ? 'PUT' : 'POST', body);
+    if (!auto) setBusy(false);
+    if (!result.ok) {
+      if (result.status === 0) return setSaveState({ kind: 'offline' });
+      if (result.status === 409) return setSaveState({ kind: 'conflict', reason: result.error });
+      if (auto) return setSaveState({ kind: 'failed', reason: result.error });
+      setSaveState({ kind: 'idle' });
+      return setError(result.error);
+    }
+    const reply = (result.data.post ?? result.data.page)!;
+    version.current = reply.updatedAt;
+    setStatus(reply.status);
+    setHasPending(Boolean(reply.hasPendingChanges));
+    if (action === 'discard-changes') {
+      // Back to what readers see, address and cover included.
+      const text = liveText.current;
+      setTitle(text.title);
+      setMarkdown(text.markdown);
+      setExcerpt(text.excerpt);
+      setTags(text.tags);
+      setSlug(savedBefore.slug);
+      setSlugEdited(true);
+      setCover(savedBefore.cover);
+      setSaved({ ...savedBefore, ...text });
+    } else if (staged) {
+      setSaved({ ...sent, slug: savedBefore.slug, cover: savedBefore.cover });
+    } else {
+      setSaved({ ...sent, slug: reply.slug });
+      liveText.current = textOf(sent);
+      // Once saved, the address stays put (links to it may be out there), as the server has it.
+      if (!latest.current.slugEdited || latest.current.fields.slug === sent.slug) {
+        setSlug(reply.slug);
+        setSlugEdited(true);
+      }
+    }
+    setSaveState({ kind: 'saved' });
+    setNotice(auto ? null : staged ? 'Saved. Readers see the published version until you publish changes.' : MESSAGES[action]);
+    if (!id) {
+      setDocId(reply.id);
+      forgetLocalDraft(localDraftKey(blog, kind, undefined));
+      // The address of the saved document, without a navigation that would reset the editor.
+      window.history.replaceState(null, '', `/dashboard/${blog}/${collection}/${reply.id}`);
+      guard.addressChanged();
+    }
+  }
+
+  function act(action: PostAction) {
+    void enqueue(() => request(action, false));
+  }
+
+  function autosaveNow() {
+    void enqueue(async () => {
+      if (!latest.current.autosaveDue) return;
+      if (!navigator.onLine) return setSaveState({ kind: 'offline' });
+      await request('save', true);
+    });
+  }
+
+  const onAutosaveDue = useEffectEvent(autosaveNow);
+  useEffect(() => {
+    if (!autosaveDue) return;
+    const timer = setTimeout(() => onAutosaveDue(), AUTOSAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [autosaveDue, fields]);
+
+  const onConnectionChange = useEffectEvent((online: boolean) => {
+    if (online) {
+      setSaveState((state) => (state.kind === 'offline' ? { kind: 'idle' } : state));
+      autosaveNow();
+    } else if (dirty) {
+      setSaveState({ kind: 'offline' });
+    }
+  });
+  useEffect(() => {
+    const online = () => onConnectionChange(true);
+    const offline = () => onConnectionChange(false);
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
+    return () => {
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
+    };
+  }, []);
+  useEffect(() => {
+    if (saveState.kind !== 'offline') return;
+    const timer = setInterval(() => onAutosaveDue(), RETRY_DELAY_MS);
+    return () => clearInterval(timer);
+  }, [saveState.kind]);
+
+  // ── Preview ──
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout>;
     // One preview is made at a time per person: while one is still being made (429), ask again shortly.
     const ask = (delay: number) => {
       timer = setTimeout(async () => {
-        const result = await sendJson<{ html: string }>(`/api/blogs/${blog}/preview`, 'POST', { markdown });
+        const result = await sendJson<{ html: string; excerpt: string }>(`/api/blogs/${blog}/preview`, 'POST', { markdown });
         if (result.ok) {
           setPreview(result.data.html);
+          setAutoExcerpt(result.data.excerpt);
           setPreviewError(null);
         } else if (result.status === 429) ask(500);
         else setPreviewError(result.error);
@@ -86,52 +293,31 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     return () => clearTimeout(timer);
   }, [markdown, blog]);
 
+  /** The preview follows the part being edited: scrolled in proportion to the text. */
+  function followScroll() {
+    const from = textarea.current;
+    const to = previewPane.current;
+    if (!from || !to) return;
+    const range = from.scrollHeight - from.clientHeight;
+    to.scrollTop = range > 0 ? (from.scrollTop / range) * (to.scrollHeight - to.clientHeight) : 0;
+  }
+
   const edit = <T,>(set: (value: T) => void) => (value: T) => {
     set(value);
-    setDirty(true);
     setNotice(null);
   };
   /** Changes the Markdown from what it is now, not from when an upload began. */
   const editMarkdown = (change: (current: string) => string) => {
     setMarkdown(change);
-    setDirty(true);
     setNotice(null);
   };
 
-  async function save(action: Action) {
-    setPending(true);
-    setError(null);
-    setNotice(null);
-    const body = {
-      title,
-      slug: address,
-      markdown,
-      action,
-      expectedUpdatedAt: updatedAt.current,
-      ...(kind === 'post' ? { excerpt, tags, coverMediaId: cover?.id ?? null } : { navOrder }),
-      ...(action === 'schedule' ? { publishAt: scheduleAt ? new Date(scheduleAt).toISOString() : undefined } : {}),
-    };
-    type Saved = { id: number; updatedAt: number; status: EditorDocument['status'] };
-    const result = await sendJson<{ post?: Saved; page?: Saved }>(
-      docId ? `${base}/${docId}` : base,
-      docId ? 'PUT' : 'POST',
-      body,
-    );
-    setPending(false);
-    if (!result.ok) return setError(result.error);
-    const saved = (result.data.post ?? result.data.page)!;
-    updatedAt.current = saved.updatedAt;
-    setStatus(saved.status);
-    // Once saved, the address stays put: links to it may already be out there.
-    setSlug(address);
-    setSlugEdited(true);
-    setDirty(false);
-    setNotice(MESSAGES[action]);
-    if (!docId) {
-      setDocId(saved.id);
-      // The address of the saved document, without a navigation that would reset the editor.
-      window.history.replaceState(null, '', `/dashboard/${blog}/${collection}/${saved.id}`);
-    }
+  function restoreRevision(revision: RevisionContent) {
+    setTitle(revision.title);
+    setMarkdown(revision.markdown);
+    setExcerpt(revision.excerpt);
+    setTags(revision.tags.join(', '));
+    setNotice(`The version of ${new Date(revision.createdAt).toLocaleString()} is in the editor: ${live ? 'publish the changes' : 'save or publish it'} to keep it.`);
   }
 
   /**
@@ -164,192 +350,321 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const droppedFiles = (data: DataTransfer | null) => [...(data?.files ?? [])];
 
   async function remove() {
-    setPending(true);
+    setBusy(true);
     const result = await sendJson(`${base}/${docId}`, 'DELETE', {});
-    setPending(false);
+    setBusy(false);
     if (!result.ok) return setError(result.error);
-    setDirty(false);
-    router.push(kind === 'post' ? `/dashboard/${blog}` : `/dashboard/${blog}/pages`);
+    guard.allowLeaving();
+    forgetLocalDraft(draftKey);
+    router.push(isPost ? `/dashboard/${blog}` : `/dashboard/${blog}/pages`);
     router.refresh();
   }
 
-  const live = status !== 'draft';
-  return (
-    <div className="editor">
-      <div className="editor-fields">
-        <label className="field">
-          <span>Title</span>
-          <input value={title} onChange={(e) => edit(setTitle)(e.target.value)} maxLength={200} className="title-input" />
-        </label>
-        <label className="field">
-          <span>Address</span>
-          <span className="with-prefix">
-            <span className="prefix">{props.publicUrl}/</span>
-            <input
-              value={address}
-              onChange={(e) => {
-                setSlugEdited(true);
-                edit(setSlug)(e.target.value.toLowerCase());
-              }}
-              maxLength={100}
-              aria-label="Address"
-            />
-          </span>
-        </label>
-        <div className="panes">
-          <div className="pane">
-            <label className="field">
-              <span>Markdown</span>
-              <textarea
-                ref={textarea}
-                value={markdown}
-                onChange={(e) => edit(setMarkdown)(e.target.value)}
-                onPaste={(e) => {
-                  const files = droppedFiles(e.clipboardData);
-                  if (files.length === 0) return; // ordinary text
-                  e.preventDefault();
-                  void insertImages(files);
-                }}
-                onDragOver={(e) => {
-                  if (e.dataTransfer.types.includes('Files')) e.preventDefault();
-                }}
-                onDrop={(e) => {
-                  const files = droppedFiles(e.dataTransfer);
-                  if (files.length === 0) return;
-                  e.preventDefault();
-                  void insertImages(files);
-                }}
-                rows={24}
-                spellCheck
-              />
-            </label>
-            <label className="insert-image">
-              <input
-                type="file"
-                multiple
-                accept="image/png,image/jpeg,image/gif,image/webp"
-                aria-label="Insert images"
-                onChange={(e) => {
-                  const files = [...(e.target.files ?? [])];
-                  e.target.value = '';
-                  void insertImages(files);
-                }}
-              />
-              <span className="button">Insert image…</span>{' '}
-              {uploading ? (
-                <span className="muted" role="status">
-                  {uploading}
-                </span>
-              ) : (
-                <span className="muted small">or drop or paste images into the text</span>
-              )}
-            </label>
-            {uploadError && (
-              <p className="error" role="alert">
-                {uploadError}
-              </p>
-            )}
-          </div>
-          <section className="pane" aria-label="Preview">
-            <span className="pane-label">Preview</span>
-            {/* Rendered and sanitized by the server, exactly as it will be published. */}
-            {previewError && (
-              <p className="error" role="status">
-                {previewError}
-              </p>
-            )}
-            <div className="prose preview" dangerouslySetInnerHTML={{ __html: preview }} />
-          </section>
-        </div>
-        {kind === 'post' && (
-          <label className="field">
-            <span>Tags</span>
-            <input value={tags} onChange={(e) => edit(setTags)(e.target.value)} maxLength={2000} placeholder="travel, food" />
-          </label>
-        )}
-        {kind === 'post' ? (
-          <label className="field">
-            <span>Excerpt</span>
-            <textarea value={excerpt} onChange={(e) => edit(setExcerpt)(e.target.value)} rows={2} maxLength={500} />
-            <small>Shown in the list of posts. Left empty, the start of the post is used.</small>
-          </label>
-        ) : (
-          <label className="field narrow">
-            <span>Position in the navigation</span>
-            <input type="number" min={0} max={1000} value={navOrder} onChange={(e) => edit(setNavOrder)(Number(e.target.value))} />
-          </label>
-        )}
-      </div>
+  const stateLine =
+    saveState.kind === 'saving'
+      ? 'Saving…'
+      : saveState.kind === 'offline'
+        ? 'Offline — kept on this device'
+        : saveState.kind === 'failed' || saveState.kind === 'conflict'
+          ? `Not saved: ${saveState.reason}`
+          : (notice ?? (dirty ? 'Unsaved changes' : saveState.kind === 'saved' ? 'Saved' : ''));
+  const addressMoves = live && address !== saved.slug;
+  const waitsForPublishing = staging && (addressMoves || cover?.id !== saved.cover?.id);
 
-      <aside className="editor-actions" aria-label="Publishing">
-        <p>
-          Status: <span className={`status status-${status}`}>{status}</span>
-          {initial.views !== undefined && <span className="muted"> · {initial.views.toLocaleString('en')} views</span>}
-        </p>
-        {dirty && <p className="muted">Unsaved changes</p>}
-        <FormMessages error={error} notice={notice} />
-        <div className="button-row">
-          <button type="button" onClick={() => save('save')} disabled={pending}>
-            {live ? 'Save' : 'Save draft'}
-          </button>
-          <button type="button" className="primary" onClick={() => save('publish')} disabled={pending}>
-            {status === 'published' ? 'Update' : 'Publish now'}
-          </button>
-          {live && (
-            <button type="button" onClick={() => save('unpublish')} disabled={pending}>
-              Unpublish
-            </button>
+  return (
+    <main className="editor-page">
+      <h1 className="editor-heading">{`${docId ? 'Edit' : 'New'} ${kind}`}</h1>
+      <div className="editor">
+        <div className="editor-fields">
+          {isClient && kept && (
+            <div className="restore-offer" role="alert">
+              <p>This browser kept changes that were not saved.</p>
+              <div className="button-row">
+                <button type="button" className="primary" onClick={restoreKept}>
+                  Restore unsaved text from {new Date(kept.keptAt).toLocaleString()}
+                </button>
+                <button type="button" onClick={discardKept}>
+                  Discard
+                </button>
+              </div>
+            </div>
+          )}
+          <label className="field">
+            <span>Title</span>
+            <input value={title} onChange={(e) => edit(setTitle)(e.target.value)} maxLength={200} className="title-input" />
+          </label>
+          <label className="field">
+            <span>Address</span>
+            <span className="with-prefix">
+              <span className="prefix">{props.publicUrl}/</span>
+              <input
+                value={address}
+                onChange={(e) => {
+                  setSlugEdited(true);
+                  edit(setSlug)(e.target.value.toLowerCase());
+                }}
+                maxLength={100}
+                aria-label="Address"
+              />
+            </span>
+            {addressMoves && <small>{ADDRESS_MOVE_NOTICE}</small>}
+          </label>
+          <div className="panes">
+            <div className="pane">
+              <label className="field">
+                <span>Markdown</span>
+                <textarea
+                  ref={textarea}
+                  value={markdown}
+                  onChange={(e) => edit(setMarkdown)(e.target.value)}
+                  onScroll={followScroll}
+                  onPaste={(e) => {
+                    const files = droppedFiles(e.clipboardData);
+                    if (files.length === 0) return; // ordinary text
+                    e.preventDefault();
+                    void insertImages(files);
+                  }}
+                  onDragOver={(e) => {
+                    if (e.dataTransfer.types.includes('Files')) e.preventDefault();
+                  }}
+                  onDrop={(e) => {
+                    const files = droppedFiles(e.dataTransfer);
+                    if (files.length === 0) return;
+                    e.preventDefault();
+                    void insertImages(files);
+                  }}
+                  rows={24}
+                  spellCheck
+                />
+              </label>
+              <label className="insert-image">
+                <input
+                  type="file"
+                  multiple
+                  accept="image/png,image/jpeg,image/gif,image/webp"
+                  aria-label="Insert images"
+                  onChange={(e) => {
+                    const files = [...(e.target.files ?? [])];
+                    e.target.value = '';
+                    void insertImages(files);
+                  }}
+                />
+                <span className="button">Insert image…</span>{' '}
+                {uploading ? (
+                  <span className="muted" role="status">
+                    {uploading}
+                  </span>
+                ) : (
+                  <span className="muted small">or drop or paste images into the text</span>
+                )}
+              </label>
+              {uploadError && (
+                <p className="error" role="alert">
+                  {uploadError}
+                </p>
+              )}
+            </div>
+            <section className="pane" aria-label="Preview">
+              <span className="pane-label">Preview</span>
+              {/* Rendered and sanitized by the server, exactly as it will be published. */}
+              {previewError && (
+                <p className="error" role="status">
+                  {previewError}
+                </p>
+              )}
+              <div ref={previewPane} className="prose preview" dangerouslySetInnerHTML={{ __html: preview }} />
+            </section>
+          </div>
+          {isPost && (
+            <label className="field">
+              <span>Tags</span>
+              <input value={tags} onChange={(e) => edit(setTags)(e.target.value)} maxLength={2000} placeholder="travel, food" />
+            </label>
+          )}
+          {isPost ? (
+            <label className="field">
+              <span>Excerpt</span>
+              <textarea value={excerpt} onChange={(e) => edit(setExcerpt)(e.target.value)} rows={2} maxLength={500} placeholder={autoExcerpt} />
+              <small>Shown in the list of posts and in link previews. Left empty, the start of the post is used (shown above, faded).</small>
+            </label>
+          ) : (
+            <label className="field narrow">
+              <span>Position in the navigation</span>
+              <input type="number" min={0} max={1000} value={navOrder} onChange={(e) => edit(setNavOrder)(Number(e.target.value))} />
+            </label>
+          )}
+          {isPost && docId !== undefined && (
+            <EditorHistory blog={blog} postId={docId} current={{ title, markdown }} onRestore={restoreRevision} />
           )}
         </div>
-        {kind === 'post' && (
-          <CoverChooser
-            blog={blog}
-            cover={cover}
-            onChange={(chosen) => {
-              setCover(chosen);
-              setDirty(true);
-              setNotice(null);
-            }}
-          />
-        )}
-        {kind === 'post' && (
-          <div className="schedule">
-            <label className="field">
-              <span>Publish later (your local time)</span>
-              <input type="datetime-local" value={scheduleAt} onChange={(e) => setScheduleAt(e.target.value)} />
-            </label>
-            <button type="button" onClick={() => save('schedule')} disabled={pending || !scheduleAt}>
-              Schedule
-            </button>
+
+        <aside className="editor-actions" aria-label="Publishing">
+          <p>
+            Status: <span className={`status status-${status}`}>{status}</span>
+            {initial.views !== undefined && <span className="muted"> · {initial.views.toLocaleString('en')} views</span>}
+          </p>
+          <p className={`save-state save-${saveState.kind}`} role="status">
+            {stateLine}
+          </p>
+          {hasPending && (
+            <p className="pending-note">
+              <strong>You have unpublished changes.</strong> Readers see the published version until you publish them.
+            </p>
+          )}
+          {waitsForPublishing && <p className="muted small">A new address or cover takes effect when you publish the changes.</p>}
+          <FormMessages error={error} notice={null} />
+          <div className="button-row">
+            {!live ? (
+              <>
+                <button type="button" onClick={() => act('save')} disabled={busy}>
+                  Save draft
+                </button>
+                <button type="button" className="primary" onClick={() => act('publish')} disabled={busy}>
+                  Publish now
+                </button>
+              </>
+            ) : isPost ? (
+              <>
+                <button type="button" className="primary" onClick={() => act('publish-changes')} disabled={busy || (!hasPending && !dirty)}>
+                  {status === 'scheduled' ? 'Apply changes to the scheduled post' : 'Publish changes'}
+                </button>
+                <button type="button" onClick={() => act('save')} disabled={busy || !textDirty}>
+                  Save without publishing
+                </button>
+                {(hasPending || dirty) && (
+                  <button type="button" onClick={() => setConfirming('discard')} disabled={busy}>
+                    Discard changes…
+                  </button>
+                )}
+                {status === 'scheduled' && (
+                  <button type="button" onClick={() => act('publish')} disabled={busy}>
+                    Publish now
+                  </button>
+                )}
+                <button type="button" onClick={() => act('unpublish')} disabled={busy}>
+                  Unpublish
+                </button>
+              </>
+            ) : (
+              <>
+                <button type="button" className="primary" onClick={() => act('publish')} disabled={busy}>
+                  Publish changes
+                </button>
+                <button type="button" onClick={() => act('unpublish')} disabled={busy}>
+                  Unpublish
+                </button>
+              </>
+            )}
           </div>
-        )}
-        {docId &&
-          (confirmDelete ? (
-            <div className="confirm" role="alertdialog" aria-label="Confirm deletion">
-              <p>Delete this {kind}? This cannot be undone.</p>
-              <button type="button" className="danger" onClick={remove} disabled={pending}>
-                Delete {kind}
+          {confirming === 'discard' && (
+            <div className="confirm" role="alertdialog" aria-label="Confirm discarding changes">
+              <p>Discard your unpublished changes? The published version comes back into the editor; saved changes stay in History.</p>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => {
+                  setConfirming(null);
+                  act('discard-changes');
+                }}
+                disabled={busy}
+              >
+                Discard changes
               </button>
-              <button type="button" onClick={() => setConfirmDelete(false)}>
+              <button type="button" onClick={() => setConfirming(null)}>
                 Cancel
               </button>
             </div>
-          ) : (
-            <button type="button" className="link danger-link" onClick={() => setConfirmDelete(true)}>
-              Delete…
-            </button>
-          ))}
-      </aside>
-    </div>
+          )}
+          {status === 'published' && docId !== undefined && (
+            <a href={`${props.publicUrl}/${saved.slug}`} target="_blank" rel="noreferrer">
+              View {kind} ↗
+            </a>
+          )}
+          {isPost && docId !== undefined && (status !== 'published' || hasPending) && <PreviewLink blog={blog} postId={docId} />}
+          {isPost && (
+            <CoverChooser
+              blog={blog}
+              cover={cover}
+              onChange={(chosen) => {
+                setCover(chosen);
+                setNotice(null);
+              }}
+            />
+          )}
+          {isPost && (
+            <div className="schedule">
+              <label className="field">
+                <span>Publish later (your local time)</span>
+                <input type="datetime-local" value={scheduleAt} onChange={(e) => setScheduleAt(e.target.value)} />
+              </label>
+              <button type="button" onClick={() => act('schedule')} disabled={busy || !scheduleAt}>
+                Schedule
+              </button>
+            </div>
+          )}
+          {docId &&
+            (confirming === 'delete' ? (
+              <div className="confirm" role="alertdialog" aria-label="Confirm deletion">
+                <p>Delete this {kind}? It goes to the blog’s trash, where it can be restored for a while.</p>
+                <button type="button" className="danger" onClick={remove} disabled={busy}>
+                  Delete {kind}
+                </button>
+                <button type="button" onClick={() => setConfirming(null)}>
+                  Cancel
+                </button>
+              </div>
+            ) : (
+              <button type="button" className="link danger-link" onClick={() => setConfirming('delete')}>
+                Delete…
+              </button>
+            ))}
+        </aside>
+      </div>
+    </main>
   );
 }
 
-const MESSAGES: Record<Action, string> = {
+const MESSAGES: Record<PostAction, string> = {
   save: 'Saved.',
   publish: 'Published.',
   schedule: 'Scheduled.',
   unpublish: 'Unpublished: readers no longer see it.',
+  'publish-changes': 'Published.',
+  'discard-changes': 'Changes discarded: the editor shows the published version again.',
 };
+
+function fieldsOf(doc: EditorDocument): EditorFields {
+  return {
+    title: doc.title,
+    slug: doc.slug,
+    markdown: doc.markdown,
+    excerpt: doc.excerpt ?? '',
+    tags: doc.tags ?? '',
+    navOrder: doc.navOrder ?? 0,
+    cover: doc.cover ?? null,
+  };
+}
+
+function textOf(fields: EditorFields): EditorText {
+  return { title: fields.title, markdown: fields.markdown, excerpt: fields.excerpt, tags: fields.tags };
+}
+
+function sameText(a: EditorFields, b: EditorFields): boolean {
+  return a.title === b.title && a.markdown === b.markdown && a.excerpt === b.excerpt && a.tags === b.tags;
+}
+
+function sameFields(a: EditorFields, b: EditorFields): boolean {
+  return sameText(a, b) && a.slug === b.slug && a.navOrder === b.navOrder && (a.cover?.id ?? null) === (b.cover?.id ?? null);
+}
+
+/** Kept text is offered back when it differs from the server's and was written on it, or after it. */
+function worthOffering(kept: KeptDraft | undefined, doc: EditorDocument): KeptDraft | null {
+  if (!kept || sameFields(kept.fields, fieldsOf(doc))) return null;
+  if (doc.updatedAt === undefined) return kept.fields.title.trim() || kept.fields.markdown.trim() ? kept : null;
+  return (kept.baseVersion !== null && kept.baseVersion >= doc.updatedAt) || kept.keptAt > doc.updatedAt ? kept : null;
+}
+
+const noSubscription = () => () => {};
 
 /** A stored time as the value of a datetime-local input, in the browser's time zone. */
 function toLocalInput(ms: number | null | undefined): string {

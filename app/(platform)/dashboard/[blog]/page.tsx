@@ -2,18 +2,25 @@ import Link from 'next/link';
 import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { listAllPosts } from '@/lib/posts/posts';
+import { STATUS_LABELS } from '@/lib/posts/status';
+import { countTrash } from '@/lib/trash/trash';
 import { When } from '@/app/_components/dates';
+import { TrashLink } from './trash/trash-link';
 
 export default async function PostsPage({ params }: { params: Promise<{ blog: string }> }) {
-  const { blog, handle } = await dashboardBlog((await params).blog, 'write-posts');
+  const { blog, handle, settings } = await dashboardBlog((await params).blog, 'write-posts');
   const posts = listAllPosts(handle);
+  const { timeZone } = settings;
   return (
     <main className="page">
       <div className="page-head">
         <h1>Posts</h1>
-        <Link className="button primary" href={`/dashboard/${blog.slug}/posts/new`}>
-          New post
-        </Link>
+        <div className="button-row">
+          <TrashLink blog={blog.slug} count={countTrash(handle)} />
+          <Link className="button primary" href={`/dashboard/${blog.slug}/posts/new`}>
+            New post
+          </Link>
+        </div>
       </div>
       {posts.length === 0 ? (
         <p>No posts yet. Write the first one.</p>
@@ -43,13 +50,13 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
                   )}
                 </td>
                 <td>
-                  <span className={`status status-${post.status}`}>{post.status}</span>
+                  <span className={`status status-${post.status}`}>{STATUS_LABELS[post.status]}</span>
                 </td>
                 <td className="wide-only">
-                  <When date={post.publishedAt} />
+                  <When date={post.publishedAt} timeZone={timeZone} />
                 </td>
                 <td className="wide-only">
-                  <When date={post.updatedAt} />
+                  <When date={post.updatedAt} timeZone={timeZone} />
                 </td>
                 <td className="num">{post.views.toLocaleString('en')}</td>
               </tr>

@@ -17,7 +17,7 @@ const EMPTY: Record<CommentStatus, string> = {
 };
 
 export default async function CommentsPage(props: { params: Promise<{ blog: string }>; searchParams: Promise<{ status?: string }> }) {
-  const { blog, handle, allowed } = await dashboardBlog((await props.params).blog, 'moderate');
+  const { blog, handle, allowed, settings } = await dashboardBlog((await props.params).blog, 'moderate');
   if (!allowed) return <OwnerOnly what="moderate its comments" />;
   const asked = (await props.searchParams).status;
   const status = COMMENT_STATUSES.find((s) => s === asked) ?? 'pending';
@@ -61,7 +61,7 @@ export default async function CommentsPage(props: { params: Promise<{ blog: stri
                       </>
                     )}
                     {' · '}
-                    <When date={comment.createdAt} />
+                    <When date={comment.createdAt} timeZone={settings.timeZone} />
                     <br />
                     <span className="muted">
                       on <a href={`${blogBaseUrl(blog.slug)}/posts/${comment.postSlug}`}>{comment.postTitle}</a>

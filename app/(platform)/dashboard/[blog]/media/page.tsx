@@ -7,7 +7,7 @@ import { MediaActions, MediaUpload } from './media-actions';
 export const metadata = { title: 'Media · Quire' };
 
 export default async function MediaPage({ params }: { params: Promise<{ blog: string }> }) {
-  const { blog, handle } = await dashboardBlog((await params).blog, 'write-posts');
+  const { blog, handle, settings } = await dashboardBlog((await params).blog, 'write-posts');
   const items = listMedia(handle);
   return (
     <main className="page">
@@ -47,7 +47,7 @@ export default async function MediaPage({ params }: { params: Promise<{ blog: st
                   </span>
                 </td>
                 <td className="wide-only">
-                  <When date={item.createdAt} />
+                  <When date={item.createdAt} timeZone={settings.timeZone} />
                 </td>
                 <td>{item.uses.length === 0 ? <span className="muted">Not used</span> : <UsedIn blog={blog.slug} uses={item.uses} />}</td>
                 <td>

@@ -8,7 +8,7 @@ import { InviteForm, RemoveButton } from './members-forms';
 export const metadata = { title: 'Members · Quire' };
 
 export default async function MembersPage({ params }: { params: Promise<{ blog: string }> }) {
-  const { blog, user, allowed } = await dashboardBlog((await params).blog, 'manage-members');
+  const { blog, user, allowed, settings } = await dashboardBlog((await params).blog, 'manage-members');
   if (!allowed) return <OwnerOnly what="manage its members" />;
   const members = listMembers(blog.id);
   const invites = pendingInvites(blog.id);
@@ -30,7 +30,7 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
               <td>{member.email}</td>
               <td>{member.role}</td>
               <td className="wide-only">
-                <When date={member.since} />
+                <When date={member.since} timeZone={settings.timeZone} />
               </td>
               <td>
                 {member.userId !== user.id && (
@@ -55,7 +55,7 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
           <ul className="plain">
             {invites.map((invite) => (
               <li key={invite.id}>
-                {invite.role}, expires <When date={invite.expiresAt} />{' '}
+                {invite.role}, expires <When date={invite.expiresAt} timeZone={settings.timeZone} />{' '}
                 <RemoveButton url={`/api/blogs/${blog.slug}/invites/${invite.id}`} label="Revoke" />
               </li>
             ))}

@@ -1,18 +1,24 @@
 import Link from 'next/link';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { listAllPages } from '@/lib/pages/pages';
+import { STATUS_LABELS } from '@/lib/posts/status';
+import { countTrash } from '@/lib/trash/trash';
 import { When } from '@/app/_components/dates';
+import { TrashLink } from '../trash/trash-link';
 
 export default async function PagesPage({ params }: { params: Promise<{ blog: string }> }) {
-  const { blog, handle } = await dashboardBlog((await params).blog, 'write-pages');
+  const { blog, handle, settings } = await dashboardBlog((await params).blog, 'write-pages');
   const pages = listAllPages(handle);
   return (
     <main className="page">
       <div className="page-head">
         <h1>Pages</h1>
-        <Link className="button primary" href={`/dashboard/${blog.slug}/pages/new`}>
-          New page
-        </Link>
+        <div className="button-row">
+          <TrashLink blog={blog.slug} count={countTrash(handle)} />
+          <Link className="button primary" href={`/dashboard/${blog.slug}/pages/new`}>
+            New page
+          </Link>
+        </div>
       </div>
       <p className="muted">Published pages appear in your blog&rsquo;s navigation, in the order of their position.</p>
       {pages.length === 0 ? (
@@ -34,11 +40,11 @@ export default async function PagesPage({ params }: { params: Promise<{ blog: st
                   <Link href={`/dashboard/${blog.slug}/pages/${page.id}`}>{page.title}</Link>
                 </td>
                 <td>
-                  <span className={`status status-${page.status}`}>{page.status}</span>
+                  <span className={`status status-${page.status}`}>{STATUS_LABELS[page.status]}</span>
                 </td>
                 <td className="num">{page.navOrder}</td>
                 <td className="wide-only">
-                  <When date={page.updatedAt} />
+                  <When date={page.updatedAt} timeZone={settings.timeZone} />
                 </td>
               </tr>
             ))}

@@ -19,13 +19,13 @@ export type DomainRow = {
 };
 
 /** Custom domains: the DNS records to create, the verification step, primary, removal. */
-export function CustomDomains(props: { blog: string; rootHostname: string; domains: DomainRow[] }) {
+export function CustomDomains(props: { blog: string; rootHostname: string; timeZone: string; domains: DomainRow[] }) {
   return (
     <>
       {props.domains.length > 0 && (
         <ul className="plain domains">
           {props.domains.map((row) => (
-            <DomainItem key={row.domain} blog={props.blog} rootHostname={props.rootHostname} row={row} />
+            <DomainItem key={row.domain} blog={props.blog} rootHostname={props.rootHostname} timeZone={props.timeZone} row={row} />
           ))}
         </ul>
       )}
@@ -36,7 +36,7 @@ export function CustomDomains(props: { blog: string; rootHostname: string; domai
   );
 }
 
-function DomainItem({ blog, rootHostname, row }: { blog: string; rootHostname: string; row: DomainRow }) {
+function DomainItem({ blog, rootHostname, timeZone, row }: { blog: string; rootHostname: string; timeZone: string; row: DomainRow }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [pending, setPending] = useState(false);
@@ -114,7 +114,7 @@ function DomainItem({ blog, rootHostname, row }: { blog: string; rootHostname: s
             {row.expiresAt && (
               <>
                 {' '}
-                Unverified, this claim expires <When date={new Date(row.expiresAt)} />, and until then another blog may claim
+                Unverified, this claim expires <When date={new Date(row.expiresAt)} timeZone={timeZone} />, and until then another blog may claim
                 the domain too: the first to verify it gets it.
               </>
             )}

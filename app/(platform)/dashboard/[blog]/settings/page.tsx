@@ -9,6 +9,7 @@ import { CustomDomains } from './domains';
 import { config } from '@/lib/config';
 import { claimExpiresAt, customDomainUrl, listDomains } from '@/lib/domains/domains';
 import { challengeName } from '@/lib/domains/verify';
+import { timeZoneNames } from '@/lib/time/zone';
 
 export const metadata = { title: 'Settings · Quire' };
 
@@ -35,6 +36,17 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
             <option value="off">Off: no new comments (approved ones stay)</option>
           </select>
         </label>
+        <label className="field">
+          <span>Time zone</span>
+          <select name="timeZone" defaultValue={settings.timeZone}>
+            {timeZoneNames().map((zone) => (
+              <option key={zone} value={zone}>
+                {zone.replaceAll('_', ' ')}
+              </option>
+            ))}
+          </select>
+          <small>The dashboard shows times in this zone, and a post scheduled for 9:00 comes out at 9:00 here.</small>
+        </label>
       </JsonForm>
 
       <section id="domains">
@@ -46,6 +58,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
         <CustomDomains
           blog={blog.slug}
           rootHostname={config().rootHostname}
+          timeZone={settings.timeZone}
           domains={listDomains(blog).map((d) => ({
             domain: d.domain,
             token: d.token,
@@ -84,7 +97,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
             <ul className="plain snapshots">
               {snapshots.map((snapshot) => (
                 <li key={snapshot.name}>
-                  <When date={snapshot.createdAt} /> &middot; {snapshot.name.replace(/-\d{4}-.*$/, '')} &middot;{' '}
+                  <When date={snapshot.createdAt} timeZone={settings.timeZone} /> &middot; {snapshot.name.replace(/-\d{4}-.*$/, '')} &middot;{' '}
                   {(snapshot.size / 1024).toFixed(0)} KB <RestoreButton blog={blog.slug} name={snapshot.name} />
                 </li>
               ))}

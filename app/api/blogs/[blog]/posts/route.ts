@@ -1,8 +1,8 @@
 import { readJson } from '@/lib/http/api';
 import { blogRoute } from '@/lib/http/routes';
-import { savePost } from '@/lib/posts/posts';
+import { editorView, savePost } from '@/lib/posts/posts';
 
 export const POST = blogRoute('write-posts', async ({ request, handle }) => {
   const post = await savePost(handle, undefined, await readJson(request));
-  return { post: { id: post.id, slug: post.slug, status: post.status, updatedAt: post.updatedAt.getTime() } };
+  return { post: editorView(handle, post) };
 });

@@ -5,9 +5,7 @@ import { getPublishedPost } from '@/lib/posts/public';
 import { beaconScript } from '@/lib/pageviews/beacon';
 import { blogPostingJsonLd, jsonLdScriptText } from '@/lib/seo/json-ld';
 import { postMetadata } from '@/lib/seo/metadata';
-import { Cover } from '../../cover';
-import { PostDate } from '../../post-date';
-import { TagList } from '../../tag-list';
+import { PostArticle } from '../../post-article';
 import { CommentCount, Comments } from './comments';
 
 type Props = { params: Promise<{ site: string; post: string }>; searchParams: Promise<{ comment?: string | string[] }> };
@@ -29,22 +27,14 @@ export default async function PostPage({ params, searchParams }: Props) {
   if (!found) notFound();
   const { post } = found;
   return (
-    <article className="post">
-      <header>
-        <h1>{post.title}</h1>
-        <p className="post-meta">
-          {found.blog.settings.authorName && <>{found.blog.settings.authorName} · </>}
-          <PostDate date={post.publishedAt} /> · {post.readingMinutes} min read
-          <CommentCount handle={found.blog.handle} postId={post.id} />
-        </p>
-      </header>
-      {post.cover && <Cover cover={post.cover} className="post-cover" />}
-      {/* Sanitized when the post was saved (lib/markdown). */}
-      <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
-      <TagList tags={post.tags} />
+    <PostArticle
+      post={post}
+      authorName={found.blog.settings.authorName}
+      meta={<CommentCount handle={found.blog.handle} postId={post.id} />}
+    >
       <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLdScriptText(blogPostingJsonLd(found.blog, post)) }} />
       <Comments handle={found.blog.handle} post={post} mode={found.blog.settings.comments} received={(await searchParams).comment === 'received'} />
       <script dangerouslySetInnerHTML={{ __html: beaconScript(post.id) }} />
-    </article>
+    </PostArticle>
   );
 }

@@ -2,7 +2,9 @@ import { notFound } from 'next/navigation';
 import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { mediaItem } from '@/lib/media/media';
-import { getPost, listPostTags } from '@/lib/posts/posts';
+import { authorExcerpt, getPost, listPostTags, postVersion } from '@/lib/posts/posts';
+import { getPendingRevision } from '@/lib/posts/revisions';
+import { shownStatus } from '@/lib/posts/status';
 import { Editor } from '../../editor';
 
 export const metadata = { title: 'Edit post · Quire' };
@@ -13,6 +15,14 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
   const post = /^\d{1,15}$/.test(id) ? getPost(handle, Number(id)) : undefined;
   if (!post) notFound();
   const cover = post.coverMediaId === null ? undefined : mediaItem(handle, post.coverMediaId);
+  // A live post's pending edit is what the author goes on with; readers see the post's own text.
+  const pending = getPendingRevision(handle, post.id);
+  const live = {
+    title: post.title,
+    markdown: post.markdown,
+    excerpt: authorExcerpt(post),
+    tags: listPostTags(handle, post.id).map((tag) => tag.name).join(', '),
+  };
   return (
     <Editor
       blog={blog.slug}
@@ -20,14 +30,14 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
       publicUrl={`${blogBaseUrl(blog.slug)}/posts`}
       initial={{
         id: post.id,
-        title: post.title,
         slug: post.slug,
-        markdown: post.markdown,
-        excerpt: post.excerpt,
-        tags: listPostTags(handle, post.id).map((tag) => tag.name).join(', '),
-        status: post.status,
+        ...(pending ? { title: pending.title, markdown: pending.markdown, excerpt: pending.excerpt, tags: pending.tags.join(', ') } : live),
+        autoExcerpt: post.autoExcerpt,
+        hasPendingChanges: pending !== undefined,
+        live: pending ? live : undefined,
+        status: shownStatus(post),
         publishedAt: post.publishedAt?.getTime() ?? null,
-        updatedAt: post.updatedAt.getTime(),
+        updatedAt: postVersion(post, pending),
         views: post.views,
         cover: cover ? { id: cover.id, filename: cover.filename, thumbnailUrl: cover.thumbnailUrl } : null,
       }}

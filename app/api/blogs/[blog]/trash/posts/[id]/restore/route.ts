@@ -1,0 +1,7 @@
+import { blogRoute, idParam } from '@/lib/http/routes';
+import { restoreFromTrash } from '@/lib/trash/trash';
+
+type Params = { blog: string; id: string };
+
+/** Takes a post out of the trash, back as it was. */
+export const POST = blogRoute<Params>('write-posts', ({ params, handle }) => restoreFromTrash(handle, 'post', idParam(params.id)));

@@ -1,0 +1,119 @@
+import { expect, test, type Page } from '@playwright/test';
+import { blogHost, platform, publishPost, signUp } from './helpers';
+
+/** The editor's save state line (role="status"). */
+const saveState = (page: Page) => page.getByRole('complementary', { name: 'Publishing' }).locator('.save-state');
+
+/** Answers every dialog the page opens with `answer`, and counts them by type. */
+function dialogs(page: Page, answer: 'accept' | 'dismiss') {
+  const seen: string[] = [];
+  page.on('dialog', async (dialog) => {
+    seen.push(dialog.type());
+    await (answer === 'accept' ? dialog.accept() : dialog.dismiss());
+  });
+  return seen;
+}
+
+test('leaving with unsaved text asks first: a sidebar link, Back', async ({ page }) => {
+  await signUp(page, 'wary@example.com', { title: 'Wary', slug: 'wary' });
+  await page.getByRole('link', { name: 'New post' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'New post' })).toBeVisible();
+  await expect(page.getByRole('main')).toBeVisible();
+  // No title yet: nothing can be saved, so the text is only here.
+  await page.getByLabel('Markdown').fill('Words I have not saved anywhere.');
+  const seen = dialogs(page, 'dismiss');
+
+  await page.getByRole('navigation', { name: 'Blog' }).getByRole('link', { name: 'Pages' }).click();
+  await expect.poll(() => seen).toEqual(['confirm']);
+  await expect(page).toHaveURL(`${platform}/dashboard/wary/posts/new`);
+  await expect(page.getByLabel('Markdown')).toHaveValue('Words I have not saved anywhere.');
+
+  await page.goBack({ waitUntil: 'commit' });
+  await expect.poll(() => seen).toEqual(['confirm', 'confirm']);
+  await expect(page).toHaveURL(`${platform}/dashboard/wary/posts/new`);
+  await expect(page.getByLabel('Markdown')).toHaveValue('Words I have not saved anywhere.');
+
+  // Said yes, Back goes where it was going.
+  page.removeAllListeners('dialog');
+  dialogs(page, 'accept');
+  await page.goBack({ waitUntil: 'commit' });
+  await expect(page).toHaveURL(`${platform}/dashboard/wary`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Posts' })).toBeVisible();
+});
+
+test('text in a tab that was closed without saving is offered back', async ({ page, context }) => {
+  await signUp(page, 'crash@example.com', { title: 'Crash', slug: 'crash' });
+  await page.getByRole('link', { name: 'New post' }).click();
+  await page.getByLabel('Markdown').fill('A first paragraph that only this browser has.');
+  await page.close(); // no beforeunload: as if the tab were killed
+
+  const again = await context.newPage();
+  await again.goto(`${platform}/dashboard/crash/posts/new`);
+  await again.getByRole('button', { name: /^Restore unsaved text from / }).click();
+  await expect(again.getByLabel('Markdown')).toHaveValue('A first paragraph that only this browser has.');
+  await expect(again.getByRole('button', { name: /^Restore unsaved text from / })).toHaveCount(0);
+
+  // Saved, the kept copy is forgotten: the editor opens clean.
+  await again.getByLabel('Title').fill('Recovered');
+  await expect(saveState(again)).toHaveText('Saved');
+  await expect(again).toHaveURL(/\/dashboard\/crash\/posts\/\d+$/);
+  await again.reload();
+  await expect(again.getByLabel('Markdown')).toHaveValue('A first paragraph that only this browser has.');
+  await expect(again.getByRole('button', { name: /^Restore unsaved text from / })).toHaveCount(0);
+});
+
+test('a draft saves itself while the author types, and keeps text while offline', async ({ page, context }) => {
+  await signUp(page, 'steady@example.com', { title: 'Steady', slug: 'steady' });
+  await page.getByRole('link', { name: 'New post' }).click();
+  await page.getByLabel('Title').fill('Autosaved');
+  await page.getByLabel('Markdown').fill('Nobody pressed a button.');
+  await expect(saveState(page)).toHaveText('Saved');
+  await expect(page).toHaveURL(/\/dashboard\/steady\/posts\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Edit post' })).toBeVisible();
+
+  await context.setOffline(true);
+  await page.getByLabel('Markdown').fill('Nobody pressed a button. Written on a train.');
+  await expect(saveState(page)).toHaveText('Offline — kept on this device');
+  await context.setOffline(false);
+  await expect(saveState(page)).toHaveText('Saved');
+
+  await page.reload();
+  await expect(page.getByLabel('Markdown')).toHaveValue('Nobody pressed a button. Written on a train.');
+  await page.goto(`${platform}/dashboard/steady`);
+  await expect(page.getByRole('link', { name: 'Autosaved' })).toBeVisible();
+});
+
+test("a published post's edit stays invisible to readers until “Publish changes”", async ({ page, browser }) => {
+  await signUp(page, 'careful-editor@example.com', { title: 'Staged', slug: 'staged' });
+  await publishPost(page, 'Low tide', 'The sea went out past the rocks.');
+  const reader = await browser.newPage();
+  await reader.goto(`${blogHost('staged')}/posts/low-tide`);
+  await expect(reader.locator('.prose')).toHaveText('The sea went out past the rocks.');
+
+  await page.getByLabel('Markdown').fill('The sea went out past the lighthouse.');
+  await expect(saveState(page)).toHaveText('Saved');
+  await expect(page.getByText('You have unpublished changes.')).toBeVisible();
+  await reader.reload();
+  await expect(reader.locator('.prose')).toHaveText('The sea went out past the rocks.');
+
+  // The author comes back later: the editor holds the unpublished changes.
+  await page.reload();
+  await expect(page.getByLabel('Markdown')).toHaveValue('The sea went out past the lighthouse.');
+  await expect(page.getByText('You have unpublished changes.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Publish changes' }).click();
+  await expect(saveState(page)).toHaveText('Published.');
+  await expect(page.getByText('You have unpublished changes.')).toHaveCount(0);
+  await reader.reload();
+  await expect(reader.locator('.prose')).toHaveText('The sea went out past the lighthouse.');
+
+  // The text it replaced is in the History, and comes back into the editor.
+  await page.getByRole('button', { name: 'History' }).click();
+  const history = page.getByRole('region', { name: 'History' });
+  await history.getByRole('listitem').first().getByRole('button').click();
+  await expect(history.getByLabel('Changes')).toContainText('- The sea went out past the rocks.');
+  await expect(history.getByLabel('Changes')).toContainText('+ The sea went out past the lighthouse.');
+  await history.getByRole('button', { name: 'Restore this version' }).click();
+  await expect(page.getByLabel('Markdown')).toHaveValue('The sea went out past the rocks.');
+  await reader.close();
+});
