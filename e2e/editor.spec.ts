@@ -117,3 +117,28 @@ test("a published post's edit stays invisible to readers until “Publish change
   await expect(page.getByLabel('Markdown')).toHaveValue('The sea went out past the rocks.');
   await reader.close();
 });
+
+test.describe('in a browser whose clock is in another zone than the blog', () => {
+  test.use({ timezoneId: 'Asia/Tokyo' });
+
+  test('"Publish later" reads the time in the blog’s time zone, and the dashboard shows it so', async ({ page }) => {
+    await signUp(page, 'zoned@example.com', { title: 'Zoned', slug: 'zoned' });
+    // Sign-up took the browser's zone (Tokyo); the blog is set to New York in its settings.
+    await page.goto(`${platform}/dashboard/zoned/settings`);
+    await page.getByLabel('Time zone').selectOption('America/New_York');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByText('Settings saved.')).toBeVisible();
+
+    await page.goto(`${platform}/dashboard/zoned/posts/new`);
+    await page.getByLabel('Title').fill('Later on');
+    await page.getByLabel('Markdown').fill('Not yet.');
+    const when = page.getByLabel('Publish later (America/New York time)');
+    await when.fill('2030-01-15T09:30');
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await expect(page.getByText('Scheduled.', { exact: true })).toBeVisible();
+
+    // 09:30 in New York is 14:30 UTC; read as Tokyo time it would have been 19:30 the day before.
+    await page.goto(`${platform}/dashboard/zoned`);
+    await expect(page.getByText(/Jan 15, 2030, 9:30\s?AM EST/)).toBeVisible();
+  });
+});

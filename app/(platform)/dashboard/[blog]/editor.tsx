@@ -13,6 +13,7 @@ import { EditorHistory, type RevisionContent } from './editor-history';
 import { useLeaveGuard } from './leave-guard';
 import { forgetLocalDraft, keepLocalDraft, localDraftKey, readLocalDraft, type EditorFields, type KeptDraft } from './local-draft';
 import { PreviewLink } from './preview-link';
+import { toInstant, toLocalDateTime } from '@/lib/time/zone';
 
 /** The words of a post (what a revision holds), tags comma-separated. */
 export type EditorText = Pick<EditorFields, 'title' | 'markdown' | 'excerpt' | 'tags'>;
@@ -64,7 +65,7 @@ type SaveReply = { id: number; slug: string; status: EditorDocument['status']; u
  * this browser until the server has it, and leaving with unsaved changes asks first. On a
  * live post, saving keeps the edit aside (its pending revision) until "Publish changes".
  */
-export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: EditorDocument; publicUrl: string }) {
+export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: EditorDocument; publicUrl: string; timeZone: string }) {
   const router = useRouter();
   const { blog, kind, initial } = props;
   const isPost = kind === 'post';
@@ -76,7 +77,8 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const [tags, setTags] = useState(initial.tags ?? '');
   const [navOrder, setNavOrder] = useState(initial.navOrder ?? 0);
   const [cover, setCover] = useState<ChosenCover | null>(initial.cover ?? null);
-  const [scheduleAt, setScheduleAt] = useState(toLocalInput(initial.status === 'scheduled' ? initial.publishedAt : null));
+  // "Publish later" is read in the blog's time zone, not the browser's (lib/time/zone.ts).
+  const [scheduleAt, setScheduleAt] = useState(initial.status === 'scheduled' && initial.publishedAt ? toLocalDateTime(initial.publishedAt, props.timeZone) : '');
   const [docId, setDocId] = useState(initial.id);
   const [status, setStatus] = useState(initial.status);
   const [hasPending, setHasPending] = useState(Boolean(initial.hasPendingChanges));
@@ -183,7 +185,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
             action,
             expectedUpdatedAt: version.current,
             ...(isPost ? { excerpt: sent.excerpt, tags: sent.tags, coverMediaId: sent.cover?.id ?? null, ...(auto ? { autosave: true } : {}) } : { navOrder: sent.navOrder }),
-            ...(action === 'schedule' ? { publishAt: when ? new Date(when).toISOString() : undefined } : {}),
+            ...(action === 'schedule' ? { publishAt: when ? toInstant(when, props.timeZone)?.toISOString() : undefined } : {}),
           };
     const result = await sendJson<{ post?: SaveReply; page?: SaveReply }>(id ? `${base}/${id}` : base, id ? 'PUT' : 'POST', body);
     if (!auto) setBusy(false);
@@ -594,7 +596,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
           {isPost && (
             <div className="schedule">
               <label className="field">
-                <span>Publish later (your local time)</span>
+                <span>Publish later ({props.timeZone.replace(/_/g, ' ')} time)</span>
                 <input type="datetime-local" value={scheduleAt} onChange={(e) => setScheduleAt(e.target.value)} />
               </label>
               <button type="button" onClick={() => act('schedule')} disabled={busy || !scheduleAt}>
@@ -666,10 +668,3 @@ function worthOffering(kept: KeptDraft | undefined, doc: EditorDocument): KeptDr
 
 const noSubscription = () => () => {};
 
-/** A stored time as the value of a datetime-local input, in the browser's time zone. */
-function toLocalInput(ms: number | null | undefined): string {
-  if (!ms) return '';
-  const date = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}

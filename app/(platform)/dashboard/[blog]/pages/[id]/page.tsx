@@ -8,11 +8,11 @@ export const metadata = { title: 'Edit page · Quire' };
 
 export default async function EditPagePage({ params }: { params: Promise<{ blog: string; id: string }> }) {
   const { blog: slug, id } = await params;
-  const { blog, handle } = await dashboardBlog(slug, 'write-pages');
+  const { blog, handle, settings } = await dashboardBlog(slug, 'write-pages');
   const page = /^\d{1,15}$/.test(id) ? getPage(handle, Number(id)) : undefined;
   if (!page) notFound();
   return (
-    <Editor
+    <Editor timeZone={settings.timeZone}
       blog={blog.slug}
       kind="page"
       publicUrl={blogBaseUrl(blog.slug)}

@@ -5,8 +5,8 @@ import { Editor } from '../../editor';
 export const metadata = { title: 'New page · Quire' };
 
 export default async function NewPagePage({ params }: { params: Promise<{ blog: string }> }) {
-  const { blog } = await dashboardBlog((await params).blog, 'write-pages');
+  const { blog, settings } = await dashboardBlog((await params).blog, 'write-pages');
   return (
-    <Editor blog={blog.slug} kind="page" publicUrl={blogBaseUrl(blog.slug)} initial={{ title: '', slug: '', markdown: '', status: 'draft', navOrder: 0 }} />
+    <Editor timeZone={settings.timeZone} blog={blog.slug} kind="page" publicUrl={blogBaseUrl(blog.slug)} initial={{ title: '', slug: '', markdown: '', status: 'draft', navOrder: 0 }} />
   );
 }

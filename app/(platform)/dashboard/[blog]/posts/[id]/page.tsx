@@ -11,7 +11,7 @@ export const metadata = { title: 'Edit post · Quire' };
 
 export default async function EditPostPage({ params }: { params: Promise<{ blog: string; id: string }> }) {
   const { blog: slug, id } = await params;
-  const { blog, handle } = await dashboardBlog(slug, 'write-posts');
+  const { blog, handle, settings } = await dashboardBlog(slug, 'write-posts');
   const post = /^\d{1,15}$/.test(id) ? getPost(handle, Number(id)) : undefined;
   if (!post) notFound();
   const cover = post.coverMediaId === null ? undefined : mediaItem(handle, post.coverMediaId);
@@ -24,7 +24,7 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
     tags: listPostTags(handle, post.id).map((tag) => tag.name).join(', '),
   };
   return (
-    <Editor
+    <Editor timeZone={settings.timeZone}
       blog={blog.slug}
       kind="post"
       publicUrl={`${blogBaseUrl(blog.slug)}/posts`}

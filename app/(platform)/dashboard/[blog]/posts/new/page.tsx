@@ -5,9 +5,9 @@ import { Editor } from '../../editor';
 export const metadata = { title: 'New post · Quire' };
 
 export default async function NewPostPage({ params }: { params: Promise<{ blog: string }> }) {
-  const { blog } = await dashboardBlog((await params).blog, 'write-posts');
+  const { blog, settings } = await dashboardBlog((await params).blog, 'write-posts');
   return (
-    <Editor
+    <Editor timeZone={settings.timeZone}
       blog={blog.slug}
       kind="post"
       publicUrl={`${blogBaseUrl(blog.slug)}/posts`}
