@@ -123,6 +123,7 @@ test.describe('in a browser whose clock is in another zone than the blog', () =>
 
   test('"Publish later" reads the time in the blog’s time zone, and the dashboard shows it so', async ({ page }) => {
     await signUp(page, 'zoned@example.com', { title: 'Zoned', slug: 'zoned' });
+    await expect(page).toHaveURL(`${platform}/dashboard/zoned`); // signed in
     // Sign-up took the browser's zone (Tokyo); the blog is set to New York in its settings.
     await page.goto(`${platform}/dashboard/zoned/settings`);
     await page.getByLabel('Time zone').selectOption('America/New_York');
