@@ -1,29 +1,14 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState } from 'react';
-import { sendJson } from '@/app/_components/json';
+import { useRowAction } from '@/app/_components/row-action';
 
 /** Restore, or delete for good (after a confirmation), one post or page in the trash. */
 export function TrashActions({ url, kind, title }: { url: string; kind: 'post' | 'page'; title: string }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-
-  async function send(method: 'POST' | 'DELETE', target: string) {
-    setPending(true);
-    setError(null);
-    const result = await sendJson(target, method, {});
-    setPending(false);
-    if (!result.ok) return setError(result.error);
-    setConfirmDelete(false);
-    router.refresh();
-  }
+  const { error, pending, confirmDelete, setConfirmDelete, send } = useRowAction();
 
   return (
     <div className="button-row">
-      <button type="button" className="primary" disabled={pending} onClick={() => send('POST', `${url}/restore`)} aria-label={`Restore "${title}"`}>
+      <button type="button" className="primary" disabled={pending} onClick={() => send(`${url}/restore`, 'POST')} aria-label={`Restore "${title}"`}>
         Restore
       </button>
       {confirmDelete ? (
@@ -31,7 +16,7 @@ export function TrashActions({ url, kind, title }: { url: string; kind: 'post' |
           <span>
             Delete this {kind} for good? This cannot be undone{kind === 'post' ? ': its comments and statistics go with it' : ''}.
           </span>
-          <button type="button" className="danger" disabled={pending} onClick={() => send('DELETE', url)}>
+          <button type="button" className="danger" disabled={pending} onClick={() => send(url, 'DELETE')}>
             Delete for good
           </button>
           <button type="button" onClick={() => setConfirmDelete(false)}>
