@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { sendJson } from './json';
 import { FormMessages } from './messages';
 
@@ -73,17 +73,51 @@ export function Field(props: {
   maxLength?: number;
 }) {
   return (
-    <label className="field">
-      <span>{props.label}</span>
-      <input
-        name={props.name}
-        type={props.type ?? 'text'}
-        defaultValue={props.defaultValue}
-        required={props.required}
-        autoComplete={props.autoComplete}
-        maxLength={props.maxLength}
-      />
-      {props.hint && <small>{props.hint}</small>}
-    </label>
+    <HintedField label={props.label} hint={props.hint}>
+      {(control) => (
+        <input
+          {...control}
+          name={props.name}
+          type={props.type ?? 'text'}
+          defaultValue={props.defaultValue}
+          required={props.required}
+          autoComplete={props.autoComplete}
+          maxLength={props.maxLength}
+        />
+      )}
+    </HintedField>
+  );
+}
+
+/** What a control inside a HintedField spreads onto itself. */
+export type HintedControl = { id: string; 'aria-describedby'?: string };
+
+/**
+ * A labelled control with a hint below it. The hint stays outside the `<label>` and describes
+ * the control, so the control's accessible name is the label alone (a hint inside the label
+ * would be read as part of the name).
+ */
+export function HintedField(props: {
+  label: string;
+  hint?: ReactNode;
+  /** Classes for the hint (`good`, `bad`); a hint that changes while typing is announced. */
+  hintClass?: string;
+  live?: boolean;
+  className?: string;
+  children: (control: HintedControl) => ReactNode;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const hasHint = props.hint !== undefined && props.hint !== null && props.hint !== false;
+  return (
+    <div className={props.className ? `field ${props.className}` : 'field'}>
+      <label htmlFor={id}>{props.label}</label>
+      {props.children({ id, ...(hasHint ? { 'aria-describedby': hintId } : {}) })}
+      {hasHint && (
+        <small id={hintId} className={props.hintClass} aria-live={props.live ? 'polite' : undefined}>
+          {props.hint}
+        </small>
+      )}
+    </div>
   );
 }

@@ -83,8 +83,13 @@ describe('renderMarkdown', () => {
   });
 
   it('gives indented code and fenced code without a language the hljs class, escaped', () => {
-    expect(renderMarkdown('    x <y>')).toBe('<pre><code class="hljs">x &lt;y&gt;\n</code></pre>\n');
-    expect(renderMarkdown('```\nx <y>\n```')).toBe('<pre><code class="hljs">x &lt;y&gt;\n</code></pre>\n');
+    expect(renderMarkdown('    x <y>')).toBe('<pre tabindex="0"><code class="hljs">x &lt;y&gt;\n</code></pre>\n');
+    expect(renderMarkdown('```\nx <y>\n```')).toBe('<pre tabindex="0"><code class="hljs">x &lt;y&gt;\n</code></pre>\n');
+  });
+
+  it('lets the keyboard reach every code block, whatever tabindex the author wrote', () => {
+    expect(renderMarkdown('<pre tabindex="-1" onfocus="x()">a</pre>\n\n<pre tabindex="7">b</pre>')).toBe('<pre tabindex="0">a</pre>\n<pre tabindex="0">b</pre>');
+    expect(renderComment('```\nx\n```')).toBe('<pre tabindex="0"><code>x\n</code></pre>\n');
   });
 
   it('puts the checkbox of a loose task list in its paragraph, and leaves a bare [x] alone', () => {
@@ -310,7 +315,7 @@ describe('renderComment', () => {
     );
     expect(html).toContain('<p>First line<br />second line</p>');
     expect(html).toContain('<em>em</em> <strong>strong</strong> <code>x &lt; y</code>');
-    expect(html).toContain('<pre><code>let a = "&lt;b&gt;";\n</code></pre>');
+    expect(html).toContain('<pre tabindex="0"><code>let a = "&lt;b&gt;";\n</code></pre>');
     expect(html).toContain('<blockquote>\n<p>quoted</p>\n</blockquote>');
     expect(html).toContain('<ul>\n<li>one</li>\n<li>two</li>\n</ul>');
     expect(html).toContain('<ol start="3">');
@@ -453,7 +458,7 @@ describe('hostile Markdown', () => {
   it.each(['js', 'html', 'markdown', 'css'])('shows a 200,000-character %s block plain, every character kept', (lang) => {
     const code = fill('({["\'`<a> *b* [c](d `e` /* ', POST_MAX - 20);
     const html = renderMarkdown(`\`\`\`${lang}\n${code}\n\`\`\``);
-    expect(html.startsWith(`<pre><code class="hljs language-${lang}">`)).toBe(true);
+    expect(html.startsWith(`<pre tabindex="0"><code class="hljs language-${lang}">`)).toBe(true);
     expect(tags(html, 'span')).toEqual([]);
     expect(htmlToText(html)).toBe(code);
   });
@@ -463,7 +468,7 @@ describe('hostile Markdown', () => {
     const blocks = tags(html, 'code');
     expect(blocks.length).toBe(Math.ceil(POST_MAX / 16));
     expect(blocks.every((code) => code.attribs!.class === 'hljs language-js')).toBe(true);
-    expect(html.startsWith('<pre><code class="hljs language-js"><span class="hljs-keyword">let</span> a')).toBe(true);
+    expect(html.startsWith('<pre tabindex="0"><code class="hljs language-js"><span class="hljs-keyword">let</span> a')).toBe(true);
   });
 
   it.each([

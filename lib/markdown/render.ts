@@ -96,6 +96,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     ol: ['start'],
     input: ['type', 'checked', 'disabled'],
     abbr: ['title'],
+    pre: ['tabindex'],
   },
   allowedClasses: {
     code: ['hljs', 'language-*'],
@@ -108,9 +109,18 @@ const SANITIZE: sanitizeHtml.IOptions = {
     // Task-list checkboxes only; any other input is dropped by exclusiveFilter below.
     input: (tagName, attribs) => ({ tagName, attribs: { ...attribs, disabled: '' } }),
     a: (tagName, attribs) => ({ tagName, attribs: linkAttributes(attribs) }),
+    pre: focusableCodeBlock,
   },
   exclusiveFilter: (frame) => frame.tag === 'input' && frame.attribs.type !== 'checkbox',
 };
+
+/**
+ * A code block wider than the page scrolls sideways; keyboard users can scroll it only if it
+ * can take focus (WCAG 2.1.1). Whatever tabindex the author wrote is replaced by 0.
+ */
+function focusableCodeBlock(tagName: string): sanitizeHtml.Tag {
+  return { tagName, attribs: { tabindex: '0' } };
+}
 
 /** Links to other sites get `rel="noopener nofollow"`. */
 function linkAttributes(attribs: sanitizeHtml.Attributes): sanitizeHtml.Attributes {
@@ -242,10 +252,11 @@ function isReaderLinkTarget(href: string | undefined): boolean {
 
 const COMMENT_SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a'],
-  allowedAttributes: { a: ['href', 'rel'], ol: ['start'] },
+  allowedAttributes: { a: ['href', 'rel'], ol: ['start'], pre: ['tabindex'] },
   allowedSchemes: LINK_SCHEMES,
   allowProtocolRelative: false,
   transformTags: {
+    pre: focusableCodeBlock,
     // Should a link the renderer let through still point elsewhere, it keeps no address.
     // (Renaming it to a tag that is not allowed would be neater, but sanitize-html then closes
     // the next link with that name, leaving it open.)

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { Field, JsonForm } from '@/app/_components/form';
+import { Field, HintedField, JsonForm } from '@/app/_components/form';
 import { slugify } from '@/lib/posts/slug';
 
 /** Sign-up: account, and (unless joining by invitation) the first blog with a live address check. */
@@ -59,26 +59,29 @@ export function SignupForm({ invite, blogSuffix }: { invite?: string; blogSuffix
             <span>Blog title</span>
             <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} required />
           </label>
-          <label className="field">
-            <span>Address</span>
-            <span className="with-suffix">
-              <input
-                name="slug"
-                value={address}
-                onChange={(e) => {
-                  setSlugEdited(true);
-                  setSlug(e.target.value.toLowerCase());
-                }}
-                maxLength={63}
-                aria-describedby="slug-status"
-                required
-              />
-              <span className="suffix">{blogSuffix}</span>
-            </span>
-            <small id="slug-status" className={availability ? (availability.available ? 'good' : 'bad') : undefined} aria-live="polite">
-              {availability?.message ?? 'Letters a-z, digits and hyphens.'}
-            </small>
-          </label>
+          <HintedField
+            label="Address"
+            hint={availability?.message ?? 'Letters a-z, digits and hyphens.'}
+            hintClass={availability ? (availability.available ? 'good' : 'bad') : undefined}
+            live
+          >
+            {(control) => (
+              <span className="with-suffix">
+                <input
+                  {...control}
+                  name="slug"
+                  value={address}
+                  onChange={(e) => {
+                    setSlugEdited(true);
+                    setSlug(e.target.value.toLowerCase());
+                  }}
+                  maxLength={63}
+                  required
+                />
+                <span className="suffix">{blogSuffix}</span>
+              </span>
+            )}
+          </HintedField>
         </fieldset>
       )}
     </JsonForm>

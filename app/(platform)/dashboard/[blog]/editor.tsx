@@ -7,6 +7,7 @@ import { uploadFile } from '@/app/_components/upload';
 import type { PostAction } from '@/lib/posts/posts';
 import { slugify } from '@/lib/posts/slug';
 import { ADDRESS_MOVE_NOTICE } from '@/lib/posts/status';
+import { HintedField } from '@/app/_components/form';
 import { FormMessages } from '@/app/_components/messages';
 import { CoverChooser, type ChosenCover } from './cover-chooser';
 import { EditorHistory, type RevisionContent } from './editor-history';
@@ -395,22 +396,22 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
             <span>Title</span>
             <input value={title} onChange={(e) => edit(setTitle)(e.target.value)} maxLength={200} className="title-input" />
           </label>
-          <label className="field">
-            <span>Address</span>
-            <span className="with-prefix">
-              <span className="prefix">{props.publicUrl}/</span>
-              <input
-                value={address}
-                onChange={(e) => {
-                  setSlugEdited(true);
-                  edit(setSlug)(e.target.value.toLowerCase());
-                }}
-                maxLength={100}
-                aria-label="Address"
-              />
-            </span>
-            {addressMoves && <small>{ADDRESS_MOVE_NOTICE}</small>}
-          </label>
+          <HintedField label="Address" hint={addressMoves ? ADDRESS_MOVE_NOTICE : undefined}>
+            {(control) => (
+              <span className="with-prefix">
+                <span className="prefix">{props.publicUrl}/</span>
+                <input
+                  {...control}
+                  value={address}
+                  onChange={(e) => {
+                    setSlugEdited(true);
+                    edit(setSlug)(e.target.value.toLowerCase());
+                  }}
+                  maxLength={100}
+                />
+              </span>
+            )}
+          </HintedField>
           <div className="panes">
             <div className="pane">
               <label className="field">
@@ -484,11 +485,11 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
             </label>
           )}
           {isPost ? (
-            <label className="field">
-              <span>Excerpt</span>
-              <textarea value={excerpt} onChange={(e) => edit(setExcerpt)(e.target.value)} rows={2} maxLength={500} placeholder={autoExcerpt} />
-              <small>Shown in the list of posts and in link previews. Left empty, the start of the post is used (shown above, faded).</small>
-            </label>
+            <HintedField label="Excerpt" hint="Shown in the list of posts and in link previews. Left empty, the start of the post is used (shown above, faded).">
+              {(control) => (
+                <textarea {...control} value={excerpt} onChange={(e) => edit(setExcerpt)(e.target.value)} rows={2} maxLength={500} placeholder={autoExcerpt} />
+              )}
+            </HintedField>
           ) : (
             <label className="field narrow">
               <span>Position in the navigation</span>

@@ -43,7 +43,7 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
                   {post.status === 'published' && (
                     <>
                       {' '}
-                      <a className="muted" href={`${blogBaseUrl(blog.slug)}/posts/${post.slug}`} aria-label={`Read "${post.title}" on the blog`}>
+                      <a className="muted read-on-blog" href={`${blogBaseUrl(blog.slug)}/posts/${post.slug}`} aria-label={`Read "${post.title}" on the blog`}>
                         ↗
                       </a>
                     </>

@@ -28,7 +28,9 @@ export default async function MediaPage({ params }: { params: Promise<{ blog: st
               <th>Name</th>
               <th className="wide-only">Uploaded</th>
               <th>Used in</th>
-              <th />
+              <th>
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -21,7 +21,9 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
             <th>Email</th>
             <th>Role</th>
             <th className="wide-only">Since</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>

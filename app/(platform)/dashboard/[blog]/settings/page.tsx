@@ -36,17 +36,17 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
             <option value="off">Off: no new comments (approved ones stay)</option>
           </select>
         </label>
-        <label className="field">
-          <span>Time zone</span>
-          <select name="timeZone" defaultValue={settings.timeZone}>
+        <div className="field">
+          <label htmlFor="time-zone">Time zone</label>
+          <select id="time-zone" name="timeZone" defaultValue={settings.timeZone} aria-describedby="time-zone-hint">
             {timeZoneNames().map((zone) => (
               <option key={zone} value={zone}>
                 {zone.replaceAll('_', ' ')}
               </option>
             ))}
           </select>
-          <small>The dashboard shows times in this zone, and a post scheduled for 9:00 comes out at 9:00 here.</small>
-        </label>
+          <small id="time-zone-hint">The dashboard shows times in this zone, and a post scheduled for 9:00 comes out at 9:00 here.</small>
+        </div>
       </JsonForm>
 
       <section id="domains">

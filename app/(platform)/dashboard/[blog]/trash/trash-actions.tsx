@@ -24,7 +24,7 @@ export function TrashActions({ url, kind, title }: { url: string; kind: 'post' |
           </button>
         </span>
       ) : (
-        <button type="button" className="link danger-link" onClick={() => setConfirmDelete(true)} aria-label={`Delete "${title}" now`}>
+        <button type="button" className="link danger-link" onClick={() => setConfirmDelete(true)} aria-label={`Delete now: "${title}"`}>
           Delete now…
         </button>
       )}
