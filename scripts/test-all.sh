@@ -21,6 +21,9 @@ trap 'rm -rf "$reports"' EXIT
 echo "[quire] lint"
 npx eslint .
 
+echo "[quire] import cycles"
+node scripts/check-cycles.mjs
+
 # Built before the type check: the route types Next writes to .next/types must be current.
 bash scripts/ensure-build.sh
 

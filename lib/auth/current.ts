@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import type { User } from '@/lib/db/schema/control';
 import { unauthorized } from '@/lib/http/errors';
+import { PATH_HEADER } from '@/lib/http/headers';
 import { sessionCookieName, sessionCookieOptions } from './cookie';
 import { createSession, validateSessionToken, type ValidSession } from './sessions';
 
@@ -16,7 +17,7 @@ export const currentSession = cache(async (): Promise<ValidSession | null> => {
 export async function requireUser(): Promise<User> {
   const valid = await currentSession();
   if (!valid) {
-    const here = (await headers()).get('x-quire-path') ?? '/dashboard'; // set by the front
+    const here = (await headers()).get(PATH_HEADER) ?? '/dashboard'; // set by the front
     redirect(`/login?next=${encodeURIComponent(here)}`);
   }
   return valid.user;

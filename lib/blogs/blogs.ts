@@ -8,7 +8,6 @@ import { createTenantFile, openTenant, type TenantHandle } from '@/lib/db/pool';
 import { blogRedirects, blogs, type Blog } from '@/lib/db/schema/control';
 import { settings } from '@/lib/db/schema/tenant';
 import { InputError, parseInput } from '@/lib/input';
-import { listNavPages, type NavPage } from '@/lib/pages/pages';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { blogSlugSchema } from '@/lib/tenancy/slug';
 import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@/lib/time/zone';
@@ -167,19 +166,6 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
     }
   })();
   bumpGeneration(handle.slug);
-}
-
-/**
- * The blog behind a public page, or undefined when there is none. The front has already
- * checked the host; this re-checks the slug so a route can never open a path it built itself.
- */
-export type PublicBlog = { handle: TenantHandle; settings: BlogSettings; nav: NavPage[] };
-
-export function publicBlog(slug: string): PublicBlog | undefined {
-  const checked = blogSlugSchema.safeParse(slug);
-  if (!checked.success || !findBlog(checked.data)) return undefined;
-  const handle = openTenant(checked.data);
-  return { handle, settings: readSettings(handle), nav: listNavPages(handle) };
 }
 
 /** The settings form: the blog's file holds them; the title is mirrored in control.db for lists. */

@@ -1,4 +1,4 @@
-import { publicBlog } from '@/lib/blogs/blogs';
+import { publicBlog } from '@/lib/reader/blog';
 import { platformUrl } from '@/lib/config';
 import { readBody } from '@/lib/http/api';
 import { HttpError, forbidden } from '@/lib/http/errors';

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { config } from '@/lib/config';
 
@@ -27,4 +29,24 @@ export function backupsDir(validSlug: string): string {
 /** Deleted blogs wait here until purged. */
 export function trashDir(): string {
   return path.join(config().dataDir, 'trash');
+}
+
+/** Scratch files: exports being streamed, uploads being checked (`quire doctor` reports old ones). */
+export function scratchDir(): string {
+  return path.join(config().dataDir, 'tmp');
+}
+
+export function scratchFile(prefix: string, extension: string): string {
+  const dir = scratchDir();
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${prefix}-${Date.now()}-${randomBytes(6).toString('hex')}${extension}`);
+}
+
+export function removeQuietly(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
+}
+
+/** What the trash sweep remembers between runs (lib/trash/sweep.ts). */
+export function trashSweepStatePath(): string {
+  return path.join(config().dataDir, 'trash-sweep.json');
 }

@@ -1,15 +1,17 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import packageJson from '@/package.json';
 import { appRoot } from '@/lib/config';
+import { tenantDbPath } from './paths';
 
-const WORKER = () => path.join(appRoot(), 'lib', 'export', 'sqlite-worker.mjs');
+const WORKER = () => path.join(appRoot(), 'lib', 'db', 'sqlite-worker.mjs');
 
-export type SnapshotJob = { op: 'snapshot'; source: string; dest: string; about?: Record<string, string | number> };
+type SnapshotJob = { op: 'snapshot'; source: string; dest: string; about?: Record<string, string | number> };
 
 /**
  * Runs one SQLite job in a worker thread, bounded in time.
  */
-export function runSqliteJob(job: SnapshotJob, timeoutMs: number): Promise<Record<string, unknown>> {
+function runSqliteJob(job: SnapshotJob, timeoutMs: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     // Reflect.construct, not `new Worker(…)`: Next's bundler rewrites a literal `new Worker` into
     // a bundled chunk, and this worker must load from its file, beside better-sqlite3.
@@ -29,4 +31,26 @@ export function runSqliteJob(job: SnapshotJob, timeoutMs: number): Promise<Recor
       reject(error);
     });
   });
+}
+
+const SNAPSHOT_TIMEOUT_MS = 30 * 60 * 1000;
+
+/**
+ * A consistent, self-describing copy of a live blog at `dest`: VACUUM INTO in a worker thread
+ * (one read snapshot of the WAL file; writers carry on), then `quick_check` on the copy.
+ */
+export async function snapshotBlog(slug: string, dest: string): Promise<void> {
+  await runSqliteJob(
+    {
+      op: 'snapshot',
+      source: tenantDbPath(slug),
+      dest,
+      about: {
+        blog: slug,
+        exported_at: new Date().toISOString(),
+        quire_version: packageJson.version,
+      },
+    },
+    SNAPSHOT_TIMEOUT_MS,
+  );
 }

@@ -4,10 +4,10 @@ import { config } from '@/lib/config';
 import type { Blog } from '@/lib/db/schema/control';
 import { conflict } from '@/lib/http/errors';
 import { processWide } from '@/lib/process/shared';
-import { snapshotBlog } from '@/lib/snapshots/snapshots';
+import { snapshotBlog } from '@/lib/db/snapshot';
 import { runTask } from '@/lib/workers/pool';
 import { TASK } from '@/lib/workers/task-names';
-import { removeQuietly, scratchFile } from './paths';
+import { removeQuietly, scratchFile } from '@/lib/db/paths';
 
 const running = () => processWide('exports-running', () => new Set<string>());
 

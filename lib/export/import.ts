@@ -9,7 +9,7 @@ import { HttpError } from '@/lib/http/errors';
 import { onePerAccount } from '@/lib/workers/per-account';
 import { runTask } from '@/lib/workers/pool';
 import { TASK } from '@/lib/workers/task-names';
-import { removeQuietly, scratchFile } from './paths';
+import { removeQuietly, scratchFile } from '@/lib/db/paths';
 
 /** After the import's own deadline (checked between its steps), the pool ends the thread. */
 const HARD_STOP_GRACE_MS = 15_000;

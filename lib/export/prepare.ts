@@ -20,7 +20,7 @@ import { savePage } from '@/lib/pages/pages';
 import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, savePost, TAG_MAX, TAGS_MAX } from '@/lib/posts/posts';
 import { redirectPathProblem } from '@/lib/posts/redirects';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
-import { removeQuietly } from './paths';
+import { removeQuietly } from '@/lib/db/paths';
 
 /**
  * The import pipeline, run in a worker thread of the bulk lane (lib/workers; the serving thread

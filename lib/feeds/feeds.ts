@@ -1,5 +1,5 @@
 import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
-import { publicBlog } from '@/lib/blogs/blogs';
+import { publicBlog } from '@/lib/reader/blog';
 import { publicDocument } from '@/lib/http/public';
 import { sanitizeWithAbsoluteUrls } from '@/lib/markdown/render';
 import { findPublicTag, lastModified, latestPublishedPosts } from '@/lib/posts/public';

@@ -1,3 +1,5 @@
+import { DECLARED_LENGTH_HEADER } from '@/lib/http/headers';
+import { etagMatches } from '@/lib/http/etag';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { processWide } from '@/lib/process/shared';
 import { cleanLegacyImage, MEDIA_NAME } from './media';
@@ -58,25 +60,16 @@ export async function mediaResponse(handle: TenantHandle, id: string, rest: stri
     found = find(openTenant(handle.slug), target);
   }
   if (!target || !found) return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' } });
-  if (ifNoneMatch && matches(ifNoneMatch, found.etag)) {
+  if (ifNoneMatch && etagMatches(ifNoneMatch, found.etag)) {
     return new Response(null, { status: 304, headers: { ...HEADERS, ETag: found.etag } });
   }
   return new Response(new Uint8Array(found.bytes.buffer as ArrayBuffer, found.bytes.byteOffset, found.bytes.byteLength), {
     headers: {
       ...HEADERS,
       'Content-Type': found.mime,
-      // Next drops Content-Length from route handlers; the front restores it from this.
-      'X-Quire-Content-Length': String(found.bytes.length),
+      [DECLARED_LENGTH_HEADER]: String(found.bytes.length),
       ETag: found.etag,
     },
-  });
-}
-
-/** If-None-Match compares weakly (RFC 9110 13.1.2): W/ is ignored; `*` matches anything. */
-function matches(header: string, etag: string): boolean {
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t.replace(/^W\//, '') === etag;
   });
 }
 

@@ -7,7 +7,7 @@ import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, tenantDbPath } from '@/lib/db/paths';
 import { blogs, migrationLedger, migrationRuns, type Blog } from '@/lib/db/schema/control';
-import { scratchFile } from '@/lib/export/paths';
+import { scratchFile } from '@/lib/db/paths';
 import type { BlogJob, BlogJobResult } from './blog-job';
 
 /**

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
-import { tenantDbPath, tenantsDir, trashDir } from '@/lib/db/paths';
+import { scratchDir, tenantDbPath, tenantsDir, trashDir } from '@/lib/db/paths';
 import { blogs } from '@/lib/db/schema/control';
 
 export type Finding = { slug?: string; file?: string; problem: string };
@@ -52,7 +51,7 @@ export function runDoctor(options: { full?: boolean; onProgress?: (done: number,
   for (const name of fs.existsSync(trashDir()) ? fs.readdirSync(trashDir()) : []) {
     if (name.endsWith('.db') && !known.has(name.slice(0, -3))) findings.push({ file: path.join('trash', name), problem: 'trash file with no blog in control.db' });
   }
-  const scratch = path.join(config().dataDir, 'tmp');
+  const scratch = scratchDir();
   for (const name of fs.existsSync(scratch) ? fs.readdirSync(scratch) : []) {
     if (Date.now() - fs.statSync(path.join(scratch, name)).mtimeMs > 60 * 60 * 1000) {
       findings.push({ file: path.join('tmp', name), problem: 'leftover scratch file older than an hour (safe to delete)' });

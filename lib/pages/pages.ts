@@ -10,7 +10,6 @@ import { bumpGeneration } from '@/lib/pagecache/generation';
 import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/posts/posts';
 import { recordAddressChange } from '@/lib/posts/redirects';
 import { postSlugSchema, slugify, uniqueSlug } from '@/lib/posts/slug';
-import { moveToTrash } from '@/lib/trash/trash';
 
 /**
  * Static pages ("About", "Now"), served at `/<slug>` on the blog and listed in its navigation.
@@ -71,11 +70,6 @@ export async function savePage(handle: TenantHandle, id: number | undefined, inp
   // Published pages appear in every page's navigation.
   if (status === 'published' || existing?.status === 'published') bumpGeneration(handle.slug);
   return saved;
-}
-
-/** Deleting a page moves it to the trash (lib/trash): restorable until it is purged. */
-export function deletePage(handle: TenantHandle, id: number): void {
-  moveToTrash(handle, 'page', id);
 }
 
 /** A page to edit; one in the trash is not (restore it first). */

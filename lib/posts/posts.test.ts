@@ -7,10 +7,11 @@ import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import { posts } from '@/lib/db/schema/tenant';
 import { InputError } from '@/lib/input';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { authorExcerpt, createPost, deletePost, getPost, postVersion, savePost } from './posts';
+import { authorExcerpt, createPost, getPost, postVersion, savePost } from './posts';
 import { getPendingRevision, getRevision, listRevisions, REVISIONS_MAX } from './revisions';
 import { findPublicTag, getPublishedPost, latestPublishedPosts, listCursorSchema, listPublicTags, listPublishedPostDates, listPublishedPosts, parseAfterParam } from './public';
 import { slugify } from './slug';
+import { moveToTrash } from '@/lib/trash/trash';
 
 const dataDir = makeTempDataDir();
 createBlog({ slug: 'writer', title: 'Writer' });
@@ -208,9 +209,9 @@ describe('savePost (the editor)', () => {
     const a = await savePost(h, undefined, { title: 'Alpha', markdown: 'x' });
     const b = await savePost(h, undefined, { title: 'Beta', markdown: 'x' });
     await expect(savePost(h, b.id, { title: 'Beta', slug: a.slug, markdown: 'x' })).rejects.toThrow(/already exists/);
-    deletePost(h, b.id);
+    moveToTrash(h, 'post', b.id);
     expect(getPost(h, b.id)).toBeUndefined();
-    expect(() => deletePost(h, b.id)).toThrow(/no longer exists/);
+    expect(() => moveToTrash(h, 'post', b.id)).toThrow(/no longer exists/);
   });
 });
 

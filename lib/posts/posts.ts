@@ -7,7 +7,6 @@ import { InputError, parseInput } from '@/lib/input';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { mediaExists, mediaImageTable } from '@/lib/media/media';
 import { bumpGeneration } from '@/lib/pagecache/generation';
-import { moveToTrash } from '@/lib/trash/trash';
 import { recordAddressChange } from './redirects';
 import {
   deletePendingRevision,
@@ -250,11 +249,6 @@ export function createPost(
 ): Promise<Post> {
   const { draft, ...form } = input;
   return savePost(handle, undefined, { ...form, action: draft ? 'save' : 'publish' });
-}
-
-/** Deleting a post moves it to the trash (lib/trash): restorable until it is purged. */
-export function deletePost(handle: TenantHandle, id: number): void {
-  moveToTrash(handle, 'post', id);
 }
 
 function setPostTags(handle: TenantHandle, postId: number, names: string[]): void {

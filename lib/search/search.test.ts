@@ -4,10 +4,11 @@ import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
 import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import type { Post } from '@/lib/db/schema/tenant';
-import { createPost, deletePost, savePost } from '@/lib/posts/posts';
+import { createPost, savePost } from '@/lib/posts/posts';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { HOSTILE_QUERIES } from '@/lib/testing/hostile-queries';
 import { RESULTS_PER_PAGE, searchParamsSchema, searchPosts, toMatchExpression } from './search';
+import { moveToTrash } from '@/lib/trash/trash';
 
 const dataDir = makeTempDataDir();
 createBlog({ slug: 'finder', title: 'Finder' });
@@ -86,7 +87,7 @@ describe('searchPosts', () => {
     expect(slugs('hedged')).toEqual(['the-walled-garden']);
     expect(slugs('lavender')).toEqual(['the-walled-garden']);
     expect(slugs('tulips')).toEqual([]);
-    deletePost(blog(), garden.id);
+    moveToTrash(blog(), 'post', garden.id);
     expect(slugs('lavender')).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
-import type { PublicBlog } from '@/lib/blogs/blogs';
+import type { PublicBlog } from '@/lib/reader/blog';
 import { lastModified, type PublicPost } from '@/lib/posts/public';
 
 /** schema.org `BlogPosting` for a post page, as search engines read it. */

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
-import type { PublicBlog } from '@/lib/blogs/blogs';
+import type { PublicBlog } from '@/lib/reader/blog';
 import { FEED_FORMATS, feedFormats, feedPath } from '@/lib/feeds/formats';
 import { excerptFromHtml } from '@/lib/markdown/render';
 import { formatCursor, lastModified, type ListCursor, type PublicPost, type TagRef } from '@/lib/posts/public';

@@ -1,5 +1,5 @@
 import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
-import { publicBlog } from '@/lib/blogs/blogs';
+import { publicBlog } from '@/lib/reader/blog';
 import { publicDocument } from '@/lib/http/public';
 
 export const ROBOTS_CONTENT_TYPE = 'text/plain';

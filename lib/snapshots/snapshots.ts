@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
-import packageJson from '@/package.json';
 import { findBlog, markActive, markUnderMaintenance, readSettings } from '@/lib/blogs/blogs';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
@@ -11,7 +10,7 @@ import { backupsDir, tenantDbPath } from '@/lib/db/paths';
 import { BlogBusyError, releaseBlogFile, tenantPool } from '@/lib/db/pool';
 import { blogs, type Blog } from '@/lib/db/schema/control';
 import { prepareOffThread } from '@/lib/export/import';
-import { runSqliteJob } from '@/lib/export/worker';
+import { snapshotBlog } from '@/lib/db/snapshot';
 import { InputError } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 
@@ -19,28 +18,6 @@ import { bumpGeneration } from '@/lib/pagecache/generation';
  * Snapshots: consistent copies of a blog file under `backups/<slug>/`, named by why they were
  * taken (`snapshot-`, `pre-migration-v<N>-`, `pre-import-`, `pre-restore-`) and when.
  */
-const SNAPSHOT_TIMEOUT_MS = 30 * 60 * 1000;
-
-/**
- * A consistent, self-describing copy of a live blog at `dest`: VACUUM INTO in a worker thread
- * (one read snapshot of the WAL file; writers carry on), then `quick_check` on the copy.
- */
-export async function snapshotBlog(slug: string, dest: string): Promise<void> {
-  await runSqliteJob(
-    {
-      op: 'snapshot',
-      source: tenantDbPath(slug),
-      dest,
-      about: {
-        blog: slug,
-        exported_at: new Date().toISOString(),
-        quire_version: packageJson.version,
-      },
-    },
-    SNAPSHOT_TIMEOUT_MS,
-  );
-}
-
 export type SnapshotKind = 'snapshot' | 'pre-import' | 'pre-restore';
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');

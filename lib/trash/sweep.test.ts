@@ -7,11 +7,12 @@ import { closeControlDb } from '@/lib/db/control';
 import { migrate, migrationSet } from '@/lib/db/migrate';
 import { tenantDbPath } from '@/lib/db/paths';
 import { closeTenantPool, openTenant } from '@/lib/db/pool';
-import { createPost, deletePost } from '@/lib/posts/posts';
+import { createPost } from '@/lib/posts/posts';
 import { forgetProcessWide } from '@/lib/process/shared';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { sweepTrash } from './sweep';
 import { listTrash } from './trash';
+import { moveToTrash } from '@/lib/trash/trash';
 
 const dataDir = makeTempDataDir();
 const DAY = 24 * 60 * 60 * 1000;
@@ -39,7 +40,7 @@ describe('sweepTrash', () => {
   it('opens only blogs whose files changed or whose trash came due, and remembers across restarts', async () => {
     for (const slug of ['quiet', 'busy', 'binned']) createBlog({ slug, title: slug });
     const post = await createPost(openTenant('binned'), { title: 'Old news', markdown: 'x' });
-    deletePost(openTenant('binned'), post.id);
+    moveToTrash(openTenant('binned'), 'post', post.id);
     await createPost(openTenant('busy'), { title: 'First', markdown: 'x' });
 
     await pastTheSlack();

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import { eq } from 'drizzle-orm';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
-import { tenantDbPath } from '@/lib/db/paths';
+import { tenantDbPath, trashSweepStatePath } from '@/lib/db/paths';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { blogs } from '@/lib/db/schema/control';
 import { processWide } from '@/lib/process/shared';
@@ -48,7 +47,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const CLOCK_SLACK_MS = 2000;
 /** Blogs whose files are only stat'ed, between two yields to requests. */
 const STATS_PER_YIELD = 100;
-const memoryFile = () => path.join(config().dataDir, 'trash-sweep.json');
+const memoryFile = trashSweepStatePath;
 
 function loadMemory(): Memory {
   try {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeControlDb } from '@/lib/db/control';
 import { closeTenantPool } from '@/lib/db/pool';
-import { deletePage, getPage, listAllPages, listNavPages, savePage } from '@/lib/pages/pages';
-import { createPost, deletePost, getPost, listAllPosts, savePost } from '@/lib/posts/posts';
+import { getPage, listAllPages, listNavPages, savePage } from '@/lib/pages/pages';
+import { createPost, getPost, listAllPosts, savePost } from '@/lib/posts/posts';
 import { getPublishedPost, listPublishedPostDates, listPublishedPosts } from '@/lib/posts/public';
 import { findRedirect } from '@/lib/posts/redirects';
 import { blogStats } from '@/lib/pageviews/stats';
@@ -29,7 +29,7 @@ describe('a post in the trash', () => {
     const h = newBlog();
     const post = await createPost(h, { title: 'Binned', markdown: 'Binned text', tags: 'x' });
     h.sqlite.prepare("insert into daily_views (day, post_id, views, uniques) values ('2026-01-01', ?, 7, 3)").run(post.id);
-    deletePost(h, post.id);
+    moveToTrash(h, 'post', post.id);
     expect(getPublishedPost(h, post.slug)).toBeUndefined();
     expect(listPublishedPosts(h, { limit: 10 }).posts).toEqual([]);
     expect(listPublishedPostDates(h)).toEqual([]);
@@ -42,13 +42,13 @@ describe('a post in the trash', () => {
     // Its statistics stay until it is deleted for good, without a link readers could not follow.
     expect(h.sqlite.prepare('select views from daily_views where post_id = ?').pluck().get(post.id)).toBe(7);
     expect(blogStats(h, 90, Date.UTC(2026, 0, 2)).topPages).toEqual([{ postId: post.id, title: 'Binned (in the trash)', slug: null, views: 7, uniques: 3 }]);
-    expect(() => deletePost(h, post.id)).toThrow(/no longer exists/);
+    expect(() => moveToTrash(h, 'post', post.id)).toThrow(/no longer exists/);
   });
 
   it('keeps its address: another post cannot take it, and says why', async () => {
     const h = newBlog();
     const post = await createPost(h, { title: 'Kept', markdown: 'x' });
-    deletePost(h, post.id);
+    moveToTrash(h, 'post', post.id);
     const taken = 'A post in the trash has this address: restore it or delete it for good first.';
     await expect(createPost(h, { title: 'Other', slug: 'kept', markdown: 'y' })).rejects.toThrow(taken);
     const other = await createPost(h, { title: 'Other', markdown: 'y' });
@@ -62,8 +62,8 @@ describe('a post in the trash', () => {
     const published = await createPost(h, { title: 'Back', markdown: 'x', tags: 'garden', publishAt: new Date(Date.UTC(2025, 4, 1)) });
     const draft = await createPost(h, { title: 'Draft', markdown: 'x', draft: true });
     const before = [row(h, published.id), row(h, draft.id)];
-    deletePost(h, published.id);
-    deletePost(h, draft.id);
+    moveToTrash(h, 'post', published.id);
+    moveToTrash(h, 'post', draft.id);
     expect(restoreFromTrash(h, 'post', published.id)).toEqual({ status: 'published' });
     expect(restoreFromTrash(h, 'post', draft.id)).toEqual({ status: 'draft' });
     expect([row(h, published.id), row(h, draft.id)]).toEqual(before);
@@ -77,8 +77,8 @@ describe('a post in the trash', () => {
     const now = Date.now();
     const later = await savePost(h, undefined, { title: 'Later', markdown: 'x', action: 'schedule', publishAt: new Date(now + 48 * HOUR) });
     const soon = await savePost(h, undefined, { title: 'Soon', markdown: 'x', action: 'schedule', publishAt: new Date(now + HOUR) });
-    deletePost(h, later.id);
-    deletePost(h, soon.id);
+    moveToTrash(h, 'post', later.id);
+    moveToTrash(h, 'post', soon.id);
     const inTwoHours = new Date(now + 2 * HOUR);
     expect(restoreFromTrash(h, 'post', later.id, inTwoHours)).toEqual({ status: 'scheduled' });
     expect(restoreFromTrash(h, 'post', soon.id, inTwoHours)).toEqual({ status: 'published' });
@@ -88,7 +88,7 @@ describe('a post in the trash', () => {
   it('comes back a draft when the file says it was something a post cannot be', async () => {
     const h = newBlog();
     const post = await createPost(h, { title: 'Odd', markdown: 'x' });
-    deletePost(h, post.id);
+    moveToTrash(h, 'post', post.id);
     h.sqlite.prepare("update posts set status_before_trash = 'famous' where id = ?").run(post.id);
     expect(restoreFromTrash(h, 'post', post.id)).toEqual({ status: 'draft' });
   });
@@ -100,7 +100,7 @@ describe('a post in the trash', () => {
     expect(findRedirect(h, '/posts/first')).toBe('/posts/second');
     h.sqlite.prepare("insert into daily_views (day, post_id, views, uniques) values ('2026-01-01', ?, 7, 3)").run(post.id);
     expect(() => deleteForGood(h, 'post', post.id)).toThrow(/not in the trash/); // only from the trash
-    deletePost(h, post.id);
+    moveToTrash(h, 'post', post.id);
     deleteForGood(h, 'post', post.id);
     expect(row(h, post.id)).toBeUndefined();
     expect(h.sqlite.prepare('select count(*) from daily_views where post_id = ?').pluck().get(post.id)).toBe(0);
@@ -113,7 +113,7 @@ describe('a page in the trash', () => {
   it('leaves the navigation, keeps its address, and comes back as it was', async () => {
     const h = newBlog();
     const page = await savePage(h, undefined, { title: 'About', markdown: 'me', action: 'publish', navOrder: 3 });
-    deletePage(h, page.id);
+    moveToTrash(h, 'page', page.id);
     expect(listNavPages(h)).toEqual([]);
     expect(listAllPages(h)).toEqual([]);
     expect(getPage(h, page.id)).toBeUndefined();

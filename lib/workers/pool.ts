@@ -56,7 +56,8 @@ function lanes(): Lanes {
     const cores = Math.max(1, os.availableParallelism());
     const make = (maxThreads: number, lane: Lane) => ({
       pool: new Piscina({
-        filename: path.join(appRoot(), 'lib', 'workers', 'worker.mjs'),
+        // The threads' entry lives with the task table (lib/tasks): the pool knows tasks by name only.
+        filename: path.join(appRoot(), 'lib', 'tasks', 'thread.mjs'),
         name: 'default',
         // One render thread stays up (a thread takes a second or so to start, ~50 MB); more are
         // started when renders overlap, and the bulk one per import. Idle ones go after a minute.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { softDeleteBlog } from '@/lib/blogs/lifecycle';
 import { readJson } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { InputError, parseInput } from '@/lib/input';
 
 /** Deleting a blog asks for its address typed out, as the confirmation. */

@@ -1,5 +1,7 @@
 import { exportBlogFile } from '@/lib/export/export';
-import { assertDownloadRequest, blogRoute } from '@/lib/http/routes';
+import { DECLARED_LENGTH_HEADER } from '@/lib/http/headers';
+import { assertDownloadRequest } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 
 /** Downloads the whole blog as one SQLite file (owners only). */
 export const GET = blogRoute('export', async ({ request, access }) => {
@@ -8,8 +10,7 @@ export const GET = blogRoute('export', async ({ request, access }) => {
   return new Response(download.stream, {
     headers: {
       'Content-Type': 'application/vnd.sqlite3',
-      // Next strips Content-Length from route handlers; the front restores it from this.
-      'X-Quire-Content-Length': String(download.size),
+      [DECLARED_LENGTH_HEADER]: String(download.size),
       'Content-Disposition': `attachment; filename="${download.filename}"`,
       'Cache-Control': 'no-store',
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { platformUrl } from '@/lib/config';
 import { readJson } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { parseInput } from '@/lib/input';
 import { createInvite } from '@/lib/members/invites';
 

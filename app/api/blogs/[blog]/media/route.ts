@@ -1,6 +1,6 @@
 import { config } from '@/lib/config';
 import { readBody } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { imageTooLargeMessage } from '@/lib/media/image';
 import { listMedia, saveUpload } from '@/lib/media/media';
 

@@ -1,5 +1,5 @@
 import { readJson } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { savePage } from '@/lib/pages/pages';
 
 export const POST = blogRoute('write-pages', async ({ request, handle }) => {

@@ -1,5 +1,5 @@
 import { readJson } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { editorView, savePost } from '@/lib/posts/posts';
 
 export const POST = blogRoute('write-posts', async ({ request, handle }) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { blogBaseUrl } from '@/lib/blogs/address';
 import { readJson } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { parseInput } from '@/lib/input';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { mediaImageTable } from '@/lib/media/media';

@@ -1,6 +1,6 @@
 import { updateSettings } from '@/lib/blogs/blogs';
 import { readJson } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 
 export const PUT = blogRoute('change-settings', async ({ request, access }) => ({
   settings: updateSettings(access.blog, await readJson(request, 16 * 1024)),

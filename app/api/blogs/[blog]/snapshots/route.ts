@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { restoreSnapshot } from '@/lib/snapshots/snapshots';
 import { readJson } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { parseInput } from '@/lib/input';
 
 /** Restores a snapshot (owners only); what it replaces becomes a snapshot in turn. */

@@ -1,6 +1,7 @@
 import { deleteComment, setCommentStatus } from '@/lib/comments/comments';
 import { readJson } from '@/lib/http/api';
-import { blogRoute, idParam } from '@/lib/http/routes';
+import { idParam } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 
 type Params = { blog: string; id: string };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { makePrimaryDomain, removeDomain } from '@/lib/domains/domains';
 import { readJson } from '@/lib/http/api';
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { parseInput } from '@/lib/input';
 
 type Params = { blog: string; domain: string };

@@ -1,4 +1,4 @@
-import { blogRoute } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { revokeInvite } from '@/lib/members/invites';
 
 export const DELETE = blogRoute<{ blog: string; id: string }>('manage-members', ({ params, access }) => {

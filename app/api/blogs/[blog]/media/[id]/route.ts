@@ -1,4 +1,5 @@
-import { blogRoute, idParam } from '@/lib/http/routes';
+import { idParam } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { deleteMedia } from '@/lib/media/media';
 
 /** Deletes an image that no post or page uses. */

@@ -1,4 +1,5 @@
-import { blogRoute, idParam } from '@/lib/http/routes';
+import { idParam } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { removeMember } from '@/lib/members/members';
 
 export const DELETE = blogRoute<{ blog: string; userId: string }>('manage-members', ({ params, access }) => {

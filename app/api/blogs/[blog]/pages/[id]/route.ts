@@ -1,6 +1,8 @@
 import { readJson } from '@/lib/http/api';
-import { blogRoute, idParam } from '@/lib/http/routes';
-import { deletePage, savePage } from '@/lib/pages/pages';
+import { idParam } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
+import { savePage } from '@/lib/pages/pages';
+import { moveToTrash } from '@/lib/trash/trash';
 
 type Params = { blog: string; id: string };
 
@@ -10,6 +12,6 @@ export const PUT = blogRoute<Params>('write-pages', async ({ request, params, ha
 });
 
 export const DELETE = blogRoute<Params>('write-pages', ({ params, handle }) => {
-  deletePage(handle, idParam(params.id));
+  moveToTrash(handle, 'page', idParam(params.id));
   return { ok: true };
 });

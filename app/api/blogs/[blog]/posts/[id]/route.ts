@@ -1,6 +1,8 @@
 import { readJson } from '@/lib/http/api';
-import { blogRoute, idParam } from '@/lib/http/routes';
-import { deletePost, editorView, savePost } from '@/lib/posts/posts';
+import { idParam } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
+import { editorView, savePost } from '@/lib/posts/posts';
+import { moveToTrash } from '@/lib/trash/trash';
 
 type Params = { blog: string; id: string };
 
@@ -10,6 +12,6 @@ export const PUT = blogRoute<Params>('write-posts', async ({ request, params, ha
 });
 
 export const DELETE = blogRoute<Params>('write-posts', ({ params, handle }) => {
-  deletePost(handle, idParam(params.id));
+  moveToTrash(handle, 'post', idParam(params.id));
   return { ok: true };
 });

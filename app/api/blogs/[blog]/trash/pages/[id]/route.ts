@@ -1,4 +1,5 @@
-import { blogRoute, idParam } from '@/lib/http/routes';
+import { idParam } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { deleteForGood } from '@/lib/trash/trash';
 
 type Params = { blog: string; id: string };

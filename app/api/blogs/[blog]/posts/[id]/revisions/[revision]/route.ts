@@ -1,5 +1,6 @@
 import { notFound } from '@/lib/http/errors';
-import { blogRoute, idParam } from '@/lib/http/routes';
+import { idParam } from '@/lib/http/routes';
+import { blogRoute } from '@/lib/members/blog-route';
 import { getRevision } from '@/lib/posts/revisions';
 
 type Params = { blog: string; id: string; revision: string };

@@ -1,5 +1,5 @@
-// Entry of every thread of the worker pool (lib/workers/pool.ts). Plain JavaScript, loaded by
-// path outside any bundler. First it lowers this thread's CPU priority, so that the thread that
+// Entry of every thread of the worker pool (lib/workers/pool.ts), beside the task table it runs.
+// Plain JavaScript, loaded by path outside any bundler. First it lowers this thread's CPU priority, so that the thread that
 // serves every blog wins the CPU (threads and processes started from here — TypeScript's loader
 // thread, esbuild — inherit it); then it registers tsx and hands each task to lib/tasks.
 import fs from 'node:fs';
@@ -20,6 +20,6 @@ const { register } = await import('tsx/esm/api');
 register({ tsconfig: path.join(here, '..', '..', 'tsconfig.json') });
 
 // The task table: every task a pool thread can run (lib/tasks).
-const { runTaskHere } = await import('../tasks/index.ts');
+const { runTaskHere } = await import('./index.ts');
 
 export default runTaskHere;

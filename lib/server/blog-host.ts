@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PREVIEW_PATH_PREFIX } from '@/lib/blogs/address';
+import { findBlog, markUnderMaintenance } from '@/lib/blogs/blogs';
+import { redirectTarget } from '@/lib/blogs/lifecycle';
+import { blogUrl } from '@/lib/config';
+import { MigrationError } from '@/lib/db/migrate';
+import { BlogFileMissingError, openTenant, type TenantHandle } from '@/lib/db/pool';
+import { customDomainUrl, primaryDomainOf } from '@/lib/domains/domains';
+import { CACHE_STATE_HEADER, CLIENT_IP_HEADER } from '@/lib/http/headers';
+import { PageCache } from '@/lib/pagecache/cache';
+import { currentGeneration } from '@/lib/pagecache/generation';
+import { captureResponse, isCacheable, sendCachedPage } from '@/lib/pagecache/serve';
+import { FEED_FORMATS, feedFormats } from '@/lib/feeds/formats';
+import { findRedirect } from '@/lib/posts/redirects';
+import { ROBOTS_CONTENT_TYPE } from '@/lib/seo/robots';
+import { SITEMAP_CONTENT_TYPE } from '@/lib/seo/sitemap';
+import type { HostTarget } from '@/lib/tenancy/host';
+import { SITES_PREFIX, type FrontContext, type RequestPath } from './context';
+import { sendErrorPage } from './error-pages';
+import { keepPrivate, passDeclaredLength, permanentRedirect, temporaryRedirect } from './respond';
+
+/**
+ * A blog's public pages: the blog is looked up and opened, the URL rewritten to `/sites/<slug>/…`,
+ * and a page the cache holds is answered without entering Next (docs/architecture.md, "The front").
+ */
+export async function serveBlog(req: IncomingMessage, res: ServerResponse, slug: string, host: HostTarget, path: RequestPath, context: FrontContext): Promise<void> {
+  const blog = findBlog(slug);
+  if (!blog || blog.status === 'deleted') {
+    const renamed = blog ? undefined : redirectTarget(slug);
+    if (renamed) return permanentRedirect(res, blogUrl(renamed, context.config) + path.pathname + path.search);
+    return sendErrorPage(res, 404, req.method);
+  }
+  if (blog.status === 'maintenance') return sendErrorPage(res, 503, req.method);
+
+  // A blog with a primary domain is read there: its subdomain and other domains send readers on.
+  const primary = req.method === 'GET' || req.method === 'HEAD' ? primaryDomainOf(slug) : undefined;
+  if (primary && !(host.kind === 'custom' && host.hostname === primary)) {
+    return permanentRedirect(res, customDomainUrl(primary, context.config) + path.pathname + path.search);
+  }
+
+  let handle: TenantHandle;
+  try {
+    handle = openTenant(slug);
+  } catch (error) {
+    if (error instanceof BlogFileMissingError) return sendErrorPage(res, 404, req.method);
+    if (error instanceof MigrationError) markUnderMaintenance(blog, `Its file could not be upgraded: ${error.message}`);
+    console.error(`[quire] blog "${slug}" cannot be opened:`, (error as Error).message);
+    return sendErrorPage(res, 503, req.method);
+  }
+
+  if (path.pathname.length > 1 && path.pathname.endsWith('/')) {
+    return temporaryRedirect(res, path.pathname.replace(/\/+$/, '') + path.search);
+  }
+
+  const publicUrl = path.pathname + path.search;
+  req.url = SITES_PREFIX + slug + (path.pathname === '/' ? '' : path.pathname) + path.search;
+  // For the blog's own routes (comments are rate-limited by address); not part of cache keys.
+  req.headers[CLIENT_IP_HEADER] = context.clientIp(req);
+  // Images say how big they are (app/sites/[site]/media).
+  if (path.pathname.startsWith('/media/')) passDeclaredLength(res);
+  // A preview link shows what is not published, to whoever holds it: never kept here or by
+  // anyone else, never indexed, and its address is not passed on to linked sites.
+  if (path.pathname.startsWith(PREVIEW_PATH_PREFIX)) {
+    keepPrivate(res);
+    return context.next(req, res);
+  }
+  return serveThroughCache(req, res, handle, publicUrl, context);
+}
+
+/**
+ * What a blog host answers that readers share: pages, feeds, the sitemap and robots.txt. Any
+ * other type (images, downloads, whatever a route may add later) is never kept.
+ */
+const CACHEABLE_TYPES: ReadonlySet<string> = new Set([
+  'text/html',
+  ...feedFormats.map((format) => FEED_FORMATS[format].contentType),
+  SITEMAP_CONTENT_TYPE,
+  ROBOTS_CONTENT_TYPE,
+]);
+
+/** From the page cache when it holds the page; else Next, keeping what it answers. */
+function serveThroughCache(req: IncomingMessage, res: ServerResponse, handle: TenantHandle, publicUrl: string, context: FrontContext): Promise<void> | void {
+  const cached = context.cache && isCacheable(req) ? { cache: context.cache, key: PageCache.key(handle.slug, currentGeneration(handle), publicUrl) } : undefined;
+  const entry = cached?.cache.get(cached.key);
+  if (entry?.kind === 'redirect') return permanentRedirect(res, entry.location, { [CACHE_STATE_HEADER]: 'hit' });
+  if (entry) return sendCachedPage(req, res, entry);
+
+  // A moved address (lib/posts/redirects.ts), matched as the reader asked it. Looked up only
+  // here, past the cache, so that hits never touch the database; the 301 is cached in turn.
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    const moved = findRedirect(handle, publicUrl);
+    if (moved) {
+      cached?.cache.storeRedirect(cached.key, moved);
+      return permanentRedirect(res, moved, cached ? { [CACHE_STATE_HEADER]: 'miss' } : {});
+    }
+  }
+
+  if (!cached) return context.next(req, res);
+  res.setHeader(CACHE_STATE_HEADER, 'miss');
+  if (req.method === 'GET') captureResponse(res, CACHEABLE_TYPES, (body, contentType) => cached.cache.store(cached.key, body, contentType));
+  return context.next(req, res);
+}
