@@ -96,8 +96,13 @@ test("a published post's edit stays invisible to readers until “Publish change
   await reader.reload();
   await expect(reader.locator('.prose')).toHaveText('The sea went out past the rocks.');
 
+  // The posts list says so beside the status, in words.
+  const status = page.getByRole('row', { name: /Low tide/ }).getByRole('cell').nth(1);
+  await page.goto(`${platform}/dashboard/staged`);
+  await expect(status).toHaveText(/^Published\s·\schanges not published$/);
+
   // The author comes back later: the editor holds the unpublished changes.
-  await page.reload();
+  await page.getByRole('link', { name: 'Low tide', exact: true }).click();
   await expect(page.getByLabel('Markdown')).toHaveValue('The sea went out past the lighthouse.');
   await expect(page.getByText('You have unpublished changes.')).toBeVisible();
 
@@ -106,6 +111,9 @@ test("a published post's edit stays invisible to readers until “Publish change
   await expect(page.getByText('You have unpublished changes.')).toHaveCount(0);
   await reader.reload();
   await expect(reader.locator('.prose')).toHaveText('The sea went out past the lighthouse.');
+  await page.goto(`${platform}/dashboard/staged`);
+  await expect(status).toHaveText('Published');
+  await page.getByRole('link', { name: 'Low tide', exact: true }).click();
 
   // The text it replaced is in the History, and comes back into the editor.
   await page.getByRole('button', { name: 'History' }).click();
