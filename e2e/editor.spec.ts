@@ -96,8 +96,13 @@ test("a published post's edit stays invisible to readers until “Publish change
   await reader.reload();
   await expect(reader.locator('.prose')).toHaveText('The sea went out past the rocks.');
 
+  // The posts list says so beside the status, in words.
+  const status = page.getByRole('row', { name: /Low tide/ }).getByRole('cell').nth(1);
+  await page.goto(`${platform}/dashboard/staged`);
+  await expect(status).toHaveText(/^Published\s·\schanges not published$/);
+
   // The author comes back later: the editor holds the unpublished changes.
-  await page.reload();
+  await page.getByRole('link', { name: 'Low tide', exact: true }).click();
   await expect(page.getByLabel('Markdown')).toHaveValue('The sea went out past the lighthouse.');
   await expect(page.getByText('You have unpublished changes.')).toBeVisible();
 
@@ -106,6 +111,9 @@ test("a published post's edit stays invisible to readers until “Publish change
   await expect(page.getByText('You have unpublished changes.')).toHaveCount(0);
   await reader.reload();
   await expect(reader.locator('.prose')).toHaveText('The sea went out past the lighthouse.');
+  await page.goto(`${platform}/dashboard/staged`);
+  await expect(status).toHaveText('Published');
+  await page.getByRole('link', { name: 'Low tide', exact: true }).click();
 
   // The text it replaced is in the History, and comes back into the editor.
   await page.getByRole('button', { name: 'History' }).click();
@@ -141,5 +149,45 @@ test.describe('in a browser whose clock is in another zone than the blog', () =>
     // 09:30 in New York is 14:30 UTC; read as Tokyo time it would have been 19:30 the day before.
     await page.goto(`${platform}/dashboard/zoned`);
     await expect(page.getByText(/Jan 15, 2030, 9:30\s?AM EST/)).toBeVisible();
+  });
+
+  test('the History shows its times in the blog’s time zone', async ({ page }) => {
+    await signUp(page, 'zoned-history@example.com', { title: 'Zoned history', slug: 'zoned-history' });
+    await expect(page).toHaveURL(`${platform}/dashboard/zoned-history`); // signed in
+    await page.goto(`${platform}/dashboard/zoned-history/settings`);
+    await page.getByLabel('Time zone').selectOption('America/New_York');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByText('Settings saved.')).toBeVisible();
+
+    await page.goto(`${platform}/dashboard/zoned-history`);
+    await publishPost(page, 'Two versions', 'The first version.');
+    await page.getByLabel('Markdown').fill('The second version.');
+    await expect(saveState(page)).toHaveText('Saved');
+    await page.getByRole('button', { name: 'Publish changes' }).click();
+    await expect(saveState(page)).toHaveText('Published.');
+
+    // When the first version was kept, as the server says, and as New York and Tokyo write it.
+    const postId = /\/posts\/(\d+)$/.exec(page.url())![1];
+    const answer = await page.request.get(`${platform}/api/blogs/zoned-history/posts/${postId}/revisions`);
+    const [kept] = ((await answer.json()) as { revisions: { createdAt: number }[] }).revisions;
+    const written = (timeZone: string) => {
+      const time = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(kept!.createdAt);
+      const zone = new Intl.DateTimeFormat('en', { timeZoneName: 'short', timeZone }).formatToParts(kept!.createdAt).find((part) => part.type === 'timeZoneName')!.value;
+      return { time, zone };
+    };
+    const newYork = written('America/New_York');
+    expect(newYork.zone).toMatch(/^E[SD]T$/);
+    expect(newYork.time).not.toBe(written('Asia/Tokyo').time);
+    const shown = `${newYork.time} ${newYork.zone}`.replace(/\s/g, ' '); // ICU puts a narrow space before AM
+
+    await page.getByRole('button', { name: 'History' }).click();
+    const history = page.getByRole('region', { name: 'History' });
+    const version = history.getByRole('listitem').first().getByRole('button');
+    await expect(version).toHaveText(shown);
+    await expect(version.locator('time')).toHaveAttribute('datetime', new Date(kept!.createdAt).toISOString());
+    await version.click();
+    await expect(history.getByText(/^The version of .* compared with your text now/)).toContainText(`The version of ${shown}`);
+    await history.getByRole('button', { name: 'Restore this version' }).click();
+    await expect(page.getByText(/is in the editor: publish the changes to keep it\.$/)).toContainText(`The version of ${shown}`);
   });
 });

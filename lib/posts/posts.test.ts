@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
-import { closeTenantPool, openTenant } from '@/lib/db/pool';
+import { closeTenantPool, openTenant, type TenantHandle } from '@/lib/db/pool';
 import { posts } from '@/lib/db/schema/tenant';
 import { InputError } from '@/lib/input';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { authorExcerpt, createPost, getPost, postVersion, savePost } from './posts';
+import { authorExcerpt, createPost, getPost, listAllPosts, postVersion, savePost } from './posts';
 import { getPendingRevision, getRevision, listRevisions, REVISIONS_MAX } from './revisions';
 import { findPublicTag, getPublishedPost, latestPublishedPosts, listCursorSchema, listPublicTags, listPublishedPostDates, listPublishedPosts, parseAfterParam } from './public';
 import { slugify } from './slug';
@@ -281,5 +281,47 @@ describe('staged edits, revisions and excerpts', () => {
     await savePost(h(), post.id, { title: 'Excerpts', markdown: 'A walk by the river.', excerpt: 'My own words.', action: 'publish' });
     expect(getPublishedPost(h(), post.slug)?.excerpt).toBe('My own words.');
     expect(authorExcerpt(getPost(h(), post.id)!)).toBe('My own words.');
+  });
+});
+
+describe('the dashboard list', () => {
+  const mark = (h: TenantHandle, id: number) => listAllPosts(h).find((post) => post.id === id);
+
+  it('marks a live post whose edit is staged, until the changes are published or discarded', async () => {
+    createBlog({ slug: 'listed', title: 'Listed' });
+    const h = openTenant('listed');
+    const live = await createPost(h, { title: 'Live', markdown: 'As published.' });
+    const draft = await createPost(h, { title: 'Draft', markdown: 'Not out yet.', draft: true });
+    const later = await savePost(h, undefined, { title: 'Later', markdown: 'Soon.', action: 'schedule', publishAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(listAllPosts(h).map((post) => [post.title, post.hasPendingChanges])).toEqual([
+      ['Later', false],
+      ['Draft', false],
+      ['Live', false],
+    ]);
+
+    await savePost(h, live.id, { title: 'Live', markdown: 'Edited, not published.' });
+    await savePost(h, later.id, { title: 'Later', markdown: 'Soon, edited.' });
+    await savePost(h, draft.id, { title: 'Draft', markdown: 'A draft is simply saved.' });
+    expect(mark(h, live.id)).toMatchObject({ status: 'published', hasPendingChanges: true });
+    expect(mark(h, later.id)).toMatchObject({ status: 'scheduled', hasPendingChanges: true });
+    expect(mark(h, draft.id)).toMatchObject({ status: 'draft', hasPendingChanges: false });
+
+    await savePost(h, live.id, { title: 'Live', markdown: 'Edited, not published.', action: 'publish-changes' });
+    await savePost(h, later.id, { action: 'discard-changes' });
+    expect(mark(h, live.id)?.hasPendingChanges).toBe(false);
+    expect(mark(h, later.id)?.hasPendingChanges).toBe(false);
+  });
+
+  it('finds pending changes through the index of pending revisions, reading no text', async () => {
+    const h = openTenant('listed');
+    // The statement listAllPosts prepares, as SQLite receives it (the spy calls through).
+    const prepare = vi.spyOn(h.sqlite, 'prepare');
+    listAllPosts(h);
+    const query = prepare.mock.calls.map(([text]) => text).find((text) => text.includes('post_revisions'));
+    prepare.mockRestore();
+    expect(query).toBeDefined();
+    expect(query).not.toMatch(/markdown/);
+    const plan = (h.sqlite.prepare(`explain query plan ${query}`).all() as { detail: string }[]).map((row) => row.detail).join('\n');
+    expect(plan).toMatch(/SEARCH post_revisions USING COVERING INDEX post_revisions_one_pending \(post_id=\?\)/);
   });
 });

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
-import { posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
+import { postRevisions, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
@@ -285,11 +285,15 @@ export function getPost(handle: TenantHandle, id: number): Post | undefined {
   return handle.orm.select().from(posts).where(and(eq(posts.id, id), isNull(posts.deletedAt))).get();
 }
 
-export type DashboardPost = Pick<Post, 'id' | 'slug' | 'title' | 'status' | 'publishedAt' | 'updatedAt' | 'views'>;
+export type DashboardPost = Pick<Post, 'id' | 'slug' | 'title' | 'status' | 'publishedAt' | 'updatedAt' | 'views'> & {
+  /** A live post's edit is staged (its pending revision): readers do not see it yet. */
+  hasPendingChanges: boolean;
+};
 
 /**
  * Every post for the dashboard but those in the trash, most recently edited first. `status` is
- * as readers see it: a scheduled post whose time has come is published.
+ * as readers see it: a scheduled post whose time has come is published. Whether a post has
+ * pending changes is one lookup in the partial index of pending revisions: no text is read.
  */
 export function listAllPosts(handle: TenantHandle, now = Date.now()): DashboardPost[] {
   const rows = handle.orm
@@ -301,12 +305,16 @@ export function listAllPosts(handle: TenantHandle, now = Date.now()): DashboardP
       publishedAt: posts.publishedAt,
       updatedAt: posts.updatedAt,
       views: posts.views,
+      pendingId: postRevisions.id,
     })
     .from(posts)
+    // At most one pending revision a post (a unique index); 'pending' written as a literal so
+    // that SQLite may use that partial index, which holds all this join needs.
+    .leftJoin(postRevisions, and(eq(postRevisions.postId, posts.id), sql`${postRevisions.kind} = 'pending'`))
     .where(isNull(posts.deletedAt))
     .orderBy(desc(posts.updatedAt))
     .all();
-  return rows.map((row) => ({ ...row, status: shownStatus(row, now) }));
+  return rows.map(({ pendingId, ...row }) => ({ ...row, status: shownStatus(row, now), hasPendingChanges: pendingId !== null }));
 }
 
 /** Any post holds its address, one in the trash too (a restore puts it back there). */

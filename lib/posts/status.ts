@@ -23,6 +23,9 @@ export function shownStatus(post: Dated & { status: PostStatus }, now = Date.now
 
 export const STATUS_LABELS: Record<PostStatus, string> = { draft: 'Draft', published: 'Published', scheduled: 'Scheduled' };
 
+/** Said beside the status of a live post whose staged edit readers do not see yet. */
+export const PENDING_CHANGES_LABEL = 'changes not published';
+
 /**
  * What the editor says while the address of a post readers can see (or a published page) is
  * being changed: saving records the move (lib/posts/redirects.ts), and the old address answers

@@ -2,22 +2,23 @@
 
 import { useMemo, useState } from 'react';
 import { getJson } from '@/app/_components/json';
+import { When } from '@/app/_components/dates';
 import { DIFF_MAX_LINES, diffLines, withContext } from '@/lib/posts/diff';
 
 /** A kept version of a post, as the revisions route sends it. */
 export type RevisionContent = { id: number; title: string; markdown: string; excerpt: string; tags: string[]; createdAt: number };
 type RevisionListItem = { id: number; title: string; createdAt: number };
 
-const when = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
-
 /**
  * The post's History: its kept versions with their times; one chosen is compared line by line
  * with the editor's current text, and "Restore this version" puts it into the editor, to be
  * saved or published like any edit. Versions are fetched only when the panel is opened.
+ * Times are in the blog's time zone, like every time in the dashboard.
  */
 export function EditorHistory(props: {
   blog: string;
   postId: number;
+  timeZone: string;
   current: { title: string; markdown: string };
   onRestore: (revision: RevisionContent) => void;
 }) {
@@ -66,21 +67,21 @@ export function EditorHistory(props: {
               {list.map((item) => (
                 <li key={item.id}>
                   <button type="button" className="link" aria-pressed={chosen?.id === item.id} onClick={() => choose(item.id)}>
-                    {when.format(item.createdAt)}
+                    <When date={new Date(item.createdAt)} timeZone={props.timeZone} />
                   </button>{' '}
                   <span className="muted small">{item.title}</span>
                 </li>
               ))}
             </ol>
           )}
-          {chosen && <Comparison revision={chosen} current={props.current} onRestore={() => props.onRestore(chosen)} />}
+          {chosen && <Comparison revision={chosen} current={props.current} timeZone={props.timeZone} onRestore={() => props.onRestore(chosen)} />}
         </section>
       )}
     </div>
   );
 }
 
-function Comparison(props: { revision: RevisionContent; current: { title: string; markdown: string }; onRestore: () => void }) {
+function Comparison(props: { revision: RevisionContent; current: { title: string; markdown: string }; timeZone: string; onRestore: () => void }) {
   const { revision, current } = props;
   const diff = useMemo(() => diffLines(revision.markdown, current.markdown), [revision.markdown, current.markdown]);
   const rows = useMemo(() => withContext(diff.lines), [diff]);
@@ -88,7 +89,7 @@ function Comparison(props: { revision: RevisionContent; current: { title: string
   return (
     <div className="comparison">
       <p>
-        The version of {when.format(revision.createdAt)} compared with your text now: <del>removed since</del>, <ins>added since</ins>.
+        The version of <When date={new Date(revision.createdAt)} timeZone={props.timeZone} /> compared with your text now: <del>removed since</del>, <ins>added since</ins>.
       </p>
       {revision.title !== current.title && (
         <p>

@@ -14,7 +14,7 @@ import { EditorHistory, type RevisionContent } from './editor-history';
 import { useLeaveGuard } from './leave-guard';
 import { forgetLocalDraft, keepLocalDraft, localDraftKey, readLocalDraft, type EditorFields, type KeptDraft } from './local-draft';
 import { PreviewLink } from './preview-link';
-import { toInstant, toLocalDateTime } from '@/lib/time/zone';
+import { formatTime, toInstant, toLocalDateTime } from '@/lib/time/zone';
 
 /** The words of a post (what a revision holds), tags comma-separated. */
 export type EditorText = Pick<EditorFields, 'title' | 'markdown' | 'excerpt' | 'tags'>;
@@ -320,7 +320,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     setMarkdown(revision.markdown);
     setExcerpt(revision.excerpt);
     setTags(revision.tags.join(', '));
-    setNotice(`The version of ${new Date(revision.createdAt).toLocaleString()} is in the editor: ${live ? 'publish the changes' : 'save or publish it'} to keep it.`);
+    setNotice(`The version of ${formatTime(revision.createdAt, props.timeZone)} is in the editor: ${live ? 'publish the changes' : 'save or publish it'} to keep it.`);
   }
 
   /**
@@ -384,7 +384,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
               <p>This browser kept changes that were not saved.</p>
               <div className="button-row">
                 <button type="button" className="primary" onClick={restoreKept}>
-                  Restore unsaved text from {new Date(kept.keptAt).toLocaleString()}
+                  Restore unsaved text from {formatTime(kept.keptAt, props.timeZone)}
                 </button>
                 <button type="button" onClick={discardKept}>
                   Discard
@@ -497,7 +497,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
             </label>
           )}
           {isPost && docId !== undefined && (
-            <EditorHistory blog={blog} postId={docId} current={{ title, markdown }} onRestore={restoreRevision} />
+            <EditorHistory blog={blog} postId={docId} timeZone={props.timeZone} current={{ title, markdown }} onRestore={restoreRevision} />
           )}
         </div>
 

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { listAllPosts } from '@/lib/posts/posts';
-import { STATUS_LABELS } from '@/lib/posts/status';
+import { PENDING_CHANGES_LABEL, STATUS_LABELS } from '@/lib/posts/status';
 import { countTrash } from '@/lib/trash/trash';
 import { When } from '@/app/_components/dates';
 import { TrashLink } from './trash/trash-link';
@@ -51,6 +51,7 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
                 </td>
                 <td>
                   <span className={`status status-${post.status}`}>{STATUS_LABELS[post.status]}</span>
+                  {post.hasPendingChanges && <span className="pending-mark">{'\u00a0· '}{PENDING_CHANGES_LABEL}</span>}
                 </td>
                 <td className="wide-only">
                   <When date={post.publishedAt} timeZone={timeZone} />
