@@ -11,11 +11,9 @@ import { InputError, parseInput } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { blogSlugSchema } from '@/lib/tenancy/slug';
 import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@/lib/time/zone';
+import { AUTHOR_NAME_MAX, BLOG_DESCRIPTION_MAX, BLOG_TITLE_MAX } from '@/lib/input/lengths';
 
-export const BLOG_TITLE_MAX = 120;
-export const BLOG_DESCRIPTION_MAX = 500;
 
-export const AUTHOR_NAME_MAX = 100;
 export const POSTS_PER_PAGE_MAX = 50;
 
 /** Readers' comments: held for moderation, published at once, or not taken at all. */

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import type { QuireConfig } from '@/lib/config';
+import { DOMAIN_NAME_MAX, DOMAIN_TYPED_MAX } from '@/lib/input/lengths';
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -29,7 +30,7 @@ function isIpLiteral(host: string): boolean {
 export const domainSchema = z
   .string({ error: 'Enter a domain, such as blog.example.org.' })
   .trim()
-  .max(300, 'A domain is at most 253 characters.')
+  .max(DOMAIN_TYPED_MAX, `A domain is at most ${DOMAIN_NAME_MAX} characters.`)
   .transform((value, ctx) => {
     const host = value
       .toLowerCase()

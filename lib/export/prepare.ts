@@ -17,10 +17,11 @@ import { processImage, sha256, sniffImage } from '@/lib/media/image';
 import { cleanLegacyImage, mediaExists, mediaImageTable, safeFilename, storeImage } from '@/lib/media/media';
 import { lookupIn } from '@/lib/markdown/off-thread';
 import { savePage } from '@/lib/pages/pages';
-import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, savePost, TAG_MAX, TAGS_MAX } from '@/lib/posts/posts';
+import { savePost } from '@/lib/posts/posts';
 import { redirectPathProblem } from '@/lib/posts/redirects';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { removeQuietly } from '@/lib/db/paths';
+import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAG_MAX } from '@/lib/input/lengths';
 
 /**
  * The import pipeline, run in a worker thread of the bulk lane (lib/workers; the serving thread

@@ -7,9 +7,9 @@ import { InputError, parseInput } from '@/lib/input';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { mediaImageTable } from '@/lib/media/media';
 import { bumpGeneration } from '@/lib/pagecache/generation';
-import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/posts/posts';
 import { recordAddressChange } from '@/lib/posts/redirects';
 import { postSlugSchema, slugify, uniqueSlug } from '@/lib/posts/slug';
+import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/input/lengths';
 
 /**
  * Static pages ("About", "Now"), served at `/<slug>` on the blog and listed in its navigation.

@@ -19,13 +19,9 @@ import {
 } from './revisions';
 import { postSlugSchema, slugify, uniqueSlug } from './slug';
 import { shownStatus } from './status';
+import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAGS_TEXT_MAX, TAG_MAX } from '@/lib/input/lengths';
 
 /** Limits, documented in the README: generous for writing, bounded for the server. */
-export const POST_TITLE_MAX = 200;
-export const POST_MARKDOWN_MAX = 200_000;
-export const POST_EXCERPT_MAX = 500;
-export const TAGS_MAX = 20;
-export const TAG_MAX = 40;
 
 /**
  * What a save does. `save` never changes what readers see: a draft is written, and the edit of
@@ -57,7 +53,7 @@ const postFormSchema = z.object({
   autosave: z.boolean().optional(),
   /** Tag names, as a list or comma-separated. */
   tags: z
-    .union([z.string().max(2000), z.array(z.string().max(TAG_MAX))])
+    .union([z.string().max(TAGS_TEXT_MAX), z.array(z.string().max(TAG_MAX))])
     .optional()
     .transform((value) => parseTags(value))
     .refine((list) => list === undefined || list.length <= TAGS_MAX, `A post has at most ${TAGS_MAX} tags.`)

@@ -5,7 +5,8 @@ import { media, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant'
 import { readingMinutes } from '@/lib/markdown/render';
 import { coverColumns, withCover, type CoverImage } from '@/lib/media/media';
 import { listPostTags, type TagRef } from './posts';
-import { POST_SLUG_MAX, POST_SLUG_PATTERN } from './slug';
+import { POST_SLUG_PATTERN } from './slug';
+import { POST_SLUG_MAX } from '@/lib/input/lengths';
 
 /** What the public blog shows: published posts, and scheduled ones once their time came. */
 

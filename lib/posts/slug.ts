@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { POST_SLUG_MAX } from '@/lib/input/lengths';
 
-export const POST_SLUG_MAX = 100;
 export const POST_SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** "Hello, Wörld!" → "hello-world": the URL part of a post, derived from its title. */

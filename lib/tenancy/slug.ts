@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BLOG_SLUG_MAX } from '@/lib/input/lengths';
 
 /** A blog's slug is its subdomain and its file name, so it must be a safe DNS label. */
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -16,7 +17,7 @@ export type SlugCheck = { ok: true; slug: string } | { ok: false; error: string 
 export function checkSlug(input: string): SlugCheck {
   const slug = input.trim().toLowerCase();
   if (slug.length === 0) return { ok: false, error: 'A blog address is required.' };
-  if (slug.length > 63) return { ok: false, error: 'A blog address is at most 63 characters.' };
+  if (slug.length > BLOG_SLUG_MAX) return { ok: false, error: `A blog address is at most ${BLOG_SLUG_MAX} characters.` };
   if (!SLUG_PATTERN.test(slug)) {
     return {
       ok: false,

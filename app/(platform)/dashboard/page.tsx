@@ -5,6 +5,7 @@ import { config } from '@/lib/config';
 import { blogsOfUser } from '@/lib/members/access';
 import { Field, JsonForm } from '@/app/_components/form';
 import { ImportForm } from '@/app/_components/upload';
+import { BLOG_SLUG_MAX, BLOG_TITLE_MAX } from '@/lib/input/lengths';
 
 export const metadata = { title: 'Your blogs · Quire' };
 
@@ -45,13 +46,13 @@ export default async function BlogsPage() {
         ) : (
           <>
             <JsonForm action="/api/blogs" submitLabel="Create blog" className="inline-form">
-              <Field label="Title" name="title" maxLength={120} required />
-              <Field label="Address" name="slug" maxLength={63} hint="a-z, 0-9 and hyphens" required />
+              <Field label="Title" name="title" maxLength={BLOG_TITLE_MAX} required />
+              <Field label="Address" name="slug" maxLength={BLOG_SLUG_MAX} hint="a-z, 0-9 and hyphens" required />
             </JsonForm>
             <h2>Import a blog</h2>
             <ImportForm url="/api/blogs/import" submitLabel="Import as a new blog" fields={['slug', 'title']}>
-              <Field label="Address for the imported blog" name="slug" maxLength={63} hint="a-z, 0-9 and hyphens" required />
-              <Field label="Title (optional: the file's own title otherwise)" name="title" maxLength={120} />
+              <Field label="Address for the imported blog" name="slug" maxLength={BLOG_SLUG_MAX} hint="a-z, 0-9 and hyphens" required />
+              <Field label="Title (optional: the file's own title otherwise)" name="title" maxLength={BLOG_TITLE_MAX} />
             </ImportForm>
           </>
         )}

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { Field, HintedField, JsonForm } from '@/app/_components/form';
 import { slugify } from '@/lib/posts/slug';
+import { BLOG_SLUG_MAX, BLOG_TITLE_MAX } from '@/lib/input/lengths';
 
 /** Sign-up: account, and (unless joining by invitation) the first blog with a live address check. */
 export function SignupForm({ invite, blogSuffix }: { invite?: string; blogSuffix: string }) {
@@ -57,7 +58,7 @@ export function SignupForm({ invite, blogSuffix }: { invite?: string; blogSuffix
           <legend>Your first blog</legend>
           <label className="field">
             <span>Blog title</span>
-            <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} required />
+            <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={BLOG_TITLE_MAX} required />
           </label>
           <HintedField
             label="Address"
@@ -75,7 +76,7 @@ export function SignupForm({ invite, blogSuffix }: { invite?: string; blogSuffix
                     setSlugEdited(true);
                     setSlug(e.target.value.toLowerCase());
                   }}
-                  maxLength={63}
+                  maxLength={BLOG_SLUG_MAX}
                   required
                 />
                 <span className="suffix">{blogSuffix}</span>

@@ -15,6 +15,7 @@ import { useLeaveGuard } from './leave-guard';
 import { forgetLocalDraft, keepLocalDraft, localDraftKey, readLocalDraft, type EditorFields, type KeptDraft } from './local-draft';
 import { PreviewLink } from './preview-link';
 import { formatTime, toInstant, toLocalDateTime } from '@/lib/time/zone';
+import { POST_EXCERPT_MAX, POST_SLUG_MAX, POST_TITLE_MAX, TAGS_TEXT_MAX } from '@/lib/input/lengths';
 
 /** The words of a post (what a revision holds), tags comma-separated. */
 export type EditorText = Pick<EditorFields, 'title' | 'markdown' | 'excerpt' | 'tags'>;
@@ -394,7 +395,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
           )}
           <label className="field">
             <span>Title</span>
-            <input value={title} onChange={(e) => edit(setTitle)(e.target.value)} maxLength={200} className="title-input" />
+            <input value={title} onChange={(e) => edit(setTitle)(e.target.value)} maxLength={POST_TITLE_MAX} className="title-input" />
           </label>
           <HintedField label="Address" hint={addressMoves ? ADDRESS_MOVE_NOTICE : undefined}>
             {(control) => (
@@ -407,7 +408,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
                     setSlugEdited(true);
                     edit(setSlug)(e.target.value.toLowerCase());
                   }}
-                  maxLength={100}
+                  maxLength={POST_SLUG_MAX}
                 />
               </span>
             )}
@@ -481,13 +482,13 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
           {isPost && (
             <label className="field">
               <span>Tags</span>
-              <input value={tags} onChange={(e) => edit(setTags)(e.target.value)} maxLength={2000} placeholder="travel, food" />
+              <input value={tags} onChange={(e) => edit(setTags)(e.target.value)} maxLength={TAGS_TEXT_MAX} placeholder="travel, food" />
             </label>
           )}
           {isPost ? (
             <HintedField label="Excerpt" hint="Shown in the list of posts and in link previews. Left empty, the start of the post is used (shown above, faded).">
               {(control) => (
-                <textarea {...control} value={excerpt} onChange={(e) => edit(setExcerpt)(e.target.value)} rows={2} maxLength={500} placeholder={autoExcerpt} />
+                <textarea {...control} value={excerpt} onChange={(e) => edit(setExcerpt)(e.target.value)} rows={2} maxLength={POST_EXCERPT_MAX} placeholder={autoExcerpt} />
               )}
             </HintedField>
           ) : (

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Field, JsonForm } from '@/app/_components/form';
 import { sendJson } from '@/app/_components/json';
 import { When } from '@/app/_components/dates';
+import { DOMAIN_TYPED_MAX } from '@/lib/input/lengths';
 
 export type DomainRow = {
   domain: string;
@@ -30,7 +31,7 @@ export function CustomDomains(props: { blog: string; rootHostname: string; timeZ
         </ul>
       )}
       <JsonForm action={`/api/blogs/${props.blog}/domains`} submitLabel="Add domain" successMessage="Domain added: create its DNS records, then verify it.">
-        <Field label="Domain" name="domain" hint="Such as blog.example.org. You need to be able to change its DNS records." maxLength={253} />
+        <Field label="Domain" name="domain" hint="Such as blog.example.org. You need to be able to change its DNS records." maxLength={DOMAIN_TYPED_MAX} />
       </JsonForm>
     </>
   );

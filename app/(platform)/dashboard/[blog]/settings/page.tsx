@@ -10,6 +10,7 @@ import { config } from '@/lib/config';
 import { claimExpiresAt, customDomainUrl, listDomains } from '@/lib/domains/domains';
 import { challengeName } from '@/lib/domains/verify';
 import { timeZoneNames } from '@/lib/time/zone';
+import { AUTHOR_NAME_MAX, BLOG_DESCRIPTION_MAX, BLOG_TITLE_MAX } from '@/lib/input/lengths';
 
 export const metadata = { title: 'Settings · Quire' };
 
@@ -21,12 +22,12 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
     <main className="page">
       <h1>Settings</h1>
       <JsonForm action={`/api/blogs/${blog.slug}/settings`} method="PUT" submitLabel="Save settings" successMessage="Settings saved.">
-        <Field label="Title" name="title" defaultValue={settings.title} maxLength={120} required />
+        <Field label="Title" name="title" defaultValue={settings.title} maxLength={BLOG_TITLE_MAX} required />
         <label className="field">
           <span>Description</span>
-          <textarea name="description" defaultValue={settings.description} maxLength={500} rows={3} />
+          <textarea name="description" defaultValue={settings.description} maxLength={BLOG_DESCRIPTION_MAX} rows={3} />
         </label>
-        <Field label="Author name" name="authorName" defaultValue={settings.authorName} maxLength={100} hint="Shown under each post." />
+        <Field label="Author name" name="authorName" defaultValue={settings.authorName} maxLength={AUTHOR_NAME_MAX} hint="Shown under each post." />
         <Field label="Posts per page" name="postsPerPage" type="number" defaultValue={settings.postsPerPage} />
         <label className="field">
           <span>Comments</span>

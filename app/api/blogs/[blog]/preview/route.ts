@@ -5,8 +5,8 @@ import { blogRoute } from '@/lib/members/blog-route';
 import { parseInput } from '@/lib/input';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { mediaImageTable } from '@/lib/media/media';
-import { POST_MARKDOWN_MAX } from '@/lib/posts/posts';
 import { onePerAccount } from '@/lib/workers/per-account';
+import { POST_MARKDOWN_MAX } from '@/lib/input/lengths';
 
 /** The editor's live preview (and automatic excerpt): the very pipeline that publishing uses, one at a time per person. */
 export const POST = blogRoute('write-posts', async ({ request, handle, user }) => {
