@@ -86,3 +86,94 @@ test('an author puts images in a post by picker, paste and drop, picks a cover, 
   await expect(page.getByRole('row', { name: /spare\.png/ })).toHaveCount(0);
   await expect(page.getByRole('row', { name: /harbour\.png/ })).toBeVisible();
 });
+
+test('an author describes images as they go in, readers get the descriptions as alt text, and the media library edits them', async ({ page, browser }) => {
+  await signUp(page, 'described@example.com', { title: 'Described', slug: 'described' });
+  await page.getByRole('link', { name: 'New post' }).click();
+  await page.getByLabel('Title').fill('Lighthouse');
+  const markdown = page.getByLabel('Markdown');
+  await markdown.fill('Look:\n\n');
+
+  // One image: the prompt appears under the text, with its thumbnail and name, the field focused.
+  await page.getByLabel('Insert images').setInputFiles({ name: 'lighthouse.png', mimeType: 'image/png', buffer: await png(1200, 800) });
+  await expect(markdown).toHaveValue(/^Look:\n\n!\[lighthouse\]\(\/media\/\d+\/lighthouse\.png\)$/);
+  const prompt = page.getByRole('form', { name: 'Describe lighthouse.png' });
+  await expect(prompt).toContainText('lighthouse.png');
+  await expect.poll(() => loaded(prompt.locator('img.describe-thumb'))).toBeGreaterThan(0);
+  const field = prompt.getByLabel('Describe this image');
+  await expect(field).toBeFocused();
+  // Saving with nothing typed asks for a description instead.
+  await page.keyboard.press('Enter');
+  await expect(prompt.getByRole('alert')).toHaveText('Type a description, or choose Skip.');
+  // Typed and saved from the keyboard; brackets are escaped in the Markdown and shown as typed.
+  await page.keyboard.type('A white lighthouse [on] a cliff');
+  await page.keyboard.press('Enter');
+  await expect(prompt).toHaveCount(0);
+  await expect(markdown).toHaveValue(/^Look:\n\n!\[A white lighthouse \\\[on\\\] a cliff\]\(\/media\/\d+\/lighthouse\.png\)$/);
+  await expect(markdown).toBeFocused();
+  const preview = page.getByRole('region', { name: 'Preview' });
+  await expect(preview.getByRole('img', { name: 'A white lighthouse [on] a cliff', exact: true })).toBeVisible();
+
+  // Two at once: asked one after the other; skipped (with the button, then Escape), each keeps its file name.
+  await sendFiles(markdown, 'drop', [
+    { name: 'gulls.png', type: 'image/png', bytes: await png(300, 200) },
+    { name: 'rocks.png', type: 'image/png', bytes: await png(300, 200) },
+  ]);
+  await expect(markdown).toHaveValue(/!\[gulls\]\(\/media\/\d+\/gulls\.png\)\n!\[rocks\]\(\/media\/\d+\/rocks\.png\)$/);
+  const gulls = page.getByRole('form', { name: 'Describe gulls.png' });
+  await expect(gulls).toContainText('1 more to describe after this one');
+  await expect(gulls.getByLabel('Describe this image')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await expect(gulls.getByRole('button', { name: 'Skip' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  const rocks = page.getByRole('form', { name: 'Describe rocks.png' });
+  await expect(rocks.getByLabel('Describe this image')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(rocks).toHaveCount(0);
+  await expect(markdown).toBeFocused();
+  await expect(markdown).toHaveValue(/!\[gulls\]\(\/media\/\d+\/gulls\.png\)\n!\[rocks\]\(\/media\/\d+\/rocks\.png\)$/);
+
+  // The cover chooser shows each image's description, and the chosen cover's.
+  const cover = page.getByRole('region', { name: 'Cover image' });
+  await cover.getByRole('button', { name: 'Choose…' }).click();
+  const library = cover.getByRole('list', { name: 'Your images' });
+  await expect(library.getByRole('button', { name: 'gulls.png', exact: true })).toBeVisible();
+  await library.getByRole('button', { name: 'lighthouse.png: A white lighthouse [on] a cliff' }).click();
+  await expect(cover).toContainText('A white lighthouse [on] a cliff');
+  await page.getByRole('button', { name: 'Publish now' }).click();
+  await expect(page.getByText('Published.')).toBeVisible();
+
+  // The reader: the description is the image's alt text in the post, and the cover's.
+  const reader = await browser.newPage();
+  await reader.goto(`${blogHost('described')}/posts/lighthouse`);
+  await expect(reader.locator('.prose img').first()).toHaveAttribute('alt', 'A white lighthouse [on] a cliff');
+  await expect(reader.locator('img.post-cover')).toHaveAttribute('alt', 'A white lighthouse [on] a cliff');
+  await reader.goto(`${blogHost('described')}/`);
+  await expect(reader.locator('img.list-cover')).toHaveAttribute('alt', 'A white lighthouse [on] a cliff');
+
+  // The media library: each description, "No description" where there is none, edited in place.
+  await page.getByRole('link', { name: 'Media' }).click();
+  await expect(page.getByRole('row', { name: /gulls\.png/ })).toContainText('No description');
+  const row = page.getByRole('row', { name: /lighthouse\.png/ });
+  await expect(row).toContainText('A white lighthouse [on] a cliff');
+  await row.getByRole('button', { name: 'Edit description of lighthouse.png' }).click();
+  const edit = row.getByLabel('Description of lighthouse.png');
+  await expect(edit).toBeFocused();
+  await expect(edit).toHaveValue('A white lighthouse [on] a cliff');
+  await edit.fill('The lighthouse at sunset');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(row).toContainText('The lighthouse at sunset');
+  await expect(row.getByRole('button', { name: 'Edit description of lighthouse.png' })).toBeFocused();
+  await page.reload();
+  await expect(page.getByRole('row', { name: /lighthouse\.png/ })).toContainText('The lighthouse at sunset');
+
+  // The cover follows at once; the post's Markdown keeps the alt text it was written with.
+  await reader.reload();
+  await expect(reader.locator('img.list-cover')).toHaveAttribute('alt', 'The lighthouse at sunset');
+  await reader.goto(`${blogHost('described')}/posts/lighthouse`);
+  await expect(reader.locator('img.post-cover')).toHaveAttribute('alt', 'The lighthouse at sunset');
+  await expect(reader.locator('meta[property="og:image:alt"]')).toHaveAttribute('content', 'The lighthouse at sunset');
+  await expect(reader.locator('.prose img').first()).toHaveAttribute('alt', 'A white lighthouse [on] a cliff');
+  await reader.close();
+});

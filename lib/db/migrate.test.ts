@@ -139,3 +139,23 @@ describe('the media migration', () => {
     db.close();
   });
 });
+
+describe('the media descriptions migration', () => {
+  it('gives every image an empty description (an ADD, never a rebuild of media) and explains the column in quire_about', () => {
+    const db = tempDb();
+    const tenant = migrationSet('tenant');
+    const descriptions = tenant.migrations.findIndex((m) => m.sql.some((s) => s.includes('ADD `alt`')));
+    expect(descriptions).toBeGreaterThan(0);
+    expect(tenant.migrations[descriptions]!.sql.join('\n')).not.toMatch(/__new_media|DROP TABLE/i);
+    migrate(db, { name: 'tenant', migrations: tenant.migrations.slice(0, descriptions) });
+    db.exec(`insert into media (filename, mime, size, bytes, created_at) values ('old.png', 'image/png', 1, x'00', 0);
+      insert into media_variants (media_id, width, mime, bytes, size) values (1, 640, 'image/webp', x'00', 1);`);
+    migrate(db, tenant);
+
+    expect(db.prepare('select filename, alt from media').all()).toEqual([{ filename: 'old.png', alt: '' }]);
+    expect(db.prepare('select count(*) from media_variants').pluck().get()).toBe(1);
+    expect(() => db.prepare('update media set alt = null').run()).toThrow(/NOT NULL/);
+    expect(db.prepare("select value from quire_about where key = 'table:media'").pluck().get()).toMatch(/alt is the author's description/);
+    db.close();
+  });
+});

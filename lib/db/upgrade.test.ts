@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
 import { openDatabase, type Sqlite } from './connection';
 import { migrate, migrationSet, schemaVersion } from './migrate';
 
@@ -41,7 +42,7 @@ const COLUMN_SINCE: Record<string, Record<string, [since: number, value: null | 
     status_before_trash: [8, null],
   },
   pages: { deleted_at: [8, null], status_before_trash: [8, null] }, // 0007
-  media: { width: [7, null], height: [7, null], sha256: [7, null] }, // 0006
+  media: { width: [7, null], height: [7, null], sha256: [7, null], alt: [9, ''] }, // 0006; alt 0008_media_descriptions
 };
 
 /** 0005_posts_search: the full-text index, and body_text filled from markdown where it was empty. */
@@ -85,8 +86,8 @@ function page(id: number, fields: Partial<Row>): Row {
 function tag(id: number, slug: string, name: string): Row {
   return { id, slug, name };
 }
-function image(id: number, filename: string, mime: string, bytes: Buffer): Row {
-  return { id, filename, mime, size: bytes.length, bytes, created_at: AT, width: null, height: null, sha256: null };
+function image(id: number, filename: string, mime: string, bytes: Buffer, fields: Partial<Row> = {}): Row {
+  return { id, filename, mime, size: bytes.length, bytes, created_at: AT, width: null, height: null, sha256: null, alt: '', ...fields };
 }
 function comment(id: number, postId: number, fields: Partial<Row>): Row {
   return { id, post_id: postId, author_name: '', author_url: null, body: '', html: '', status: 'pending', created_at: AT, ...fields };
@@ -145,7 +146,11 @@ const FIXTURES: Record<string, Row[]> = {
     { post_id: 2, tag_id: 2 },
     { post_id: RTL_POST, tag_id: 1 },
   ],
-  media: [image(1, 'photo.png', 'image/png', Buffer.from([0x89, 0x50, 0x4e, 0x47])), image(2, 'empty.gif', 'image/gif', Buffer.alloc(0))],
+  media: [
+    // A description at the limit (schema 9 on); the other has none.
+    image(1, 'photo.png', 'image/png', Buffer.from([0x89, 0x50, 0x4e, 0x47]), { alt: fill(MIXED, MEDIA_ALT_MAX) }),
+    image(2, 'empty.gif', 'image/gif', Buffer.alloc(0)),
+  ],
   comments: [
     comment(1, LONGEST, { author_name: fill(MIXED, 80), body: fill(MIXED, 5_000), html: '<p>x</p>', status: 'approved' }),
     comment(2, RTL_POST, { author_url: `https://bücher.example/${EMOJI}?q=${RTL}` }), // empty name and body

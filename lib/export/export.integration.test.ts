@@ -338,6 +338,7 @@ describe('hostile uploads', () => {
     ), 400, /^This file has an earlier version of a post whose tags are not a list of at most 20 tags of at most 40 characters\.$/],
     ['a zip post larger than a post may be', () => zipOf([['posts/big.md', Buffer.alloc(1_000_000, 'a')]]), 400, /^posts\/big\.md is larger than \d+ KB; nothing was imported\.$/],
     ['a zip whose settings title is over the limit', () => zipOf([['quire.yaml', Buffer.from(`title: ${'T'.repeat(200)}\n`)]]), 400, /^quire\.yaml: A blog title is at most 120 characters\.$/],
+    ['a file with an image description over the limit', () => withSql(`update media set alt = '${'d'.repeat(501)}'`), 400, /^This file has an image description longer than 500 characters\.$/],
     ['a redirect to another site', () => withSql("insert into redirects (path, target, created_at) values ('/old', '//evil.example/', 0)"), 400, /^This file has a redirect whose target could lead to another site \(\/\/ or \\\)\.$/],
     ['a redirect to a full URL', () => withSql("insert into redirects (path, target, created_at) values ('/old', 'https://evil.example/', 0)"), 400, /^This file has a redirect whose target is not a path of the blog \(starting with \/\)\.$/],
     ['a redirect whose target carries a header', () => withSql(

@@ -13,7 +13,8 @@ import { authorExcerpt, listPostTags } from '@/lib/posts/posts';
 /**
  * The blog as plain files in a zip: `posts/<slug>.md` and `pages/<slug>.md` with YAML front
  * matter, `comments/<post-slug>.yaml` with each post's approved comments, `media/<id>-<name>`,
- * `quire.yaml` with the settings, and a README. Quire imports this same format back.
+ * `media.yaml` with the images' descriptions, `quire.yaml` with the settings, and a README.
+ * Quire imports this same format back.
  *
  * Runs on a worker thread (lib/export/export.ts) over a snapshot of the blog, writing to `dest`.
  * Each entry is read from the file only when the zip comes to write it (a lazy stream), so
@@ -62,9 +63,13 @@ export async function writeMarkdownZip({ source, dest, slug, now }: { source: st
       zip.addBuffer(Buffer.from(withFrontMatter(meta, page.markdown)), `pages/${page.slug}.md`, { mtime: page.updatedAt });
     }
     const readImage = handle.sqlite.prepare('select bytes from media where id = ?').pluck();
-    for (const item of handle.sqlite.prepare('select id, filename, created_at from media order by id').all() as { id: number; filename: string; created_at: number }[]) {
-      zip.addReadStream(lazy(() => readImage.get(item.id) as Buffer), `media/${item.id}-${item.filename}`, { mtime: new Date(item.created_at), compress: false });
+    const descriptions: Record<string, string> = {};
+    for (const item of handle.sqlite.prepare('select id, filename, created_at, alt from media order by id').all() as { id: number; filename: string; created_at: number; alt: string }[]) {
+      const name = `media/${item.id}-${item.filename}`;
+      zip.addReadStream(lazy(() => readImage.get(item.id) as Buffer), name, { mtime: new Date(item.created_at), compress: false });
+      if (item.alt) descriptions[name] = item.alt;
     }
+    if (Object.keys(descriptions).length > 0) zip.addBuffer(Buffer.from(stringify(descriptions)), MEDIA_DESCRIPTIONS_FILE, { mtime });
     zip.end();
     await pipeline(zip.outputStream, fs.createWriteStream(dest));
   } finally {
@@ -90,6 +95,9 @@ function postFile(handle: TenantHandle, post: ExportedPostRow): string {
   return withFrontMatter(meta, post.markdown);
 }
 
+/** The zip's entry naming each image's description: `media/<id>-<name>: description`. */
+export const MEDIA_DESCRIPTIONS_FILE = 'media.yaml';
+
 export function withFrontMatter(meta: Record<string, unknown>, body: string): string {
   return `---\n${stringify(meta)}---\n\n${body}`;
 }
@@ -107,6 +115,7 @@ Exported ${now.toISOString()}.
   date, and the comment as the reader wrote it (plain text or simple Markdown).
 - \`media/<id>-<name>\`: uploaded images, as served (without their camera metadata). Posts
   refer to them as \`/media/<id>/<name>\`; smaller copies are made again on import.
+- \`media.yaml\`: the images' descriptions (their alt text), by file name, for those that have one.
 - \`quire.yaml\`: the blog's settings (comments: moderated, auto or off; time_zone, an IANA name).
 
 Any Quire server can import this zip back as a blog. For a complete copy (statistics

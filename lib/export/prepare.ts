@@ -11,8 +11,10 @@ import { openDatabase, type Sqlite } from '@/lib/db/connection';
 import { migrate, migrationSet } from '@/lib/db/migrate';
 import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
 import { HttpError } from '@/lib/http/errors';
-import { InputError } from '@/lib/input';
+import { InputError, parseInput } from '@/lib/input';
 import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
+import { mediaAltSchema } from '@/lib/media/alt';
+import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
 import { processImage, sha256, sniffImage } from '@/lib/media/image';
 import { cleanLegacyImage, mediaExists, mediaImageTable, safeFilename, storeImage } from '@/lib/media/media';
 import { lookupIn } from '@/lib/markdown/off-thread';
@@ -22,6 +24,7 @@ import { redirectPathProblem } from '@/lib/posts/redirects';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { removeQuietly } from '@/lib/db/paths';
 import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAG_MAX } from '@/lib/input/lengths';
+import { MEDIA_DESCRIPTIONS_FILE } from './markdown';
 
 /**
  * The import pipeline, run in a worker thread of the bulk lane (lib/workers; the serving thread
@@ -281,6 +284,11 @@ function checkValues(db: Sqlite): void {
     if (name.length > COMMENT_NAME_MAX) throw tooLong("a commenter's name", COMMENT_NAME_MAX);
     if (body.length > COMMENT_BODY_MAX) throw tooLong('a comment', COMMENT_BODY_MAX);
   }
+  // An image's description is shown as alt text on the blog (covers) and in the dashboard.
+  for (const alt of db.prepare('select alt from media').pluck().iterate() as IterableIterator<unknown>) {
+    if (typeof alt !== 'string') throw new InputError('This file has an image whose description is not text.');
+    if (alt.length > MEDIA_ALT_MAX) throw tooLong('an image description', MEDIA_ALT_MAX);
+  }
   checkTrash(db);
   // The front answers a redirect's path with its target as the Location: a target elsewhere
   // (`//evil.example`) would make the blog an open redirect.
@@ -393,10 +401,11 @@ const ZIP_MAX_ENTRIES = 20_000;
 /** A post's or comment file's text: the Markdown limit in UTF-8 at worst, plus its front matter. */
 const TEXT_ENTRY_MAX = POST_MARKDOWN_MAX * 4 + 64 * 1024;
 
-type ZipEntryKind = 'settings' | 'media' | 'post' | 'page' | 'comments';
+type ZipEntryKind = 'settings' | 'media' | 'descriptions' | 'post' | 'page' | 'comments';
 
 function entryKind(name: string): ZipEntryKind | undefined {
   if (name === 'quire.yaml') return 'settings';
+  if (name === MEDIA_DESCRIPTIONS_FILE) return 'descriptions';
   if (/^media\/[^/]+$/.test(name)) return 'media';
   if (/^posts\/[^/]+\.md$/.test(name)) return 'post';
   if (/^pages\/[^/]+\.md$/.test(name)) return 'page';
@@ -405,8 +414,9 @@ function entryKind(name: string): ZipEntryKind | undefined {
 }
 
 /**
- * Reads the zip in three passes — settings and images, then posts and pages, then comments —
- * holding one entry in memory at a time. Posts are saved after the images they show.
+ * Reads the zip in three passes — settings and images, then posts, pages and the images'
+ * descriptions, then comments — holding one entry in memory at a time. Posts are saved, and
+ * images described, after the images are stored.
  */
 async function prepareFromZip(upload: string, fresh: string, deadlineAt: number): Promise<void> {
   const budget = { inflated: 0, limit: config().importMaxBytes };
@@ -419,9 +429,10 @@ async function prepareFromZip(upload: string, fresh: string, deadlineAt: number)
       if (kind === 'settings') importSettings(handle, bytes);
       else await importImage(handle, name, bytes);
     });
-    await readZipEntries(upload, budget, deadlineAt, ['post', 'page'], async (name, kind, bytes) => {
+    await readZipEntries(upload, budget, deadlineAt, ['post', 'page', 'descriptions'], async (name, kind, bytes) => {
       if (kind === 'post') await importPost(handle, bytes.toString('utf8'), name);
-      else await importPage(handle, bytes.toString('utf8'), name);
+      else if (kind === 'page') await importPage(handle, bytes.toString('utf8'), name);
+      else importDescriptions(handle, bytes);
     });
     await readZipEntries(upload, budget, deadlineAt, ['comments'], async (name, _kind, bytes) => {
       importComments(handle, /^comments\/([^/]+)\.yaml$/.exec(name)![1]!, parseYamlSafely(bytes.toString('utf8'), name));
@@ -535,6 +546,16 @@ async function importImage(handle: TenantHandle, name: string, bytes: Buffer): P
     storeImage(handle, safeFilename(image[2]!), await processImage(bytes, config().mediaMaxBytes), id);
   } catch (error) {
     throw blameFile(name, error);
+  }
+}
+
+/** `media.yaml`: `media/<id>-<name>: description` for images of this zip, held to the form's limit. */
+function importDescriptions(handle: TenantHandle, bytes: Buffer): void {
+  const describe = handle.sqlite.prepare('update media set alt = ? where id = ?');
+  for (const [file, description] of Object.entries(frontMatterObject(parseYamlSafely(bytes.toString('utf8'), MEDIA_DESCRIPTIONS_FILE)))) {
+    const image = /^media\/([1-9]\d{0,14})-/.exec(file);
+    if (!image || !mediaExists(handle, Number(image[1]))) throw new InputError(`${file.slice(0, 80)} is not one of the zip's images.`);
+    describe.run(parseInput(mediaAltSchema, description), Number(image[1]));
   }
 }
 

@@ -19,6 +19,9 @@ export const TAG_MAX = 40;
 /** The tags field as typed, comma-separated. */
 export const TAGS_TEXT_MAX = 2_000;
 
+/** An image's description (its alt text): enough for a chart's summary; alt text is read aloud whole. */
+export const MEDIA_ALT_MAX = 500;
+
 /** A host name (RFC 1035); what is typed may be a pasted URL, trimmed to its host. */
 export const DOMAIN_NAME_MAX = 253;
 export const DOMAIN_TYPED_MAX = 300;

@@ -248,6 +248,44 @@ describe('posts with images', () => {
   });
 });
 
+describe('describing', () => {
+  it('stores the description, which becomes the cover’s alt text at once, for members of the blog only', async () => {
+    const image = (await upload(alice, 'alices', 'boats.png', await png(900, 600))).json;
+    const saved = await alice.call('POST', '/api/blogs/alices/posts', { title: 'Boats', markdown: 'On the water.', action: 'publish', coverMediaId: image.id });
+    expect(saved.status).toBe(200);
+    const coverAlt = async (urlPath: string, className: string) => new RegExp(`<img class="${className}"[^>]*alt="([^"]*)"`).exec((await onBlog('alices', urlPath)).body)?.[1];
+    expect(await coverAlt('/', 'list-cover')).toBe('');
+    expect(await coverAlt('/posts/boats', 'post-cover')).toBe('');
+
+    const described = await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'Two red "boats" & a gull' });
+    expect(described.status).toBe(200);
+    expect(described.json).toMatchObject({ id: image.id, filename: 'boats.png', alt: 'Two red "boats" & a gull' });
+    // The cached home page and post page are made again.
+    expect(await coverAlt('/', 'list-cover')).toBe('Two red &quot;boats&quot; &amp; a gull');
+    expect(await coverAlt('/posts/boats', 'post-cover')).toBe('Two red &quot;boats&quot; &amp; a gull');
+    expect((await onBlog('alices', '/posts/boats')).body).toContain('<meta property="og:image:alt" content="Two red &quot;boats&quot; &amp; a gull"/>');
+    const listed = (await alice.call('GET', '/api/blogs/alices/media')).json.media as { id: number; alt: string }[];
+    expect(listed.find((item) => item.id === image.id)?.alt).toBe('Two red "boats" & a gull');
+
+    // Refused: too long, not text, not JSON, another blog's member, a stranger, another site, an image that is not there.
+    const tooLong = await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'x'.repeat(501) });
+    expect(tooLong).toMatchObject({ status: 400, json: { error: 'A description is at most 500 characters.' } });
+    expect((await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: ['x'] })).status).toBe(400);
+    const notJson = await fetch(`${alice.origin}/api/blogs/alices/media/${image.id}`, { method: 'PATCH', headers: { cookie: alice.cookie, origin: alice.origin }, body: 'alt=x' });
+    expect(notJson.status).toBe(400);
+    expect((await eve.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'mine now' })).status).toBe(404);
+    expect((await eve.call('PATCH', `/api/blogs/eves/media/${image.id}`, { alt: 'mine now' })).status).toBe(404);
+    expect((await new ApiClient(server.port).call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'anon' })).status).toBe(401);
+    expect((await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'forged' }, { origin: 'https://evil.test' })).status).toBe(403);
+    expect((await alice.call('PATCH', '/api/blogs/alices/media/999999', { alt: 'ghost' })).status).toBe(404);
+    expect(await coverAlt('/posts/boats', 'post-cover')).toBe('Two red &quot;boats&quot; &amp; a gull');
+
+    // Empty removes it: the cover is decoration again.
+    expect((await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: '' })).json.alt).toBe('');
+    expect(await coverAlt('/posts/boats', 'post-cover')).toBe('');
+  });
+});
+
 describe('deleting', () => {
   it('is refused while a post uses the image, saying which, and allowed once it does not', async () => {
     const image = (await upload(alice, 'alices', 'temporary.png', await png(800, 500))).json;
@@ -292,6 +330,7 @@ describe('export and import', () => {
   beforeAll(async () => {
     await alice.call('POST', '/api/blogs', { slug: 'gallery', title: 'Gallery' });
     image = (await upload(alice, 'gallery', 'harbour.png', pngFile)).json;
+    expect((await alice.call('PATCH', `/api/blogs/gallery/media/${image.id}`, { alt: 'Boats: [moored] at dawn' })).status).toBe(200);
     const saved = await alice.call('POST', '/api/blogs/gallery/posts', { title: 'Harbour', markdown: `![The harbour](${image.path})`, action: 'publish', coverMediaId: image.id });
     expect(saved.status).toBe(200);
   });
@@ -315,6 +354,7 @@ describe('export and import', () => {
     expect(db.prepare('select bytes from media where id = ?').pluck().get(image.id)).toEqual(served);
     expect(db.prepare('select bytes from media_variants where media_id = ? and width = 640').pluck().get(image.id)).toEqual(copy);
     expect(db.prepare('select cover_media_id from posts').pluck().get()).toBe(image.id);
+    expect(db.prepare('select alt from media where id = ?').pluck().get(image.id)).toBe('Boats: [moored] at dawn');
     db.close();
 
     expect((await importAs('gallery-copy', exported)).status).toBe(200);
@@ -325,6 +365,7 @@ describe('export and import', () => {
     const post = await onBlog('gallery-copy', '/posts/harbour');
     expect(post.body).toContain(`srcset="/media/${image.id}/w640/harbour.png 640w`);
     expect(post.body).toContain(`<meta property="og:image" content="http://gallery-copy.localhost:${server.port}${image.path}"/>`);
+    expect(post.body).toMatch(/<img class="post-cover"[^>]*alt="Boats: \[moored\] at dawn"/);
   });
 
   it('the Markdown zip holds the image and the cover; imported, copies are made again and the cover restored', async () => {
@@ -333,6 +374,7 @@ describe('export and import', () => {
     expect(files.get(`media/${image.id}-harbour.png`)).toEqual((await onBlog('gallery', image.path)).bytes);
     expect(files.get('posts/harbour.md')!.toString()).toContain(`cover: ${image.path}\n`);
     expect([...files.keys()].some((name) => name.includes('w640'))).toBe(false);
+    expect(files.get('media.yaml')!.toString()).toBe(`media/${image.id}-harbour.png: "Boats: [moored] at dawn"\n`);
 
     expect((await importAs('gallery-zip', zip)).status).toBe(200);
     const served = await onBlog('gallery-zip', image.path);
@@ -345,6 +387,7 @@ describe('export and import', () => {
     expect(post.body).toContain(`srcset="/media/${image.id}/w640/harbour.png 640w`);
     expect(post.body).toContain('class="post-cover"');
     expect(post.body).toContain(`<meta property="og:image" content="http://gallery-zip.localhost:${server.port}${image.path}"/>`);
+    expect(post.body).toMatch(/<img class="post-cover"[^>]*alt="Boats: \[moored\] at dawn"/);
   });
 
   const hostile = async (sql: string) => {
@@ -363,10 +406,28 @@ describe('export and import', () => {
     ['a copy of an image that does not exist', "insert into media_variants (media_id, width, mime, bytes, size) select 4242, width, mime, bytes, size from media_variants limit 1", /refer to rows that do not exist/],
     ['a cover that does not exist', 'update posts set cover_media_id = 4242', /refer to rows that do not exist/],
     ['an image with an impossible width', "update media set width = 'wide'", /impossible width or height/],
+    ['an image description that is not text', "update media set alt = x'00ff'", /^This file has an image whose description is not text\.$/],
   ])('refuses a blog file with %s', async (_name, sql, message) => {
     const reply = await importAs(`bad-${Math.random().toString(36).slice(2, 8)}`, await hostile(sql));
     expect(reply.status).toBe(400);
     expect(reply.json.error).toMatch(message);
+  });
+
+  it('refuses a zip whose descriptions are too long or name an image it does not carry', async () => {
+    const files = await readZipEntries(await download(alice, '/api/blogs/gallery/export/markdown'));
+    const { ZipFile } = await import('yazl');
+    const zipWith = async (descriptions: string) => {
+      const out = new ZipFile();
+      for (const [name, bytes] of files) out.addBuffer(name === 'media.yaml' ? Buffer.from(descriptions) : bytes, name);
+      out.end();
+      const chunks: Buffer[] = [];
+      for await (const chunk of out.outputStream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const tooLong = await importAs('long-description', await zipWith(`media/${image.id}-harbour.png: ${'d'.repeat(501)}\n`));
+    expect(tooLong).toMatchObject({ status: 400, json: { error: 'media.yaml: A description is at most 500 characters.' } });
+    const missing = await importAs('ghost-description', await zipWith('media/4242-ghost.png: A ghost\n'));
+    expect(missing).toMatchObject({ status: 400, json: { error: "media.yaml: media/4242-ghost.png is not one of the zip's images." } });
   });
 
   it('refuses a zip whose post names a cover it does not carry', async () => {

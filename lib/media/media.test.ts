@@ -4,12 +4,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
 import { closeTenantPool, openTenant } from '@/lib/db/pool';
+import { HttpError } from '@/lib/http/errors';
+import { InputError } from '@/lib/input';
+import { currentGeneration } from '@/lib/pagecache/generation';
 import { savePage } from '@/lib/pages/pages';
 import { createPost, savePost } from '@/lib/posts/posts';
 import { getPublishedPost, listPublishedPosts } from '@/lib/posts/public';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { exifHasGps, jpegWithGps, png } from '@/lib/testing/images';
-import { cleanLegacyImage, deleteMedia, listMedia, saveUpload, uploadFilename } from './media';
+import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
+import { cleanLegacyImage, deleteMedia, describeMedia, listMedia, mediaItem, saveUpload, uploadFilename } from './media';
 
 const dataDir = makeTempDataDir();
 createBlog({ slug: 'photos', title: 'Photos' });
@@ -74,6 +78,7 @@ describe('covers', () => {
       sizes: '(max-width: 42rem) calc(100vw - 2.5rem), 39.5rem',
       width: 1400,
       height: 700,
+      alt: '',
       url: `http://photos.localhost:3000${image.path}`,
     };
     expect(getPublishedPost(blog(), post.slug)?.cover).toEqual(cover);
@@ -90,6 +95,58 @@ describe('covers', () => {
     await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 999_999 })).rejects.toThrow(/cover image is not in this blog/);
     await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 'one' })).rejects.toThrow(/Choose a cover image/);
     await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: -1 })).rejects.toThrow();
+  });
+});
+
+describe('descriptions', () => {
+  it('start empty, are stored, listed, replaced and removed', async () => {
+    const image = await saveUpload('photos', 'boats.png', await png(200, 100));
+    expect(image.alt).toBe('');
+    expect(describeMedia(blog(), image.id, { alt: '  Fishing boats\nat  dawn ' })).toMatchObject({ id: image.id, alt: 'Fishing boats at dawn' });
+    expect(blog().sqlite.prepare('select alt from media where id = ?').pluck().get(image.id)).toBe('Fishing boats at dawn');
+    expect(listMedia(blog()).find((item) => item.id === image.id)?.alt).toBe('Fishing boats at dawn');
+    expect(describeMedia(blog(), image.id, { alt: 'שלום 🦄 [boats]' }).alt).toBe('שלום 🦄 [boats]');
+    expect(describeMedia(blog(), image.id, { alt: '' }).alt).toBe('');
+    expect(mediaItem(blog(), image.id)?.alt).toBe('');
+  });
+
+  it('are held to the limit and must be text; nothing changes when refused', async () => {
+    const image = await saveUpload('photos', 'limit.png', await png(100, 100));
+    expect(describeMedia(blog(), image.id, { alt: 'x'.repeat(MEDIA_ALT_MAX) }).alt).toHaveLength(MEDIA_ALT_MAX);
+    expect(() => describeMedia(blog(), image.id, { alt: 'y'.repeat(MEDIA_ALT_MAX + 1) })).toThrow(new InputError(`A description is at most ${MEDIA_ALT_MAX} characters.`));
+    expect(() => describeMedia(blog(), image.id, { alt: 7 })).toThrow(InputError);
+    expect(() => describeMedia(blog(), image.id, {})).toThrow(InputError);
+    expect(() => describeMedia(blog(), image.id, 'just a string')).toThrow(InputError);
+    expect(mediaItem(blog(), image.id)?.alt).toBe('x'.repeat(MEDIA_ALT_MAX));
+  });
+
+  it('are for images that exist', () => {
+    let error: unknown;
+    try {
+      describeMedia(blog(), 999_999, { alt: 'ghost' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ status: 404, message: 'This image no longer exists.' });
+  });
+
+  it('are the alt text of covers, and retire cached pages only when a live post shows one', async () => {
+    const image = await saveUpload('photos', 'lighthouse.png', await png(800, 400));
+    const unused = await saveUpload('photos', 'unused-yet.png', await png(100, 100));
+    const draft = await savePost(blog(), undefined, { title: 'Draft cover', markdown: 'x', coverMediaId: unused.id });
+    let generation = currentGeneration(blog());
+    describeMedia(blog(), unused.id, { alt: 'Only a draft shows me' });
+    expect(currentGeneration(blog())).toBe(generation);
+
+    const post = await savePost(blog(), undefined, { title: 'Lighthouse', markdown: 'Text', action: 'publish', coverMediaId: image.id });
+    expect(getPublishedPost(blog(), post.slug)?.cover?.alt).toBe('');
+    generation = currentGeneration(blog());
+    describeMedia(blog(), image.id, { alt: 'A white lighthouse on a cliff' });
+    expect(currentGeneration(blog())).toBeGreaterThan(generation);
+    expect(getPublishedPost(blog(), post.slug)?.cover?.alt).toBe('A white lighthouse on a cliff');
+    expect(listPublishedPosts(blog(), { limit: 50 }).posts.find((p) => p.id === post.id)?.cover?.alt).toBe('A white lighthouse on a cliff');
+    expect(draft.coverMediaId).toBe(unused.id);
   });
 });
 

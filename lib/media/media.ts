@@ -1,12 +1,15 @@
 import { desc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { absoluteBlogUrl, blogBaseUrl } from '@/lib/blogs/address';
 import { config } from '@/lib/config';
 import type { Sqlite } from '@/lib/db/connection';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { media, mediaVariants } from '@/lib/db/schema/tenant';
 import { conflict, notFound } from '@/lib/http/errors';
-import { InputError } from '@/lib/input';
+import { InputError, parseInput } from '@/lib/input';
 import type { ImageTable } from '@/lib/markdown/off-thread';
+import { bumpGeneration } from '@/lib/pagecache/generation';
+import { mediaAltSchema } from './alt';
 import { processImage, sha256, type ImageMime, type ProcessedImage } from './image';
 
 /**
@@ -71,6 +74,8 @@ export type MediaItem = {
   width: number | null;
   height: number | null;
   createdAt: Date;
+  /** The author's description (alt text); empty until they give one. */
+  alt: string;
   /** As written in Markdown, on the blog's own host: `/media/<id>/<name>`. */
   path: string;
   /** The same, absolute: for copying, and for the dashboard, which is on another host. */
@@ -151,6 +156,7 @@ const itemColumns = {
   width: media.width,
   height: media.height,
   createdAt: media.createdAt,
+  alt: media.alt,
   // Never the BLOBs: a list reads only these few columns.
   copies: sql<string | null>`(select group_concat(width) from ${mediaVariants} where ${mediaVariants.mediaId} = ${media.id})`,
 };
@@ -170,6 +176,7 @@ function toItem(base: string, row: ItemRow): MediaItem {
     width: row.width,
     height: row.height,
     createdAt: row.createdAt,
+    alt: row.alt,
     path,
     url: base + path,
     thumbnailUrl: base + (smallest ? variantPath(row.id, smallest, row.filename) : path),
@@ -183,6 +190,21 @@ export function mediaItem(handle: TenantHandle, id: number): MediaItem | undefin
 
 export function mediaExists(handle: TenantHandle, id: number): boolean {
   return handle.orm.select({ id: media.id }).from(media).where(eq(media.id, id)).get() !== undefined;
+}
+
+const describeSchema = z.object({ alt: mediaAltSchema });
+
+/**
+ * Sets an image's description (from the editor's prompt or the media library); empty removes
+ * it. The Markdown of posts keeps its own alt text (the editor rewrites what it just inserted),
+ * so only covers show the change: the pages showing a live post's cover are made again.
+ */
+export function describeMedia(handle: TenantHandle, id: number, input: unknown): MediaItem {
+  const { alt } = parseInput(describeSchema, input);
+  const { changes } = handle.orm.update(media).set({ alt }).where(eq(media.id, id)).run();
+  if (changes === 0) throw notFound('This image no longer exists.');
+  if (handle.sqlite.prepare("select 1 from posts where cover_media_id = ? and status <> 'draft' limit 1").get(id)) bumpGeneration(handle.slug);
+  return mediaItem(handle, id)!;
 }
 
 /** Where an image is used: in the Markdown of a post or page, or as a post's cover. */
@@ -282,6 +304,8 @@ export type CoverImage = {
   sizes: string;
   width: number | null;
   height: number | null;
+  /** The image's description; empty when it has none (the cover is then shown as decoration). */
+  alt: string;
   /** Absolute, for OpenGraph. */
   url: string;
 };
@@ -292,16 +316,17 @@ export const coverColumns = {
   coverName: media.filename,
   coverWidth: media.width,
   coverHeight: media.height,
+  coverAlt: media.alt,
   coverCopies: sql<string | null>`(select group_concat(width) from ${mediaVariants} where ${mediaVariants.mediaId} = ${media.id})`,
 };
 
-type CoverRow = { coverId: number | null; coverName: string | null; coverWidth: number | null; coverHeight: number | null; coverCopies: string | null };
+type CoverRow = { coverId: number | null; coverName: string | null; coverWidth: number | null; coverHeight: number | null; coverAlt: string | null; coverCopies: string | null };
 
 /** A row read with coverColumns, those columns made into its `cover`. */
 export function withCover<R extends CoverRow>(slug: string, row: R): Omit<R, keyof CoverRow> & { cover: CoverImage | null } {
-  const { coverId, coverName, coverWidth, coverHeight, coverCopies, ...rest } = row;
+  const { coverId, coverName, coverWidth, coverHeight, coverAlt, coverCopies, ...rest } = row;
   if (coverId === null || coverName === null) return { ...rest, cover: null };
   const path = mediaPath(coverId, coverName);
   const srcset = srcsetOf('', coverId, coverName, coverWidth, copyWidths(coverCopies));
-  return { ...rest, cover: { src: path, ...(srcset ? { srcset } : {}), sizes: COLUMN_SIZES, width: coverWidth, height: coverHeight, url: absoluteBlogUrl(slug, path) } };
+  return { ...rest, cover: { src: path, ...(srcset ? { srcset } : {}), sizes: COLUMN_SIZES, width: coverWidth, height: coverHeight, alt: coverAlt ?? '', url: absoluteBlogUrl(slug, path) } };
 }

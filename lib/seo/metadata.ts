@@ -60,7 +60,17 @@ function documentMetadata({ blog, path, title, description, tag, article }: Docu
           modifiedTime: lastModified(article).toISOString(),
           tags: article.tags.map((t) => t.name),
           // The cover in link previews (absolute: crawlers fetch it on their own).
-          ...(article.cover ? { images: [{ url: article.cover.url, ...(article.cover.width && article.cover.height ? { width: article.cover.width, height: article.cover.height } : {}) }] } : {}),
+          ...(article.cover
+            ? {
+                images: [
+                  {
+                    url: article.cover.url,
+                    ...(article.cover.width && article.cover.height ? { width: article.cover.width, height: article.cover.height } : {}),
+                    ...(article.cover.alt ? { alt: article.cover.alt } : {}),
+                  },
+                ],
+              }
+            : {}),
         }
       : { ...shared, type: 'website', url, siteName },
     twitter: { card: 'summary', ...shared },

@@ -150,6 +150,8 @@ export const media = sqliteTable('media', {
   width: integer('width'),
   height: integer('height'),
   sha256: text('sha256'),
+  /** The author's description of the image (its alt text where Markdown does not give one); empty: none yet. */
+  alt: text('alt').notNull().default(''),
 });
 
 /**

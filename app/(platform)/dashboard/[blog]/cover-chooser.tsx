@@ -3,12 +3,14 @@
 import { useState } from 'react';
 import { uploadFile } from '@/app/_components/upload';
 import type { MediaItem } from '@/lib/media/media';
+import { MediaDescription } from './media-description';
 
-export type ChosenCover = Pick<MediaItem, 'id' | 'filename' | 'thumbnailUrl'>;
+export type ChosenCover = Pick<MediaItem, 'id' | 'filename' | 'thumbnailUrl' | 'alt'>;
 
 /**
  * The post's cover image: one of the blog's images, or a new upload; saved with the post.
- * The blog's images are fetched only when the author opens the choice.
+ * The blog's images are fetched only when the author opens the choice. The cover's
+ * description is its alt text on the blog, so it is shown (and editable) here.
  */
 export function CoverChooser(props: { blog: string; cover: ChosenCover | null; onChange: (cover: ChosenCover | null) => void }) {
   const { blog, cover, onChange } = props;
@@ -34,8 +36,8 @@ export function CoverChooser(props: { blog: string; cover: ChosenCover | null; o
     );
     setStatus(null);
     if (!result.ok) return setError(result.error);
-    const { id, filename, thumbnailUrl } = result.data as ChosenCover;
-    onChange({ id, filename, thumbnailUrl });
+    const { id, filename, thumbnailUrl, alt } = result.data as ChosenCover;
+    onChange({ id, filename, thumbnailUrl, alt });
     setLibrary(null);
   }
 
@@ -43,8 +45,11 @@ export function CoverChooser(props: { blog: string; cover: ChosenCover | null; o
     <section className="cover-chooser" aria-label="Cover image">
       <span className="pane-label">Cover image</span>
       {cover ? (
-        // eslint-disable-next-line @next/next/no-img-element -- served by the blog's host, not Next's image optimizer
-        <img src={cover.thumbnailUrl} alt={`Cover: ${cover.filename}`} className="cover-thumb" />
+        <>
+          {/* eslint-disable-next-line @next/next/no-img-element -- served by the blog's host, not Next's image optimizer */}
+          <img src={cover.thumbnailUrl} alt={`Cover: ${cover.filename}`} className="cover-thumb" />
+          <MediaDescription key={cover.id} blog={blog} id={cover.id} filename={cover.filename} alt={cover.alt} onSaved={(alt) => onChange({ ...cover, alt })} />
+        </>
       ) : (
         <p className="muted small">None. A cover shows on the blog&rsquo;s home page and in link previews.</p>
       )}
@@ -87,13 +92,14 @@ export function CoverChooser(props: { blog: string; cover: ChosenCover | null; o
                 <button
                   type="button"
                   aria-pressed={cover?.id === item.id}
+                  title={item.alt || `${item.filename} (no description)`}
                   onClick={() => {
-                    onChange({ id: item.id, filename: item.filename, thumbnailUrl: item.thumbnailUrl });
+                    onChange({ id: item.id, filename: item.filename, thumbnailUrl: item.thumbnailUrl, alt: item.alt });
                     setLibrary(null);
                   }}
                 >
                   {/* eslint-disable-next-line @next/next/no-img-element -- as above */}
-                  <img src={item.thumbnailUrl} alt={item.filename} loading="lazy" />
+                  <img src={item.thumbnailUrl} alt={item.alt ? `${item.filename}: ${item.alt}` : item.filename} loading="lazy" />
                 </button>
               </li>
             ))}

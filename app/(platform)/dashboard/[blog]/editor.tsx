@@ -4,12 +4,14 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useEffectEvent, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { sendJson } from '@/app/_components/json';
 import { uploadFile } from '@/app/_components/upload';
+import { altFromFilename, withImageAlt } from '@/lib/media/alt';
 import type { PostAction } from '@/lib/posts/posts';
 import { slugify } from '@/lib/posts/slug';
 import { ADDRESS_MOVE_NOTICE } from '@/lib/posts/status';
 import { HintedField } from '@/app/_components/form';
 import { FormMessages } from '@/app/_components/messages';
 import { CoverChooser, type ChosenCover } from './cover-chooser';
+import { DescribeImages, type UploadedImage } from './describe-images';
 import { EditorHistory, type RevisionContent } from './editor-history';
 import { useLeaveGuard } from './leave-guard';
 import { forgetLocalDraft, keepLocalDraft, localDraftKey, readLocalDraft, type EditorFields, type KeptDraft } from './local-draft';
@@ -96,6 +98,10 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const [confirming, setConfirming] = useState<'delete' | 'discard' | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
+  /** Images inserted by this editor whose description it asks for, oldest first. */
+  const [toDescribe, setToDescribe] = useState<UploadedImage[]>([]);
+  /** One was just described or skipped: when none is left, focus goes back to the text. */
+  const describedLast = useRef(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const previewPane = useRef<HTMLDivElement>(null);
   const version = useRef(initial.updatedAt);
@@ -344,11 +350,31 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
       const result = await uploadFile(`/api/blogs/${blog}/media?filename=${encodeURIComponent(file.name)}`, file, (f) =>
         setUploading(f < 1 ? `Uploading ${file.name}… ${Math.round(f * 100)}%` : `Preparing ${file.name}…`),
       );
-      const snippet = result.ok ? `![${file.name.replace(/\.[^.]+$/, '').replace(/[[\]]/g, '')}](${String(result.data.path)})` : '';
+      const image = result.ok ? (result.data as UploadedImage) : undefined;
+      // The file name stands in until the author describes the image.
+      const snippet = image ? `![${altFromFilename(file.name)}](${image.path})` : '';
       if (!result.ok) setUploadError(`${file.name}: ${result.error}`);
       editMarkdown((current) => current.replace(placeholders[index]!, () => snippet));
+      if (image) setToDescribe((list) => [...list, { id: image.id, filename: image.filename, path: image.path, thumbnailUrl: image.thumbnailUrl }]);
     }
     setUploading(null);
+  }
+
+  /** An image described or skipped: the next one is asked for, or the author is back in the text. */
+  function doneDescribing(image: UploadedImage) {
+    // From the list as it is now: an upload may have added to it while the description was saved.
+    setToDescribe((list) => list.filter((i) => i.id !== image.id));
+    describedLast.current = true;
+  }
+  useEffect(() => {
+    if (toDescribe.length === 0 && describedLast.current) textarea.current?.focus();
+    describedLast.current = false;
+  }, [toDescribe.length]);
+
+  function described(image: UploadedImage, alt: string) {
+    editMarkdown((current) => withImageAlt(current, image.path, alt));
+    setCover((chosen) => (chosen?.id === image.id ? { ...chosen, alt } : chosen));
+    doneDescribing(image);
   }
 
   const droppedFiles = (data: DataTransfer | null) => [...(data?.files ?? [])];
@@ -467,6 +493,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
                   {uploadError}
                 </p>
               )}
+              <DescribeImages blog={blog} images={toDescribe} onDescribed={described} onSkipped={doneDescribing} />
             </div>
             <section className="pane" aria-label="Preview">
               <span className="pane-label">Preview</span>

@@ -9,7 +9,8 @@ import { browserStorage } from './browser-storage';
  * and forgets it once the server has it. One entry per blog and post or page (or "new").
  */
 
-const chosenCover = z.object({ id: z.number(), filename: z.string(), thumbnailUrl: z.string() });
+// `alt` came later: a draft kept before it reads as an undescribed cover.
+const chosenCover = z.object({ id: z.number(), filename: z.string(), thumbnailUrl: z.string(), alt: z.string().default('') });
 
 const fieldsSchema = z.object({
   title: z.string(),

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { When } from '@/app/_components/dates';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { listMedia, type MediaUse } from '@/lib/media/media';
+import { MediaDescription } from '../media-description';
 import { MediaActions, MediaUpload } from './media-actions';
 
 export const metadata = { title: 'Media · Quire' };
@@ -18,6 +19,10 @@ export default async function MediaPage({ params }: { params: Promise<{ blog: st
       <p className="muted">
         Images live inside your blog&rsquo;s file, without their camera data (location included). An image can be deleted once no post or page uses it.
       </p>
+      <p className="muted">
+        A description says what an image shows, for readers who cannot see it: it is the image&rsquo;s alt text when it is a post&rsquo;s cover, and
+        the editor puts it in the text when you describe an image you insert.
+      </p>
       {items.length === 0 ? (
         <p>No images yet. Upload one here, or drop one into a post as you write.</p>
       ) : (
@@ -26,6 +31,7 @@ export default async function MediaPage({ params }: { params: Promise<{ blog: st
             <tr>
               <th>Image</th>
               <th>Name</th>
+              <th>Description</th>
               <th className="wide-only">Uploaded</th>
               <th>Used in</th>
               <th>
@@ -47,6 +53,9 @@ export default async function MediaPage({ params }: { params: Promise<{ blog: st
                     {item.width && item.height ? `${item.width} × ${item.height} px · ` : ''}
                     {formatSize(item.size)}
                   </span>
+                </td>
+                <td>
+                  <MediaDescription blog={blog.slug} id={item.id} filename={item.filename} alt={item.alt} />
                 </td>
                 <td className="wide-only">
                   <When date={item.createdAt} timeZone={settings.timeZone} />

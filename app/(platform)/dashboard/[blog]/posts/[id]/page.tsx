@@ -39,7 +39,7 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
         publishedAt: post.publishedAt?.getTime() ?? null,
         updatedAt: postVersion(post, pending),
         views: post.views,
-        cover: cover ? { id: cover.id, filename: cover.filename, thumbnailUrl: cover.thumbnailUrl } : null,
+        cover: cover ? { id: cover.id, filename: cover.filename, thumbnailUrl: cover.thumbnailUrl, alt: cover.alt } : null,
       }}
     />
   );
