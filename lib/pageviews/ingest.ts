@@ -7,6 +7,7 @@ import type { TenantHandle } from '@/lib/db/pool';
 import { processWide } from '@/lib/process/shared';
 import type { PageviewBatcher } from './batcher';
 import { utcDay, visitorHash } from './visitor';
+import { publicPostSql } from '@/lib/posts/public';
 
 /** A beacon is tiny; anything bigger is not one of ours. */
 export const BEACON_MAX_BYTES = 1024;
@@ -135,9 +136,9 @@ function isPublicPost(handle: TenantHandle, postId: number, now: number): boolea
   return (
     handle
       .statement('pageviews.isPublic', () =>
-        handle.sqlite.prepare("select 1 from posts where id = ? and status <> 'draft' and published_at <= ?").pluck(),
+        handle.sqlite.prepare(`select 1 from posts where id = @id and ${publicPostSql('posts')}`).pluck(),
       )
-      .get(postId, now) === 1
+      .get({ id: postId, now }) === 1
   );
 }
 

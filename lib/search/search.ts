@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
+import { publicPostSql } from '@/lib/posts/public';
 
 /**
  * Full-text search of a blog's public posts (FTS5 table `posts_fts`, migration 0005).
@@ -76,7 +77,7 @@ export function searchPosts(handle: TenantHandle, query: string, page = 1): Sear
       ? handle.statement('search.newest', () =>
           handle.sqlite.prepare(
             `SELECT p.id FROM posts_fts f JOIN posts p ON p.id = f.rowid
-             WHERE posts_fts MATCH @q AND p.status <> 'draft' AND p.published_at <= @now
+             WHERE posts_fts MATCH @q AND ${publicPostSql('p')}
              ORDER BY f.rowid DESC LIMIT @limit OFFSET @offset`,
           ),
         )
@@ -85,7 +86,7 @@ export function searchPosts(handle: TenantHandle, query: string, page = 1): Sear
           // faster than ORDER BY bm25(…).
           handle.sqlite.prepare(
             `SELECT p.id FROM posts_fts f JOIN posts p ON p.id = f.rowid
-             WHERE posts_fts MATCH @q AND rank MATCH 'bm25(5.0, 1.0)' AND p.status <> 'draft' AND p.published_at <= @now
+             WHERE posts_fts MATCH @q AND rank MATCH 'bm25(5.0, 1.0)' AND ${publicPostSql('p')}
              ORDER BY rank LIMIT @limit OFFSET @offset`,
           ),
         )

@@ -3,6 +3,7 @@ import type { TenantHandle } from '@/lib/db/pool';
 import { notFound } from '@/lib/http/errors';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { addressOf, removeRedirectAt, removeRedirectsTo, type AddressKind } from '@/lib/posts/redirects';
+import { isPublicNow } from '@/lib/posts/status';
 
 /**
  * A blog's trash: deleting a post or page moves it here, for `QUIRE_TRASH_DAYS` (the setting the
@@ -53,7 +54,7 @@ export function restoreFromTrash(handle: TenantHandle, kind: TrashKind, id: numb
   if (!row || row.deleted_at === null) throw notFound(`This ${kind} is not in the trash.`);
   // A file from elsewhere may say anything here: an unknown status comes back as a draft.
   let status = row.status_before_trash !== null && STATUSES[kind].includes(row.status_before_trash) ? row.status_before_trash : 'draft';
-  if (status === 'scheduled' && row.published_at !== null && row.published_at <= now.getTime()) status = 'published';
+  if (status === 'scheduled' && isPublicNow({ status, publishedAt: row.published_at }, now.getTime())) status = 'published';
   handle.sqlite.transaction(() => {
     handle.sqlite
       .prepare(`update ${TABLE[kind]} set status = ?, deleted_at = null, status_before_trash = null where id = ?`)
