@@ -35,7 +35,7 @@ export async function createUserAccount(emailInput: string, password: string): P
   return controlDb().orm.insert(users).values({ email, passwordHash: await hashPassword(password), createdAt: new Date() }).returning().get();
 }
 
-function requireUser(email: string): User {
+function existingUser(email: string): User {
   const user = findUserByEmail(email);
   if (!user) throw new InputError(`There is no account for ${email.trim().toLowerCase()}.`);
   return user;
@@ -43,7 +43,7 @@ function requireUser(email: string): User {
 
 /** Sets a new password and ends every session of the account. */
 export async function resetPassword(email: string, password: string): Promise<void> {
-  const user = requireUser(email);
+  const user = existingUser(email);
   const problem = passwordProblem(password, user.email);
   if (problem) throw new InputError(problem);
   controlDb().orm.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id)).run();
@@ -52,7 +52,7 @@ export async function resetPassword(email: string, password: string): Promise<vo
 
 /** Disables an account: it can no longer log in, and its sessions end now. */
 export function setDisabled(email: string, disabled: boolean): void {
-  const user = requireUser(email);
+  const user = existingUser(email);
   controlDb().orm.update(users).set({ disabledAt: disabled ? new Date() : null }).where(eq(users.id, user.id)).run();
   if (disabled) invalidateUserSessions(user.id);
 }

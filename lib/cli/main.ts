@@ -7,7 +7,7 @@ import { blogUrl, config } from '@/lib/config';
 import { closeControlDb } from '@/lib/db/control';
 import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import { InputError, parseInput } from '@/lib/input';
-import { checkAll, migrateAll, migrationStatus, type FanOutSummary } from '@/lib/migrations/fanout';
+import { checkAll, migrateAll, migrationStatus, type FanOutSummary } from '@/lib/rollout/fanout';
 import { runDoctor } from '@/lib/ops/doctor';
 import { describeBlogs, formatBytes } from '@/lib/ops/inventory';
 import { litestreamConfig } from '@/lib/ops/litestream';

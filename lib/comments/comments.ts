@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readSettings } from '@/lib/blogs/blogs';
 import type { TenantHandle } from '@/lib/db/pool';
 import { comments, posts, type Comment } from '@/lib/db/schema/tenant';
-import { forbidden, notFound } from '@/lib/http/errors';
+import { forbidden, notFoundError } from '@/lib/http/errors';
 import { parseInput } from '@/lib/input';
 import { renderCommentOffThread } from '@/lib/markdown/off-thread';
 import { renderComment } from '@/lib/markdown/render';
@@ -77,7 +77,7 @@ export async function submitComment(handle: TenantHandle, input: unknown, reader
   if (mode === 'off') throw forbidden('Comments are closed on this blog.');
   const form = parseInput(commentFormSchema, input);
   const post = getPublishedPost(handle, form.post);
-  if (!post) throw notFound('This post does not exist or does not take comments.');
+  if (!post) throw notFoundError('This post does not exist or does not take comments.');
   const status = mode === 'auto' ? 'approved' : 'pending';
   const receipt: CommentReceipt = { status, location: commentReceivedPath(post.slug) };
   if (form[COMMENT_FIELDS.honeypot]) return receipt;
@@ -87,7 +87,7 @@ export async function submitComment(handle: TenantHandle, input: unknown, reader
   // Rendered off the serving thread under the render deadline; the post is looked up again
   // after, since it may have been unpublished meanwhile.
   const html = await renderCommentOffThread(body);
-  if (!getPublishedPost(handle, form.post)) throw notFound('This post does not exist or does not take comments.');
+  if (!getPublishedPost(handle, form.post)) throw notFoundError('This post does not exist or does not take comments.');
   handle.orm
     .insert(comments)
     .values({
@@ -211,7 +211,7 @@ export function deleteComment(handle: TenantHandle, id: number): void {
 
 function findComment(handle: TenantHandle, id: number): Pick<Comment, 'status'> {
   const row = handle.orm.select({ status: comments.status }).from(comments).where(eq(comments.id, id)).get();
-  if (!row) throw notFound('This comment no longer exists.');
+  if (!row) throw notFoundError('This comment no longer exists.');
   return row;
 }
 
@@ -246,7 +246,7 @@ export function commentsForExport(handle: TenantHandle, postId: number): Exporte
 export function importComments(handle: TenantHandle, postSlug: string, list: unknown): void {
   const entries = parseInput(z.array(exportedCommentSchema, { error: 'Comments must be a list.' }), list);
   const post = handle.orm.select({ id: posts.id }).from(posts).where(eq(posts.slug, postSlug)).get();
-  if (!post) throw notFound(`There is no post "${postSlug}" for these comments.`);
+  if (!post) throw notFoundError(`There is no post "${postSlug}" for these comments.`);
   for (const entry of entries) {
     handle.orm
       .insert(comments)

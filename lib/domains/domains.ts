@@ -4,7 +4,7 @@ import { generateSecureRandomString } from '@/lib/auth/tokens';
 import { config, platformUrl, type QuireConfig } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { blogDomains, blogs, memberships, type Blog, type BlogDomain, type User } from '@/lib/db/schema/control';
-import { conflict, notFound } from '@/lib/http/errors';
+import { conflict, notFoundError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { processWide } from '@/lib/process/shared';
@@ -118,7 +118,7 @@ function findOwnDomain(blog: Blog, domain: string): BlogDomain | undefined {
 
 function ownDomain(blog: Blog, domain: string): BlogDomain {
   const row = findOwnDomain(blog, domain);
-  if (!row) throw notFound(`${domain} is not a domain of this blog.`);
+  if (!row) throw notFoundError(`${domain} is not a domain of this blog.`);
   return row;
 }
 
@@ -143,7 +143,7 @@ export async function verifyDomain(blog: Blog, domain: string): Promise<BlogDoma
   const verified = db.sqlite.transaction(() => {
     // Read again: the lookup took a while, and another blog may have won the name meanwhile.
     const current = findOwnDomain(blog, domain);
-    if (!current) throw notFound(`${domain} is not a domain of this blog.`);
+    if (!current) throw notFoundError(`${domain} is not a domain of this blog.`);
     if (current.verifiedAt) return current;
     const taken = db.orm
       .select({ blogId: blogDomains.blogId })

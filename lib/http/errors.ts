@@ -11,5 +11,5 @@ export class HttpError extends Error {
 
 export const unauthorized = () => new HttpError(401, 'Please log in again.');
 export const forbidden = (message = 'You do not have permission to do this.') => new HttpError(403, message);
-export const notFound = (message = 'Not found.') => new HttpError(404, message);
+export const notFoundError = (message = 'Not found.') => new HttpError(404, message);
 export const conflict = (message: string) => new HttpError(409, message);

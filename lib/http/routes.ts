@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { platformUrl } from '@/lib/config';
-import { forbidden, notFound } from './errors';
+import { forbidden, notFoundError } from './errors';
 
 /** A numeric id from the URL; anything else is simply not found. */
 export function idParam(value: string): number {
   const parsed = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).safeParse(value);
-  if (!parsed.success) throw notFound();
+  if (!parsed.success) throw notFoundError();
   return parsed.data;
 }
 

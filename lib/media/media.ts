@@ -5,7 +5,7 @@ import { config } from '@/lib/config';
 import type { Sqlite } from '@/lib/db/connection';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { media, mediaVariants } from '@/lib/db/schema/tenant';
-import { conflict, notFound } from '@/lib/http/errors';
+import { conflict, notFoundError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import type { ImageTable } from '@/lib/markdown/off-thread';
 import { bumpGeneration } from '@/lib/pagecache/generation';
@@ -202,7 +202,7 @@ const describeSchema = z.object({ alt: mediaAltSchema });
 export function describeMedia(handle: TenantHandle, id: number, input: unknown): MediaItem {
   const { alt } = parseInput(describeSchema, input);
   const { changes } = handle.orm.update(media).set({ alt }).where(eq(media.id, id)).run();
-  if (changes === 0) throw notFound('This image no longer exists.');
+  if (changes === 0) throw notFoundError('This image no longer exists.');
   if (handle.sqlite.prepare("select 1 from posts where cover_media_id = ? and status <> 'draft' limit 1").get(id)) bumpGeneration(handle.slug);
   return mediaItem(handle, id)!;
 }
@@ -255,7 +255,7 @@ function mediaUses(handle: TenantHandle, only?: number): Map<number, MediaUse[]>
 
 /** Deletes an image nobody uses (its copies go with it); says where it is used otherwise. */
 export function deleteMedia(handle: TenantHandle, id: number): void {
-  if (!mediaExists(handle, id)) throw notFound('This image no longer exists.');
+  if (!mediaExists(handle, id)) throw notFoundError('This image no longer exists.');
   const uses = mediaUses(handle, id).get(id) ?? [];
   if (uses.length > 0) {
     const named = uses.slice(0, 3).map((u) => (u.kind === 'cover' ? `the cover of "${u.title}"` : `the ${u.kind} "${u.title}"`));

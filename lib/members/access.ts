@@ -1,7 +1,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { controlDb } from '@/lib/db/control';
 import { blogs, memberships, type Blog, type Role, type User } from '@/lib/db/schema/control';
-import { HttpError, forbidden, notFound } from '@/lib/http/errors';
+import { HttpError, forbidden, notFoundError } from '@/lib/http/errors';
 import { can, type BlogAction } from './roles';
 
 export type BlogAccess = { blog: Blog; role: Role };
@@ -27,7 +27,7 @@ export function membershipOf(userId: number, slug: string): BlogAccess | undefin
  */
 export function requireBlogAccess(user: User, slug: string, action: BlogAction): BlogAccess {
   const access = membershipOf(user.id, slug);
-  if (!access || access.blog.status === 'deleted') throw notFound('There is no such blog in your account.');
+  if (!access || access.blog.status === 'deleted') throw notFoundError('There is no such blog in your account.');
   if (!can(access.role, action)) throw forbidden("Only the blog's owner can do this.");
   if (access.blog.status === 'maintenance') {
     throw new HttpError(503, `This blog is under maintenance: ${access.blog.statusReason ?? 'ask the operator'}. Nothing was changed.`);

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { pages, type Page } from '@/lib/db/schema/tenant';
-import { conflict, notFound } from '@/lib/http/errors';
+import { conflict, notFoundError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { mediaImageTable } from '@/lib/media/media';
@@ -39,7 +39,7 @@ export async function savePage(handle: TenantHandle, id: number | undefined, inp
   // Rendered first, off the serving thread; the checks and the write below run without a pause.
   const rendered = await renderMarkdownOffThread(form.markdown, mediaImageTable(handle.sqlite, form.markdown));
   const existing = id === undefined ? undefined : getPage(handle, id);
-  if (id !== undefined && !existing) throw notFound('This page no longer exists.');
+  if (id !== undefined && !existing) throw notFoundError('This page no longer exists.');
   if (existing && form.expectedUpdatedAt !== undefined && form.expectedUpdatedAt !== existing.updatedAt.getTime()) {
     throw conflict(
       'This page was changed elsewhere since you opened it. Your text is still here: copy it, reload the page, and apply your changes again.',

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { postRevisions, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
-import { conflict, notFound } from '@/lib/http/errors';
+import { conflict, notFoundError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { mediaExists, mediaImageTable } from '@/lib/media/media';
@@ -84,7 +84,7 @@ export async function savePost(handle: TenantHandle, id: number | undefined, inp
   // checks still hold when the row is written.
   const rendered = await renderMarkdownOffThread(form.markdown, mediaImageTable(handle.sqlite, form.markdown));
   const existing = id === undefined ? undefined : getPost(handle, id);
-  if (id !== undefined && !existing) throw notFound('This post no longer exists.');
+  if (id !== undefined && !existing) throw notFoundError('This post no longer exists.');
   const pending = existing && getPendingRevision(handle, existing.id);
   if (existing) checkVersion(existing, pending, form.expectedUpdatedAt);
   const text: RevisionText = {
@@ -212,7 +212,7 @@ function isDiscard(input: unknown): boolean {
 function discardPendingChanges(handle: TenantHandle, id: number | undefined, input: unknown): Post {
   const { expectedUpdatedAt } = parseInput(discardSchema, input);
   const post = id === undefined ? undefined : getPost(handle, id);
-  if (!post) throw notFound('This post no longer exists.');
+  if (!post) throw notFoundError('This post no longer exists.');
   const pending = getPendingRevision(handle, post.id);
   checkVersion(post, pending, expectedUpdatedAt);
   if (pending) {

@@ -4,7 +4,7 @@ import { generateSecureRandomString, hashSecret } from '@/lib/auth/tokens';
 import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
 import type { TenantHandle } from '@/lib/db/pool';
 import { media, posts, settings } from '@/lib/db/schema/tenant';
-import { notFound } from '@/lib/http/errors';
+import { notFoundError } from '@/lib/http/errors';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
 import { readingMinutes } from '@/lib/markdown/render';
 import { coverColumns, mediaImageTable, withCover, type CoverImage } from '@/lib/media/media';
@@ -29,7 +29,7 @@ const hashOf = (token: string) => hashSecret(token).toString('hex');
 
 /** A new preview link for the post (any earlier one stops working); its address. */
 export function createPreviewLink(handle: TenantHandle, postId: number): string {
-  if (!getPost(handle, postId)) throw notFound('This post no longer exists.');
+  if (!getPost(handle, postId)) throw notFoundError('This post no longer exists.');
   const token = generateSecureRandomString(TOKEN_BYTES);
   const value = hashOf(token);
   handle.orm.insert(settings).values({ key: keyOf(postId), value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();

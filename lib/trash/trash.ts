@@ -1,6 +1,6 @@
 import { config } from '@/lib/config';
 import type { TenantHandle } from '@/lib/db/pool';
-import { notFound } from '@/lib/http/errors';
+import { notFoundError } from '@/lib/http/errors';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { addressOf, removeRedirectAt, removeRedirectsTo, type AddressKind } from '@/lib/posts/redirects';
 import { isPublicNow } from '@/lib/posts/status';
@@ -38,7 +38,7 @@ function readRow(handle: TenantHandle, kind: TrashKind, id: number): Row | undef
 /** Moves a post or page to the trash; readers stop seeing it at once. */
 export function moveToTrash(handle: TenantHandle, kind: TrashKind, id: number, now = new Date()): void {
   const row = readRow(handle, kind, id);
-  if (!row || row.deleted_at !== null) throw notFound(`This ${kind} no longer exists.`);
+  if (!row || row.deleted_at !== null) throw notFoundError(`This ${kind} no longer exists.`);
   handle.sqlite
     .prepare(`update ${TABLE[kind]} set deleted_at = ?, status_before_trash = status, status = 'draft' where id = ?`)
     .run(now.getTime(), id);
@@ -51,7 +51,7 @@ export function moveToTrash(handle: TenantHandle, kind: TrashKind, id: number, n
  */
 export function restoreFromTrash(handle: TenantHandle, kind: TrashKind, id: number, now = new Date()): { status: string } {
   const row = readRow(handle, kind, id);
-  if (!row || row.deleted_at === null) throw notFound(`This ${kind} is not in the trash.`);
+  if (!row || row.deleted_at === null) throw notFoundError(`This ${kind} is not in the trash.`);
   // A file from elsewhere may say anything here: an unknown status comes back as a draft.
   let status = row.status_before_trash !== null && STATUSES[kind].includes(row.status_before_trash) ? row.status_before_trash : 'draft';
   if (status === 'scheduled' && isPublicNow({ status, publishedAt: row.published_at }, now.getTime())) status = 'published';
@@ -68,7 +68,7 @@ export function restoreFromTrash(handle: TenantHandle, kind: TrashKind, id: numb
 /** Deletes a post or page in the trash for good: with a post go its statistics, tags, comments and revisions. */
 export function deleteForGood(handle: TenantHandle, kind: TrashKind, id: number): void {
   const row = readRow(handle, kind, id);
-  if (!row || row.deleted_at === null) throw notFound(`This ${kind} is not in the trash.`);
+  if (!row || row.deleted_at === null) throw notFoundError(`This ${kind} is not in the trash.`);
   if (removeTrashed(handle, kind, row)) bumpGeneration(handle.slug);
 }
 

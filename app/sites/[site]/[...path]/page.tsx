@@ -1,19 +1,14 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getPublishedPage } from '@/lib/pages/pages';
 import { pageMetadata } from '@/lib/seo/metadata';
-import { loadBlog } from '../load';
+import { loadPage } from '../load';
 
 type Props = { params: Promise<{ site: string; path: string[] }> };
 
 /** `/<page>`: a static page; any other path gets the blog's own 404 page. */
 async function load(params: Props['params']) {
   const { site, path } = await params;
-  const blog = loadBlog(site);
-  if (!blog || path.length !== 1) return undefined;
-  const slug = path[0]!;
-  const page = getPublishedPage(blog.handle, slug);
-  return page ? { blog, page: { ...page, slug } } : undefined;
+  return path.length === 1 ? loadPage(site, path[0]!) : undefined;
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { loadBlog } from '../../load';
-import { getPublishedPost } from '@/lib/posts/public';
+import { loadPost } from '../../load';
 import { beaconScript } from '@/lib/pageviews/beacon';
 import { blogPostingJsonLd, jsonLdScriptText } from '@/lib/seo/json-ld';
 import { postMetadata } from '@/lib/seo/metadata';
@@ -11,10 +10,8 @@ import { CommentCount, Comments } from './comments';
 type Props = { params: Promise<{ site: string; post: string }>; searchParams: Promise<{ comment?: string | string[] }> };
 
 async function load(params: Props['params']) {
-  const { site, post: slug } = await params;
-  const blog = loadBlog(site);
-  const post = blog && getPublishedPost(blog.handle, slug);
-  return blog && post ? { blog, post } : undefined;
+  const { site, post } = await params;
+  return loadPost(site, post);
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { loadBlog } from '../../load';
+import { loadTag } from '../../load';
 import { blogPaths } from '@/lib/blogs/address';
-import { findPublicTag, listPublishedPosts, parseAfterParam } from '@/lib/posts/public';
+import { listPublishedPosts, parseAfterParam } from '@/lib/posts/public';
 import { tagMetadata } from '@/lib/seo/metadata';
 import { PostList } from '../../post-list';
 
@@ -10,11 +10,10 @@ type Props = { params: Promise<{ site: string; tag: string }>; searchParams: Pro
 
 /** `/tag/<slug>`: a public tag and one page of its posts; anything else is the blog's 404. */
 async function load({ params, searchParams }: Props) {
-  const { site, tag: slug } = await params;
-  const blog = loadBlog(site);
-  const tag = blog && findPublicTag(blog.handle, slug);
+  const { site, tag } = await params;
+  const found = loadTag(site, tag);
   const list = parseAfterParam((await searchParams).after);
-  return blog && tag && list ? { blog, tag, after: list.after } : undefined;
+  return found && list ? { ...found, after: list.after } : undefined;
 }
 
 export async function generateMetadata(props: Props): Promise<Metadata> {

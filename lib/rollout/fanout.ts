@@ -5,9 +5,8 @@ import { markActive, markUnderMaintenance } from '@/lib/blogs/blogs';
 import { appRoot, config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
-import { backupsDir, tenantDbPath } from '@/lib/db/paths';
+import { backupsDir, scratchFile, tenantDbPath } from '@/lib/db/paths';
 import { blogs, migrationLedger, migrationRuns, type Blog } from '@/lib/db/schema/control';
-import { scratchFile } from '@/lib/db/paths';
 import type { BlogJob, BlogJobResult } from './blog-job';
 
 /**
