@@ -2,18 +2,19 @@
 // `npm run check:cycles` (part of `npm test`): no import cycles, between files or between the
 // folders of lib/ (docs/architecture.md, "Code layout"). dependency-cruiser reads the imports
 // (TypeScript paths included); a cycle is any strongly connected group of two or more.
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cruise } from 'dependency-cruiser';
+import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const depcruise = path.join(root, 'node_modules', '.bin', 'depcruise');
-const output = execFileSync(
-  depcruise,
-  ['lib', 'app', 'bin', '--no-config', '--ts-config', 'tsconfig.json', '--exclude', '\\.test\\.ts$', '--do-not-follow', 'node_modules', '--output-type', 'json'],
-  { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+process.chdir(path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
+const result = await cruise(
+  ['lib', 'app', 'bin'],
+  { exclude: { path: '\\.test\\.ts$' }, doNotFollow: { path: 'node_modules' }, tsConfig: { fileName: 'tsconfig.json' }, outputType: 'json' },
+  undefined,
+  { tsConfig: extractTSConfig('tsconfig.json') },
 );
-const { modules } = JSON.parse(output);
+const { modules } = typeof result.output === 'string' ? JSON.parse(result.output) : result.output;
 
 /** Edges between files, and between lib/ folders, each with one file-level example. */
 const fileEdges = new Map();

@@ -24,6 +24,9 @@ npx eslint .
 echo "[quire] import cycles"
 node scripts/check-cycles.mjs
 
+echo "[quire] unused files, exports and dependencies"
+npx knip
+
 # Built before the type check: the route types Next writes to .next/types must be current.
 bash scripts/ensure-build.sh
 

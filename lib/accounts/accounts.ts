@@ -13,7 +13,7 @@ import { InputError, parseInput } from '@/lib/input';
 import { addMembership, ownedBlogCount } from '@/lib/members/access';
 import { acceptInvite, checkInvite } from '@/lib/members/invites';
 
-export const EMAIL_MAX = 254;
+const EMAIL_MAX = 254;
 
 export const emailSchema = z
   .string()

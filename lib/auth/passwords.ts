@@ -6,7 +6,7 @@ import { processWide } from '@/lib/process/shared';
 /** argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). */
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const PASSWORD_MIN = 10;
+const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 256;
 
 /**

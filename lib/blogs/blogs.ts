@@ -14,7 +14,7 @@ import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@/lib/time/zone';
 import { AUTHOR_NAME_MAX, BLOG_DESCRIPTION_MAX, BLOG_TITLE_MAX } from '@/lib/input/lengths';
 
 
-export const POSTS_PER_PAGE_MAX = 50;
+const POSTS_PER_PAGE_MAX = 50;
 
 /** Readers' comments: held for moderation, published at once, or not taken at all. */
 export const COMMENT_MODES = ['moderated', 'auto', 'off'] as const;
@@ -111,10 +111,6 @@ export function findBlog(slug: string): Blog | undefined {
       control.orm.select().from(blogs).where(eq(blogs.slug, sql.placeholder('slug'))).prepare(),
     )
     .get({ slug });
-}
-
-export function listBlogs(): Blog[] {
-  return controlDb().orm.select().from(blogs).orderBy(blogs.slug).all();
 }
 
 export type BlogSettings = {

@@ -92,7 +92,7 @@ export type QuireConfig = {
   pruneEveryMs: number;
 };
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
+function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

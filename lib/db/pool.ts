@@ -9,7 +9,7 @@ import { MigrationError, migrate, migrationSet, schemaVersion } from './migrate'
 import { backupsDir, tenantDbPath, tenantsDir } from './paths';
 import * as schema from './schema/tenant';
 
-export type TenantOrm = BetterSQLite3Database<typeof schema>;
+type TenantOrm = BetterSQLite3Database<typeof schema>;
 
 export type TenantHandle = {
   slug: string;

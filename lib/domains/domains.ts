@@ -26,16 +26,16 @@ import { challengeName, hasChallengeRecord } from './verify';
  * made here, and after any write to control.db by another process (`PRAGMA data_version`).
  */
 
-export const DOMAINS_PER_BLOG_MAX = 5;
+const DOMAINS_PER_BLOG_MAX = 5;
 
 /** How long a claim may stay unverified; after that it is removed and blocks nobody. */
-export const UNVERIFIED_CLAIM_DAYS = 7;
+const UNVERIFIED_CLAIM_DAYS = 7;
 const UNVERIFIED_CLAIM_MS = UNVERIFIED_CLAIM_DAYS * 24 * 60 * 60 * 1000;
 
 /** For a name another account's blog serves: the same words as any name that cannot be had. */
-export const DOMAIN_UNAVAILABLE = 'This domain cannot be added here.';
+const DOMAIN_UNAVAILABLE = 'This domain cannot be added here.';
 /** For a name another blog of the same owner serves. */
-export const DOMAIN_IN_USE_BY_YOU = 'This domain is already in use on this platform. If it is yours, remove it from the other blog first.';
+const DOMAIN_IN_USE_BY_YOU = 'This domain is already in use on this platform. If it is yours, remove it from the other blog first.';
 
 /** When an unverified claim stops counting; verified domains do not expire. */
 export function claimExpiresAt(row: Pick<BlogDomain, 'verifiedAt' | 'createdAt'>): Date | null {

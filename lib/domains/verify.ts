@@ -1,7 +1,7 @@
 import { Resolver } from 'node:dns/promises';
 
 /** The label under a domain where its owner puts the claim's token, as a TXT record. */
-export const CHALLENGE_LABEL = '_quire-challenge';
+const CHALLENGE_LABEL = '_quire-challenge';
 
 export const challengeName = (domain: string): string => `${CHALLENGE_LABEL}.${domain}`;
 

@@ -18,7 +18,7 @@ const HARD_STOP_GRACE_MS = 15_000;
  * Stores an upload in a scratch file, refusing it past `QUIRE_IMPORT_MAX_MB` without keeping
  * more than one chunk in memory.
  */
-export async function receiveUpload(body: ReadableStream<Uint8Array> | null, declaredLength: number): Promise<string> {
+async function receiveUpload(body: ReadableStream<Uint8Array> | null, declaredLength: number): Promise<string> {
   const limit = config().importMaxBytes;
   const tooBig = () => new HttpError(413, `This file is larger than the ${Math.round(limit / 1024 / 1024)} MB import limit.`);
   if (declaredLength > limit) throw tooBig();

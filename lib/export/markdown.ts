@@ -98,7 +98,7 @@ function postFile(handle: TenantHandle, post: ExportedPostRow): string {
 /** The zip's entry naming each image's description: `media/<id>-<name>: description`. */
 export const MEDIA_DESCRIPTIONS_FILE = 'media.yaml';
 
-export function withFrontMatter(meta: Record<string, unknown>, body: string): string {
+function withFrontMatter(meta: Record<string, unknown>, body: string): string {
   return `---\n${stringify(meta)}---\n\n${body}`;
 }
 

@@ -7,13 +7,13 @@ import { FEED_FORMATS, feedFormats, feedPath, type FeedFormat } from './formats'
 import { renderFeed, type FeedEntry } from './render';
 
 /** How many of the newest posts a feed carries. */
-export const FEED_ENTRIES = 20;
+const FEED_ENTRIES = 20;
 
 /**
  * The feed of a blog, or of one of its tags, in one format; undefined when there is no such
  * blog or public tag. Entries carry the whole post, its links and images made absolute.
  */
-export function blogFeed(site: string, format: FeedFormat, tagSlug?: string): string | undefined {
+function blogFeed(site: string, format: FeedFormat, tagSlug?: string): string | undefined {
   const blog = publicBlog(site);
   if (!blog) return undefined;
   const tag = tagSlug === undefined ? undefined : findPublicTag(blog.handle, tagSlug);

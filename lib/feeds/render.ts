@@ -96,7 +96,7 @@ function toJsonFeed11(json: string, doc: FeedDocument): string {
 }
 
 /** Characters XML 1.0 forbids (most C0 controls, U+FFFE/FFFF, lone surrogates) dropped. */
-export function xmlText(text: string): string {
+function xmlText(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');

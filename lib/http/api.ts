@@ -31,7 +31,7 @@ export function apiRoute<P = Record<string, never>>(
  * Refuses a write that did not come from a page of the platform itself: the browser's
  * `Origin` must be ours, or, lacking it, `Sec-Fetch-Site` must say same-origin.
  */
-export function assertSameOrigin(request: Request): void {
+function assertSameOrigin(request: Request): void {
   const origin = request.headers.get('origin');
   if (origin !== null) {
     if (origin !== platformUrl()) throw forbidden('This request came from another site and was refused.');
@@ -42,7 +42,7 @@ export function assertSameOrigin(request: Request): void {
   }
 }
 
-export const MAX_JSON_BYTES = 1024 * 1024;
+const MAX_JSON_BYTES = 1024 * 1024;
 
 /**
  * Reads a JSON body of at most `maxBytes`. What it holds is unchecked: the lib function it is

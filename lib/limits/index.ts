@@ -91,7 +91,7 @@ export class TooManyRequests extends HttpError {
 }
 
 /** "1 second", "40 seconds", "3 minutes". */
-export function formatWait(ms: number): string {
+function formatWait(ms: number): string {
   if (ms < 60_000) {
     const seconds = Math.max(1, Math.ceil(ms / 1000));
     return seconds === 1 ? '1 second' : `${seconds} seconds`;

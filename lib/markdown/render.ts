@@ -156,7 +156,7 @@ export function sanitizeWithAbsoluteUrls(html: string, pageUrl: string): string 
   });
 }
 
-export function sanitize(html: string, options: RenderOptions = {}): string {
+function sanitize(html: string, options: RenderOptions = {}): string {
   return sanitizeHtml(html, { ...SANITIZE, transformTags: { ...SANITIZE.transformTags, img: transformImage(options.images) } });
 }
 

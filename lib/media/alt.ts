@@ -9,7 +9,7 @@ import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
 
 
 /** One line of text: Markdown's image syntax and `alt` attributes hold no paragraphs. */
-export function normalizeAlt(text: string): string {
+function normalizeAlt(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 

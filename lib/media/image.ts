@@ -9,13 +9,13 @@ export type ImageMime = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
  * Widths (px) of the smaller copies offered to browsers in `srcset`, made only when narrower
  * than the image. 640 fills the blog's ~632 px column at 1x; 1280 fills it on 2x screens.
  */
-export const VARIANT_WIDTHS = [640, 1280] as const;
+const VARIANT_WIDTHS = [640, 1280] as const;
 
 /**
  * Decompression bombs: a few kilobytes of PNG can declare billions of pixels. 50 megapixels
  * takes a 48 MP phone photo (8064 × 6048); checked from the header, before any decoding.
  */
-export const MAX_PIXELS = 50_000_000;
+const MAX_PIXELS = 50_000_000;
 
 /** At most this many images are decoded at once in a process: each can hold ~200 MB meanwhile. */
 const CONCURRENT_IMAGES = 2;
@@ -23,7 +23,7 @@ const CONCURRENT_IMAGES = 2;
 // Every upload is a different image: libvips' operation cache would only hold memory.
 sharp.cache(false);
 
-export type ImageVariant = { width: number; mime: ImageMime; bytes: Buffer };
+type ImageVariant = { width: number; mime: ImageMime; bytes: Buffer };
 
 /** An image as Quire stores it: upright, without metadata, with its smaller copies. */
 export type ProcessedImage = {

@@ -46,7 +46,7 @@ export function mediaPath(id: number, filename: string): string {
   return `/media/${id}/${encodeURIComponent(filename)}`;
 }
 
-export function variantPath(id: number, width: number, filename: string): string {
+function variantPath(id: number, width: number, filename: string): string {
   return `/media/${id}/w${width}/${encodeURIComponent(filename)}`;
 }
 
@@ -54,7 +54,7 @@ export function variantPath(id: number, width: number, filename: string): string
  * The blog's image column (app/sites/[site]/theme.css: --measure 42rem less 1.25rem padding
  * each side), so a browser picks the smallest copy that fills it sharply.
  */
-export const COLUMN_SIZES = '(max-width: 42rem) calc(100vw - 2.5rem), 39.5rem';
+const COLUMN_SIZES = '(max-width: 42rem) calc(100vw - 2.5rem), 39.5rem';
 
 /** `srcset` over the smaller copies and the image itself; none when there are no copies. */
 function srcsetOf(base: string, id: number, filename: string, width: number | null, copies: number[]): string | undefined {

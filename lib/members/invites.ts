@@ -5,7 +5,7 @@ import { blogs, invites, memberships, type Blog, type Role, type User } from '@/
 import { InputError } from '@/lib/input';
 
 /** Invitation links work once, for a week. No mail server: the owner passes the link on. */
-export const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function createInvite(blog: Blog, role: Role, createdBy: User): { token: string; expiresAt: Date } {
   const { id, token, secretHash } = newToken();

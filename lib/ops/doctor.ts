@@ -5,7 +5,7 @@ import { controlDb } from '@/lib/db/control';
 import { scratchDir, tenantDbPath, tenantsDir, trashDir } from '@/lib/db/paths';
 import { blogs } from '@/lib/db/schema/control';
 
-export type Finding = { slug?: string; file?: string; problem: string };
+type Finding = { slug?: string; file?: string; problem: string };
 
 export type DoctorReport = { checked: number; findings: Finding[] };
 

@@ -14,7 +14,7 @@ import { sweepTrash } from '@/lib/trash/sweep';
  * settings — so none grows without an operator running the CLI. One blog at a time, yielding
  * to requests between blogs.
  */
-export async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number }> {
+async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number }> {
   const purged = purgeTrash();
   const trashed = await sweepTrash();
   let pruned = 0;

@@ -15,7 +15,7 @@ import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/input/lengths';
  * Static pages ("About", "Now"), served at `/<slug>` on the blog and listed in its navigation.
  * Their addresses may not shadow the blog's own routes.
  */
-export const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set([
+const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set([
   'posts', 'api', 'sites', 'feed', 'rss', 'atom', 'tags', 'tag', 'page', 'search', 'sitemap', 'robots',
   'comments',
 ]);
@@ -32,7 +32,6 @@ const pageFormSchema = z.object({
   expectedUpdatedAt: z.number().int().optional(),
 });
 
-export type PageForm = z.input<typeof pageFormSchema>;
 
 export async function savePage(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Promise<Page> {
   const form = parseInput(pageFormSchema, input);

@@ -15,7 +15,7 @@ export type Beacon = {
   referrerHost?: string;
 };
 
-export type PageCount = { views: number; uniques: number };
+type PageCount = { views: number; uniques: number };
 
 export type BlogBatch = {
   /** `${day}|${postId}` → counts */

@@ -10,7 +10,7 @@ import { utcDay, visitorHash } from './visitor';
 import { publicPostSql } from '@/lib/posts/public';
 
 /** A beacon is tiny; anything bigger is not one of ours. */
-export const BEACON_MAX_BYTES = 1024;
+const BEACON_MAX_BYTES = 1024;
 
 const beaconSchema = z.object({
   p: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
@@ -106,7 +106,7 @@ export function isReaderRequest(req: IncomingMessage): boolean {
  * else `Origin`), so another site cannot inflate a blog's views from its readers' browsers. A
  * request that says neither is not a browser's beacon.
  */
-export function isFromBlogItself(req: IncomingMessage): boolean {
+function isFromBlogItself(req: IncomingMessage): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined) return site === 'same-origin';
   const origin = req.headers.origin;
@@ -143,7 +143,7 @@ function isPublicPost(handle: TenantHandle, postId: number, now: number): boolea
 }
 
 /** The referring site's host, when the reader came from another site. */
-export function externalReferrer(referrer: string | undefined, ownHost: string | undefined): string | undefined {
+function externalReferrer(referrer: string | undefined, ownHost: string | undefined): string | undefined {
   if (!referrer) return undefined;
   let host: string;
   try {

@@ -28,7 +28,7 @@ import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAGS_TEX
  * a live (published or scheduled) post is kept aside as its pending revision, which
  * `publish-changes` applies and `discard-changes` throws away (into its history).
  */
-export const postActions = ['save', 'publish', 'schedule', 'unpublish', 'publish-changes', 'discard-changes'] as const;
+const postActions = ['save', 'publish', 'schedule', 'unpublish', 'publish-changes', 'discard-changes'] as const;
 export type PostAction = (typeof postActions)[number];
 
 const postFormSchema = z.object({

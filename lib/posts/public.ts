@@ -38,7 +38,7 @@ export function formatCursor(cursor: ListCursor): string {
   return `${cursor.publishedAt}-${cursor.id}`;
 }
 
-export function encodeCursor(post: Pick<PostSummary, 'id' | 'publishedAt'>): string {
+function encodeCursor(post: Pick<PostSummary, 'id' | 'publishedAt'>): string {
   return formatCursor({ publishedAt: post.publishedAt.getTime(), id: post.id });
 }
 
@@ -51,7 +51,7 @@ export function lastModified(post: { publishedAt: Date; updatedAt: Date }): Date
  * The one rule for the excerpt readers see (lists, feeds, descriptions, cards): the author's
  * own, else the one derived from the text at its last save.
  */
-export const shownExcerpt = sql<string>`coalesce(nullif(${posts.excerpt}, ''), ${posts.autoExcerpt})`;
+const shownExcerpt = sql<string>`coalesce(nullif(${posts.excerpt}, ''), ${posts.autoExcerpt})`;
 
 const summaryColumns = {
   id: posts.id,
@@ -164,7 +164,7 @@ export function getPublishedPost(handle: TenantHandle, slug: string): PublicPost
 }
 
 /** Posts in sitemaps are capped by the protocol (50,000 URLs a file). */
-export const SITEMAP_POSTS_MAX = 49_000;
+const SITEMAP_POSTS_MAX = 49_000;
 
 /** Every public post's address and dates, newest first: for the sitemap. */
 export function listPublishedPostDates(handle: TenantHandle): { slug: string; publishedAt: Date; updatedAt: Date }[] {

@@ -85,7 +85,7 @@ function headerSafe(target: string): string {
   return url.pathname + url.search + url.hash;
 }
 
-export const REDIRECT_PATH_MAX = 2000;
+const REDIRECT_PATH_MAX = 2000;
 
 /**
  * Why a path or target cannot be a redirect's, or undefined when it can: a path of this blog

@@ -17,7 +17,7 @@ export const REVISIONS_MAX = 50;
  * kept revision keeps no revision of it: typing with pauses would otherwise fill the history
  * with a version every few seconds and push out yesterday's.
  */
-export const AUTOSAVE_REVISION_GAP_MS = 10 * 60_000;
+const AUTOSAVE_REVISION_GAP_MS = 10 * 60_000;
 
 /** What a revision holds: what the author writes (not the address, cover or status). */
 export type RevisionText = { title: string; markdown: string; excerpt: string; tags: string[] };
@@ -28,7 +28,7 @@ export type RevisionSummary = { id: number; title: string; createdAt: Date };
 const tagsJson = z.array(z.string());
 
 /** The stored JSON list of tag names; anything else (an imported file's) reads as none. */
-export function parseRevisionTags(value: string): string[] {
+function parseRevisionTags(value: string): string[] {
   try {
     const parsed = tagsJson.safeParse(JSON.parse(value));
     return parsed.success ? parsed.data : [];

@@ -19,7 +19,7 @@ export type BlogJobResult = {
   snapshot?: string;
 };
 
-export function runBlogJob(job: BlogJob): BlogJobResult {
+function runBlogJob(job: BlogJob): BlogJobResult {
   const target = migrationSet('tenant').migrations.length;
   let from = -1;
   try {

@@ -42,7 +42,7 @@ async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: 
   await Promise.all(
     Array.from({ length: workerCount }, () => {
       const worker = new Worker(path.join(appRoot(), 'lib', 'process', 'ts-worker.mjs'), {
-        workerData: { tsconfig: path.join(appRoot(), 'tsconfig.json'), module: path.join(appRoot(), 'lib', 'migrations', 'blog-job.ts'), role: 'blog-job' },
+        workerData: { tsconfig: path.join(appRoot(), 'tsconfig.json'), module: path.join(appRoot(), 'lib', 'rollout', 'blog-job.ts'), role: 'blog-job' },
       });
       return new Promise<void>((resolve, reject) => {
         const next = () => {

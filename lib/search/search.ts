@@ -20,7 +20,7 @@ export const SEARCH_QUERY_MAX = 200;
 const TERMS_MAX = 12;
 export const RESULTS_PER_PAGE = 10;
 /** At most this many pages of results (bounded OFFSET: deep pages of a search are never read). */
-export const SEARCH_PAGES_MAX = 50;
+const SEARCH_PAGES_MAX = 50;
 /** Past this many matching posts, results come newest first rather than by relevance. */
 const RANK_LIMIT = 1000;
 
@@ -37,7 +37,7 @@ export const searchParamsSchema = z.object({
 const MARK_OPEN = '\uE000';
 const MARK_CLOSE = '\uE001';
 
-export type SearchHit = {
+type SearchHit = {
   slug: string;
   /** Title and snippet as HTML: escaped text with matches in `<mark>`. */
   titleHtml: string;

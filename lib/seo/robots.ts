@@ -5,7 +5,7 @@ import { publicDocument } from '@/lib/http/public';
 export const ROBOTS_CONTENT_TYPE = 'text/plain';
 
 /** Crawl everything but search results (endless: every query is a page), and find the sitemap. */
-export function blogRobotsTxt(site: string): string | undefined {
+function blogRobotsTxt(site: string): string | undefined {
   const blog = publicBlog(site);
   if (!blog) return undefined;
   const sitemap = absoluteBlogUrl(blog.handle.slug, blogPaths.sitemap);

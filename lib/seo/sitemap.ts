@@ -13,7 +13,7 @@ type SitemapUrl = { path: string; lastModified?: Date };
  * and every tag that has public posts; nothing a reader cannot open (drafts, posts not yet
  * due, tags only on those).
  */
-export function blogSitemap(site: string): string | undefined {
+function blogSitemap(site: string): string | undefined {
   const blog = publicBlog(site);
   if (!blog) return undefined;
   const posts = listPublishedPostDates(blog.handle);

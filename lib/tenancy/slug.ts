@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { BLOG_SLUG_MAX } from '@/lib/input/lengths';
 
 /** A blog's slug is its subdomain and its file name, so it must be a safe DNS label. */
-export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Names the platform keeps for itself or that would confuse readers. */
-export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
+const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'www', 'app', 'api', 'admin', 'static', 'assets', 'mail', 'smtp', 'imap', 'pop', 'ftp',
   'dashboard', 'login', 'signup', 'auth', 'account', 'accounts', 'root', 'system', 'support',
   'help', 'docs', 'status', 'blog', 'cdn', 'media', 'sites', 'localhost', 'quire', 'ns1', 'ns2',

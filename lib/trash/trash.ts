@@ -22,7 +22,7 @@ const STATUSES: Record<TrashKind, readonly string[]> = { post: ['draft', 'publis
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** When something put in the trash at `deletedAt` may be deleted for good. */
-export function purgeDate(deletedAt: Date, days = config().trashDays): Date {
+function purgeDate(deletedAt: Date, days = config().trashDays): Date {
   return new Date(deletedAt.getTime() + days * DAY_MS);
 }
 

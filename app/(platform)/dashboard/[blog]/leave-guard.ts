@@ -2,7 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 
-export const LEAVE_QUESTION = 'You have unsaved changes. Leave this page anyway?';
+const LEAVE_QUESTION = 'You have unsaved changes. Leave this page anyway?';
 
 /**
  * Asks before unsaved text is left behind, however the author leaves: closing or reloading
