@@ -1,9 +1,8 @@
 'use client';
 
-import { useEffect, useId, useRef, useState } from 'react';
-import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
+import { useState } from 'react';
 import type { MediaItem } from '@/lib/media/media';
-import { saveDescription } from './media-description';
+import { DescriptionForm, saveDescription } from './media-description';
 
 /** An image the editor just inserted, waiting for its description. */
 export type UploadedImage = Pick<MediaItem, 'id' | 'filename' | 'path' | 'thumbnailUrl'>;
@@ -33,16 +32,10 @@ function DescribeImage(props: {
   onSkipped: (image: UploadedImage) => void;
 }) {
   const { image } = props;
-  const [value, setValue] = useState('');
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const field = useRef<HTMLInputElement>(null);
-  const hintId = useId();
-  const errorId = useId();
 
-  useEffect(() => field.current?.focus(), []);
-
-  async function save() {
+  async function save(value: string) {
     if (!value.trim()) return setError('Type a description, or choose Skip.');
     setPending(true);
     setError(null);
@@ -53,53 +46,28 @@ function DescribeImage(props: {
   }
 
   return (
-    <form
+    <DescriptionForm
       className="describe-image"
-      aria-label={`Describe ${image.filename}`}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.preventDefault();
-          props.onSkipped(image);
-        }
-      }}
-    >
-      {/* eslint-disable-next-line @next/next/no-img-element -- served by the blog's host; its name is beside it */}
-      <img src={image.thumbnailUrl} alt="" className="describe-thumb" />
-      <div className="describe-fields">
+      formLabel={`Describe ${image.filename}`}
+      label="Describe this image"
+      hint="What it shows, for readers who cannot see it. It becomes the image’s alt text."
+      aside={
+        // eslint-disable-next-line @next/next/no-img-element -- served by the blog's host; its name is beside it
+        <img src={image.thumbnailUrl} alt="" className="describe-thumb" />
+      }
+      intro={
         <p className="small">
           <strong>{image.filename}</strong>
           {props.waiting > 0 && <span className="muted"> · {props.waiting} more to describe after this one</span>}
         </p>
-        <label className="field">
-          <span>Describe this image</span>
-          <input
-            ref={field}
-            value={value}
-            onChange={(e) => setValue(e.target.value)}
-            maxLength={MEDIA_ALT_MAX}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${errorId} ${hintId}` : hintId}
-          />
-          <small id={hintId}>What it shows, for readers who cannot see it. It becomes the image&rsquo;s alt text.</small>
-        </label>
-        {error && (
-          <p className="error" role="alert" id={errorId}>
-            {error}
-          </p>
-        )}
-        <div className="button-row">
-          <button type="submit" className="primary" disabled={pending}>
-            Save description
-          </button>
-          <button type="button" onClick={() => props.onSkipped(image)}>
-            Skip
-          </button>
-        </div>
-      </div>
-    </form>
+      }
+      initial=""
+      submitLabel="Save description"
+      cancelLabel="Skip"
+      pending={pending}
+      error={error}
+      onSave={save}
+      onCancel={() => props.onSkipped(image)}
+    />
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { HintedField } from '@/app/_components/form';
 import { sendJson } from '@/app/_components/json';
 import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
 import type { MediaItem } from '@/lib/media/media';
@@ -18,13 +19,10 @@ export async function saveDescription(blog: string, id: number, alt: string) {
 export function MediaDescription(props: { blog: string; id: number; filename: string; alt: string; onSaved?: (alt: string) => void }) {
   const [alt, setAlt] = useState(props.alt);
   const [editing, setEditing] = useState(false);
-  const [value, setValue] = useState(props.alt);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const field = useRef<HTMLInputElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const returnFocus = useRef(false);
-  const errorId = useId();
 
   // The server's value wins when the page is refreshed with a newer one.
   const [seen, setSeen] = useState(props.alt);
@@ -34,8 +32,7 @@ export function MediaDescription(props: { blog: string; id: number; filename: st
   }
 
   useEffect(() => {
-    if (editing) field.current?.focus();
-    else if (returnFocus.current) editButton.current?.focus();
+    if (!editing && returnFocus.current) editButton.current?.focus();
     returnFocus.current = false;
   }, [editing]);
 
@@ -45,7 +42,7 @@ export function MediaDescription(props: { blog: string; id: number; filename: st
     setError(null);
   }
 
-  async function save() {
+  async function save(value: string) {
     setPending(true);
     setError(null);
     const result = await saveDescription(props.blog, props.id, value);
@@ -66,7 +63,6 @@ export function MediaDescription(props: { blog: string; id: number; filename: st
           className="link"
           aria-label={`${alt ? 'Edit' : 'Add'} description of ${props.filename}`}
           onClick={() => {
-            setValue(alt);
             setEditing(true);
           }}
         >
@@ -77,43 +73,95 @@ export function MediaDescription(props: { blog: string; id: number; filename: st
   }
 
   return (
-    <form
+    <DescriptionForm
       className="media-description"
+      label={`Description of ${props.filename}`}
+      initial={alt}
+      submitLabel="Save"
+      cancelLabel="Cancel"
+      pending={pending}
+      error={error}
+      onSave={save}
+      onCancel={close}
+    />
+  );
+}
+
+/**
+ * The one form that asks for a description, in the editor and in the media library: a field
+ * focused as it appears, its hint and error, a save button and a way out (Escape too).
+ */
+export function DescriptionForm(props: {
+  className: string;
+  /** The form's own name, when the field's label does not say which image it is. */
+  formLabel?: string;
+  label: string;
+  hint?: string;
+  /** Shown beside the fields (the editor shows the image). */
+  aside?: ReactNode;
+  /** Shown above the field. */
+  intro?: ReactNode;
+  initial: string;
+  submitLabel: string;
+  cancelLabel: string;
+  pending: boolean;
+  error: string | null;
+  onSave: (value: string) => void;
+  onCancel: () => void;
+}) {
+  const [value, setValue] = useState(props.initial);
+  const field = useRef<HTMLInputElement>(null);
+  const errorId = useId();
+  useEffect(() => field.current?.focus(), []);
+
+  const fields = (
+    <>
+      {props.intro}
+      <HintedField label={props.label} hint={props.hint}>
+        {(control) => (
+          <input
+            {...control}
+            ref={field}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            maxLength={MEDIA_ALT_MAX}
+            aria-invalid={props.error ? true : undefined}
+            aria-describedby={[props.error ? errorId : undefined, control['aria-describedby']].filter(Boolean).join(' ') || undefined}
+          />
+        )}
+      </HintedField>
+      {props.error && (
+        <p className="error" role="alert" id={errorId}>
+          {props.error}
+        </p>
+      )}
+      <div className="button-row">
+        <button type="submit" className="primary" disabled={props.pending}>
+          {props.submitLabel}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          {props.cancelLabel}
+        </button>
+      </div>
+    </>
+  );
+  return (
+    <form
+      className={props.className}
+      aria-label={props.formLabel}
       onSubmit={(e) => {
         e.preventDefault();
-        void save();
+        props.onSave(value);
       }}
       onKeyDown={(e) => {
         if (e.key === 'Escape') {
           e.preventDefault();
-          close();
+          props.onCancel();
         }
       }}
     >
-      <label className="field">
-        <span className="small">Description of {props.filename}</span>
-        <input
-          ref={field}
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-          maxLength={MEDIA_ALT_MAX}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? errorId : undefined}
-        />
-      </label>
-      {error && (
-        <p className="error" role="alert" id={errorId}>
-          {error}
-        </p>
-      )}
-      <div className="button-row">
-        <button type="submit" className="primary" disabled={pending}>
-          Save
-        </button>
-        <button type="button" onClick={close}>
-          Cancel
-        </button>
-      </div>
+      {props.aside}
+      {props.aside ? <div className="describe-fields">{fields}</div> : fields}
     </form>
   );
 }
