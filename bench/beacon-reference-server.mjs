@@ -1,5 +1,5 @@
-// The raw `node:http` beacon reference for bench/pageviews.ts (DESIGN, "The front": "raw
-// node:http beacon POST (JSON parse + Map increment)"): reads the body, parses it, adds one to
+// The raw `node:http` beacon reference for bench/pageviews.ts (docs/architecture.md, "The front":
+// "raw node:http beacon POST (JSON parse + Map increment)"): reads the body, parses it, adds one to
 // a Map entry per host and page, answers 204. No validation, no database. Plain JavaScript on
 // purpose, so it runs with no loader: `node bench/beacon-reference-server.mjs` with PORT set;
 // prints "beacon reference server on port N" once listening.

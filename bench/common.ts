@@ -1,5 +1,6 @@
 /**
- * What every `npm run bench:*` script shares (DESIGN, "Benchmarks"): one copy of each helper.
+ * What every `npm run bench:*` script shares (docs/architecture.md, "Benchmarks"): one copy of
+ * each helper.
  *
  *   runBench(name, options, main)   runs main() under a watchdog and SIGINT/SIGTERM handlers; on the
  *                                   way out (success, failure or abort) stops every child it started
@@ -471,8 +472,8 @@ export type LoadUsage = {
 };
 
 /**
- * The load every autocannon case uses (DESIGN, "Benchmarks": 50 connections, loopback): a 2 s
- * warm-up, then BENCH_SECONDS (default 10) measured.
+ * The load every autocannon case uses (docs/architecture.md, "Benchmarks": 50 connections,
+ * loopback): a 2 s warm-up, then BENCH_SECONDS (default 10) measured.
  */
 export function loadSettings(): { connections: number; warmupSeconds: number; seconds: number } {
   return { connections: 50, warmupSeconds: 2, seconds: readSeconds(process.env.BENCH_SECONDS, 10) };

@@ -1,7 +1,7 @@
 /**
- * bench:export — the one-click export of a ~1 GB blog over HTTP (DESIGN, "Export and import":
- * VACUUM INTO a temp file in a worker, quick_check, stream it with Content-Length, delete it;
- * "memory stays flat for a 1 GB blog").
+ * bench:export — the one-click export of a ~1 GB blog over HTTP (docs/architecture.md, "Data":
+ * VACUUM INTO a scratch file in a worker, quick_check, stream it with Content-Length, delete it;
+ * memory stays flat whatever the size).
  *
  * One run: a throw-away data dir; the production server (needs `next build`); an owner signs up
  * through the JSON API (blog `big`) and adds the 1,500-word post; the server stops and the blog's

@@ -1,6 +1,6 @@
 /**
  * bench:pages — how fast Quire serves a blog's public pages, against raw `node:http` serving the
- * same bytes in the same run (DESIGN, "The front" and "Benchmarks").
+ * same bytes in the same run (docs/architecture.md, "The front" and "Benchmarks").
  *
  * One run seeds a throw-away data dir through the `quire` CLI (the 1,500-word post plus ten short
  * ones), starts the production server (needs `next build`), and measures with autocannon

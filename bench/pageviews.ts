@@ -1,7 +1,7 @@
 /**
  * bench:pageviews — how many pageview beacons Quire's front counts per second, against the naive
  * strategy of writing every view at once, and how long one flush of 10,000 pending keys takes
- * (DESIGN, "The front", "The write paths" and "Benchmarks").
+ * (docs/architecture.md, "The front", "Pageviews" and "Benchmarks").
  *
  * One run seeds a throw-away data dir (BLOGS blogs × POSTS posts, each the 1,500-word post, via
  * lib/testing/seed-blogs.ts), copies it once per case, and measures with autocannon in this

@@ -1,6 +1,6 @@
 /**
- * bench:tenants — what many blog files cost (DESIGN, "Data", "Hazards we measured" and "Schema
- * changes across many files"): the time to open a blog, the server's memory after reading pages
+ * bench:tenants — what many blog files cost (docs/architecture.md, "Data" and "Schema changes
+ * across many files"): the time to open a blog, the server's memory after reading pages
  * from 10,000 different blogs, and `quire migrate --all` over 10,000 small blogs.
  *
  * One run seeds a throw-away data dir with BLOGS (default 10,000; BENCH_TENANTS_BLOGS) blogs of one
@@ -63,8 +63,8 @@ const TARGET_RSS_MB = 400;
 const TARGET_MIGRATE_S = 60;
 /** Machine CPU beyond our processes (100 = one core) above which a crawl is flagged as disturbed. */
 const OTHER_WORK_PCT = 25;
-/** What DESIGN.md's "Hazards we measured" says of opening a blog. */
-const DESIGN_OPEN = '160–490 µs vs 3 µs on an open handle';
+/** The early measurement of opening a blog that docs/architecture.md ("Data") gives. */
+const EARLIER_OPEN_COST = '160–490 µs vs 3 µs on an open handle';
 
 type Timings = { label: string; us: number[] };
 
@@ -434,7 +434,7 @@ function report(r: Results): void {
   if (cold && warm && prepared) {
     console.log(
       `  opening costs ${fmt(percentile(cold.us, 50) / percentile(warm.us, 50), 0)}× the same queries on an open handle (p50), ` +
-        `${fmt(percentile(cold.us, 50) / percentile(prepared.us, 50), 0)}× with prepared statements; DESIGN.md says ${DESIGN_OPEN}.`,
+        `${fmt(percentile(cold.us, 50) / percentile(prepared.us, 50), 0)}× with prepared statements; docs/architecture.md ("Data") gives ${EARLIER_OPEN_COST}.`,
     );
   }
   const { cost } = opens;

@@ -10,7 +10,7 @@ export type OpenOptions = {
 };
 
 /**
- * Opens a SQLite file with the pragmas every Quire connection uses (DESIGN, "Data").
+ * Opens a SQLite file with the pragmas every Quire connection uses (docs/architecture.md, "Data").
  * Setting WAL reads the header, so a file that is not a database fails here, at open.
  */
 export function openDatabase(file: string, options: OpenOptions): Sqlite {

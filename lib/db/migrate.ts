@@ -8,8 +8,8 @@ import type { Sqlite } from './connection';
  *
  * drizzle's own migrator runs every pending file inside one transaction, where
  * `PRAGMA foreign_keys=OFF` is silently ignored, so a table rebuild can fire ON DELETE CASCADE
- * and drop rows (DESIGN, "Schema changes across many files"). Here foreign keys are switched off
- * on the connection before any transaction, each migration commits alone with
+ * and drop rows (docs/architecture.md, "Schema changes across many files"). Here foreign keys
+ * are switched off on the connection before any transaction, each migration commits alone with
  * `foreign_key_check` run before its commit, and `PRAGMA user_version` records how many
  * migrations the file has — so checking whether a file is current costs one pragma.
  */

@@ -54,7 +54,7 @@ describe('TenantPool', () => {
     pool.closeAll();
   });
 
-  it('opens with the pragmas DESIGN requires', () => {
+  it('opens with the pragmas every connection uses (docs/architecture.md, "Data")', () => {
     const pool = new TenantPool(2, 60_000);
     const { sqlite } = pool.get('one');
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');

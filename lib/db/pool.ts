@@ -21,7 +21,10 @@ export type TenantHandle = {
   checkedAt: number;
   sqlite: Sqlite;
   orm: TenantOrm;
-  /** Hot-path statements are prepared once per handle (DESIGN: 7 µs vs 84 µs per query). */
+  /**
+   * Hot-path statements are prepared once per handle (docs/architecture.md, "Data": 7 µs vs
+   * 84 µs a query).
+   */
   statement: StatementCache;
 };
 
@@ -92,7 +95,8 @@ function openHandle(slug: string, file = tenantDbPath(slug), snapshotBeforeMigra
 
 /**
  * Open tenant handles, least recently used first out. Evicting — by count or after idling —
- * closes the handle; the next use reopens it (DESIGN: opening costs well under a millisecond).
+ * closes the handle; the next use reopens it (docs/architecture.md, "Data": opening costs well
+ * under a millisecond).
  */
 export class TenantPool {
   private readonly handles: LRUCache<string, TenantHandle>;

@@ -13,12 +13,12 @@ import { headingIds, singleTildeStrikethrough, strikethroughAsDel, tableAlign, t
 const MAX_NESTING = 32;
 
 /**
- * Markdown → HTML, run once when a post is saved (DESIGN: store the HTML, never render per
- * request). markdown-it, because anyone who signs up can send Markdown: it parses in linear
- * time and bounds nesting, where marked went quadratic and overflowed the stack on hostile
- * input (bench/markdown.ts times each family). It does not sanitize, so the sanitizer runs
- * last, over everything markdown-it and the highlighter produced, including any raw HTML the
- * author typed.
+ * Markdown → HTML, run once when a post is saved (docs/architecture.md, "The write paths": store
+ * the HTML, never render per request). markdown-it, because anyone who signs up can send
+ * Markdown: it parses in linear time and bounds nesting, where marked went quadratic and
+ * overflowed the stack on hostile input (bench/markdown.ts times each family). It does not
+ * sanitize, so the sanitizer runs last, over everything markdown-it and the highlighter
+ * produced, including any raw HTML the author typed.
  */
 const markdown = new MarkdownIt({ html: true, linkify: true, maxNesting: MAX_NESTING })
   .use(headingIds)

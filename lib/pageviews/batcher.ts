@@ -1,7 +1,7 @@
 /**
- * Pageviews summed in memory until the next flush (DESIGN, "The write paths"): per blog, the
- * views and new distinct readers of each page per day, the blog's new distinct readers per
- * day, and the views arriving from each referring host. Only counts leave this object; the
+ * Pageviews summed in memory until the next flush (docs/architecture.md, "Pageviews"): per
+ * blog, the views and new distinct readers of each page per day, the blog's new distinct readers
+ * per day, and the views arriving from each referring host. Only counts leave this object; the
  * visitor hashes it remembers to tell readers apart stay in memory and are gone by the next day.
  */
 export type Beacon = {

@@ -31,7 +31,8 @@ export const posts = sqliteTable(
   },
   (t) => [
     check('posts_status_check', sql`${t.status} in ('draft', 'published', 'scheduled')`),
-    // Keyset pagination of the public list, newest first (DESIGN: never deep OFFSET).
+    // Keyset pagination of the public list, newest first (docs/architecture.md, "Data": never
+    // deep OFFSET).
     index('posts_public_order').on(t.publishedAt, t.id).where(sql`status <> 'draft'`),
   ],
 );
@@ -57,9 +58,10 @@ export const pages = sqliteTable(
 );
 
 /**
- * Reading statistics, one narrow row per day and post (DESIGN: counters on the wide posts row
- * are slow). `post_id` 0 is the blog's home page. `uniques` counts distinct readers of that
- * page that day as seen by one server process; no address or hash is ever stored.
+ * Reading statistics, one narrow row per day and post (docs/architecture.md, "Pageviews":
+ * counters on the wide posts row are slow). `post_id` 0 is the blog's home page. `uniques`
+ * counts distinct readers of that page that day as seen by one server process; no address or
+ * hash is ever stored.
  */
 export const dailyViews = sqliteTable(
   'daily_views',
