@@ -16,7 +16,7 @@ import { slugify } from './slug';
  * Preview links: `https://<blog host>/preview/<token>` shows a draft, or a live post's pending
  * edit, on the blog's own look to whoever has the link. One link per post, kept in the blog's
  * settings as `preview:<post id>` → the SHA-256 of its token (a leaked file holds no usable
- * link); making a new one ends the old. Never cached, never indexed (lib/server/front.ts).
+ * link); making a new one ends the old. Never cached, never indexed (lib/server/blog-host.ts).
  */
 
 /** 32 random bytes: unguessable, so the token alone is the permission. */

@@ -6,7 +6,7 @@ import { isPublicNow } from './status';
 
 /**
  * Addresses that moved (the `redirects` table): the blog answers `path` with a 301 to `target`
- * (lib/server/front.ts, on a page-cache miss). Renaming a post or page readers can see records
+ * (lib/server/blog-host.ts, on a page-cache miss). Renaming a post or page readers can see records
  * its old address here; imports may bring an old site's addresses.
  *
  * Kept true at every write: no chain (each target is where the document is now) and no
