@@ -206,9 +206,7 @@ async function stopAll(): Promise<void> {
 
 export function collectStderr(server: Server, notes: string[]): void {
   if (server.stderrLines === 0) return;
-  notes.push(
-    `${server.name} wrote ${server.stderrLines} line(s) to stderr; the last:\n    ` + server.stderr.join('\n    '),
-  );
+  notes.push(`${server.name} wrote ${server.stderrLines} line(s) to stderr; the last:\n    ` + server.stderr.join('\n    '));
 }
 
 /** The environment children inherit, without any QUIRE_* setting of the caller's. */
@@ -284,8 +282,7 @@ export function sendRequest(port: number, spec: RequestSpec): Promise<number> {
 }
 
 /** A current desktop Chrome on Windows, as sendBeacon sends it. */
-export const CHROME_UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+export const CHROME_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 /**
  * A pageview beacon (`POST /api/pv`) for one blog's page (post 0 is the home page), headers as
@@ -531,8 +528,7 @@ export function loadRow(label: string, server: Server, result: autocannon.Result
     result.errors && `${result.errors} errors`,
     result.timeouts && `${result.timeouts} timeouts`,
     server.exit &&
-      `${server.name} exited during the run (${server.exit}); its last output:\n    ` +
-        [...server.stdout, ...server.stderr].join('\n    '),
+      `${server.name} exited during the run (${server.exit}); its last output:\n    ` + [...server.stdout, ...server.stderr].join('\n    '),
   ].filter(Boolean);
   return {
     label,
@@ -587,7 +583,10 @@ export function printLoadTable(rows: LoadRow[], reference: LoadRow, cpuDigits: n
 export type Before = { load: string; busyPct: number | undefined };
 
 export async function measureBefore(): Promise<Before> {
-  const load = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
   return { load, busyPct: await machineBusyPct(2) };
 }
 

@@ -123,7 +123,11 @@ async function main(): Promise<void> {
   // An owner and the blog, through the product's own API.
   let server = await startQuire('quire', dataDir, { QUIRE_BEACON_LIMIT: '100000000' });
   let client = await apiClient(server.port, '');
-  const signup = await client.call('POST', '/api/auth/signup', { email: EMAIL, password: PASSWORD, blog: { slug: SLUG, title: 'A big blog' } });
+  const signup = await client.call('POST', '/api/auth/signup', {
+    email: EMAIL,
+    password: PASSWORD,
+    blog: { slug: SLUG, title: 'A big blog' },
+  });
   if (signup.status !== 200 || !client.cookie) throw new Error(`sign-up answered ${signup.status}: ${signup.text.slice(0, 300)}`);
   const created = await client.call('POST', `/api/blogs/${SLUG}/posts`, {
     title: 'A long post',
@@ -137,7 +141,9 @@ async function main(): Promise<void> {
 
   // ~1 GB, written straight into the blog's file while no server has it open.
   const blogFile = path.join(dataDir, 'tenants', `${SLUG}.db`);
-  console.log(`filling ${path.relative(tmpDir, blogFile)}: ${MEDIA_ROWS} media rows of 1 MiB and ${POSTS - 1} more posts, one transaction…`);
+  console.log(
+    `filling ${path.relative(tmpDir, blogFile)}: ${MEDIA_ROWS} media rows of 1 MiB and ${POSTS - 1} more posts, one transaction…`,
+  );
   const fillMs = fill(blogFile, postSlug);
   const fileBytes = fs.statSync(blogFile).size;
   const walBytes = fs.existsSync(`${blogFile}-wal`) ? fs.statSync(`${blogFile}-wal`).size : 0;
@@ -448,7 +454,9 @@ function report(r: Results): void {
     `blog:     ${fmt(r.fileBytes / 1e6, 0)} MB file (${MEDIA_ROWS} media rows × 1 MiB of random bytes, ${POSTS} posts of ${r.postSource}), ` +
       `filled in ${fmt(r.fillMs / 1000, 1)} s; server RSS after its start ${fmt(r.rssAtStart, 0)} MB`,
   );
-  console.log(`download: GET /api/blogs/${SLUG}/export over 127.0.0.1, no Accept-Encoding, body counted and discarded; RSS sampled every ${SAMPLE_MS} ms\n`);
+  console.log(
+    `download: GET /api/blogs/${SLUG}/export over 127.0.0.1, no Accept-Encoding, body counted and discarded; RSS sampled every ${SAMPLE_MS} ms\n`,
+  );
 
   const row = (run: ExportRun) => {
     const peak = Math.max(run.peakSnapshotMb, run.peakStreamMb);
@@ -470,7 +478,20 @@ function report(r: Results): void {
   const growth = (run: ExportRun) => Math.max(run.peakSnapshotMb, run.peakStreamMb) - run.baselineMb;
   const med = (pick: (run: ExportRun) => number) => median(runs.map(pick));
   printTable(
-    ['run', 'snapshot s (to headers)', 'streaming s', 'total s', 'MB/s', 'MB/s streaming', 'Content-Length vs received', 'RSS baseline MB', 'RSS peak MB (snapshot / streaming)', 'RSS growth MB (of it anon)', 'VmHWM MB', 'data/tmp after'],
+    [
+      'run',
+      'snapshot s (to headers)',
+      'streaming s',
+      'total s',
+      'MB/s',
+      'MB/s streaming',
+      'Content-Length vs received',
+      'RSS baseline MB',
+      'RSS peak MB (snapshot / streaming)',
+      'RSS growth MB (of it anon)',
+      'VmHWM MB',
+      'data/tmp after',
+    ],
     [
       ...runs.map(row),
       [
@@ -478,12 +499,30 @@ function report(r: Results): void {
         fmt(med((x) => x.headersMs) / 1000, 2),
         fmt(med((x) => x.streamMs) / 1000, 2),
         fmt(med((x) => x.totalMs) / 1000, 2),
-        fmt(med((x) => x.bytes / 1e6 / (x.totalMs / 1000)), 0),
-        fmt(med((x) => x.bytes / 1e6 / (x.streamMs / 1000)), 0),
+        fmt(
+          med((x) => x.bytes / 1e6 / (x.totalMs / 1000)),
+          0,
+        ),
+        fmt(
+          med((x) => x.bytes / 1e6 / (x.streamMs / 1000)),
+          0,
+        ),
         '',
-        fmt(med((x) => x.baselineMb), 0),
-        `${fmt(med((x) => x.peakSnapshotMb), 0)} / ${fmt(med((x) => x.peakStreamMb), 0)}`,
-        `${fmt(med(growth), 0)} (${fmt(med((x) => x.peakAnonMb - x.baselineAnonMb), 0)})`,
+        fmt(
+          med((x) => x.baselineMb),
+          0,
+        ),
+        `${fmt(
+          med((x) => x.peakSnapshotMb),
+          0,
+        )} / ${fmt(
+          med((x) => x.peakStreamMb),
+          0,
+        )}`,
+        `${fmt(med(growth), 0)} (${fmt(
+          med((x) => x.peakAnonMb - x.baselineAnonMb),
+          0,
+        )})`,
         '',
         '',
       ],
@@ -493,12 +532,18 @@ function report(r: Results): void {
   const pct = (seconds: number, ms: number) => `${fmt((seconds / (ms / 1000)) * 100, 0)}%`;
   console.log(
     '  CPU (100% = one core), server in the snapshot phase / server while streaming / this process (the client) while streaming: ' +
-      [...runs, busy].map((x) => `${pct(x.serverCpuSnapshotS, x.headersMs)} / ${pct(x.serverCpuStreamS, x.streamMs)} / ${pct(x.clientCpuStreamS, x.streamMs)}`).join(', ') +
+      [...runs, busy]
+        .map(
+          (x) =>
+            `${pct(x.serverCpuSnapshotS, x.headersMs)} / ${pct(x.serverCpuStreamS, x.streamMs)} / ${pct(x.clientCpuStreamS, x.streamMs)}`,
+        )
+        .join(', ') +
       ' (in table order, without the median).',
   );
   for (const run of [...runs, busy]) {
     if (!run.sqliteHeader) notes.push(`${run.label}: the body did not start with "SQLite format 3".`);
-    if (run.contentLength !== run.bytes) notes.push(`${run.label}: Content-Length ${run.contentLength ?? 'absent'} but ${run.bytes} bytes received.`);
+    if (run.contentLength !== run.bytes)
+      notes.push(`${run.label}: Content-Length ${run.contentLength ?? 'absent'} but ${run.bytes} bytes received.`);
   }
 
   // The writers, by phase of the export.
@@ -520,7 +565,9 @@ function report(r: Results): void {
         fmt(Math.max(...latencies), 1),
       ];
     });
-  console.log(`\nwrites during the last export (paced: a post every ${POST_EVERY_MS} ms through the API, a beacon every ${BEACON_EVERY_MS} ms; each waits for its answer):\n`);
+  console.log(
+    `\nwrites during the last export (paced: a post every ${POST_EVERY_MS} ms through the API, a beacon every ${BEACON_EVERY_MS} ms; each waits for its answer):\n`,
+  );
   printTable(
     ['writer', 'succeeded', 'failed', 'p50 ms', 'p99 ms', 'max ms'],
     [...writerRows('POST /api/blogs/big/posts → 200', r.writes.posts, 200), ...writerRows('POST /api/pv → 204', r.writes.beacons, 204)],

@@ -61,7 +61,11 @@ class Account {
     const raw = Buffer.isBuffer(body);
     const response = await fetch(`${this.origin}${urlPath}`, {
       method,
-      headers: { origin: this.origin, cookie: this.cookie, ...(body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : type }) },
+      headers: {
+        origin: this.origin,
+        cookie: this.cookie,
+        ...(body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : type }),
+      },
       body: body === undefined ? undefined : raw ? new Uint8Array(body) : JSON.stringify(body),
     });
     const setCookie = response.headers.get('set-cookie');
@@ -110,10 +114,20 @@ function postComment(port: number, blogHost: string, body: string): Promise<{ st
   const form = new URLSearchParams({ post: 'bait', name: 'Mallory', body }).toString();
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: '/comments', method: 'POST', agent: false, headers: {
-        host: blogHost, origin: `http://${blogHost}`, accept: 'application/json',
-        'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(form)),
-      } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/comments',
+        method: 'POST',
+        agent: false,
+        headers: {
+          host: blogHost,
+          origin: `http://${blogHost}`,
+          accept: 'application/json',
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(Buffer.byteLength(form)),
+        },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -168,12 +182,30 @@ await runBench('bench:isolation', { deadlineMs: 10 * 60_000 }, async () => {
   const host = (blog: string) => `${blog}.localhost:${server.port}`;
 
   const reader = new Account(server.port);
-  await reader.send('POST', '/api/auth/signup', { email: 'reader@example.com', password: PASSWORD, blog: { slug: 'quiet', title: 'Quiet' } });
-  await reader.send('POST', '/api/blogs/quiet/posts', { title: 'Calm', markdown: fs.readFileSync(path.join('bench', 'isolation.ts'), 'utf8').slice(0, 20_000), action: 'publish' });
+  await reader.send('POST', '/api/auth/signup', {
+    email: 'reader@example.com',
+    password: PASSWORD,
+    blog: { slug: 'quiet', title: 'Quiet' },
+  });
+  await reader.send('POST', '/api/blogs/quiet/posts', {
+    title: 'Calm',
+    markdown: fs.readFileSync(path.join('bench', 'isolation.ts'), 'utf8').slice(0, 20_000),
+    action: 'publish',
+  });
   const attacker = new Account(server.port);
-  await attacker.send('POST', '/api/auth/signup', { email: 'mallory@example.com', password: PASSWORD, blog: { slug: 'attacker', title: 'Attacker' } });
+  await attacker.send('POST', '/api/auth/signup', {
+    email: 'mallory@example.com',
+    password: PASSWORD,
+    blog: { slug: 'attacker', title: 'Attacker' },
+  });
   await attacker.send('POST', '/api/blogs/attacker/posts', { title: 'Bait', markdown: 'Comment here.', action: 'publish' });
-  await attacker.send('PUT', '/api/blogs/attacker/settings', { title: 'Attacker', description: '', authorName: '', postsPerPage: 10, comments: 'auto' });
+  await attacker.send('PUT', '/api/blogs/attacker/settings', {
+    title: 'Attacker',
+    description: '',
+    authorName: '',
+    postsPerPage: 10,
+    comments: 'auto',
+  });
   const blogFile = await hostileBlogFile(attacker, dir);
   const bomb = await lyingZip();
   const hostileText = PATHOLOGICAL.repeat(Math.floor(200_000 / PATHOLOGICAL.length));
@@ -195,7 +227,10 @@ await runBench('bench:isolation', { deadlineMs: 10 * 60_000 }, async () => {
 
   const attacks: [string, () => Promise<{ status: number; text: string }>][] = [
     ['preview, 200,000 pathological characters', () => attacker.send('POST', '/api/blogs/attacker/preview', { markdown: hostileText })],
-    ['save of it', () => attacker.send('POST', '/api/blogs/attacker/posts', { title: 'Hostile', markdown: hostileText, action: 'publish' })],
+    [
+      'save of it',
+      () => attacker.send('POST', '/api/blogs/attacker/posts', { title: 'Hostile', markdown: hostileText, action: 'publish' }),
+    ],
     ['anonymous comment, 5,000 pathological characters', () => postComment(server.port, host('attacker'), hostileText.slice(0, 5000))],
     ['older-schema blog file, expensive CHECK', () => attacker.send('POST', '/api/blogs/attacker/import', blogFile)],
     ['zip, one entry inflating to 300 MB (declares 1,000 B)', () => attacker.send('POST', '/api/blogs/attacker/import', bomb)],
@@ -230,14 +265,35 @@ await runBench('bench:isolation', { deadlineMs: 10 * 60_000 }, async () => {
 
   printHeader('bench:isolation — one stranger against every other blog', before);
   printSoftware({ sqlite: true });
-  console.log(`reader:   GET /posts/calm on another blog, ${READER_RPS}/s (keep-alive), quiet ${QUIET_MS / 1000} s, then during the attack (sent ${ROUNDS} times over)\n`);
+  console.log(
+    `reader:   GET /posts/calm on another blog, ${READER_RPS}/s (keep-alive), quiet ${QUIET_MS / 1000} s, then during the attack (sent ${ROUNDS} times over)\n`,
+  );
   const quiet = stream.samples.filter((s) => s.at < attackStart);
   const during = stream.samples.filter((s) => s.at >= attackStart && s.at <= attackEnd);
-  printTable(['reader', 'requests', 'p50 ms', 'p99 ms', 'max ms', 'failed'], [['before the attack', ...summary(quiet)], ['during the attack', ...summary(during)]]);
+  printTable(
+    ['reader', 'requests', 'p50 ms', 'p99 ms', 'max ms', 'failed'],
+    [
+      ['before the attack', ...summary(quiet)],
+      ['during the attack', ...summary(during)],
+    ],
+  );
   console.log('');
   printTable(
     ['hostile request', 'status', 'ms (median)', 'ms (max)', 'RSS peak so far, MB', 'answer'],
-    [...results].map(([name, r]) => [name, [...r.status].join(', '), fmt(percentile([...r.ms].sort((a, b) => a - b), 50), 0), fmt(Math.max(...r.ms), 0), fmt(r.peakMb, 0), r.said.replace(/\|/g, '\\|')]),
+    [...results].map(([name, r]) => [
+      name,
+      [...r.status].join(', '),
+      fmt(
+        percentile(
+          [...r.ms].sort((a, b) => a - b),
+          50,
+        ),
+        0,
+      ),
+      fmt(Math.max(...r.ms), 0),
+      fmt(r.peakMb, 0),
+      r.said.replace(/\|/g, '\\|'),
+    ]),
   );
   console.log(`\nserver RSS: ${fmt(rssBefore, 0)} MB before, ${fmt(rssPeak, 0)} MB peak (growth ${fmt(rssPeak - rssBefore, 0)} MB)`);
   for (const note of notes) console.log(`note: ${note}`);

@@ -90,7 +90,10 @@ const FAMILIES: [string, Family][] = [
   ['long table', (n) => '| a | b |\n|---|---|\n' + fill('| x | y |\n')(n - 20)],
   ['wide table', (n) => '|' + 'a|'.repeat(5000) + '\n|' + '-|'.repeat(5000) + '\n' + fill('|x|\n')(n - 20_004)],
   ['many small tables', fill('|a|b|\n|-|-|\n')],
-  ['wide table, full rows', (n) => '|' + 'a|'.repeat(1000) + '\n|' + '-|'.repeat(1000) + '\n' + fill('|' + 'x|'.repeat(1000) + '\n')(n - 4004)],
+  [
+    'wide table, full rows',
+    (n) => '|' + 'a|'.repeat(1000) + '\n|' + '-|'.repeat(1000) + '\n' + fill('|' + 'x|'.repeat(1000) + '\n')(n - 4004),
+  ],
   ['reference definitions', fill('[a]: http://x\n')],
   ['reference uses', (n) => lines((i) => `[r${i}]: /u${i}`)(n / 2) + '\n\n' + fill('[r1] [r2][] [a][r3] ')(n / 2 - 2)],
   ['heading flood', fill('# a\n')],
@@ -202,7 +205,12 @@ class Runner {
   private async start(): Promise<Worker> {
     // tsx is registered per thread: lib/process/ts-worker.mjs does it, then loads this file.
     const worker = new Worker(path.join(REPO_ROOT, 'lib', 'process', 'ts-worker.mjs'), {
-      workerData: { tsconfig: path.join(REPO_ROOT, 'tsconfig.json'), module: fileURLToPath(import.meta.url), role: 'markdown-bench', renderer: this.rendererPath },
+      workerData: {
+        tsconfig: path.join(REPO_ROOT, 'tsconfig.json'),
+        module: fileURLToPath(import.meta.url),
+        role: 'markdown-bench',
+        renderer: this.rendererPath,
+      },
     });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
@@ -249,7 +257,9 @@ async function main(): Promise<void> {
   const rendererPath = path.resolve(process.env.MARKDOWN_RENDERER || path.join(REPO_ROOT, 'lib', 'markdown', 'render.ts'));
 
   printHeader('Hostile Markdown: render time per family (ms)');
-  console.log(`software: Node ${process.version}, markdown-it ${packageVersion('markdown-it')}, highlight.js ${packageVersion('highlight.js')}, sanitize-html ${packageVersion('sanitize-html')}`);
+  console.log(
+    `software: Node ${process.version}, markdown-it ${packageVersion('markdown-it')}, highlight.js ${packageVersion('highlight.js')}, sanitize-html ${packageVersion('sanitize-html')}`,
+  );
   console.log(`renderer: ${path.relative(REPO_ROOT, rendererPath) || rendererPath}`);
   console.log(`cap:      ${capSeconds} s per case; median of ${runs} runs (one run when the first takes over 1 s)\n`);
 

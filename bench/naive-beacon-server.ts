@@ -66,9 +66,7 @@ function count(req: http.IncomingMessage, handle: TenantHandle, body: string): n
 
 function statements(handle: TenantHandle) {
   return handle.statement('bench.naive', () => ({
-    isPublic: handle.sqlite
-      .prepare("select 1 from posts where id = ? and status <> 'draft' and published_at <= ?")
-      .pluck(),
+    isPublic: handle.sqlite.prepare("select 1 from posts where id = ? and status <> 'draft' and published_at <= ?").pluck(),
     postTotal: handle.sqlite.prepare('update posts set views = views + 1 where id = ?'),
     daily: handle.sqlite.prepare(
       `insert into daily_views (day, post_id, views, uniques) values (?, ?, 1, 0)

@@ -116,9 +116,7 @@ function reportSearch(figures: SearchFigures): void {
         `   ${`${fmt(c.baselineP50Ms, 2)} / ${fmt(c.baselineP99Ms, 2)}`.padStart(18)}  ${fmt(c.baselineP50Ms / c.p50Ms, 1).padStart(8)}×`,
     );
   }
-  console.log(
-    '  baseline: one query that ranks every match by bm25 and builds a snippet for each before LIMIT 11 (same file, same run).',
-  );
+  console.log('  baseline: one query that ranks every match by bm25 and builds a snippet for each before LIMIT 11 (same file, same run).');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,7 +234,7 @@ function report(results: Results, postSource: string, notes: string[]): void {
     `  server CPU per request, reference ÷ cached post: ${fmt(reference.serverCpuUsPerReq, 0)} ÷ ` +
       `${fmt(cachedPost.serverCpuUsPerReq, 0)} µs = ${fmt(reference.serverCpuUsPerReq / cachedPost.serverCpuUsPerReq, 2)} ` +
       `(autocannon used ${fmt(reference.clientCpuPct, 0)}% / ${fmt(cachedPost.clientCpuPct, 0)}% of a core: ` +
-      'near 100% the req/s there is the client\'s ceiling, and this ratio is the fairer one)',
+      "near 100% the req/s there is the client's ceiling, and this ratio is the fairer one)",
   );
 
   console.log(

@@ -137,13 +137,7 @@ async function main(): Promise<void> {
   console.log(`flush: ${FLUSH_KEYS.toLocaleString('en-US')} pending page keys, in this process…`);
   const flush = await measureFlush(dirs.flush);
 
-  report(
-    { reference: referenceCase.row, quire: quireCase.row, naive: naiveCase.row },
-    [quireCheck, naiveCheck],
-    flush,
-    postSource,
-    notes,
-  );
+  report({ reference: referenceCase.row, quire: quireCase.row, naive: naiveCase.row }, [quireCheck, naiveCheck], flush, postSource, notes);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,9 +162,7 @@ function copyDir(from: string, name: string): string {
 // Requests
 
 /** autocannon 8's `requests` option (each connection cycles through the list), untyped in bench/autocannon.d.ts. */
-const cannon = autocannon as unknown as (
-  options: autocannon.Options & { requests?: RequestSpec[] },
-) => Promise<autocannon.Result>;
+const cannon = autocannon as unknown as (options: autocannon.Options & { requests?: RequestSpec[] }) => Promise<autocannon.Result>;
 
 /**
  * One beacon per blog and page (the home page is post 0), in an order that moves to another
@@ -214,7 +206,8 @@ async function measure(label: string, server: Server, notes: string[]): Promise<
   add(result);
 
   const other = Object.keys(result.statusCodeStats).filter((status) => status !== '204');
-  const answers = other.length > 0 && `statuses other than 204: ${other.map((s) => `${s} × ${result.statusCodeStats[s]?.count}`).join(', ')}`;
+  const answers =
+    other.length > 0 && `statuses other than 204: ${other.map((s) => `${s} × ${result.statusCodeStats[s]?.count}`).join(', ')}`;
   const row = loadRow(label, server, result, usage, answers);
   logRow(row, true);
   return { row, tally };
@@ -241,9 +234,12 @@ function checkTotals(label: string, dataDir: string, tally: Tally, notes: string
     }
   }
   const nonOk = Object.entries(tally.statuses).filter(([status]) => status !== '204');
-  if (nonOk.length > 0) notes.push(`${label}: answers other than 204 over the whole case: ${nonOk.map(([s, n]) => `${s} × ${n}`).join(', ')}.`);
+  if (nonOk.length > 0)
+    notes.push(`${label}: answers other than 204 over the whole case: ${nonOk.map(([s, n]) => `${s} × ${n}`).join(', ')}.`);
   if (written < tally.ok || written > tally.sent) {
-    notes.push(`${label}: the files hold ${written} views, outside [${tally.ok} answered 2xx, ${tally.sent} sent]: views were lost or invented.`);
+    notes.push(
+      `${label}: the files hold ${written} views, outside [${tally.ok} answered 2xx, ${tally.sent} sent]: views were lost or invented.`,
+    );
   }
   if (postsTotal !== postsOnly) {
     notes.push(`${label}: posts.views sums to ${postsTotal} but daily_views for posts to ${postsOnly}.`);
@@ -400,9 +396,30 @@ function report(rows: Rows, checks: Check[], flush: FlushFigures, postSource: st
   printTable(
     ['write', 'transactions', 'runs', 'min ms', 'median ms', 'µs/view (median)'],
     [
-      ['flushPageviews (lib/pageviews/flush.ts)', String(BLOGS), String(flush.batchedMs.length), fmt(min(flush.batchedMs), 1), fmt(median(flush.batchedMs), 1), perView(median(flush.batchedMs))],
-      ['  diagnostic: the same without posts.views', String(BLOGS), String(flush.withoutPostTotalsMs.length), fmt(min(flush.withoutPostTotalsMs), 1), fmt(median(flush.withoutPostTotalsMs), 1), perView(median(flush.withoutPostTotalsMs))],
-      ['naive: UPDATE + upsert per view, autocommit', fmt(2 * FLUSH_KEYS, 0), String(flush.naiveMs.length), fmt(min(flush.naiveMs), 1), fmt(median(flush.naiveMs), 1), perView(median(flush.naiveMs))],
+      [
+        'flushPageviews (lib/pageviews/flush.ts)',
+        String(BLOGS),
+        String(flush.batchedMs.length),
+        fmt(min(flush.batchedMs), 1),
+        fmt(median(flush.batchedMs), 1),
+        perView(median(flush.batchedMs)),
+      ],
+      [
+        '  diagnostic: the same without posts.views',
+        String(BLOGS),
+        String(flush.withoutPostTotalsMs.length),
+        fmt(min(flush.withoutPostTotalsMs), 1),
+        fmt(median(flush.withoutPostTotalsMs), 1),
+        perView(median(flush.withoutPostTotalsMs)),
+      ],
+      [
+        'naive: UPDATE + upsert per view, autocommit',
+        fmt(2 * FLUSH_KEYS, 0),
+        String(flush.naiveMs.length),
+        fmt(min(flush.naiveMs), 1),
+        fmt(median(flush.naiveMs), 1),
+        perView(median(flush.naiveMs)),
+      ],
     ],
   );
   console.log(
@@ -456,7 +473,10 @@ function deadlineMs(): number {
   return 900_000 + 3 * (WARMUP_SECONDS + SECONDS) * 2_000;
 }
 
-const loadAtStart = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+const loadAtStart = os
+  .loadavg()
+  .map((n) => n.toFixed(2))
+  .join(' ');
 let busyAtStart: number | undefined;
 
 await runBench('bench:pageviews', { deadlineMs: deadlineMs(), errorStack: true }, main);

@@ -17,7 +17,16 @@ const RARE = 'zephyrine';
 /** In every 20th post: ranked by relevance (fewer matches than lib/search's RANK_LIMIT). */
 const SOME = 'fernwood';
 
-export type SearchCase = { label: string; term: string; matches: number; order: string; p50Ms: number; p99Ms: number; baselineP50Ms: number; baselineP99Ms: number };
+export type SearchCase = {
+  label: string;
+  term: string;
+  matches: number;
+  order: string;
+  p50Ms: number;
+  p99Ms: number;
+  baselineP50Ms: number;
+  baselineP99Ms: number;
+};
 export type SearchFigures = { posts: number; runs: number; seedSeconds: number; fileMB: number; cases: SearchCase[] };
 
 async function main(): Promise<void> {
@@ -73,7 +82,16 @@ async function main(): Promise<void> {
       if (first.hits.length === 0) throw new Error(`search for "${term}" found nothing`);
       const ours = time(() => searchPosts(handle, term));
       const plain = time(() => baseline.all(expression, Date.now()));
-      cases.push({ label, term, matches, order: first.order, p50Ms: ours.p50, p99Ms: ours.p99, baselineP50Ms: plain.p50, baselineP99Ms: plain.p99 });
+      cases.push({
+        label,
+        term,
+        matches,
+        order: first.order,
+        p50Ms: ours.p50,
+        p99Ms: ours.p99,
+        baselineP50Ms: plain.p50,
+        baselineP99Ms: plain.p99,
+      });
     }
     const fileMB = fs.statSync(path.join(dataDir, 'tenants', 'search.db')).size / 1e6;
     closeTenantPool();

@@ -204,9 +204,16 @@ async function measureOpens(dataDir: string): Promise<Opens> {
   const fdsBefore = countFds(process.pid) ?? NaN;
   const handles = blogs(0).map(open);
   for (const db of handles) query(db); // once, untimed: as a handle in the pool has been used
-  const cost = { handles: handles.length, rssMb: (readMemory(process.pid)?.rssMb ?? NaN) - rssBefore, fds: (countFds(process.pid) ?? NaN) - fdsBefore };
+  const cost = {
+    handles: handles.length,
+    rssMb: (readMemory(process.pid)?.rssMb ?? NaN) - rssBefore,
+    fds: (countFds(process.pid) ?? NaN) - fdsBefore,
+  };
   const warm = handles.map((db) => time(() => query(db)));
-  const statements = handles.map((db) => ({ version: db.prepare('pragma user_version').pluck(), count: db.prepare('select count(*) from posts').pluck() }));
+  const statements = handles.map((db) => ({
+    version: db.prepare('pragma user_version').pluck(),
+    count: db.prepare('select count(*) from posts').pluck(),
+  }));
   for (const s of statements) s.count.get();
   const prepared = statements.map((s) =>
     time(() => {
@@ -218,7 +225,7 @@ async function measureOpens(dataDir: string): Promise<Opens> {
 
   const timings = [
     { label: 'open + pragmas + user_version + count(*) + close (openDatabase)', us: cold },
-    { label: 'the same through the pool\'s open (openDetachedTenant) + close', us: pool },
+    { label: "the same through the pool's open (openDetachedTenant) + close", us: pool },
     { label: 'open handle: user_version + count(*), prepared per call', us: warm },
     { label: 'open handle: the same two statements, prepared once', us: prepared },
   ];
@@ -332,7 +339,9 @@ function benchMigrations(tmpDir: string): string {
   const dir = path.join(tmpDir, 'migrations-tenant');
   fs.cpSync(path.join(REPO_ROOT, 'lib', 'db', 'migrations', 'tenant'), dir, { recursive: true });
   const journalFile = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[] };
+  const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as {
+    entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
+  };
   const last = journal.entries[journal.entries.length - 1];
   if (!last) throw new Error('lib/db/migrations/tenant has no migrations');
   const idx = last.idx + 1;
@@ -349,7 +358,11 @@ async function migrateAll(tmpDir: string, dataDir: string): Promise<Migration> {
   const env = { ...baseEnv(), QUIRE_DATA_DIR: dataDir, QUIRE_TENANT_MIGRATIONS_DIR: migrations };
   const started = performance.now();
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/quire.mjs', 'migrate', '--all', '--json'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/quire.mjs', 'migrate', '--all', '--json'], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -428,7 +441,14 @@ function report(r: Results): void {
   console.log(`opening a blog (${OPEN_SAMPLE} different blogs each, files in the OS page cache, timed one by one in this process):\n`);
   printTable(
     ['what', 'n', 'mean µs', 'p50 µs', 'p99 µs', 'max µs'],
-    opens.timings.map((t) => [t.label, String(t.us.length), fmt(mean(t.us), 1), fmt(percentile(t.us, 50), 1), fmt(percentile(t.us, 99), 1), fmt(Math.max(...t.us), 1)]),
+    opens.timings.map((t) => [
+      t.label,
+      String(t.us.length),
+      fmt(mean(t.us), 1),
+      fmt(percentile(t.us, 50), 1),
+      fmt(percentile(t.us, 99), 1),
+      fmt(Math.max(...t.us), 1),
+    ]),
   );
   const [cold, , warm, prepared] = opens.timings;
   if (cold && warm && prepared) {
@@ -443,14 +463,18 @@ function report(r: Results): void {
       `(${fmt((cost.rssMb * 1024) / cost.handles, 0)} KiB each) and ${fmt(cost.fds, 0)} file descriptors (${fmt(cost.fds / cost.handles, 1)} each).`,
   );
 
-  console.log(`\nthe production server reading GET / of every blog once (${CONCURRENCY} at a time, keep-alive, Accept-Encoding as a browser):\n`);
+  console.log(
+    `\nthe production server reading GET / of every blog once (${CONCURRENCY} at a time, keep-alive, Accept-Encoding as a browser):\n`,
+  );
   printTable(
     ['server', 'time s', 'pages/s', 'answers', 'RSS start MB', 'RSS after MB (anon)', 'VmHWM MB', 'openHandles', 'fds', 'page cache'],
     crawls.map((c) => [
       c.label,
       fmt(c.ms / 1000, 1),
       fmt(BLOGS / (c.ms / 1000), 0),
-      Object.entries(c.statuses).map(([status, n]) => `${fmt(n, 0)} × ${status}`).join(', ') + (c.errors ? `, ${c.errors} errors` : ''),
+      Object.entries(c.statuses)
+        .map(([status, n]) => `${fmt(n, 0)} × ${status}`)
+        .join(', ') + (c.errors ? `, ${c.errors} errors` : ''),
       fmt(c.rssStartMb, 0),
       `${fmt(c.rssAfterMb, 0)} (${fmt(c.anonAfterMb, 0)})`,
       fmt(c.hwmMb, 0),
@@ -470,19 +494,34 @@ function report(r: Results): void {
     );
     const other = (c.machineBusyPct ?? NaN) - c.serverCpuPct - c.clientCpuPct;
     if (other > OTHER_WORK_PCT) {
-      notes.push(`${c.label}: the machine was ${fmt(other, 0)}% busier than the server and this process together: other work shared the cores.`);
+      notes.push(
+        `${c.label}: the machine was ${fmt(other, 0)}% busier than the server and this process together: other work shared the cores.`,
+      );
     }
   }
   for (const c of crawls) {
     const bad = Object.entries(c.statuses).filter(([status]) => status !== '200');
-    if (bad.length > 0 || c.errors) notes.push(`${c.label}: answers other than 200: ${bad.map(([s, n]) => `${s} × ${n}`).join(', ')}${c.errors ? `; ${c.errors} errors` : ''}.`);
+    if (bad.length > 0 || c.errors)
+      notes.push(
+        `${c.label}: answers other than 200: ${bad.map(([s, n]) => `${s} × ${n}`).join(', ')}${c.errors ? `; ${c.errors} errors` : ''}.`,
+      );
   }
 
   const m = migration;
   const s = m.summary;
   console.log(`\nquire migrate --all --json (one new migration: ${MIGRATION_SQL}), server stopped:\n`);
   printTable(
-    ['blogs', 'wall s', 'blogs/s', 'migrated', 'already current', 'failed', 'files at the new version', 'concurrency', 'pre-migration snapshots'],
+    [
+      'blogs',
+      'wall s',
+      'blogs/s',
+      'migrated',
+      'already current',
+      'failed',
+      'files at the new version',
+      'concurrency',
+      'pre-migration snapshots',
+    ],
     [
       [
         fmt(BLOGS, 0),
@@ -499,7 +538,8 @@ function report(r: Results): void {
   );
   console.log(`  the whole machine was ${fmt(m.machineBusyPct, 0)}% busy (of ${cpus.length * 100}%) while it ran.`);
   if (m.exitCode !== 0 || !s) notes.push(`migrate --all exited ${m.exitCode}; stderr ends:\n    ${m.stderrTail}`);
-  if (s && s.failed.length > 0) notes.push(`migrate --all: ${s.failed.length} failed, the first: ${s.failed[0]?.slug}: ${s.failed[0]?.error}`);
+  if (s && s.failed.length > 0)
+    notes.push(`migrate --all: ${s.failed.length} failed, the first: ${s.failed[0]?.slug}: ${s.failed[0]?.error}`);
   if (m.walLeft > 0) notes.push(`${m.walLeft} blog files still have a -wal file after migrate --all.`);
 
   const defaults = crawls[0];

@@ -17,7 +17,10 @@ async function seriousFindings(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.replaceAll('\n', ' ')}`).join('\n    ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.replaceAll('\n', ' ')}`).join('\n    ')}`,
+    );
 }
 
 type Site = { slug: string; author: string; post: string; page: string; invite: string; preview: string };
@@ -32,7 +35,10 @@ async function buildSite(browser: Browser): Promise<Site> {
   await signUp(page, `${slug}@example.com`, { title: 'Seen By All', slug });
   await publishPost(page, 'To be thrown away', 'Soon in the trash.');
   await page.getByRole('button', { name: 'Delete…' }).click();
-  await page.getByRole('alertdialog', { name: 'Confirm deletion' }).getByRole('button', { name: /Delete/ }).click();
+  await page
+    .getByRole('alertdialog', { name: 'Confirm deletion' })
+    .getByRole('button', { name: /Delete/ })
+    .click();
   await expect(page).toHaveURL(`${platform}/dashboard/${slug}`);
 
   await page.getByRole('link', { name: 'New post' }).click();
@@ -138,12 +144,16 @@ test('a field is named by its label alone; its hint is its description', async (
   const context = await browser.newContext({ storageState: JSON.parse(site.author) });
   const page = await context.newPage();
   await page.goto(`${platform}${site.post}`);
-  await expect(page.getByRole('textbox', { name: 'Excerpt', exact: true })).toHaveAccessibleDescription(/^Shown in the list of posts and in link previews\./);
+  await expect(page.getByRole('textbox', { name: 'Excerpt', exact: true })).toHaveAccessibleDescription(
+    /^Shown in the list of posts and in link previews\./,
+  );
   const address = page.getByRole('textbox', { name: 'Address', exact: true });
   await address.fill('everything-moved');
   await expect(address).toHaveAccessibleDescription('The old address will send readers here.');
   await page.goto(`${platform}/dashboard/${site.slug}/settings`);
-  await expect(page.getByRole('combobox', { name: 'Time zone', exact: true })).toHaveAccessibleDescription(/^The dashboard shows times in this zone/);
+  await expect(page.getByRole('combobox', { name: 'Time zone', exact: true })).toHaveAccessibleDescription(
+    /^The dashboard shows times in this zone/,
+  );
   await expect(page.getByRole('textbox', { name: 'Author name', exact: true })).toHaveAccessibleDescription('Shown under each post.');
   await context.close();
 

@@ -96,7 +96,7 @@ test('an author signs up, writes, publishes, edits, unpublishes and invites an e
   // …but not reach the settings.
   await expect(editor.getByRole('link', { name: 'Settings' })).toHaveCount(0);
   await editor.goto(`${platform}/dashboard/field-notes/settings`);
-  await expect(editor.getByText("Only the blog’s owner can change its settings.")).toBeVisible();
+  await expect(editor.getByText('Only the blog’s owner can change its settings.')).toBeVisible();
   await editorContext.close();
 
   // Log out: the dashboard now sends you to log in.

@@ -10,7 +10,10 @@ function watchDialogs(page: Page, into: string[]): void {
   });
 }
 
-test('a reader finds a post through search, leaves a comment, the author approves it, the reader reloads and sees it', async ({ page: author, browser }) => {
+test('a reader finds a post through search, leaves a comment, the author approves it, the reader reloads and sees it', async ({
+  page: author,
+  browser,
+}) => {
   await author.goto(`${platform}/signup`);
   await signUp(author, 'host@example.com', { title: 'Comment Club', slug: 'comment-club' });
   await publishPost(author, 'Another post', 'Nothing about the sea here.');
@@ -147,7 +150,10 @@ test('an XSS corpus left as comments and approved stays inert in Chromium, shown
   await readerContext.close();
 });
 
-test('with comments published at once, a comment shows as soon as it is sent; with comments off, the form is gone', async ({ page: author, browser }) => {
+test('with comments published at once, a comment shows as soon as it is sent; with comments off, the form is gone', async ({
+  page: author,
+  browser,
+}) => {
   await author.goto(`${platform}/signup`);
   await signUp(author, 'open@example.com', { title: 'Open House', slug: 'open-house' });
   await publishPost(author, 'Say anything', 'No waiting here.');

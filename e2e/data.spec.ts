@@ -37,7 +37,9 @@ test('a file that is not a blog is refused with a clear sentence', async ({ page
   await signUp(page, 'careful-owner@example.com', { title: 'Careful owner', slug: 'careful-owner' });
   await page.getByRole('link', { name: 'Settings' }).click();
   page.once('dialog', (dialog) => dialog.accept());
-  await page.getByLabel('Blog file or Markdown zip').setInputFiles({ name: 'notes.db', mimeType: 'application/octet-stream', buffer: Buffer.from('<html>not a database</html>') });
+  await page
+    .getByLabel('Blog file or Markdown zip')
+    .setInputFiles({ name: 'notes.db', mimeType: 'application/octet-stream', buffer: Buffer.from('<html>not a database</html>') });
   await page.getByRole('button', { name: 'Import and replace' }).click();
   await expect(page.getByText('This file is not a SQLite database.')).toBeVisible();
 });

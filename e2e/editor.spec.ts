@@ -97,7 +97,10 @@ test("a published post's edit stays invisible to readers until “Publish change
   await expect(reader.locator('.prose')).toHaveText('The sea went out past the rocks.');
 
   // The posts list says so beside the status, in words.
-  const status = page.getByRole('row', { name: /Low tide/ }).getByRole('cell').nth(1);
+  const status = page
+    .getByRole('row', { name: /Low tide/ })
+    .getByRole('cell')
+    .nth(1);
   await page.goto(`${platform}/dashboard/staged`);
   await expect(status).toHaveText(/^Published\s·\schanges not published$/);
 
@@ -172,7 +175,9 @@ test.describe('in a browser whose clock is in another zone than the blog', () =>
     const [kept] = ((await answer.json()) as { revisions: { createdAt: number }[] }).revisions;
     const written = (timeZone: string) => {
       const time = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(kept!.createdAt);
-      const zone = new Intl.DateTimeFormat('en', { timeZoneName: 'short', timeZone }).formatToParts(kept!.createdAt).find((part) => part.type === 'timeZoneName')!.value;
+      const zone = new Intl.DateTimeFormat('en', { timeZoneName: 'short', timeZone })
+        .formatToParts(kept!.createdAt)
+        .find((part) => part.type === 'timeZoneName')!.value;
       return { time, zone };
     };
     const newYork = written('America/New_York');

@@ -7,12 +7,17 @@ async function sendFiles(textarea: Locator, event: 'paste' | 'drop', files: { na
   await textarea.evaluate(
     (el, { event, files }) => {
       const data = new DataTransfer();
-      for (const file of files) data.items.add(new File([Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0))], file.name, { type: file.type }));
+      for (const file of files)
+        data.items.add(new File([Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0))], file.name, { type: file.type }));
       const area = el as HTMLTextAreaElement;
       area.focus();
       area.setSelectionRange(area.value.length, area.value.length);
       const init = { bubbles: true, cancelable: true };
-      el.dispatchEvent(event === 'paste' ? new ClipboardEvent('paste', { ...init, clipboardData: data }) : new DragEvent('drop', { ...init, dataTransfer: data }));
+      el.dispatchEvent(
+        event === 'paste'
+          ? new ClipboardEvent('paste', { ...init, clipboardData: data })
+          : new DragEvent('drop', { ...init, dataTransfer: data }),
+      );
     },
     { event, files: files.map((f) => ({ name: f.name, type: f.type, base64: f.bytes.toString('base64') })) },
   );
@@ -20,7 +25,11 @@ async function sendFiles(textarea: Locator, event: 'paste' | 'drop', files: { na
 
 const loaded = (image: Locator) => image.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth);
 
-test('an author puts images in a post by picker, paste and drop, picks a cover, publishes, and the reader sees them', async ({ page, browser, context }) => {
+test('an author puts images in a post by picker, paste and drop, picks a cover, publishes, and the reader sees them', async ({
+  page,
+  browser,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: platform });
   await signUp(page, 'pictures@example.com', { title: 'Pictures', slug: 'pictures' });
   await page.getByRole('link', { name: 'New post' }).click();
@@ -43,7 +52,9 @@ test('an author puts images in a post by picker, paste and drop, picks a cover, 
 
   // A file that is not an image is refused with the server's sentence; its placeholder goes.
   await page.getByLabel('Insert images').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('just text') });
-  await expect(page.locator('.pane').getByRole('alert')).toHaveText('notes.png: This file is not a PNG, JPEG, GIF or WebP image, whatever its name says.');
+  await expect(page.locator('.pane').getByRole('alert')).toHaveText(
+    'notes.png: This file is not a PNG, JPEG, GIF or WebP image, whatever its name says.',
+  );
   await expect(markdown).not.toHaveValue(/Uploading/);
 
   // The cover: chosen from the blog's images.
@@ -65,8 +76,16 @@ test('an author puts images in a post by picker, paste and drop, picks a cover, 
     await image.scrollIntoViewIfNeeded();
     await expect.poll(() => loaded(image), { message: name }).toBeGreaterThan(0);
   }
-  expect(await reader.locator('.prose img').first().evaluate((el) => (el as HTMLImageElement).currentSrc)).toMatch(/\/media\/\d+\/(w\d+\/)?harbour\.png$/);
-  await expect(reader.locator('meta[property="og:image"]')).toHaveAttribute('content', new RegExp(`^${blogHost('pictures')}/media/\\d+/harbour\\.png$`));
+  expect(
+    await reader
+      .locator('.prose img')
+      .first()
+      .evaluate((el) => (el as HTMLImageElement).currentSrc),
+  ).toMatch(/\/media\/\d+\/(w\d+\/)?harbour\.png$/);
+  await expect(reader.locator('meta[property="og:image"]')).toHaveAttribute(
+    'content',
+    new RegExp(`^${blogHost('pictures')}/media/\\d+/harbour\\.png$`),
+  );
   await reader.close();
 
   // The media library: where each is used, a link to copy, and delete only for the unused.
@@ -80,14 +99,19 @@ test('an author puts images in a post by picker, paste and drop, picks a cover, 
   await expect(harbour.getByRole('button', { name: /Delete/ })).toHaveCount(0);
   await harbour.getByRole('button', { name: 'Copy link to harbour.png' }).click();
   await expect(harbour.getByText('Link copied.')).toBeVisible();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(new RegExp(`^${blogHost('pictures')}/media/\\d+/harbour\\.png$`));
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(
+    new RegExp(`^${blogHost('pictures')}/media/\\d+/harbour\\.png$`),
+  );
   await spare.getByRole('button', { name: 'Delete spare.png' }).click();
   await page.getByRole('alertdialog', { name: 'Confirm deleting spare.png' }).getByRole('button', { name: 'Delete image' }).click();
   await expect(page.getByRole('row', { name: /spare\.png/ })).toHaveCount(0);
   await expect(page.getByRole('row', { name: /harbour\.png/ })).toBeVisible();
 });
 
-test('an author describes images as they go in, readers get the descriptions as alt text, and the media library edits them', async ({ page, browser }) => {
+test('an author describes images as they go in, readers get the descriptions as alt text, and the media library edits them', async ({
+  page,
+  browser,
+}) => {
   await signUp(page, 'described@example.com', { title: 'Described', slug: 'described' });
   await page.getByRole('link', { name: 'New post' }).click();
   await page.getByLabel('Title').fill('Lighthouse');

@@ -30,7 +30,7 @@ test('an unknown blog shows the 404 page', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
 
-test('a missing post shows the blog\'s own 404 page', async ({ page }) => {
+test("a missing post shows the blog's own 404 page", async ({ page }) => {
   const response = await page.goto('/posts/does-not-exist');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();

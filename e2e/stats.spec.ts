@@ -5,7 +5,7 @@ import { PORT, publishPost, signUp } from './helpers';
 // browser says Chrome.
 const READER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
-test('a read in the browser shows up in the author\'s stats', async ({ page, browser }) => {
+test("a read in the browser shows up in the author's stats", async ({ page, browser }) => {
   await signUp(page, 'counted@example.com', { title: 'Counted', slug: 'counted' });
   await publishPost(page, 'Worth reading', 'Read me, and be counted.');
 
@@ -30,7 +30,12 @@ test('a read in the browser shows up in the author\'s stats', async ({ page, bro
   // The posts list shows the view too.
   await page.getByRole('link', { name: 'Posts' }).click();
   await expect(page).toHaveURL(/\/dashboard\/counted$/);
-  await expect(page.getByRole('row', { name: /Worth reading/ }).getByRole('cell').last()).toHaveText('1');
+  await expect(
+    page
+      .getByRole('row', { name: /Worth reading/ })
+      .getByRole('cell')
+      .last(),
+  ).toHaveText('1');
 });
 
 test.describe('on a phone', () => {
@@ -46,9 +51,12 @@ test.describe('on a phone', () => {
     const reader = await browser.newContext({ userAgent: READER_UA });
     const readerPage = await reader.newPage();
     const beacon = readerPage.waitForRequest((request) => request.url().endsWith('/api/pv') && request.method() === 'POST');
-    await readerPage.goto(`http://pocket.localhost:${PORT}/posts/a-rather-long-title-of-the-kind-people-give-their-posts-when-they-have-a-lot-to-say`, {
-      referer: 'https://a-very-long-subdomain-of-a-link-aggregator.news.example.org/item?id=1',
-    });
+    await readerPage.goto(
+      `http://pocket.localhost:${PORT}/posts/a-rather-long-title-of-the-kind-people-give-their-posts-when-they-have-a-lot-to-say`,
+      {
+        referer: 'https://a-very-long-subdomain-of-a-link-aggregator.news.example.org/item?id=1',
+      },
+    );
     await beacon;
     await reader.close();
 
@@ -72,7 +80,14 @@ test.describe('on a phone', () => {
         .map((element) => {
           const box = element.getBoundingClientRect();
           const text = element.textContent ?? '';
-          return { text, day: text.includes('-'), fontSize: parseFloat(getComputedStyle(element).fontSize), height: box.height, left: box.left, right: box.right };
+          return {
+            text,
+            day: text.includes('-'),
+            fontSize: parseFloat(getComputedStyle(element).fontSize),
+            height: box.height,
+            left: box.left,
+            right: box.right,
+          };
         }),
     );
     expect(labels.filter((label) => !label.day)).toHaveLength(3); // 0, half and top of the scale

@@ -12,7 +12,10 @@ test('an author deletes a post, finds it in the trash, restores it, and a reader
 
   // Deleted from the editor: it leaves the list of posts and the blog.
   await page.getByRole('button', { name: 'Delete…' }).click();
-  await page.getByRole('alertdialog', { name: 'Confirm deletion' }).getByRole('button', { name: /Delete/ }).click();
+  await page
+    .getByRole('alertdialog', { name: 'Confirm deletion' })
+    .getByRole('button', { name: /Delete/ })
+    .click();
   await expect(page).toHaveURL(`${platform}/dashboard/second-thoughts`);
   await expect(page.getByRole('link', { name: 'Hasty words' })).toHaveCount(0);
   expect((await reader.reload())?.status()).toBe(404);

@@ -10,7 +10,12 @@ import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 process.chdir(path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
 const result = await cruise(
   ['lib', 'app', 'bin'],
-  { exclude: { path: '\\.test\\.ts$' }, doNotFollow: { path: 'node_modules' }, tsConfig: { fileName: 'tsconfig.json' }, outputType: 'json' },
+  {
+    exclude: { path: '\\.test\\.ts$' },
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    outputType: 'json',
+  },
   undefined,
   { tsConfig: extractTSConfig('tsconfig.json') },
 );

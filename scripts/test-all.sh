@@ -21,6 +21,9 @@ trap 'rm -rf "$reports"' EXIT
 echo "[quire] lint"
 npx eslint .
 
+echo "[quire] formatting (npm run format fixes it)"
+npm run --silent check:format
+
 echo "[quire] import cycles"
 node scripts/check-cycles.mjs
 

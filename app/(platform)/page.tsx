@@ -9,8 +9,8 @@ export default function Landing() {
     <main className="landing">
       <h1>Quire</h1>
       <p className="lede">
-        Blogs that belong to their authors. Every blog on this server is a single SQLite file that its
-        author can download and open anywhere.
+        Blogs that belong to their authors. Every blog on this server is a single SQLite file that its author can download and open
+        anywhere.
       </p>
       <ul className="features">
         <li>Fast, server-rendered pages for readers, on each blog&rsquo;s own subdomain.</li>
@@ -27,9 +27,7 @@ export default function Landing() {
       </p>
       {demo && (
         <p>
-          <a href={blogUrl(demo.slug)}>
-            Read the demo blog →
-          </a>
+          <a href={blogUrl(demo.slug)}>Read the demo blog →</a>
         </p>
       )}
     </main>

@@ -68,7 +68,8 @@ export function ImportForm(props: { url: string; submitLabel: string; children?:
       <p className="muted small">A blog file (.db) exported from Quire, or a Markdown zip in Quire&rsquo;s export format.</p>
       {progress !== null && (
         <p>
-          <progress value={progress} max={1} aria-label="Upload progress" /> {progress < 1 ? `Uploading… ${Math.round(progress * 100)}%` : 'Checking the file…'}
+          <progress value={progress} max={1} aria-label="Upload progress" />{' '}
+          {progress < 1 ? `Uploading… ${Math.round(progress * 100)}%` : 'Checking the file…'}
         </p>
       )}
       <FormMessages error={error} notice={notice} />

@@ -73,7 +73,9 @@ describe('logIn', () => {
   it('never locks an account: failures from other addresses do not refuse the right password', async () => {
     await signUp({ email: 'target@example.com', password: PASSWORD, blog: { slug: 'target', title: 'T' } }, nextIp());
     for (let i = 0; i < 30; i++) {
-      await expect(logIn({ email: 'target@example.com', password: 'wrong password!' }, `10.1.0.${i}`)).rejects.toThrow('Email or password is wrong.');
+      await expect(logIn({ email: 'target@example.com', password: 'wrong password!' }, `10.1.0.${i}`)).rejects.toThrow(
+        'Email or password is wrong.',
+      );
     }
     expect((await logIn({ email: 'target@example.com', password: PASSWORD }, '10.1.0.99')).email).toBe('target@example.com');
   });
@@ -81,7 +83,12 @@ describe('logIn', () => {
   it('backs off one address guessing one account after 3 failures, the right password included', async () => {
     const outcomes: string[] = [];
     for (let i = 0; i < 5; i++) {
-      outcomes.push(await logIn({ email: 'target@example.com', password: 'wrong password!' }, '10.3.0.1').then(() => 'ok', (e: Error) => e.message));
+      outcomes.push(
+        await logIn({ email: 'target@example.com', password: 'wrong password!' }, '10.3.0.1').then(
+          () => 'ok',
+          (e: Error) => e.message,
+        ),
+      );
     }
     expect(outcomes.slice(0, 4)).toEqual(Array(4).fill('Email or password is wrong.'));
     expect(outcomes[4]).toMatch(/^Too many wrong passwords from your address\. Try again in 1 second\.$/);
@@ -93,7 +100,12 @@ describe('logIn', () => {
   it('backs off an address guessing across accounts after 20 failures', async () => {
     const outcomes: string[] = [];
     for (let i = 0; i < 22; i++) {
-      outcomes.push(await logIn({ email: `guess${i}@example.com`, password: 'whatever12345' }, '10.2.0.1').then(() => 'ok', (e: Error) => e.message));
+      outcomes.push(
+        await logIn({ email: `guess${i}@example.com`, password: 'whatever12345' }, '10.2.0.1').then(
+          () => 'ok',
+          (e: Error) => e.message,
+        ),
+      );
     }
     expect(outcomes.slice(0, 21).every((r) => r === 'Email or password is wrong.')).toBe(true);
     expect(outcomes[21]).toMatch(/^Too many wrong passwords from your address/);
@@ -109,7 +121,10 @@ describe('blogs, invitations and members', () => {
   });
 
   it('lets an invitation be used once, by one person', async () => {
-    const { user: owner, blog } = await signUp({ email: 'own@example.com', password: PASSWORD, blog: { slug: 'owned', title: 'Owned' } }, nextIp());
+    const { user: owner, blog } = await signUp(
+      { email: 'own@example.com', password: PASSWORD, blog: { slug: 'owned', title: 'Owned' } },
+      nextIp(),
+    );
     const { token } = createInvite(blog, 'editor', owner);
     const { user: guest } = await signUp({ email: 'guest@example.com', password: PASSWORD, invite: token }, nextIp());
     expect(membershipOf(guest.id, 'owned')?.role).toBe('editor');

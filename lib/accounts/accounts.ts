@@ -132,6 +132,10 @@ export async function changePassword(user: User, input: unknown): Promise<void> 
   if (!(await verifyPassword(user.passwordHash, form.current))) throw new InputError('Your current password is wrong.');
   const problem = passwordProblem(form.next, user.email);
   if (problem) throw new InputError(problem);
-  controlDb().orm.update(users).set({ passwordHash: await hashPassword(form.next) }).where(eq(users.id, user.id)).run();
+  controlDb()
+    .orm.update(users)
+    .set({ passwordHash: await hashPassword(form.next) })
+    .where(eq(users.id, user.id))
+    .run();
   invalidateUserSessions(user.id);
 }

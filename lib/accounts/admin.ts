@@ -13,7 +13,12 @@ export type UserRow = { email: string; createdAt: Date; disabled: boolean; blogs
 
 export function listUsers(): UserRow[] {
   return controlDb()
-    .orm.select({ email: users.email, createdAt: users.createdAt, disabledAt: users.disabledAt, blogs: sql<number>`count(${memberships.blogId})` })
+    .orm.select({
+      email: users.email,
+      createdAt: users.createdAt,
+      disabledAt: users.disabledAt,
+      blogs: sql<number>`count(${memberships.blogId})`,
+    })
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
     .groupBy(users.id)
@@ -32,7 +37,11 @@ export async function createUserAccount(emailInput: string, password: string): P
   if (findUserByEmail(email)) throw new InputError(`There is already an account for ${email}.`);
   const problem = passwordProblem(password, email);
   if (problem) throw new InputError(problem);
-  return controlDb().orm.insert(users).values({ email, passwordHash: await hashPassword(password), createdAt: new Date() }).returning().get();
+  return controlDb()
+    .orm.insert(users)
+    .values({ email, passwordHash: await hashPassword(password), createdAt: new Date() })
+    .returning()
+    .get();
 }
 
 function existingUser(email: string): User {
@@ -46,13 +55,21 @@ export async function resetPassword(email: string, password: string): Promise<vo
   const user = existingUser(email);
   const problem = passwordProblem(password, user.email);
   if (problem) throw new InputError(problem);
-  controlDb().orm.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id)).run();
+  controlDb()
+    .orm.update(users)
+    .set({ passwordHash: await hashPassword(password) })
+    .where(eq(users.id, user.id))
+    .run();
   invalidateUserSessions(user.id);
 }
 
 /** Disables an account: it can no longer log in, and its sessions end now. */
 export function setDisabled(email: string, disabled: boolean): void {
   const user = existingUser(email);
-  controlDb().orm.update(users).set({ disabledAt: disabled ? new Date() : null }).where(eq(users.id, user.id)).run();
+  controlDb()
+    .orm.update(users)
+    .set({ disabledAt: disabled ? new Date() : null })
+    .where(eq(users.id, user.id))
+    .run();
   if (disabled) invalidateUserSessions(user.id);
 }

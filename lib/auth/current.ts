@@ -31,7 +31,11 @@ export async function requireApiUser(): Promise<User> {
   const valid = await currentSession();
   if (!valid) throw unauthorized();
   if (valid.renewed) {
-    (await cookies()).set(sessionCookieName(), (await cookies()).get(sessionCookieName())!.value, sessionCookieOptions(valid.session.expiresAt));
+    (await cookies()).set(
+      sessionCookieName(),
+      (await cookies()).get(sessionCookieName())!.value,
+      sessionCookieOptions(valid.session.expiresAt),
+    );
   }
   return valid.user;
 }

@@ -27,7 +27,12 @@ describe('passwords', () => {
   it('runs a bounded number of hashes at once and refuses, busy, past a bounded queue', async () => {
     const hash = await hashPassword('a long passphrase');
     const outcomes = await Promise.all(
-      Array.from({ length: 100 }, () => verifyPassword(hash, 'wrong').then(() => 'checked', (e: { status?: number }) => `refused ${e.status}`)),
+      Array.from({ length: 100 }, () =>
+        verifyPassword(hash, 'wrong').then(
+          () => 'checked',
+          (e: { status?: number }) => `refused ${e.status}`,
+        ),
+      ),
     );
     const refused = outcomes.filter((o) => o === 'refused 503').length;
     // One per core runs, 64 wait, the rest are told the server is busy.

@@ -17,13 +17,18 @@ export const PASSWORD_MAX = 256;
 const HASHES_WAITING_MAX = 64;
 
 function hashSlots() {
-  return processWide('password-hash-slots', () => ({ running: 0, waiting: [] as (() => void)[], limit: Math.max(1, os.availableParallelism()) }));
+  return processWide('password-hash-slots', () => ({
+    running: 0,
+    waiting: [] as (() => void)[],
+    limit: Math.max(1, os.availableParallelism()),
+  }));
 }
 
 async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
   const slots = hashSlots();
   if (slots.running >= slots.limit) {
-    if (slots.waiting.length >= HASHES_WAITING_MAX) throw new HttpError(503, 'Too many people are signing in right now. Please try again in a moment.');
+    if (slots.waiting.length >= HASHES_WAITING_MAX)
+      throw new HttpError(503, 'Too many people are signing in right now. Please try again in a moment.');
     await new Promise<void>((resolve) => slots.waiting.push(resolve));
   } else slots.running++;
   try {

@@ -26,13 +26,20 @@ describe('tokens', () => {
     expect(secretMatches(generateSecureRandomString(), token.secretHash)).toBe(false);
   });
 
-  it.each([undefined, null, '', 'abc', 'a.b', `${'a'.repeat(24)}`, `${'a'.repeat(24)}.${'b'.repeat(23)}`,
-    `${'a'.repeat(24)}.${'b'.repeat(24)}.c`, `${'A'.repeat(24)}.${'b'.repeat(24)}`, `${'1'.repeat(24)}.${'b'.repeat(24)}`])(
-    'refuses the malformed token %j before any look-up',
-    (value) => {
-      expect(splitToken(value)).toBeNull();
-    },
-  );
+  it.each([
+    undefined,
+    null,
+    '',
+    'abc',
+    'a.b',
+    `${'a'.repeat(24)}`,
+    `${'a'.repeat(24)}.${'b'.repeat(23)}`,
+    `${'a'.repeat(24)}.${'b'.repeat(24)}.c`,
+    `${'A'.repeat(24)}.${'b'.repeat(24)}`,
+    `${'1'.repeat(24)}.${'b'.repeat(24)}`,
+  ])('refuses the malformed token %j before any look-up', (value) => {
+    expect(splitToken(value)).toBeNull();
+  });
 
   it('splits a well-formed token', () => {
     const token = newToken();

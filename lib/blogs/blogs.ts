@@ -13,7 +13,6 @@ import { blogSlugSchema } from '@/lib/tenancy/slug';
 import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@/lib/time/zone';
 import { AUTHOR_NAME_MAX, BLOG_DESCRIPTION_MAX, BLOG_TITLE_MAX } from '@/lib/input/lengths';
 
-
 const POSTS_PER_PAGE_MAX = 50;
 
 /** Readers' comments: held for moderation, published at once, or not taken at all. */
@@ -25,10 +24,7 @@ const titleSchema = z
   .trim()
   .min(1, 'A blog title is required.')
   .max(BLOG_TITLE_MAX, `A blog title is at most ${BLOG_TITLE_MAX} characters.`);
-const descriptionSchema = z
-  .string()
-  .trim()
-  .max(BLOG_DESCRIPTION_MAX, `A description is at most ${BLOG_DESCRIPTION_MAX} characters.`);
+const descriptionSchema = z.string().trim().max(BLOG_DESCRIPTION_MAX, `A description is at most ${BLOG_DESCRIPTION_MAX} characters.`);
 
 /** A time zone chosen in the settings: one of the zones this server knows (lib/time/zone). */
 const timeZoneSchema = z.unknown().transform((value, ctx) => {
@@ -42,7 +38,10 @@ const newBlogSchema = z.object({
   title: titleSchema,
   description: descriptionSchema.default(''),
   /** The sign-up form sends the browser's own zone; one this server does not know becomes UTC rather than a refusal. */
-  timeZone: z.unknown().transform((value) => canonicalTimeZone(value) ?? DEFAULT_TIME_ZONE).optional(),
+  timeZone: z
+    .unknown()
+    .transform((value) => canonicalTimeZone(value) ?? DEFAULT_TIME_ZONE)
+    .optional(),
 });
 
 export const blogSettingsSchema = z.object({
@@ -108,7 +107,11 @@ export function findBlog(slug: string): Blog | undefined {
   const control = controlDb();
   return control
     .statement('blogs.bySlug', () =>
-      control.orm.select().from(blogs).where(eq(blogs.slug, sql.placeholder('slug'))).prepare(),
+      control.orm
+        .select()
+        .from(blogs)
+        .where(eq(blogs.slug, sql.placeholder('slug')))
+        .prepare(),
     )
     .get({ slug });
 }
@@ -126,9 +129,7 @@ export type BlogSettings = {
 const DEFAULT_POSTS_PER_PAGE = 10;
 
 export function readSettings(handle: TenantHandle): BlogSettings {
-  const rows = handle
-    .statement('settings.all', () => handle.orm.select().from(settings).prepare())
-    .all();
+  const rows = handle.statement('settings.all', () => handle.orm.select().from(settings).prepare()).all();
   const values = new Map(rows.map((row) => [row.key, row.value]));
   const perPage = Number(values.get('posts_per_page'));
   const comments = COMMENT_MODES.find((mode) => mode === values.get('comments'));
@@ -152,11 +153,7 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
   if (values.timeZone !== undefined) entries.push(['time_zone', values.timeZone]);
   handle.sqlite.transaction(() => {
     for (const [key, value] of entries) {
-      handle.orm
-        .insert(settings)
-        .values({ key, value })
-        .onConflictDoUpdate({ target: settings.key, set: { value } })
-        .run();
+      handle.orm.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
     }
   })();
   bumpGeneration(handle.slug);
@@ -171,10 +168,13 @@ export function updateSettings(blog: Blog, input: unknown): BlogSettings {
   return readSettings(handle);
 }
 
-
 /** Takes a blog offline for readers (503) with a reason its authors and the operator can read. */
 export function markUnderMaintenance(blog: Blog, reason: string): void {
-  controlDb().orm.update(blogs).set({ status: 'maintenance', statusReason: reason.slice(0, 1000) }).where(eq(blogs.id, blog.id)).run();
+  controlDb()
+    .orm.update(blogs)
+    .set({ status: 'maintenance', statusReason: reason.slice(0, 1000) })
+    .where(eq(blogs.id, blog.id))
+    .run();
 }
 
 /** Back in service (after a successful migration or restore). */
@@ -188,5 +188,7 @@ export function markActive(slug: string, schemaVersion?: number): void {
 
 /** An old address of a renamed blog: it keeps redirecting, so nobody else may take it. */
 function isRedirected(slug: string): boolean {
-  return controlDb().orm.select({ slug: blogRedirects.oldSlug }).from(blogRedirects).where(eq(blogRedirects.oldSlug, slug)).get() !== undefined;
+  return (
+    controlDb().orm.select({ slug: blogRedirects.oldSlug }).from(blogRedirects).where(eq(blogRedirects.oldSlug, slug)).get() !== undefined
+  );
 }

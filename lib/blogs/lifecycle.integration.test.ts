@@ -50,7 +50,7 @@ describe('snapshots', () => {
     expect(fs.readdirSync(path.join(dataDir, 'backups', 'many'))).toHaveLength(2);
   });
 
-  it('refuses a snapshot name that is not one of the blog\'s', () => {
+  it("refuses a snapshot name that is not one of the blog's", () => {
     const result = cli('restore', 'keep', '--from', '../../control.db');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/no such snapshot/);
@@ -97,7 +97,11 @@ describe('operations', () => {
   it('pipes into a reader that stops early without an error', () => {
     // Thirty blogs in one process (one CLI run each would take a minute on a busy machine).
     const root = path.resolve(__dirname, '..', '..');
-    const seeded = spawnSync(process.execPath, ['--import', 'tsx', 'lib/testing/seed-blogs.ts', '30', '0'], { cwd: root, env: { ...process.env, QUIRE_DATA_DIR: dataDir }, encoding: 'utf8' });
+    const seeded = spawnSync(process.execPath, ['--import', 'tsx', 'lib/testing/seed-blogs.ts', '30', '0'], {
+      cwd: root,
+      env: { ...process.env, QUIRE_DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
     expect(seeded.status, seeded.stderr).toBe(0);
     for (const args of ['blogs list', 'blogs list --json']) {
       const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `node bin/quire.mjs ${args} | head -1`], {
@@ -112,7 +116,13 @@ describe('operations', () => {
   });
 
   it('lists blogs with their size, posts, schema version and status', () => {
-    const rows = JSON.parse(cli('blogs', 'list', '--json').stdout) as { slug: string; posts: number; schemaVersion: number; sizeBytes: number; status: string }[];
+    const rows = JSON.parse(cli('blogs', 'list', '--json').stdout) as {
+      slug: string;
+      posts: number;
+      schemaVersion: number;
+      sizeBytes: number;
+      status: string;
+    }[];
     const kept = rows.find((r) => r.slug === 'kept')!;
     expect(kept).toMatchObject({ posts: 1, status: 'active' });
     expect(kept.schemaVersion).toBeGreaterThan(0);
@@ -124,7 +134,10 @@ describe('operations', () => {
     fs.copyFileSync(path.join(dataDir, 'tenants', 'kept.db'), orphan);
     const sick = cli('doctor', '--json');
     expect(sick.status).toBe(1);
-    expect(JSON.parse(sick.stdout).findings).toContainEqual({ file: path.join('tenants', 'orphan.db'), problem: expect.stringMatching(/orphaned/) });
+    expect(JSON.parse(sick.stdout).findings).toContainEqual({
+      file: path.join('tenants', 'orphan.db'),
+      problem: expect.stringMatching(/orphaned/),
+    });
     fs.rmSync(orphan);
     const well = cli('doctor');
     expect(well.status).toBe(0);
@@ -138,7 +151,13 @@ describe('operations', () => {
     expect(config.retention).toEqual({ enabled: false });
     expect(config.dbs).toEqual([
       { path: path.join(dataDir, 'control.db'), replica: { url: 's3://backups/quire/control' } },
-      { dir: path.join(dataDir, 'tenants'), pattern: '*.db', recursive: false, watch: true, replica: { url: 's3://backups/quire/tenants' } },
+      {
+        dir: path.join(dataDir, 'tenants'),
+        pattern: '*.db',
+        recursive: false,
+        watch: true,
+        replica: { url: 's3://backups/quire/tenants' },
+      },
     ]);
   });
 
@@ -160,7 +179,12 @@ describe('operations', () => {
 
   it('reports health, and metrics only to this machine or with the token', async () => {
     const health = JSON.parse((await request(server.port, `localhost:${server.port}`, '/api/health')).body);
-    expect(health).toMatchObject({ ok: true, blogs: { active: expect.any(Number) }, openHandles: expect.any(Number), pageCache: { hits: expect.any(Number) } });
+    expect(health).toMatchObject({
+      ok: true,
+      blogs: { active: expect.any(Number) },
+      openHandles: expect.any(Number),
+      pageCache: { hits: expect.any(Number) },
+    });
     expect(health.uptimeSeconds).toBeGreaterThanOrEqual(0);
     const local = await request(server.port, `localhost:${server.port}`, '/api/metrics');
     expect(local.status).toBe(200);
@@ -168,9 +192,13 @@ describe('operations', () => {
     expect(local.body).toMatch(/^quire_page_cache_hits_total \d+$/m);
     const remote = { 'x-forwarded-for': '203.0.113.9' };
     expect((await request(server.port, `localhost:${server.port}`, '/api/metrics', { headers: remote })).status).toBe(403);
-    const withToken = await request(server.port, `localhost:${server.port}`, '/api/metrics', { headers: { ...remote, authorization: 'Bearer a-metrics-token-of-some-length' } });
+    const withToken = await request(server.port, `localhost:${server.port}`, '/api/metrics', {
+      headers: { ...remote, authorization: 'Bearer a-metrics-token-of-some-length' },
+    });
     expect(withToken.status).toBe(200);
-    const wrongToken = await request(server.port, `localhost:${server.port}`, '/api/metrics', { headers: { ...remote, authorization: 'Bearer a-metrics-token-of-some-lengtH' } });
+    const wrongToken = await request(server.port, `localhost:${server.port}`, '/api/metrics', {
+      headers: { ...remote, authorization: 'Bearer a-metrics-token-of-some-lengtH' },
+    });
     expect(wrongToken.status).toBe(403);
   });
 });

@@ -56,7 +56,15 @@ blogs
     const rows = describeBlogs({ includeDeleted: options.all });
     if (options.json) return printJson(rows);
     printTable(
-      rows.map((b) => ({ slug: b.slug, title: b.title, size: formatBytes(b.sizeBytes), posts: b.posts, 'last write': b.lastWrite?.slice(0, 16).replace('T', ' ') ?? null, schema: b.schemaVersion, status: b.problem ? `${b.status} (${b.problem})` : b.status })),
+      rows.map((b) => ({
+        slug: b.slug,
+        title: b.title,
+        size: formatBytes(b.sizeBytes),
+        posts: b.posts,
+        'last write': b.lastWrite?.slice(0, 16).replace('T', ' ') ?? null,
+        schema: b.schemaVersion,
+        status: b.problem ? `${b.status} (${b.problem})` : b.status,
+      })),
       'No blogs yet. Create one with: quire blogs create <slug>',
     );
   });
@@ -140,7 +148,15 @@ usersCommand
   .action((options: { json?: boolean }) => {
     const rows = listUsers();
     if (options.json) return printJson(rows);
-    printTable(rows.map((u) => ({ email: u.email, created: u.createdAt.toISOString().slice(0, 10), blogs: u.blogs, status: u.disabled ? 'disabled' : 'active' })), 'No accounts yet.');
+    printTable(
+      rows.map((u) => ({
+        email: u.email,
+        created: u.createdAt.toISOString().slice(0, 10),
+        blogs: u.blogs,
+        status: u.disabled ? 'disabled' : 'active',
+      })),
+      'No accounts yet.',
+    );
   });
 
 usersCommand
@@ -160,7 +176,9 @@ usersCommand
   .action(async (email: string, options: { passwordStdin?: boolean }) => {
     const password = options.passwordStdin ? (await readStdin()).trim() : generatePassword();
     await resetPassword(email, password);
-    console.log(`New password for ${email.trim().toLowerCase()}${options.passwordStdin ? ' set' : `: ${password}`}. Every session was logged out.`);
+    console.log(
+      `New password for ${email.trim().toLowerCase()}${options.passwordStdin ? ' set' : `: ${password}`}. Every session was logged out.`,
+    );
   });
 
 usersCommand
@@ -180,7 +198,8 @@ const migrate = program
   .option('--check', 'dry run: migrate copies of every blog and report which would fail; no live file is touched')
   .option('--json', 'print JSON')
   .action(async (options: { all?: boolean; check?: boolean; json?: boolean }) => {
-    if (!options.all && !options.check) throw new InputError('Say what to do: quire migrate --all, quire migrate --check, or quire migrate status.');
+    if (!options.all && !options.check)
+      throw new InputError('Say what to do: quire migrate --all, quire migrate --check, or quire migrate status.');
     const bar = progressBar(options.check ? 'Checking' : 'Migrating', migrationStatus().blogs.length, !options.json);
     const onProgress = (done: number, _total: number, last: { slug: string }) => bar.update(done, last.slug);
     const summary = options.check ? await checkAll(onProgress) : await migrateAll(onProgress);
@@ -192,7 +211,7 @@ const migrate = program
 
 migrate
   .command('status')
-  .description('each blog\'s schema version against the current one')
+  .description("each blog's schema version against the current one")
   .option('--json', 'print JSON')
   .action((options: { json?: boolean }) => {
     const rows = describeBlogs();
@@ -231,7 +250,11 @@ program
   .option('--json', 'print JSON')
   .action(async (slug: string | undefined, options: { all?: boolean; json?: boolean }) => {
     if (!slug && !options.all) throw new InputError('Name a blog, or use --all.');
-    const targets = options.all ? describeBlogs().filter((b) => b.status !== 'deleted' && !b.problem).map((b) => b.slug) : [liveBlog(slug!).slug];
+    const targets = options.all
+      ? describeBlogs()
+          .filter((b) => b.status !== 'deleted' && !b.problem)
+          .map((b) => b.slug)
+      : [liveBlog(slug!).slug];
     const bar = progressBar('Snapshotting', targets.length, targets.length > 1 && !options.json);
     const results: { slug: string; snapshot: string; pruned: string[] }[] = [];
     for (const [index, target] of targets.entries()) {
@@ -255,12 +278,15 @@ program
 
 program
   .command('snapshots <slug>')
-  .description('list a blog\'s snapshots')
+  .description("list a blog's snapshots")
   .option('--json', 'print JSON')
   .action((slug: string, options: { json?: boolean }) => {
     const rows = listSnapshots(slugArg(slug));
     if (options.json) return printJson(rows);
-    printTable(rows.map((s) => ({ name: s.name, size: formatBytes(s.size), taken: s.createdAt.toISOString() })), 'No snapshots.');
+    printTable(
+      rows.map((s) => ({ name: s.name, size: formatBytes(s.size), taken: s.createdAt.toISOString() })),
+      'No snapshots.',
+    );
   });
 
 // ── operations ───────────────────────────────────────────────────────────────────────────

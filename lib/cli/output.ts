@@ -6,7 +6,11 @@ export function printTable(rows: Record<string, string | number | null>[], empty
   const headers = Object.keys(rows[0]!);
   const text = rows.map((row) => headers.map((h) => String(row[h] ?? '—')));
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(line(headers.map((h) => h.toUpperCase())));
   for (const row of text) console.log(line(row));
 }

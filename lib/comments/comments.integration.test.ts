@@ -216,7 +216,9 @@ describe('spam', () => {
     const refused = await postComment({ post: target.slug, body: 'Crowd overflow' }, { json: true });
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBeDefined();
-    expect(JSON.parse(refused.body).error).toMatch(/^This post has received many comments in a short time\. Please try again in \d+ minutes?\.$/);
+    expect(JSON.parse(refused.body).error).toMatch(
+      /^This post has received many comments in a short time\. Please try again in \d+ minutes?\.$/,
+    );
   });
 });
 
@@ -295,7 +297,11 @@ describe('who may moderate (IDOR)', () => {
     ['someone not logged in', () => anonymous, 401],
   ])('%s cannot approve, mark as spam or delete', async (_who, client, status) => {
     const id = idOf('Waiting in the queue');
-    for (const [method, body] of [['PATCH', { status: 'approved' }], ['PATCH', { status: 'spam' }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['PATCH', { status: 'approved' }],
+      ['PATCH', { status: 'spam' }],
+      ['DELETE', undefined],
+    ] as const) {
       expect((await client().call(method, `/api/blogs/alices/comments/${id}`, body)).status).toBe(status);
     }
     expect((await client().call('GET', '/dashboard/alices/comments')).text).not.toContain('Waiting in the queue');
@@ -343,11 +349,13 @@ describe('the comments setting', () => {
     expect(storedComments()).toHaveLength(before);
   });
 
-  it('is the owner\'s to change, and refuses an unknown value', async () => {
+  it("is the owner's to change, and refuses an unknown value", async () => {
     expect((await ed.call('PUT', '/api/blogs/alices/settings', settings('moderated'))).status).toBe(403);
     const reply = await alice.call('PUT', '/api/blogs/alices/settings', settings('sometimes'));
     expect(reply.status).toBe(400);
     expect(reply.json.error).toBe('Choose whether comments are moderated, published at once, or off.');
-    expect((await alice.call('PUT', '/api/blogs/alices/settings', settings('moderated'))).json.settings).toMatchObject({ comments: 'moderated' });
+    expect((await alice.call('PUT', '/api/blogs/alices/settings', settings('moderated'))).json.settings).toMatchObject({
+      comments: 'moderated',
+    });
   });
 });

@@ -141,7 +141,10 @@ describe('taking a comment', () => {
 
   it.each([
     ['a draft', async () => (await createPost(blog(), { title: 'Secret draft', markdown: 'x', draft: true })).slug],
-    ['a post scheduled for later', async () => (await createPost(blog(), { title: 'Later', markdown: 'x', publishAt: new Date(Date.now() + 3_600_000) })).slug],
+    [
+      'a post scheduled for later',
+      async () => (await createPost(blog(), { title: 'Later', markdown: 'x', publishAt: new Date(Date.now() + 3_600_000) })).slug,
+    ],
     ['an unknown post', async () => 'no-such-post'],
     ['a path instead of a post', async () => '../../etc/passwd'],
   ])('refuses a comment on %s, saying nothing more', async (_what, slugOf) => {
@@ -163,7 +166,7 @@ describe('the honeypot', () => {
     expect(storedRows()).toHaveLength(before + 1);
   });
 
-  it('does not use up the address\'s allowance (a bot and a person behind one address)', async () => {
+  it("does not use up the address's allowance (a bot and a person behind one address)", async () => {
     const shared = reader();
     for (let i = 0; i < COMMENT_LIMITS.perIp.limit * 2; i++) await submitComment(blog(), { ...valid, subject: 'spam' }, shared);
     expect((await submitComment(blog(), valid, shared)).status).toBe('pending');
@@ -190,7 +193,8 @@ describe('rate limits', () => {
   it(`takes ${COMMENT_LIMITS.perPost.limit} comments on one post in its window, whoever sends them`, async () => {
     const busy = await createPost(blog(), { title: 'Busy', markdown: 'x' });
     const t = Date.now();
-    for (let i = 0; i < COMMENT_LIMITS.perPost.limit; i++) await submitComment(blog(), { ...valid, post: busy.slug }, reader(), new Date(t));
+    for (let i = 0; i < COMMENT_LIMITS.perPost.limit; i++)
+      await submitComment(blog(), { ...valid, post: busy.slug }, reader(), new Date(t));
     const error = await rejection(() => submitComment(blog(), { ...valid, post: busy.slug }, reader(), new Date(t + 30_000)));
     expect((error as HttpError).status).toBe(429);
     expect(error.message).toBe('This post has received many comments in a short time. Please try again in 10 minutes.');
@@ -212,7 +216,9 @@ describe('rate limits', () => {
   it('says seconds when the wait is short', () => {
     const t = Date.now();
     for (let i = 0; i < COMMENT_LIMITS.perIp.limit; i++) countComment('198.51.100.99', `talk/s${i}`, t);
-    expect(() => countComment('198.51.100.99', 'talk/s', t + COMMENT_LIMITS.perIp.windowMs - 1000)).toThrow('Please try again in 1 second.');
+    expect(() => countComment('198.51.100.99', 'talk/s', t + COMMENT_LIMITS.perIp.windowMs - 1000)).toThrow(
+      'Please try again in 1 second.',
+    );
   });
 });
 
@@ -293,9 +299,13 @@ describe('the Markdown export of comments', () => {
     const to = openTenant('imported');
     const q = await createPost(to, { title: 'Talked about', markdown: 'x' });
     importComments(to, q.slug, exported);
-    expect(approvedComments(to, q.id).map((c) => [c.authorName, c.authorUrl, c.html])).toEqual([['Ada', 'https://ada.example/', '<p>Kept <strong>well</strong></p>\n']]);
+    expect(approvedComments(to, q.id).map((c) => [c.authorName, c.authorUrl, c.html])).toEqual([
+      ['Ada', 'https://ada.example/', '<p>Kept <strong>well</strong></p>\n'],
+    ]);
 
-    expect(() => importComments(to, q.slug, [{ ...exported[0], website: 'javascript:alert(1)' }])).toThrow('A website must be an address starting with http:// or https://.');
+    expect(() => importComments(to, q.slug, [{ ...exported[0], website: 'javascript:alert(1)' }])).toThrow(
+      'A website must be an address starting with http:// or https://.',
+    );
     expect(() => importComments(to, q.slug, 'not a list')).toThrow('Comments must be a list.');
     expect(() => importComments(to, 'nope', exported)).toThrow('There is no post "nope" for these comments.');
   });

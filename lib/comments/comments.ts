@@ -59,7 +59,9 @@ const bodySchema = z
   .max(COMMENT_BODY_MAX, `A comment is at most ${COMMENT_BODY_MAX.toLocaleString('en')} characters.`);
 
 const commentFormSchema = z.object({
-  [COMMENT_FIELDS.post]: z.string({ error: 'Choose a post to comment on.' }).max(200, 'This post does not exist or does not take comments.'),
+  [COMMENT_FIELDS.post]: z
+    .string({ error: 'Choose a post to comment on.' })
+    .max(200, 'This post does not exist or does not take comments.'),
   [COMMENT_FIELDS.name]: nameSchema,
   [COMMENT_FIELDS.website]: commentWebsiteSchema.optional(),
   [COMMENT_FIELDS.body]: bodySchema,
@@ -72,7 +74,12 @@ const commentFormSchema = z.object({
  * the cached pages are retired). A bot that filled in the hidden field gets the answer a person
  * would, and nothing is stored. The reader's address is only counted, never stored.
  */
-export async function submitComment(handle: TenantHandle, input: unknown, reader: { ip: string }, now = new Date()): Promise<CommentReceipt> {
+export async function submitComment(
+  handle: TenantHandle,
+  input: unknown,
+  reader: { ip: string },
+  now = new Date(),
+): Promise<CommentReceipt> {
   const mode = readSettings(handle).comments;
   if (mode === 'off') throw forbidden('Comments are closed on this blog.');
   const form = parseInput(commentFormSchema, input);
@@ -185,7 +192,11 @@ export function commentCounts(handle: TenantHandle): Record<CommentStatus, numbe
 export function pendingCommentCount(handle: TenantHandle): number {
   return handle
     .statement('comments.pendingCount', () =>
-      handle.orm.select({ n: sql<number>`count(*)` }).from(comments).where(eq(comments.status, 'pending')).prepare(),
+      handle.orm
+        .select({ n: sql<number>`count(*)` })
+        .from(comments)
+        .where(eq(comments.status, 'pending'))
+        .prepare(),
     )
     .get()!.n;
 }

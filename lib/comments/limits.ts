@@ -27,6 +27,9 @@ export function countComment(ip: string, postKey: string, now = Date.now()): voi
     throw new TooManyRequests('You have left several comments in a short time. Please try again in {wait}.', perIp.retryAfter(ip, now));
   }
   if (!perPost.attempt(postKey, now)) {
-    throw new TooManyRequests('This post has received many comments in a short time. Please try again in {wait}.', perPost.retryAfter(postKey, now));
+    throw new TooManyRequests(
+      'This post has received many comments in a short time. Please try again in {wait}.',
+      perPost.retryAfter(postKey, now),
+    );
   }
 }

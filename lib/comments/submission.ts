@@ -53,7 +53,8 @@ export async function receiveComment(request: Request, site: string): Promise<Re
         ...headers,
         'Content-Type': 'text/html; charset=utf-8',
         // Built by hand, so held to no script at all and forms back to this host only.
-        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        'Content-Security-Policy':
+          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
       },
     });
   }

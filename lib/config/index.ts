@@ -13,7 +13,11 @@ const envSchema = z.object({
   QUIRE_DATA_DIR: z.string().min(1).default('./data'),
   QUIRE_ROOT_DOMAIN: z.string().min(1).optional(),
   QUIRE_MAX_OPEN_TENANTS: z.coerce.number().int().min(1).default(500),
-  QUIRE_TENANT_IDLE_MS: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
+  QUIRE_TENANT_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60 * 1000),
   QUIRE_PAGE_CACHE_MB: z.coerce.number().min(0).default(64),
   QUIRE_PV_FLUSH_MS: z.coerce.number().int().min(100).default(5000),
   QUIRE_PV_MAX_PENDING: z.coerce.number().int().min(1).default(100_000),
@@ -37,8 +41,16 @@ const envSchema = z.object({
   QUIRE_DNS_SERVERS: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((server) => server.trim()).filter(Boolean))
-    .refine((servers) => servers.every(isDnsServer), 'QUIRE_DNS_SERVERS must be addresses (ip[:port]) separated by commas, such as 10.0.0.2, [fd00::2]:5353'),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((server) => server.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (servers) => servers.every(isDnsServer),
+      'QUIRE_DNS_SERVERS must be addresses (ip[:port]) separated by commas, such as 10.0.0.2, [fd00::2]:5353',
+    ),
   /** The reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client. */
   QUIRE_TRUSTED_PROXIES: z.string().default(''),
   /** Replaced by QUIRE_TRUSTED_PROXIES; `1` still means "the proxy is on this machine". */

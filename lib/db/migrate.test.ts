@@ -25,8 +25,8 @@ const parentChild = [
 ];
 // The table rebuild drizzle-kit generates for SQLite column changes.
 const rebuildParent = [
-  'CREATE TABLE __new_parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT \'\')',
-  'INSERT INTO __new_parent (id, name) SELECT id, coalesce(name, \'\') FROM parent',
+  "CREATE TABLE __new_parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '')",
+  "INSERT INTO __new_parent (id, name) SELECT id, coalesce(name, '') FROM parent",
   'DROP TABLE parent',
   'ALTER TABLE __new_parent RENAME TO parent',
 ];

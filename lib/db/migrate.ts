@@ -53,11 +53,7 @@ export function schemaVersion(db: Sqlite): number {
 export function migrate(db: Sqlite, set: MigrationSet, target = set.migrations.length): { from: number; to: number } {
   const from = schemaVersion(db);
   if (from > target) {
-    throw new MigrationError(
-      `This file has schema version ${from}, newer than this Quire knows (${set.migrations.length}).`,
-      from,
-      from,
-    );
+    throw new MigrationError(`This file has schema version ${from}, newer than this Quire knows (${set.migrations.length}).`, from, from);
   }
   if (from === target) return { from, to: from };
 

@@ -72,15 +72,39 @@ const AT = 1_790_000_000_000;
 // One helper per kind of row: the row as the newest schema has it, with every column given.
 function post(id: number, fields: Partial<Row>): Row {
   return {
-    id, slug: `post-${id}`, title: '', markdown: '', html: '', excerpt: '', status: 'draft', published_at: null,
-    created_at: AT, updated_at: AT, views: 0, body_text: '', cover_media_id: null, auto_excerpt: '', deleted_at: null,
-    status_before_trash: null, ...fields,
+    id,
+    slug: `post-${id}`,
+    title: '',
+    markdown: '',
+    html: '',
+    excerpt: '',
+    status: 'draft',
+    published_at: null,
+    created_at: AT,
+    updated_at: AT,
+    views: 0,
+    body_text: '',
+    cover_media_id: null,
+    auto_excerpt: '',
+    deleted_at: null,
+    status_before_trash: null,
+    ...fields,
   };
 }
 function page(id: number, fields: Partial<Row>): Row {
   return {
-    id, slug: `page-${id}`, title: '', markdown: '', html: '', status: 'draft', nav_order: 0, created_at: AT, updated_at: AT,
-    deleted_at: null, status_before_trash: null, ...fields,
+    id,
+    slug: `page-${id}`,
+    title: '',
+    markdown: '',
+    html: '',
+    status: 'draft',
+    nav_order: 0,
+    created_at: AT,
+    updated_at: AT,
+    deleted_at: null,
+    status_before_trash: null,
+    ...fields,
   };
 }
 function tag(id: number, slug: string, name: string): Row {
@@ -110,20 +134,38 @@ const FIXTURES: Record<string, Row[]> = {
   ],
   posts: [
     post(LONGEST, {
-      slug: 'longest', title: fill(MIXED, 200), markdown: fill(MIXED, 200_000), html: `<p>${fill(MIXED, 1000)}</p>`,
-      excerpt: fill(MIXED, 500), status: 'published', published_at: AT, views: Number.MAX_SAFE_INTEGER, body_text: fill(MIXED, 200_000),
+      slug: 'longest',
+      title: fill(MIXED, 200),
+      markdown: fill(MIXED, 200_000),
+      html: `<p>${fill(MIXED, 1000)}</p>`,
+      excerpt: fill(MIXED, 500),
+      status: 'published',
+      published_at: AT,
+      views: Number.MAX_SAFE_INTEGER,
+      body_text: fill(MIXED, 200_000),
     }),
     post(2, {}), // every text empty, published_at null
     post(RTL_POST, {
-      title: 'שלום — מאמר', markdown: '# مرحبا بالعالم\n\nCre\u0300me brûlée ✓ עברית', html: '<h1>مرحبا بالعالم</h1>',
-      status: 'scheduled', published_at: AT + 1, body_text: 'مرحبا بالعالم Cre\u0300me brûlée ✓ עברית',
+      title: 'שלום — מאמר',
+      markdown: '# مرحبا بالعالم\n\nCre\u0300me brûlée ✓ עברית',
+      html: '<h1>مرحبا بالعالم</h1>',
+      status: 'scheduled',
+      published_at: AT + 1,
+      body_text: 'مرحبا بالعالم Cre\u0300me brûlée ✓ עברית',
     }),
     // Markdown but no body_text: a post written before body_text existed (or before 0005).
     post(LEGACY, { title: 'Ünïcödé', markdown: 'A legacy post 🦄', status: 'published', published_at: AT }),
     // In the trash: a draft until restored, remembering that it was published (schema 8 on).
     post(TRASHED, {
-      title: 'Binned', markdown: 'Thrown away', body_text: 'Thrown away', excerpt: fill(MIXED, 500), auto_excerpt: fill(MIXED, 500),
-      status: 'draft', published_at: AT, deleted_at: AT + 2, status_before_trash: 'published',
+      title: 'Binned',
+      markdown: 'Thrown away',
+      body_text: 'Thrown away',
+      excerpt: fill(MIXED, 500),
+      auto_excerpt: fill(MIXED, 500),
+      status: 'draft',
+      published_at: AT,
+      deleted_at: AT + 2,
+      status_before_trash: 'published',
     }),
   ],
   pages: [
@@ -157,7 +199,12 @@ const FIXTURES: Record<string, Row[]> = {
     comment(3, 2, { author_name: 'spam', author_url: '', body: 'x', status: 'spam' }),
   ],
   post_revisions: [
-    revision(1, LONGEST, { title: fill(MIXED, 200), markdown: fill(MIXED, 200_000), excerpt: fill(MIXED, 500), tags: JSON.stringify([fill(MIXED, 40), '']) }),
+    revision(1, LONGEST, {
+      title: fill(MIXED, 200),
+      markdown: fill(MIXED, 200_000),
+      excerpt: fill(MIXED, 500),
+      tags: JSON.stringify([fill(MIXED, 40), '']),
+    }),
     revision(2, RTL_POST, { kind: 'pending', created_at: AT + 1 }), // every text empty
     revision(3, TRASHED, { title: 'Binned', markdown: 'Before it was thrown away' }),
   ],

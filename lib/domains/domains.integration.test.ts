@@ -65,7 +65,11 @@ class Author {
 
 async function signUp(email: string, slug: string): Promise<Author> {
   const author = new Author();
-  const reply = await author.call('POST', '/api/auth/signup', { email, password: 'a long enough passphrase', blog: { slug, title: `${slug} blog` } });
+  const reply = await author.call('POST', '/api/auth/signup', {
+    email,
+    password: 'a long enough passphrase',
+    blog: { slug, title: `${slug} blog` },
+  });
   expect(reply.status, reply.body).toBe(200);
   return author;
 }
@@ -85,7 +89,13 @@ function control<T>(query: (db: Database.Database) => T): T {
   }
 }
 const claimsOf = (domain: string) =>
-  control((db) => db.prepare('select b.slug, d.verified_at is not null as verified from blog_domains d join blogs b on b.id = d.blog_id where d.domain = ? order by b.slug').all(domain));
+  control((db) =>
+    db
+      .prepare(
+        'select b.slug, d.verified_at is not null as verified from blog_domains d join blogs b on b.id = d.blog_id where d.domain = ? order by b.slug',
+      )
+      .all(domain),
+  );
 
 let alice: Author;
 let bob: Author;
@@ -104,7 +114,13 @@ beforeAll(async () => {
   const post = await alice.call('POST', '/api/blogs/alice/posts', { title: 'Hello from Alice', markdown: 'Words.', action: 'publish' });
   expect(post.status).toBe(200);
   // Every name in these tests resolves to loopback, where the bystander listens.
-  for (const name of ['alice-writes.example.org', 'contested.example.net', 'slow.example.com', 'late.example.com', 'forgotten.example.com']) {
+  for (const name of [
+    'alice-writes.example.org',
+    'contested.example.net',
+    'slow.example.com',
+    'late.example.com',
+    'forgotten.example.com',
+  ]) {
     dns.a.set(name, ['127.0.0.1']);
   }
 });
@@ -116,7 +132,8 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const domainCheck = async (name: string) => (await request(server.port, '127.0.0.1', `/api/domain-check?domain=${encodeURIComponent(name)}`)).status;
+const domainCheck = async (name: string) =>
+  (await request(server.port, '127.0.0.1', `/api/domain-check?domain=${encodeURIComponent(name)}`)).status;
 
 describe('custom domains', () => {
   let token = '';
@@ -233,7 +250,11 @@ describe('custom domains', () => {
     expect(moved.status).toBe(301);
     expect(moved.headers.location).toBe(`http://alice-writes.example.org:${server.port}/posts/hello-from-alice?x=1`);
     // Beacons from pages still open on the old address are counted, not redirected.
-    const beacon = await request(server.port, at(`alice.${ROOT}`), '/api/pv', { method: 'POST', headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'same-origin' }, body: '{"p":0}' });
+    const beacon = await request(server.port, at(`alice.${ROOT}`), '/api/pv', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'sec-fetch-site': 'same-origin' },
+      body: '{"p":0}',
+    });
     expect(beacon.status).toBe(204);
   });
 
@@ -303,12 +324,16 @@ describe('custom domains', () => {
     expect(own.status).toBe(409);
     expect(own.json.error).toBe('This domain is already in use on this platform. If it is yours, remove it from the other blog first.');
     // On the same blog, it is simply already there.
-    expect((await alice.add('alice', 'alice-writes.example.org')).json.error).toBe('alice-writes.example.org is already added to this blog.');
+    expect((await alice.add('alice', 'alice-writes.example.org')).json.error).toBe(
+      'alice-writes.example.org is already added to this blog.',
+    );
   });
 
   it('lets an unverified claim expire after 7 days: it blocks nobody, is removed, and no longer verifies', async () => {
     const makeOld = (domain: string) =>
-      control((db) => db.prepare('update blog_domains set created_at = ? where domain = ?').run(Date.now() - 7 * 24 * 60 * 60 * 1000 - 60_000, domain));
+      control((db) =>
+        db.prepare('update blog_domains set created_at = ? where domain = ?').run(Date.now() - 7 * 24 * 60 * 60 * 1000 - 60_000, domain),
+      );
 
     // Claimed again by another blog: the expired claim goes, and the new one stands alone.
     const bobs = await bob.add('bob', 'slow.example.com');

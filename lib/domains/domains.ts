@@ -58,12 +58,7 @@ function removeExpiredClaims(which: SQL | undefined): void {
 /** The blog's domains and live claims (expired claims are removed on the way). */
 export function listDomains(blog: Blog): BlogDomain[] {
   removeExpiredClaims(eq(blogDomains.blogId, blog.id));
-  return controlDb()
-    .orm.select()
-    .from(blogDomains)
-    .where(eq(blogDomains.blogId, blog.id))
-    .orderBy(asc(blogDomains.createdAt))
-    .all();
+  return controlDb().orm.select().from(blogDomains).where(eq(blogDomains.blogId, blog.id)).orderBy(asc(blogDomains.createdAt)).all();
 }
 
 /** Names the author cannot have, by their look alone: the platform's own, IPs, names that are not public. */
@@ -91,21 +86,23 @@ function ownsBlog(userId: number, blogId: number): boolean {
 export function addDomain(blog: Blog, user: Pick<User, 'id'>, input: unknown): BlogDomain {
   const domain = parseDomain(input, config());
   const db = controlDb();
-  const row = db.sqlite.transaction(() => {
-    removeExpiredClaims(eq(blogDomains.domain, domain));
-    const claims = db.orm.select().from(blogDomains).where(eq(blogDomains.domain, domain)).all();
-    if (claims.some((claim) => claim.blogId === blog.id)) throw conflict(`${domain} is already added to this blog.`);
-    const holder = claims.find((claim) => claim.verifiedAt);
-    if (holder) throw conflict(ownsBlog(user.id, holder.blogId) ? DOMAIN_IN_USE_BY_YOU : DOMAIN_UNAVAILABLE);
-    if (listDomains(blog).length >= DOMAINS_PER_BLOG_MAX) {
-      throw new InputError(`A blog has at most ${DOMAINS_PER_BLOG_MAX} custom domains.`);
-    }
-    return db.orm
-      .insert(blogDomains)
-      .values({ domain, blogId: blog.id, token: generateSecureRandomString(), createdAt: new Date() })
-      .returning()
-      .get();
-  }).immediate();
+  const row = db.sqlite
+    .transaction(() => {
+      removeExpiredClaims(eq(blogDomains.domain, domain));
+      const claims = db.orm.select().from(blogDomains).where(eq(blogDomains.domain, domain)).all();
+      if (claims.some((claim) => claim.blogId === blog.id)) throw conflict(`${domain} is already added to this blog.`);
+      const holder = claims.find((claim) => claim.verifiedAt);
+      if (holder) throw conflict(ownsBlog(user.id, holder.blogId) ? DOMAIN_IN_USE_BY_YOU : DOMAIN_UNAVAILABLE);
+      if (listDomains(blog).length >= DOMAINS_PER_BLOG_MAX) {
+        throw new InputError(`A blog has at most ${DOMAINS_PER_BLOG_MAX} custom domains.`);
+      }
+      return db.orm
+        .insert(blogDomains)
+        .values({ domain, blogId: blog.id, token: generateSecureRandomString(), createdAt: new Date() })
+        .returning()
+        .get();
+    })
+    .immediate();
   forgetDomainMap();
   return row;
 }
@@ -132,7 +129,9 @@ export async function verifyDomain(blog: Blog, domain: string): Promise<BlogDoma
   if (row.verifiedAt) return row;
   if (claimExpiresAt(row)!.getTime() <= Date.now()) {
     removeExpiredClaims(ofBlog(blog, domain));
-    throw new InputError(`The claim on ${domain} expired: it was not verified within ${UNVERIFIED_CLAIM_DAYS} days. Add the domain again for a new token.`);
+    throw new InputError(
+      `The claim on ${domain} expired: it was not verified within ${UNVERIFIED_CLAIM_DAYS} days. Add the domain again for a new token.`,
+    );
   }
   // The rules may have changed since the name was claimed (another platform domain, say).
   const refused = refusedDomainReason(domain, config());
@@ -140,26 +139,31 @@ export async function verifyDomain(blog: Blog, domain: string): Promise<BlogDoma
   if (!(await hasChallengeRecord(domain, row.token, config().dnsServers))) throw new InputError(notVerifiedMessage(domain));
 
   const db = controlDb();
-  const verified = db.sqlite.transaction(() => {
-    // Read again: the lookup took a while, and another blog may have won the name meanwhile.
-    const current = findOwnDomain(blog, domain);
-    if (!current) throw notFoundError(`${domain} is not a domain of this blog.`);
-    if (current.verifiedAt) return current;
-    const taken = db.orm
-      .select({ blogId: blogDomains.blogId })
-      .from(blogDomains)
-      .where(and(eq(blogDomains.domain, domain), isNotNull(blogDomains.verifiedAt)))
-      .get();
-    if (taken) throw conflict(DOMAIN_UNAVAILABLE);
-    db.orm.delete(blogDomains).where(and(eq(blogDomains.domain, domain), ne(blogDomains.blogId, blog.id))).run();
-    const hasPrimary = listDomains(blog).some((d) => d.isPrimary);
-    return db.orm
-      .update(blogDomains)
-      .set({ verifiedAt: new Date(), isPrimary: !hasPrimary })
-      .where(ofBlog(blog, domain))
-      .returning()
-      .get()!;
-  }).immediate();
+  const verified = db.sqlite
+    .transaction(() => {
+      // Read again: the lookup took a while, and another blog may have won the name meanwhile.
+      const current = findOwnDomain(blog, domain);
+      if (!current) throw notFoundError(`${domain} is not a domain of this blog.`);
+      if (current.verifiedAt) return current;
+      const taken = db.orm
+        .select({ blogId: blogDomains.blogId })
+        .from(blogDomains)
+        .where(and(eq(blogDomains.domain, domain), isNotNull(blogDomains.verifiedAt)))
+        .get();
+      if (taken) throw conflict(DOMAIN_UNAVAILABLE);
+      db.orm
+        .delete(blogDomains)
+        .where(and(eq(blogDomains.domain, domain), ne(blogDomains.blogId, blog.id)))
+        .run();
+      const hasPrimary = listDomains(blog).some((d) => d.isPrimary);
+      return db.orm
+        .update(blogDomains)
+        .set({ verifiedAt: new Date(), isPrimary: !hasPrimary })
+        .where(ofBlog(blog, domain))
+        .returning()
+        .get()!;
+    })
+    .immediate();
   domainChanged(blog);
   return verified;
 }

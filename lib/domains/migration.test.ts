@@ -16,7 +16,9 @@ afterEach(() => {
 });
 
 const insertClaim = (db: Sqlite, domain: string, blogId: number, verifiedAt: number | null) =>
-  db.prepare('insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at) values (?, ?, ?, ?, ?, ?)').run(domain, blogId, `t-${domain}-${blogId}`, verifiedAt, verifiedAt ? 1 : 0, 5);
+  db
+    .prepare('insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at) values (?, ?, ?, ?, ?, ?)')
+    .run(domain, blogId, `t-${domain}-${blogId}`, verifiedAt, verifiedAt ? 1 : 0, 5);
 
 describe('the custom-domain claims migration', () => {
   it('rebuilds blog_domains keeping every row, then allows side-by-side claims but one verified blog per name', () => {
@@ -25,7 +27,9 @@ describe('the custom-domain claims migration', () => {
     const claims = control.migrations.findIndex((m) => m.sql.some((s) => s.includes('__new_blog_domains')));
     expect(claims).toBeGreaterThan(0);
     migrate(db, { name: 'control', migrations: control.migrations.slice(0, claims) });
-    db.exec(`insert into blogs (slug, title, status, schema_version, created_at) values ('a', 'A', 'active', 1, 0), ('b', 'B', 'active', 1, 0);`);
+    db.exec(
+      `insert into blogs (slug, title, status, schema_version, created_at) values ('a', 'A', 'active', 1, 0), ('b', 'B', 'active', 1, 0);`,
+    );
     insertClaim(db, 'verified.example.org', 1, 1234);
     insertClaim(db, 'pending.example.org', 2, null);
     const before = db.prepare('select * from blog_domains order by domain').all();
@@ -41,7 +45,9 @@ describe('the custom-domain claims migration', () => {
     expect(() => insertClaim(db, 'pending.example.org', 1, null)).toThrow(/UNIQUE/);
     expect(() => insertClaim(db, 'verified.example.org', 2, 99)).toThrow(/UNIQUE/);
     expect(() => db.prepare("update blog_domains set verified_at = 7 where domain = 'pending.example.org'").run()).toThrow(/UNIQUE/);
-    expect(() => db.prepare("update blog_domains set verified_at = 7 where domain = 'pending.example.org' and blog_id = 2").run()).not.toThrow();
+    expect(() =>
+      db.prepare("update blog_domains set verified_at = 7 where domain = 'pending.example.org' and blog_id = 2").run(),
+    ).not.toThrow();
     // The blog's rows still go with it.
     db.pragma('foreign_keys = ON');
     db.prepare('delete from blogs where id = 1').run();

@@ -13,7 +13,17 @@ describe('domain names', () => {
   });
 
   it('refuses IP addresses however they are written', () => {
-    for (const value of ['192.168.1.10', '127.1', '0x7f.0.0.1', '0x7f000001', '::1', '[::1]', 'http://[fe80::1]:8080/', '169.254.169.254:80', '[::ffff:127.0.0.1]']) {
+    for (const value of [
+      '192.168.1.10',
+      '127.1',
+      '0x7f.0.0.1',
+      '0x7f000001',
+      '::1',
+      '[::1]',
+      'http://[fe80::1]:8080/',
+      '169.254.169.254:80',
+      '[::ffff:127.0.0.1]',
+    ]) {
       expect(parse(value), value).toEqual({ error: IP_ADDRESS_REFUSED });
     }
   });
@@ -29,14 +39,25 @@ describe('domain names', () => {
 
     it('refuses the platform’s domain, its subdomains and its apex', () => {
       for (const domain of ['blogs.example.com', 'alice.blogs.example.com', 'example.com']) {
-        expect(refusedDomainReason(domain, cfg), domain).toBe(`${domain} belongs to this platform; the blog already has blogs.example.com addresses.`);
+        expect(refusedDomainReason(domain, cfg), domain).toBe(
+          `${domain} belongs to this platform; the blog already has blogs.example.com addresses.`,
+        );
       }
       // Only the apex itself: its other subdomains are the operator's to hand out.
       expect(refusedDomainReason('www.example.com', cfg)).toBeUndefined();
     });
 
     it('refuses loopback, local, private and reserved names, and single labels', () => {
-      for (const domain of ['localhost', 'a.localhost', 'printer.local', 'db.internal', '1.0.0.127.in-addr.arpa', 'x.test', 'x.example', 'x.invalid']) {
+      for (const domain of [
+        'localhost',
+        'a.localhost',
+        'printer.local',
+        'db.internal',
+        '1.0.0.127.in-addr.arpa',
+        'x.test',
+        'x.example',
+        'x.invalid',
+      ]) {
         expect(refusedDomainReason(domain, cfg), domain).toMatch(/is not a public name: names under \.\w+ never reach readers/);
       }
       expect(refusedDomainReason('intranet', cfg)).toMatch(/is a single name, not a domain/);

@@ -44,7 +44,10 @@ export const domainSchema = z
     const ascii = host && !/[\s:@\\[\]]/.test(host) ? domainToASCII(host) : '';
     const labels = ascii.split('.');
     if (!ascii || ascii.length > 253 || !labels.every((label) => LABEL.test(label)) || /^\d+$/.test(labels.at(-1)!)) {
-      ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 80)}" is not a domain name. Enter one such as blog.example.org (no port, no path).` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value.slice(0, 80)}" is not a domain name. Enter one such as blog.example.org (no port, no path).`,
+      });
       return z.NEVER;
     }
     return ascii;

@@ -59,7 +59,11 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-export-'));
   server = await startServer(dataDir, { QUIRE_IMPORT_MAX_MB: '2', QUIRE_PV_FLUSH_MS: '200' });
   alice = new ApiClient(server.port);
-  await alice.call('POST', '/api/auth/signup', { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'Alice' } });
+  await alice.call('POST', '/api/auth/signup', {
+    email: 'alice@example.com',
+    password: PASSWORD,
+    blog: { slug: 'alices', title: 'Alice' },
+  });
   PNG = await png(40, 30);
   const image = await fetch(`${alice.origin}/api/blogs/alices/media?filename=dot.png`, {
     method: 'POST',
@@ -70,7 +74,12 @@ beforeAll(async () => {
   const { path: url } = (await image.json()) as { path: string };
   servedPng = (await request(server.port, `alices.localhost:${server.port}`, url)).bytes;
   expect(servedPng.subarray(0, 8)).toEqual(PNG.subarray(0, 8));
-  await alice.call('POST', '/api/blogs/alices/posts', { title: 'With code', markdown: `\`\`\`js\nlet a = 1;\n\`\`\`\n\n![dot](${url})`, action: 'publish', tags: 'code, js' });
+  await alice.call('POST', '/api/blogs/alices/posts', {
+    title: 'With code',
+    markdown: `\`\`\`js\nlet a = 1;\n\`\`\`\n\n![dot](${url})`,
+    action: 'publish',
+    tags: 'code, js',
+  });
   await alice.call('POST', '/api/blogs/alices/posts', { title: 'A draft', markdown: 'not yet', action: 'save' });
   await alice.call('POST', '/api/blogs/alices/pages', { title: 'About', markdown: 'About Alice', action: 'publish' });
   await alice.call('POST', '/api/blogs', { slug: 'victim', title: 'Victim' });
@@ -99,9 +108,11 @@ describe('one-click export', () => {
     expect(db.prepare('select title from posts order by id').pluck().all()).toEqual(['With code', 'A draft']);
     expect(db.prepare('select title from pages').pluck().all()).toEqual(['About']);
     expect(db.prepare('select bytes from media').pluck().get()).toEqual(servedPng);
-    expect(db.prepare("select name from tags order by name").pluck().all()).toEqual(['code', 'js']);
+    expect(db.prepare('select name from tags order by name').pluck().all()).toEqual(['code', 'js']);
     expect(db.prepare("select value from quire_about where key = 'format'").pluck().get()).toBe('Quire blog');
-    expect(db.prepare("select value from quire_about where key = 'schema_version'").pluck().get()).toBe(String(db.pragma('user_version', { simple: true })));
+    expect(db.prepare("select value from quire_about where key = 'schema_version'").pluck().get()).toBe(
+      String(db.pragma('user_version', { simple: true })),
+    );
     const tables = db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as string[];
     for (const table of tables) {
       const columns = (db.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[]).join(' ');
@@ -122,7 +133,7 @@ describe('one-click export', () => {
   it('is consistent while another client writes in a loop', async () => {
     const writer = new Database(path.join(dataDir, 'tenants', 'victim.db'));
     writer.pragma('busy_timeout = 5000');
-    const insert = writer.prepare("insert into settings (key, value) values (?, ?)");
+    const insert = writer.prepare('insert into settings (key, value) values (?, ?)');
     let written = 0;
     let writing = true;
     const loop = (async () => {
@@ -156,11 +167,21 @@ describe('one-click export', () => {
   it('runs one export per blog at a time, and an abandoned download leaves no file behind', async () => {
     // Make the blog big enough that a download stays open while we look.
     const writer = new Database(path.join(dataDir, 'tenants', 'bobs.db'));
-    writer.prepare("insert into media (filename, mime, size, bytes, created_at) values ('big.png', 'image/png', ?, ?, 0)").run(24 * 1024 * 1024, randomBytes(24 * 1024 * 1024));
+    writer
+      .prepare("insert into media (filename, mime, size, bytes, created_at) values ('big.png', 'image/png', ?, ?, 0)")
+      .run(24 * 1024 * 1024, randomBytes(24 * 1024 * 1024));
     writer.close();
 
     const first = await new Promise<http.IncomingMessage>((resolve) =>
-      http.get({ host: '127.0.0.1', port: server.port, path: '/api/blogs/bobs/export', headers: { host: `localhost:${server.port}`, cookie: bob.cookie } }, resolve),
+      http.get(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/blogs/bobs/export',
+          headers: { host: `localhost:${server.port}`, cookie: bob.cookie },
+        },
+        resolve,
+      ),
     );
     expect(first.statusCode).toBe(200);
     await new Promise((resolve) => first.once('data', resolve));
@@ -189,9 +210,18 @@ describe('Markdown export', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toBe('application/zip');
     const files = await readZip(reply.body);
-    expect([...files.keys()].sort()).toEqual(['README.md', 'media/1-dot.png', 'pages/about.md', 'posts/a-draft.md', 'posts/with-code.md', 'quire.yaml']);
+    expect([...files.keys()].sort()).toEqual([
+      'README.md',
+      'media/1-dot.png',
+      'pages/about.md',
+      'posts/a-draft.md',
+      'posts/with-code.md',
+      'quire.yaml',
+    ]);
     const post = files.get('posts/with-code.md')!;
-    expect(post).toMatch(/^---\ntitle: With code\nslug: with-code\ndate: \d{4}-\d\d-\d\dT[\d:.]+Z\nstatus: published\ntags:\n  - code\n  - js\n/);
+    expect(post).toMatch(
+      /^---\ntitle: With code\nslug: with-code\ndate: \d{4}-\d\d-\d\dT[\d:.]+Z\nstatus: published\ntags:\n  - code\n  - js\n/,
+    );
     expect(post).toContain('```js\nlet a = 1;\n```');
     expect(files.get('posts/a-draft.md')).toContain('status: draft');
     expect(Buffer.from(files.get('media/1-dot.png')!, 'latin1')).toEqual(servedPng);
@@ -272,82 +302,248 @@ describe('hostile uploads', () => {
     return fs.readFileSync(file);
   };
   const commentRow = (values: Record<string, string>) => {
-    const row = { post_id: '1', author_name: 'Mallory', author_url: 'https://x.test', body: 'hi', html: '<p>hi</p>', status: 'approved', created_at: '0', ...values };
-    return `insert into comments (${Object.keys(row).join(', ')}) values (${Object.values(row).map((v) => `'${v}'`).join(', ')})`;
+    const row = {
+      post_id: '1',
+      author_name: 'Mallory',
+      author_url: 'https://x.test',
+      body: 'hi',
+      html: '<p>hi</p>',
+      status: 'approved',
+      created_at: '0',
+      ...values,
+    };
+    return `insert into comments (${Object.keys(row).join(', ')}) values (${Object.values(row)
+      .map((v) => `'${v}'`)
+      .join(', ')})`;
   };
   const replaceAll = (buffer: Buffer, from: string, to: string) => Buffer.from(buffer.toString('latin1').split(from).join(to), 'latin1');
 
   const corpus: [string, () => Promise<Buffer> | Buffer, number, RegExp][] = [
     ['an empty file', () => Buffer.alloc(0), 400, /^This file is not a SQLite database\.$/],
     ['random bytes', () => randomBytes(4096), 400, /^This file is not a SQLite database\.$/],
-    ['an HTML page renamed .db', () => Buffer.from('<!doctype html><html><body>Hello</body></html>'), 400, /^This file is not a SQLite database\.$/],
+    [
+      'an HTML page renamed .db',
+      () => Buffer.from('<!doctype html><html><body>Hello</body></html>'),
+      400,
+      /^This file is not a SQLite database\.$/,
+    ],
     ['a truncated blog file', async () => (await quireFile()).subarray(0, 20_000), 400, /^This file was damaged: /],
-    ['a SQLite file from another application', () => {
-      const file = path.join(dataDir, 'other-app.db');
-      const db = new Database(file);
-      db.exec('create table contacts (name text, phone text); insert into contacts values (\'a\', \'1\')');
-      db.close();
-      return fs.readFileSync(file);
-    }, 400, /^This database is not a Quire blog \(it has a table "contacts"\)\.$/],
-    ['a Quire file with a trigger', () => withSql("create trigger evil after insert on posts begin delete from posts; end"), 400, /^This database has a trigger \("evil"\)/],
-    ['a Quire file with a view', () => withSql('create view everything as select * from posts'), 400, /^This database has a view \("everything"\)/],
-    ['a search-index trigger rewritten to do harm', () => withSql(
-      'drop trigger posts_fts_insert; create trigger posts_fts_insert after insert on posts begin delete from posts; end',
-    ), 400, /^This database has a trigger \("posts_fts_insert"\) that a Quire blog does not have/],
-    ['a search index replaced by another virtual table', () => withSql(
-      'drop table posts_fts; create virtual table posts_fts using fts5(title, body_text)',
-    ), 400, /^This database has a virtual table \("posts_fts"\)/],
-    ['a search index re-created with two spaces in CREATE VIRTUAL  TABLE', () => withSql(
-      "drop table posts_fts; create virtual  table posts_fts using fts5(title, body_text, content='posts', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
-    ), 400, /^This database has a virtual table \("posts_fts"\) that a Quire blog does not have in this form/],
+    [
+      'a SQLite file from another application',
+      () => {
+        const file = path.join(dataDir, 'other-app.db');
+        const db = new Database(file);
+        db.exec("create table contacts (name text, phone text); insert into contacts values ('a', '1')");
+        db.close();
+        return fs.readFileSync(file);
+      },
+      400,
+      /^This database is not a Quire blog \(it has a table "contacts"\)\.$/,
+    ],
+    [
+      'a Quire file with a trigger',
+      () => withSql('create trigger evil after insert on posts begin delete from posts; end'),
+      400,
+      /^This database has a trigger \("evil"\)/,
+    ],
+    [
+      'a Quire file with a view',
+      () => withSql('create view everything as select * from posts'),
+      400,
+      /^This database has a view \("everything"\)/,
+    ],
+    [
+      'a search-index trigger rewritten to do harm',
+      () => withSql('drop trigger posts_fts_insert; create trigger posts_fts_insert after insert on posts begin delete from posts; end'),
+      400,
+      /^This database has a trigger \("posts_fts_insert"\) that a Quire blog does not have/,
+    ],
+    [
+      'a search index replaced by another virtual table',
+      () => withSql('drop table posts_fts; create virtual table posts_fts using fts5(title, body_text)'),
+      400,
+      /^This database has a virtual table \("posts_fts"\)/,
+    ],
+    [
+      'a search index re-created with two spaces in CREATE VIRTUAL  TABLE',
+      () =>
+        withSql(
+          "drop table posts_fts; create virtual  table posts_fts using fts5(title, body_text, content='posts', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+        ),
+      400,
+      /^This database has a virtual table \("posts_fts"\) that a Quire blog does not have in this form/,
+    ],
     ['a Quire file with an extra table', () => withSql('create table loot (x)'), 400, /not a Quire blog \(it has a table "loot"\)/],
-    ['a trigger named to look internal', () => withSql('create trigger sqlitex after insert on daily_views begin delete from posts; end'), 400, /has a trigger \("sqlitex"\)/],
+    [
+      'a trigger named to look internal',
+      () => withSql('create trigger sqlitex after insert on daily_views begin delete from posts; end'),
+      400,
+      /has a trigger \("sqlitex"\)/,
+    ],
     ['a view named to look internal', () => withSql('create view sqlitexview as select 1'), 400, /has a view \("sqlitexview"\)/],
     ['a post with a hostile address', () => withSql("update posts set slug = '../../etc' where id = 1"), 400, /invalid address/],
-    ['a file over the limit', () => Buffer.concat([Buffer.from('SQLite format 3\0'), randomBytes(3 * 1024 * 1024)]), 413, /^This file is larger than the 2 MB import limit\.$/],
+    [
+      'a file over the limit',
+      () => Buffer.concat([Buffer.from('SQLite format 3\0'), randomBytes(3 * 1024 * 1024)]),
+      413,
+      /^This file is larger than the 2 MB import limit\.$/,
+    ],
     ['a zip bomb (declared)', () => zipOf([['posts/bomb.md', Buffer.alloc(40 * 1024 * 1024)]]), 400, /expands to more than 2 MB/],
-    ['a zip bomb that lies about its size', async () => {
-      const zip = await zipOf([['media/1-x.png', Buffer.alloc(1024 * 1024)]]);
-      const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-      zip.writeUInt32LE(1000, central + 24); // central directory: uncompressed size
-      zip.writeUInt32LE(1000, zip.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04])) + 22); // local header
-      return zip;
-    }, 400, /lies about its sizes|damaged/],
-    ['a zip with ../ paths', async () => replaceAll(await zipOf([['xx/evil.md', Buffer.from('---\ntitle: x\n---\nx')]]), 'xx/evil.md', '../evil.md'), 400, /unsafe file name/],
-    ['a zip with an absolute path', async () => replaceAll(await zipOf([['xetc/evil.md', Buffer.from('x')]]), 'xetc/evil.md', '/etc/evil.md'), 400, /unsafe file name/],
+    [
+      'a zip bomb that lies about its size',
+      async () => {
+        const zip = await zipOf([['media/1-x.png', Buffer.alloc(1024 * 1024)]]);
+        const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+        zip.writeUInt32LE(1000, central + 24); // central directory: uncompressed size
+        zip.writeUInt32LE(1000, zip.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04])) + 22); // local header
+        return zip;
+      },
+      400,
+      /lies about its sizes|damaged/,
+    ],
+    [
+      'a zip with ../ paths',
+      async () => replaceAll(await zipOf([['xx/evil.md', Buffer.from('---\ntitle: x\n---\nx')]]), 'xx/evil.md', '../evil.md'),
+      400,
+      /unsafe file name/,
+    ],
+    [
+      'a zip with an absolute path',
+      async () => replaceAll(await zipOf([['xetc/evil.md', Buffer.from('x')]]), 'xetc/evil.md', '/etc/evil.md'),
+      400,
+      /unsafe file name/,
+    ],
     ['a zip post without front matter', () => zipOf([['posts/x.md', Buffer.from('just text')]]), 400, /posts\/x\.md has no front matter/],
-    ['a zip post with a hostile slug', () => zipOf([['posts/x.md', Buffer.from('---\ntitle: X\nslug: ../../etc\n---\nbody')]]), 400, /posts\/x\.md: A post address uses only/],
-    ['a comment with an unknown status', () => withSql(`pragma ignore_check_constraints = on; ${commentRow({ status: 'published' })}`), 400, /^This file has a comment whose status is not one of pending, approved, spam\.$/],
-    ['a comment whose website is a script', () => withSql(commentRow({ author_url: 'javascript:alert(1)' })), 400, /^This file has a comment whose website is not an http or https address\.$/],
-    ['zip comments whose website is a script', () => zipOf([
-      ['posts/x.md', Buffer.from('---\ntitle: X\nslug: x\n---\nbody')],
-      ['comments/x.yaml', Buffer.from('- name: Mallory\n  website: javascript:alert(1)\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')],
-    ]), 400, /^comments\/x\.yaml: A website must be an address starting with http:\/\/ or https:\/\/\.$/],
-    ['an older-schema file whose CHECK expression is expensive', () => withSql(
-      "drop table settings; create table settings (key text primary key, value text not null check (length(printf('%.*c', 2000000000, 'x')) > 0)); pragma user_version = 5",
-    ), 400, /^This database (is not a Quire blog|has a table \("\w+"\) that a Quire blog does not have in this form)/],
-    ['a file whose blog title is far over the limit', () => withSql(
-      `insert or replace into settings (key, value) values ('title', '${'T'.repeat(5000)}')`,
-    ), 400, /^This file's blog settings are not valid: A blog title is at most 120 characters\.$/],
-    ['a file with a post title over the limit', () => withSql(`update posts set title = '${'t'.repeat(201)}'`), 400, /^This file has a post title longer than 200 characters\.$/],
-    ['a file with an earlier version of a post over the limit', () => withSql(
-      `insert into post_revisions (post_id, kind, title, markdown, created_at) values (1, 'saved', 'Old', '${'m'.repeat(200_001)}', 0)`,
-    ), 400, /^This file has an earlier version of a post longer than 200,000 characters\.$/],
-    ['a file with an earlier version of a post whose tags are not a list', () => withSql(
-      `insert into post_revisions (post_id, kind, title, markdown, tags, created_at) values (1, 'pending', 'Old', 'x', '{"a":1}', 0)`,
-    ), 400, /^This file has an earlier version of a post whose tags are not a list of at most 20 tags of at most 40 characters\.$/],
-    ['a zip post larger than a post may be', () => zipOf([['posts/big.md', Buffer.alloc(1_000_000, 'a')]]), 400, /^posts\/big\.md is larger than \d+ KB; nothing was imported\.$/],
-    ['a zip whose settings title is over the limit', () => zipOf([['quire.yaml', Buffer.from(`title: ${'T'.repeat(200)}\n`)]]), 400, /^quire\.yaml: A blog title is at most 120 characters\.$/],
-    ['a file with an image description over the limit', () => withSql(`update media set alt = '${'d'.repeat(501)}'`), 400, /^This file has an image description longer than 500 characters\.$/],
-    ['a redirect to another site', () => withSql("insert into redirects (path, target, created_at) values ('/old', '//evil.example/', 0)"), 400, /^This file has a redirect whose target could lead to another site \(\/\/ or \\\)\.$/],
-    ['a redirect to a full URL', () => withSql("insert into redirects (path, target, created_at) values ('/old', 'https://evil.example/', 0)"), 400, /^This file has a redirect whose target is not a path of the blog \(starting with \/\)\.$/],
-    ['a redirect whose target carries a header', () => withSql(
-      "insert into redirects (path, target, created_at) values ('/old', '/x' || char(13) || char(10) || 'Set-Cookie: session=stolen', 0)",
-    ), 400, /^This file has a redirect whose target has control characters\.$/],
-    ['a redirect whose address is too long', () => withSql(`insert into redirects (path, target, created_at) values ('/${'x'.repeat(2000)}', '/', 0)`), 400, /^This file has a redirect whose address is longer than 2,000 characters\.$/],
-    ['a post in the trash that readers could see', () => withSql("update posts set deleted_at = 1 where id = 1"), 400, /^This file has a post half in the trash \(without a time, or not a draft\)\.$/],
-    ['a time zone the server does not know', () => withSql("insert or replace into settings (key, value) values ('time_zone', 'Mars/Olympus_Mons')"), 400, /^This file's blog settings are not valid: Choose a time zone from the list\.$/],
-    ['zip comments for a post that is not there', () => zipOf([['comments/ghost.yaml', Buffer.from('- name: A\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')]]), 400, /^comments\/ghost\.yaml: There is no post "ghost" for these comments\.$/],
+    [
+      'a zip post with a hostile slug',
+      () => zipOf([['posts/x.md', Buffer.from('---\ntitle: X\nslug: ../../etc\n---\nbody')]]),
+      400,
+      /posts\/x\.md: A post address uses only/,
+    ],
+    [
+      'a comment with an unknown status',
+      () => withSql(`pragma ignore_check_constraints = on; ${commentRow({ status: 'published' })}`),
+      400,
+      /^This file has a comment whose status is not one of pending, approved, spam\.$/,
+    ],
+    [
+      'a comment whose website is a script',
+      () => withSql(commentRow({ author_url: 'javascript:alert(1)' })),
+      400,
+      /^This file has a comment whose website is not an http or https address\.$/,
+    ],
+    [
+      'zip comments whose website is a script',
+      () =>
+        zipOf([
+          ['posts/x.md', Buffer.from('---\ntitle: X\nslug: x\n---\nbody')],
+          ['comments/x.yaml', Buffer.from('- name: Mallory\n  website: javascript:alert(1)\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')],
+        ]),
+      400,
+      /^comments\/x\.yaml: A website must be an address starting with http:\/\/ or https:\/\/\.$/,
+    ],
+    [
+      'an older-schema file whose CHECK expression is expensive',
+      () =>
+        withSql(
+          "drop table settings; create table settings (key text primary key, value text not null check (length(printf('%.*c', 2000000000, 'x')) > 0)); pragma user_version = 5",
+        ),
+      400,
+      /^This database (is not a Quire blog|has a table \("\w+"\) that a Quire blog does not have in this form)/,
+    ],
+    [
+      'a file whose blog title is far over the limit',
+      () => withSql(`insert or replace into settings (key, value) values ('title', '${'T'.repeat(5000)}')`),
+      400,
+      /^This file's blog settings are not valid: A blog title is at most 120 characters\.$/,
+    ],
+    [
+      'a file with a post title over the limit',
+      () => withSql(`update posts set title = '${'t'.repeat(201)}'`),
+      400,
+      /^This file has a post title longer than 200 characters\.$/,
+    ],
+    [
+      'a file with an earlier version of a post over the limit',
+      () =>
+        withSql(
+          `insert into post_revisions (post_id, kind, title, markdown, created_at) values (1, 'saved', 'Old', '${'m'.repeat(200_001)}', 0)`,
+        ),
+      400,
+      /^This file has an earlier version of a post longer than 200,000 characters\.$/,
+    ],
+    [
+      'a file with an earlier version of a post whose tags are not a list',
+      () =>
+        withSql(
+          `insert into post_revisions (post_id, kind, title, markdown, tags, created_at) values (1, 'pending', 'Old', 'x', '{"a":1}', 0)`,
+        ),
+      400,
+      /^This file has an earlier version of a post whose tags are not a list of at most 20 tags of at most 40 characters\.$/,
+    ],
+    [
+      'a zip post larger than a post may be',
+      () => zipOf([['posts/big.md', Buffer.alloc(1_000_000, 'a')]]),
+      400,
+      /^posts\/big\.md is larger than \d+ KB; nothing was imported\.$/,
+    ],
+    [
+      'a zip whose settings title is over the limit',
+      () => zipOf([['quire.yaml', Buffer.from(`title: ${'T'.repeat(200)}\n`)]]),
+      400,
+      /^quire\.yaml: A blog title is at most 120 characters\.$/,
+    ],
+    [
+      'a file with an image description over the limit',
+      () => withSql(`update media set alt = '${'d'.repeat(501)}'`),
+      400,
+      /^This file has an image description longer than 500 characters\.$/,
+    ],
+    [
+      'a redirect to another site',
+      () => withSql("insert into redirects (path, target, created_at) values ('/old', '//evil.example/', 0)"),
+      400,
+      /^This file has a redirect whose target could lead to another site \(\/\/ or \\\)\.$/,
+    ],
+    [
+      'a redirect to a full URL',
+      () => withSql("insert into redirects (path, target, created_at) values ('/old', 'https://evil.example/', 0)"),
+      400,
+      /^This file has a redirect whose target is not a path of the blog \(starting with \/\)\.$/,
+    ],
+    [
+      'a redirect whose target carries a header',
+      () =>
+        withSql(
+          "insert into redirects (path, target, created_at) values ('/old', '/x' || char(13) || char(10) || 'Set-Cookie: session=stolen', 0)",
+        ),
+      400,
+      /^This file has a redirect whose target has control characters\.$/,
+    ],
+    [
+      'a redirect whose address is too long',
+      () => withSql(`insert into redirects (path, target, created_at) values ('/${'x'.repeat(2000)}', '/', 0)`),
+      400,
+      /^This file has a redirect whose address is longer than 2,000 characters\.$/,
+    ],
+    [
+      'a post in the trash that readers could see',
+      () => withSql('update posts set deleted_at = 1 where id = 1'),
+      400,
+      /^This file has a post half in the trash \(without a time, or not a draft\)\.$/,
+    ],
+    [
+      'a time zone the server does not know',
+      () => withSql("insert or replace into settings (key, value) values ('time_zone', 'Mars/Olympus_Mons')"),
+      400,
+      /^This file's blog settings are not valid: Choose a time zone from the list\.$/,
+    ],
+    [
+      'zip comments for a post that is not there',
+      () => zipOf([['comments/ghost.yaml', Buffer.from('- name: A\n  date: 2026-01-01T00:00:00Z\n  body: hi\n')]]),
+      400,
+      /^comments\/ghost\.yaml: There is no post "ghost" for these comments\.$/,
+    ],
   ];
 
   it.each(corpus)('refuses %s with its sentence, leaving the live blog unchanged', async (_name, make, status, message) => {
@@ -400,7 +596,9 @@ describe('comments in exports', () => {
   it('the Markdown zip holds the approved ones, and brings them back', async () => {
     const zip = (await download(carol, '/api/blogs/talk/export/markdown')).body;
     const files = await readZip(zip);
-    expect(files.get('comments/open.yaml')).toMatch(/^- name: Grace\n  website: https:\/\/grace\.example\/\n  date: \d{4}-[\d-]+T[\d:.]+Z\n  body: Approved \*\*words\*\*\n$/);
+    expect(files.get('comments/open.yaml')).toMatch(
+      /^- name: Grace\n  website: https:\/\/grace\.example\/\n  date: \d{4}-[\d-]+T[\d:.]+Z\n  body: Approved \*\*words\*\*\n$/,
+    );
     expect(files.get('quire.yaml')).toContain('comments: moderated');
     expect((await upload(carol, '/api/blogs/import?slug=talk-zip', zip)).status).toBe(200);
     const page = await request(server.port, `talk-zip.localhost:${server.port}`, '/posts/open');

@@ -32,11 +32,15 @@ export function exportBlogFile(blog: Blog, now = new Date()): Promise<BlogDownlo
 export function exportMarkdownZip(blog: Blog, now = new Date()): Promise<BlogDownload> {
   return oneExportAtATime(blog, `${blog.slug}-${day(now)}-markdown.zip`, async (snapshot, scratch) => {
     const zip = scratch('.zip');
-    await runTask<void>(TASK.exportMarkdown, { source: snapshot, dest: zip, slug: blog.slug, now: now.toISOString() }, {
-      lane: 'bulk',
-      deadlineMs: config().bulkTimeoutMs,
-      tooLong: 'Making this export took too long. Try the blog-file export instead.',
-    });
+    await runTask<void>(
+      TASK.exportMarkdown,
+      { source: snapshot, dest: zip, slug: blog.slug, now: now.toISOString() },
+      {
+        lane: 'bulk',
+        deadlineMs: config().bulkTimeoutMs,
+        tooLong: 'Making this export took too long. Try the blog-file export instead.',
+      },
+    );
     return zip;
   });
 }

@@ -67,12 +67,16 @@ export async function prepareOffThread(upload: string): Promise<string> {
   const fresh = scratchFile('import', '.db');
   const copy = scratchFile('import-copy', '.db');
   try {
-    await runTask<void>(TASK.prepareImport, { upload, fresh, copy }, {
-      lane: 'bulk',
-      deadlineMs: config().bulkTimeoutMs,
-      graceMs: HARD_STOP_GRACE_MS,
-      tooLong: 'Preparing this file took too long; nothing was imported.',
-    });
+    await runTask<void>(
+      TASK.prepareImport,
+      { upload, fresh, copy },
+      {
+        lane: 'bulk',
+        deadlineMs: config().bulkTimeoutMs,
+        graceMs: HARD_STOP_GRACE_MS,
+        tooLong: 'Preparing this file took too long; nothing was imported.',
+      },
+    );
     return fresh;
   } catch (error) {
     removeQuietly(fresh);

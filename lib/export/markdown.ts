@@ -20,15 +20,28 @@ import { authorExcerpt, listPostTags } from '@/lib/posts/posts';
  * Each entry is read from the file only when the zip comes to write it (a lazy stream), so
  * memory holds one post or image at a time however big the blog.
  */
-export async function writeMarkdownZip({ source, dest, slug, now }: { source: string; dest: string; slug: string; now: string }): Promise<void> {
+export async function writeMarkdownZip({
+  source,
+  dest,
+  slug,
+  now,
+}: {
+  source: string;
+  dest: string;
+  slug: string;
+  now: string;
+}): Promise<void> {
   const handle = openDetachedTenant(source, slug);
   try {
     const zip = new yazl.ZipFile();
     const mtime = new Date(now);
     const settings = readSettings(handle);
-    const lazy = (make: () => Buffer) => Readable.from((function* () {
-      yield make();
-    })());
+    const lazy = (make: () => Buffer) =>
+      Readable.from(
+        (function* () {
+          yield make();
+        })(),
+      );
 
     zip.addBuffer(Buffer.from(README(slug, mtime)), 'README.md', { mtime });
     zip.addBuffer(
@@ -53,9 +66,17 @@ export async function writeMarkdownZip({ source, dest, slug, now }: { source: st
     // The trash stays behind (listAllPages leaves trashed pages out too): the blog file carries it.
     const live = handle.sqlite.prepare('select id, slug, updated_at from posts where deleted_at is null order by id');
     for (const { id, slug: postSlug, updated_at } of live.all() as { id: number; slug: string; updated_at: number }[]) {
-      zip.addReadStream(lazy(() => Buffer.from(postFile(handle, readPost.get(id) as ExportedPostRow))), `posts/${postSlug}.md`, { mtime: new Date(updated_at) });
+      zip.addReadStream(
+        lazy(() => Buffer.from(postFile(handle, readPost.get(id) as ExportedPostRow))),
+        `posts/${postSlug}.md`,
+        { mtime: new Date(updated_at) },
+      );
       if (commentsForExport(handle, id).length > 0) {
-        zip.addReadStream(lazy(() => Buffer.from(stringify(commentsForExport(handle, id)))), `comments/${postSlug}.yaml`, { mtime });
+        zip.addReadStream(
+          lazy(() => Buffer.from(stringify(commentsForExport(handle, id)))),
+          `comments/${postSlug}.yaml`,
+          { mtime },
+        );
       }
     }
     for (const page of listAllPages(handle)) {
@@ -64,9 +85,18 @@ export async function writeMarkdownZip({ source, dest, slug, now }: { source: st
     }
     const readImage = handle.sqlite.prepare('select bytes from media where id = ?').pluck();
     const descriptions: Record<string, string> = {};
-    for (const item of handle.sqlite.prepare('select id, filename, created_at, alt from media order by id').all() as { id: number; filename: string; created_at: number; alt: string }[]) {
+    for (const item of handle.sqlite.prepare('select id, filename, created_at, alt from media order by id').all() as {
+      id: number;
+      filename: string;
+      created_at: number;
+      alt: string;
+    }[]) {
       const name = `media/${item.id}-${item.filename}`;
-      zip.addReadStream(lazy(() => readImage.get(item.id) as Buffer), name, { mtime: new Date(item.created_at), compress: false });
+      zip.addReadStream(
+        lazy(() => readImage.get(item.id) as Buffer),
+        name,
+        { mtime: new Date(item.created_at), compress: false },
+      );
       if (item.alt) descriptions[name] = item.alt;
     }
     if (Object.keys(descriptions).length > 0) zip.addBuffer(Buffer.from(stringify(descriptions)), MEDIA_DESCRIPTIONS_FILE, { mtime });
@@ -77,7 +107,20 @@ export async function writeMarkdownZip({ source, dest, slug, now }: { source: st
   }
 }
 
-type ExportedPostRow = { id: number; slug: string; title: string; markdown: string; excerpt: string; auto_excerpt: string; status: string; published_at: number | null; created_at: number; updated_at: number; cover_id: number | null; cover_name: string | null };
+type ExportedPostRow = {
+  id: number;
+  slug: string;
+  title: string;
+  markdown: string;
+  excerpt: string;
+  auto_excerpt: string;
+  status: string;
+  published_at: number | null;
+  created_at: number;
+  updated_at: number;
+  cover_id: number | null;
+  cover_name: string | null;
+};
 
 function postFile(handle: TenantHandle, post: ExportedPostRow): string {
   const meta = {

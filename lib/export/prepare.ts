@@ -153,10 +153,15 @@ function copyCheckedUpload(upload: string, dest: string): void {
     if (version < 1) {
       // Not ours at all: name a table Quire does not have, if there is one.
       const ours = schemaAt(newest);
-      const table = (db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as string[]).find((name) => !ours.has(name));
-      throw new InputError(table ? `This database is not a Quire blog (it has a table "${table.slice(0, 60)}").` : 'This database is not a Quire blog.');
+      const table = (db.prepare("select name from sqlite_schema where type = 'table'").pluck().all() as string[]).find(
+        (name) => !ours.has(name),
+      );
+      throw new InputError(
+        table ? `This database is not a Quire blog (it has a table "${table.slice(0, 60)}").` : 'This database is not a Quire blog.',
+      );
     }
-    if (version > newest) throw new InputError(`This blog comes from a newer Quire (schema ${version}); this server reads up to schema ${newest}.`);
+    if (version > newest)
+      throw new InputError(`This blog comes from a newer Quire (schema ${version}); this server reads up to schema ${newest}.`);
     const theirs = schemaMap(db.prepare('select type, name, tbl_name, sql from sqlite_schema').all() as SchemaRow[]);
     const ours = schemaAt(version);
     const foreign = [...theirs.keys()].find((name) => ours.get(name) !== theirs.get(name));
@@ -180,7 +185,10 @@ function describeForeign(name: string, entry: string, altered: boolean): string 
 
 /** Ordinary tables whose rows an import copies: all of a blog's but the search index's and quire_about. */
 function copiedTables(db: Sqlite): string[] {
-  const rows = db.prepare("select name, sql from sqlite_schema where type = 'table' and name not like 'sqlite%'").all() as { name: string; sql: string }[];
+  const rows = db.prepare("select name, sql from sqlite_schema where type = 'table' and name not like 'sqlite%'").all() as {
+    name: string;
+    sql: string;
+  }[];
   const virtual = rows.filter((r) => /^CREATE VIRTUAL TABLE/i.test(r.sql)).map((r) => r.name);
   return rows.map((r) => r.name).filter((name) => name !== 'quire_about' && !virtual.some((v) => name === v || name.startsWith(`${v}_`)));
 }
@@ -221,7 +229,10 @@ function copyKnownRows(db: Sqlite, copied: string, tables: string[]): void {
     for (const table of tables) {
       const ours = new Set(db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[]);
       const theirs = db.prepare("select name from pragma_table_info(?, 'upload')").pluck().all(table) as string[];
-      const columns = theirs.filter((c) => ours.has(c)).map((c) => `"${c}"`).join(', ');
+      const columns = theirs
+        .filter((c) => ours.has(c))
+        .map((c) => `"${c}"`)
+        .join(', ');
       if (!columns) continue;
       if (table === 'comments' && theirs.includes('status')) refuseUnknownCommentStatus(db);
       db.exec(`DELETE FROM main."${table}"; INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM upload."${table}"`);
@@ -251,7 +262,8 @@ function checkValues(db: Sqlite): void {
   const handle = { slug: 'import', sqlite: db, orm: undefined } as unknown as TenantHandle;
   const settings = blogSettingsSchema.safeParse(readSettingsRaw(db, handle));
   if (!settings.success) throw new InputError(`This file's blog settings are not valid: ${settings.error.issues[0]!.message}`);
-  const tooLong = (what: string, max: number) => new InputError(`This file has ${what} longer than ${max.toLocaleString('en')} characters.`);
+  const tooLong = (what: string, max: number) =>
+    new InputError(`This file has ${what} longer than ${max.toLocaleString('en')} characters.`);
   const text = (value: unknown) => (typeof value === 'string' ? value : null);
   for (const row of db.prepare('select slug, title, markdown, excerpt from posts').iterate() as IterableIterator<Record<string, unknown>>) {
     const [title, markdown, excerpt] = [text(row.title), text(row.markdown), text(row.excerpt)];
@@ -261,13 +273,19 @@ function checkValues(db: Sqlite): void {
     if (excerpt.length > POST_EXCERPT_MAX) throw tooLong('an excerpt', POST_EXCERPT_MAX);
   }
   // A post's earlier versions come back in the editor's History: held to the same limits.
-  for (const row of db.prepare('select title, markdown, excerpt, tags from post_revisions').iterate() as IterableIterator<Record<string, unknown>>) {
+  for (const row of db.prepare('select title, markdown, excerpt, tags from post_revisions').iterate() as IterableIterator<
+    Record<string, unknown>
+  >) {
     const [title, markdown, excerpt, tagList] = [text(row.title), text(row.markdown), text(row.excerpt), text(row.tags)];
-    if (title === null || markdown === null || excerpt === null || tagList === null) throw new InputError('This file has an earlier version of a post whose text is not text.');
+    if (title === null || markdown === null || excerpt === null || tagList === null)
+      throw new InputError('This file has an earlier version of a post whose text is not text.');
     if (title.length > POST_TITLE_MAX) throw tooLong('an earlier version of a post with a title', POST_TITLE_MAX);
     if (markdown.length > POST_MARKDOWN_MAX) throw tooLong('an earlier version of a post', POST_MARKDOWN_MAX);
     if (excerpt.length > POST_EXCERPT_MAX) throw tooLong('an earlier version of a post with an excerpt', POST_EXCERPT_MAX);
-    if (!revisionTagsSchema.safeParse(parseJson(tagList)).success) throw new InputError(`This file has an earlier version of a post whose tags are not a list of at most ${TAGS_MAX} tags of at most ${TAG_MAX} characters.`);
+    if (!revisionTagsSchema.safeParse(parseJson(tagList)).success)
+      throw new InputError(
+        `This file has an earlier version of a post whose tags are not a list of at most ${TAGS_MAX} tags of at most ${TAG_MAX} characters.`,
+      );
   }
   for (const row of db.prepare('select title, markdown from pages').iterate() as IterableIterator<Record<string, unknown>>) {
     const [title, markdown] = [text(row.title), text(row.markdown)];
@@ -293,7 +311,10 @@ function checkValues(db: Sqlite): void {
   // The front answers a redirect's path with its target as the Location: a target elsewhere
   // (`//evil.example`) would make the blog an open redirect.
   for (const row of db.prepare('select path, target from redirects').iterate() as IterableIterator<Record<string, unknown>>) {
-    for (const [what, value] of [['address', row.path], ['target', row.target]] as const) {
+    for (const [what, value] of [
+      ['address', row.path],
+      ['target', row.target],
+    ] as const) {
       const problem = redirectPathProblem(value);
       if (problem) throw new InputError(`This file has a redirect whose ${what} ${problem}.`);
     }
@@ -302,10 +323,16 @@ function checkValues(db: Sqlite): void {
 
 /** What is in the trash is a draft (so readers cannot see it) with a time, and comes back as something a post or page can be. */
 function checkTrash(db: Sqlite): void {
-  for (const [table, kind, statuses] of [['posts', 'post', ['draft', 'published', 'scheduled']], ['pages', 'page', ['draft', 'published']]] as const) {
-    const rows = db.prepare(`select status, deleted_at, status_before_trash from ${table} where deleted_at is not null or status_before_trash is not null`);
+  for (const [table, kind, statuses] of [
+    ['posts', 'post', ['draft', 'published', 'scheduled']],
+    ['pages', 'page', ['draft', 'published']],
+  ] as const) {
+    const rows = db.prepare(
+      `select status, deleted_at, status_before_trash from ${table} where deleted_at is not null or status_before_trash is not null`,
+    );
     for (const row of rows.iterate() as IterableIterator<Record<string, unknown>>) {
-      if (!Number.isSafeInteger(row.deleted_at) || row.status !== 'draft') throw new InputError(`This file has a ${kind} half in the trash (without a time, or not a draft).`);
+      if (!Number.isSafeInteger(row.deleted_at) || row.status !== 'draft')
+        throw new InputError(`This file has a ${kind} half in the trash (without a time, or not a draft).`);
       if (row.status_before_trash !== null && !(statuses as readonly unknown[]).includes(row.status_before_trash)) {
         throw new InputError(`This file has a ${kind} in the trash whose former status is not one of ${statuses.join(', ')}.`);
       }
@@ -325,7 +352,9 @@ function parseJson(value: string): unknown {
 
 /** Settings as stored, for checking: readSettings fills in defaults, which would hide a bad value. */
 function readSettingsRaw(db: Sqlite, handle: TenantHandle): Record<string, unknown> {
-  const values = new Map((db.prepare('select key, value from settings').all() as { key: string; value: unknown }[]).map((r) => [r.key, r.value]));
+  const values = new Map(
+    (db.prepare('select key, value from settings').all() as { key: string; value: unknown }[]).map((r) => [r.key, r.value]),
+  );
   const stored = (key: string, fallback: unknown) => (values.has(key) ? values.get(key) : fallback);
   return {
     title: stored('title', handle.slug),
@@ -353,7 +382,9 @@ function checkImages(db: Sqlite): void {
     // A null sha256 marks an image from before uploads were cleaned: it is cleaned next.
     updateImage.run(safeFilename(String(row.filename)), mime, bytes.length, row.sha256 === null ? null : sha256(bytes), id);
   }
-  const readCopy = db.prepare('select v.bytes, m.width as full from media_variants v left join media m on m.id = v.media_id where v.media_id = ? and v.width is ?');
+  const readCopy = db.prepare(
+    'select v.bytes, m.width as full from media_variants v left join media m on m.id = v.media_id where v.media_id = ? and v.width is ?',
+  );
   const updateCopy = db.prepare('update media_variants set mime = ?, size = ? where media_id = ? and width = ?');
   for (const copy of db.prepare('select media_id, width from media_variants').all() as { media_id: number; width: unknown }[]) {
     const row = readCopy.get(copy.media_id, copy.width) as { bytes: unknown; full: number | null };
@@ -375,18 +406,24 @@ function renderAgain(db: Sqlite, deadlineAt: number): void {
   const updatePost = db.prepare('update posts set html = ?, body_text = ?, auto_excerpt = ? where id = ?');
   for (const row of db.prepare('select id, slug, markdown from posts').all() as { id: number; slug: string; markdown: string }[]) {
     checkDeadline(deadlineAt);
-    if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a post with an invalid address ("${row.slug.slice(0, 60)}").`);
+    if (!POST_SLUG_PATTERN.test(row.slug))
+      throw new InputError(`This file has a post with an invalid address ("${row.slug.slice(0, 60)}").`);
     const html = renderMarkdown(row.markdown, { images: lookupIn(mediaImageTable(db, row.markdown)) });
     updatePost.run(html, htmlToText(html), excerptFromHtml(html), row.id);
   }
   const updatePage = db.prepare('update pages set html = ? where id = ?');
   for (const row of db.prepare('select id, slug, markdown from pages').all() as { id: number; slug: string; markdown: string }[]) {
     checkDeadline(deadlineAt);
-    if (!POST_SLUG_PATTERN.test(row.slug)) throw new InputError(`This file has a page with an invalid address ("${row.slug.slice(0, 60)}").`);
+    if (!POST_SLUG_PATTERN.test(row.slug))
+      throw new InputError(`This file has a page with an invalid address ("${row.slug.slice(0, 60)}").`);
     updatePage.run(renderMarkdown(row.markdown, { images: lookupIn(mediaImageTable(db, row.markdown)) }), row.id);
   }
   const updateComment = db.prepare('update comments set html = ?, author_url = ? where id = ?');
-  for (const row of db.prepare('select id, author_url, body from comments').all() as { id: number; author_url: string | null; body: string }[]) {
+  for (const row of db.prepare('select id, author_url, body from comments').all() as {
+    id: number;
+    author_url: string | null;
+    body: string;
+  }[]) {
     checkDeadline(deadlineAt);
     const website = commentWebsiteSchema.safeParse(row.author_url ?? '');
     if (!website.success) throw new InputError('This file has a comment whose website is not an http or https address.');
@@ -452,69 +489,84 @@ type EntryHandler = (name: string, kind: ZipEntryKind, bytes: Buffer) => Promise
  * actually inflated against both while inflating (a zip can lie): the stream is cut at the limit.
  * The bytes inflated over all passes are held to the import limit.
  */
-function readZipEntries(file: string, budget: { inflated: number; limit: number }, deadlineAt: number, kinds: ZipEntryKind[], onEntry: EntryHandler): Promise<void> {
+function readZipEntries(
+  file: string,
+  budget: { inflated: number; limit: number },
+  deadlineAt: number,
+  kinds: ZipEntryKind[],
+  onEntry: EntryHandler,
+): Promise<void> {
   const limitOf = (kind: ZipEntryKind) => (kind === 'media' ? config().mediaMaxBytes : TEXT_ENTRY_MAX);
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true, decodeStrings: true, autoClose: true }, (openError, zip) => {
-      if (openError || !zip) return reject(new InputError('This file is not a zip file.'));
-      let settled = false;
-      const fail = (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        zip.close();
-        reject(error);
-      };
-      if (zip.entryCount > ZIP_MAX_ENTRIES) return fail(new InputError(`This zip file has more than ${ZIP_MAX_ENTRIES.toLocaleString('en')} files.`));
-      zip.on('error', (error: Error) => {
-        if (/invalid relative path|absolute path|invalid characters/i.test(error.message)) fail(new InputError(`This zip file has an unsafe file name (${error.message}); nothing was imported.`));
-        else fail(new InputError(`This zip file is damaged: ${error.message}.`));
-      });
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (settled) return;
-        try {
-          checkDeadline(deadlineAt);
-        } catch (error) {
-          return fail(error);
-        }
-        const kind = entry.fileName.endsWith('/') ? undefined : entryKind(entry.fileName);
-        if (!kind || !kinds.includes(kind)) return zip.readEntry();
-        const limit = limitOf(kind);
-        const tooBig = () => new InputError(`${entry.fileName} is larger than ${formatSize(limit)}; nothing was imported.`);
-        if (budget.inflated + entry.uncompressedSize > budget.limit) {
-          return fail(new InputError(`This zip file expands to more than ${formatSize(budget.limit)}; nothing was imported.`));
-        }
-        if (entry.uncompressedSize > limit) return fail(tooBig());
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError || !stream) return fail(new InputError(`This zip file is damaged: ${streamError?.message ?? 'unreadable entry'}.`));
-          const chunks: Buffer[] = [];
-          let size = 0;
-          stream.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            budget.inflated += chunk.length;
-            // yauzl also stops at the declared size; this holds even if the declaration lies.
-            if (size > limit || size > entry.uncompressedSize) {
-              stream.destroy();
-              fail(tooBig());
-            } else chunks.push(chunk);
-          });
-          stream.on('error', (error: Error) => fail(new InputError(`This zip file is damaged or lies about its sizes (${error.message}); nothing was imported.`)));
-          stream.on('end', () => {
-            if (settled) return;
-            onEntry(entry.fileName, kind, Buffer.concat(chunks)).then(
-              () => zip.readEntry(),
-              (error: unknown) => fail(blameFile(entry.fileName, error)),
+    yauzl.open(
+      file,
+      { lazyEntries: true, validateEntrySizes: true, strictFileNames: true, decodeStrings: true, autoClose: true },
+      (openError, zip) => {
+        if (openError || !zip) return reject(new InputError('This file is not a zip file.'));
+        let settled = false;
+        const fail = (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          zip.close();
+          reject(error);
+        };
+        if (zip.entryCount > ZIP_MAX_ENTRIES)
+          return fail(new InputError(`This zip file has more than ${ZIP_MAX_ENTRIES.toLocaleString('en')} files.`));
+        zip.on('error', (error: Error) => {
+          if (/invalid relative path|absolute path|invalid characters/i.test(error.message))
+            fail(new InputError(`This zip file has an unsafe file name (${error.message}); nothing was imported.`));
+          else fail(new InputError(`This zip file is damaged: ${error.message}.`));
+        });
+        zip.on('entry', (entry: yauzl.Entry) => {
+          if (settled) return;
+          try {
+            checkDeadline(deadlineAt);
+          } catch (error) {
+            return fail(error);
+          }
+          const kind = entry.fileName.endsWith('/') ? undefined : entryKind(entry.fileName);
+          if (!kind || !kinds.includes(kind)) return zip.readEntry();
+          const limit = limitOf(kind);
+          const tooBig = () => new InputError(`${entry.fileName} is larger than ${formatSize(limit)}; nothing was imported.`);
+          if (budget.inflated + entry.uncompressedSize > budget.limit) {
+            return fail(new InputError(`This zip file expands to more than ${formatSize(budget.limit)}; nothing was imported.`));
+          }
+          if (entry.uncompressedSize > limit) return fail(tooBig());
+          zip.openReadStream(entry, (streamError, stream) => {
+            if (streamError || !stream)
+              return fail(new InputError(`This zip file is damaged: ${streamError?.message ?? 'unreadable entry'}.`));
+            const chunks: Buffer[] = [];
+            let size = 0;
+            stream.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+              budget.inflated += chunk.length;
+              // yauzl also stops at the declared size; this holds even if the declaration lies.
+              if (size > limit || size > entry.uncompressedSize) {
+                stream.destroy();
+                fail(tooBig());
+              } else chunks.push(chunk);
+            });
+            stream.on('error', (error: Error) =>
+              fail(new InputError(`This zip file is damaged or lies about its sizes (${error.message}); nothing was imported.`)),
             );
+            stream.on('end', () => {
+              if (settled) return;
+              onEntry(entry.fileName, kind, Buffer.concat(chunks)).then(
+                () => zip.readEntry(),
+                (error: unknown) => fail(blameFile(entry.fileName, error)),
+              );
+            });
           });
         });
-      });
-      zip.on('end', () => {
-        if (!settled) {
-          settled = true;
-          resolve();
-        }
-      });
-      zip.readEntry();
-    });
+        zip.on('end', () => {
+          if (!settled) {
+            settled = true;
+            resolve();
+          }
+        });
+        zip.readEntry();
+      },
+    );
   });
 }
 

@@ -21,7 +21,8 @@ let server: RunningServer;
 let author: ApiClient;
 let imageUrl: string;
 const base = () => `http://feeds.localhost:${server.port}`;
-const get = (urlPath: string, headers?: Record<string, string>) => request(server.port, `feeds.localhost:${server.port}`, urlPath, { headers });
+const get = (urlPath: string, headers?: Record<string, string>) =>
+  request(server.port, `feeds.localhost:${server.port}`, urlPath, { headers });
 
 async function publish(title: string, fields: Record<string, unknown> = {}) {
   const reply = await author.call('POST', '/api/blogs/feeds/posts', { title, markdown: `Text of ${title}.`, action: 'publish', ...fields });
@@ -65,7 +66,13 @@ function addressesIn(html: string): string[] {
   const page = new ParsedPage(html);
   const found = [
     ...page.elements('a').map((a) => a.attribs.href),
-    ...page.elements('img').flatMap((img) => [img.attribs.src, ...(img.attribs.srcset ?? '').split(',').map((c) => c.trim().split(' ')[0]).filter(Boolean)]),
+    ...page.elements('img').flatMap((img) => [
+      img.attribs.src,
+      ...(img.attribs.srcset ?? '')
+        .split(',')
+        .map((c) => c.trim().split(' ')[0])
+        .filter(Boolean),
+    ]),
   ];
   return found.filter((value): value is string => value !== undefined);
 }
@@ -162,7 +169,7 @@ describe.each(FEEDS)('the feeds of $page', ({ list, page, title }) => {
 });
 
 describe('feed entries', () => {
-  it('resolve the post\'s own links and images against its address', async () => {
+  it("resolve the post's own links and images against its address", async () => {
     const feed = JSON.parse((await get('/feed.json')).body) as z.infer<typeof jsonFeedSchema>;
     const item = feed.items.find((i) => i.title === 'Links and images')!;
     expect(item.url).toBe(`${base()}/posts/links-and-images`);
@@ -195,8 +202,17 @@ describe('feed entries', () => {
   });
 });
 
-describe('the front\'s cache', () => {
-  const CACHED = ['/feed.xml', '/atom.xml', '/feed.json', '/tag/news/feed.xml', '/tag/news/atom.xml', '/tag/news/feed.json', '/sitemap.xml', '/robots.txt'];
+describe("the front's cache", () => {
+  const CACHED = [
+    '/feed.xml',
+    '/atom.xml',
+    '/feed.json',
+    '/tag/news/feed.xml',
+    '/tag/news/atom.xml',
+    '/tag/news/feed.json',
+    '/sitemap.xml',
+    '/robots.txt',
+  ];
 
   it.each(CACHED)('serves %s from memory the second time, with its type and an ETag', async (urlPath) => {
     const first = await get(urlPath);

@@ -43,7 +43,8 @@ function blogFeed(site: string, format: FeedFormat, tagSlug?: string): string | 
       pageUrl: url(listPath || blogPaths.home),
       feedUrls: Object.fromEntries(feedFormats.map((f) => [f, url(feedPath(f, listPath))])) as Record<FeedFormat, string>,
       // The newest change; Atom wants a date even for a feed with no entries yet.
-      updated: entries.reduce<Date | undefined>((newest, e) => (newest && newest > e.modified ? newest : e.modified), undefined) ?? new Date(),
+      updated:
+        entries.reduce<Date | undefined>((newest, e) => (newest && newest > e.modified ? newest : e.modified), undefined) ?? new Date(),
       entries,
     },
     format,

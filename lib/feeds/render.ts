@@ -92,7 +92,11 @@ function toJsonFeed11(json: string, doc: FeedDocument): string {
   const feed = JSON.parse(json) as Record<string, unknown>;
   delete feed.author;
   // `version` keeps its place at the top, as the spec asks.
-  return JSON.stringify({ ...feed, version: 'https://jsonfeed.org/version/1.1', language: doc.language, authors: [{ name: doc.author }] }, null, 2);
+  return JSON.stringify(
+    { ...feed, version: 'https://jsonfeed.org/version/1.1', language: doc.language, authors: [{ name: doc.author }] },
+    null,
+    2,
+  );
 }
 
 /** Characters XML 1.0 forbids (most C0 controls, U+FFFE/FFFF, lone surrogates) dropped. */

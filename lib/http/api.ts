@@ -7,9 +7,7 @@ import { HttpError, forbidden } from './errors';
  * input becomes a 400 with its sentence, HttpErrors keep their status, anything else is a
  * logged 500 that says so plainly.
  */
-export function apiRoute<P = Record<string, never>>(
-  handler: (request: Request, params: P) => Promise<unknown> | unknown,
-) {
+export function apiRoute<P = Record<string, never>>(handler: (request: Request, params: P) => Promise<unknown> | unknown) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
       if (request.method !== 'GET' && request.method !== 'HEAD') assertSameOrigin(request);
@@ -19,7 +17,10 @@ export function apiRoute<P = Record<string, never>>(
       if (error instanceof InputError) return Response.json({ error: error.message }, { status: 400 });
       if (error instanceof HttpError) {
         const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
-        return Response.json({ error: error.message }, { status: error.status, headers: retryAfter ? { 'Retry-After': String(retryAfter) } : undefined });
+        return Response.json(
+          { error: error.message },
+          { status: error.status, headers: retryAfter ? { 'Retry-After': String(retryAfter) } : undefined },
+        );
       }
       console.error('[quire] route failed:', error);
       return Response.json({ error: 'Something went wrong on the server. Please try again.' }, { status: 500 });

@@ -77,7 +77,7 @@ describe('a member of another blog (IDOR)', () => {
     expect((await request(server.port, `alices.localhost:${server.port}`, '/')).body).not.toContain('Hijack');
   });
 
-  it('changes only its own blog when it uses its own slug with the victim\'s post id', async () => {
+  it("changes only its own blog when it uses its own slug with the victim's post id", async () => {
     const reply = await eve.call('PUT', `/api/blogs/eves/posts/${alicePostId}`, postBody);
     expect(reply.status).toBe(404); // ids belong to each blog's own file
   });
@@ -152,7 +152,9 @@ describe('cookies', () => {
   it('refuses an expired cookie', async () => {
     const victim = await signUp('old@example.com', 'olds');
     const control = new Database(path.join(dataDir, 'control.db'));
-    control.prepare("update sessions set expires_at = ? where user_id = (select id from users where email = 'old@example.com')").run(Date.now() - 1000);
+    control
+      .prepare("update sessions set expires_at = ? where user_id = (select id from users where email = 'old@example.com')")
+      .run(Date.now() - 1000);
     control.close();
     expect((await victim.call('POST', '/api/blogs/olds/posts', postBody)).status).toBe(401);
   });
@@ -185,11 +187,17 @@ describe('cookies', () => {
 
 describe('bad input, clear messages', () => {
   it.each([
-    [{ email: 'alice@example.com', password: PASSWORD, blog: { slug: 'new1', title: 'T' } }, 'An account with this email already exists. Log in instead.'],
+    [
+      { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'new1', title: 'T' } },
+      'An account with this email already exists. Log in instead.',
+    ],
     [{ email: 'weak@example.com', password: 'short', blog: { slug: 'new2', title: 'T' } }, 'A password needs at least 10 characters.'],
     [{ email: 'x@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'T' } }, 'The blog address "alices" is taken.'],
     [{ email: 'x@example.com', password: PASSWORD, blog: { slug: 'www', title: 'T' } }, '"www" is reserved.'],
-    [{ email: 'x@example.com', password: PASSWORD, blog: { slug: '-bad-', title: 'T' } }, 'A blog address uses only a-z, 0-9 and inner hyphens (no hyphen at either end).'],
+    [
+      { email: 'x@example.com', password: PASSWORD, blog: { slug: '-bad-', title: 'T' } },
+      'A blog address uses only a-z, 0-9 and inner hyphens (no hyphen at either end).',
+    ],
   ])('sign-up %j', async (body, message) => {
     const reply = await new ApiClient(server.port).call('POST', '/api/auth/signup', body);
     expect(reply.status).toBe(400);
@@ -220,8 +228,14 @@ describe('bad input, clear messages', () => {
   });
 
   it('says a log-in failed the same way for a wrong password and an unknown email', async () => {
-    const wrong = await new ApiClient(server.port).call('POST', '/api/auth/login', { email: 'alice@example.com', password: 'not the password' });
-    const unknown = await new ApiClient(server.port).call('POST', '/api/auth/login', { email: 'ghost@example.com', password: 'not the password' });
+    const wrong = await new ApiClient(server.port).call('POST', '/api/auth/login', {
+      email: 'alice@example.com',
+      password: 'not the password',
+    });
+    const unknown = await new ApiClient(server.port).call('POST', '/api/auth/login', {
+      email: 'ghost@example.com',
+      password: 'not the password',
+    });
     expect(wrong.status).toBe(400);
     expect(unknown.json).toEqual(wrong.json);
   });
@@ -241,7 +255,12 @@ describe('readers see changes at once', () => {
 
   it('shows a settings change on every page', async () => {
     await request(server.port, blogHost(), '/');
-    await alice.call('PUT', '/api/blogs/alices/settings', { title: 'Alice Renamed', description: 'New words', authorName: 'A.', postsPerPage: 5 });
+    await alice.call('PUT', '/api/blogs/alices/settings', {
+      title: 'Alice Renamed',
+      description: 'New words',
+      authorName: 'A.',
+      postsPerPage: 5,
+    });
     const home = await request(server.port, blogHost(), '/');
     expect(home.body).toContain('Alice Renamed');
     expect(home.body).toContain('New words');

@@ -31,7 +31,12 @@ beforeAll(async () => {
     QUIRE_METRICS_TOKEN: METRICS_TOKEN,
   });
   alice = new ApiClient(server.port);
-  const signup = await alice.call('POST', '/api/auth/signup', { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'Alice' } }, from('192.0.2.10'));
+  const signup = await alice.call(
+    'POST',
+    '/api/auth/signup',
+    { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'Alice' } },
+    from('192.0.2.10'),
+  );
   expect(signup.status).toBe(200);
   await alice.call('POST', '/api/blogs/alices/posts', { title: 'Counted', markdown: 'Read me.', action: 'publish' });
 });
@@ -86,14 +91,28 @@ describe('log-in limits', () => {
 describe('sign-up', () => {
   it('is limited per address, with a sentence and Retry-After', async () => {
     const signUp = (n: number) =>
-      new ApiClient(server.port).call('POST', '/api/auth/signup', { email: `s${n}@example.com`, password: PASSWORD, blog: { slug: `signup${n}`, title: 'S' } }, from('198.51.100.20'));
+      new ApiClient(server.port).call(
+        'POST',
+        '/api/auth/signup',
+        { email: `s${n}@example.com`, password: PASSWORD, blog: { slug: `signup${n}`, title: 'S' } },
+        from('198.51.100.20'),
+      );
     for (let n = 1; n <= 3; n++) expect((await signUp(n)).status).toBe(200);
     const fourth = await signUp(4);
     expect(fourth.status).toBe(429);
     expect(fourth.json.error).toMatch(/^Too many sign-ups from your address\. Try again in \d+ minutes\.$/);
     expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another address is not held back.
-    expect((await new ApiClient(server.port).call('POST', '/api/auth/signup', { email: 's5@example.com', password: PASSWORD, blog: { slug: 'signup5', title: 'S' } }, from('198.51.100.21'))).status).toBe(200);
+    expect(
+      (
+        await new ApiClient(server.port).call(
+          'POST',
+          '/api/auth/signup',
+          { email: 's5@example.com', password: PASSWORD, blog: { slug: 'signup5', title: 'S' } },
+          from('198.51.100.21'),
+        )
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -159,7 +178,9 @@ describe('what the server tells strangers', () => {
     const stranger = await request(server.port, platform(), '/api/health', { headers: from('203.0.113.9') });
     expect(stranger.status).toBe(200);
     expect(JSON.parse(stranger.body)).toEqual({ ok: true });
-    const withToken = await request(server.port, platform(), '/api/health', { headers: { ...from('203.0.113.9'), authorization: `Bearer ${METRICS_TOKEN}` } });
+    const withToken = await request(server.port, platform(), '/api/health', {
+      headers: { ...from('203.0.113.9'), authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(JSON.parse(withToken.body)).toMatchObject({ ok: true, blogs: expect.any(Object), workers: expect.any(Object) });
     const local = await request(server.port, platform(), '/api/health');
     expect(JSON.parse(local.body)).toMatchObject({ ok: true, openHandles: expect.any(Number) });

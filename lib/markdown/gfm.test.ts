@@ -33,6 +33,10 @@ describe('Slugger', () => {
 
   it('keeps a heading called __proto__ like any other', () => {
     const slugger = new Slugger();
-    expect([slugger.slug('__proto__'), slugger.slug('__proto__'), slugger.slug('constructor')]).toEqual(['__proto__', '__proto__-1', 'constructor']);
+    expect([slugger.slug('__proto__'), slugger.slug('__proto__'), slugger.slug('constructor')]).toEqual([
+      '__proto__',
+      '__proto__-1',
+      'constructor',
+    ]);
   });
 });

@@ -55,7 +55,8 @@ export function headingIds(md: MarkdownIt): void {
     const tokens = state.tokens;
     for (let i = 0; i < tokens.length; i++) {
       const inline = tokens[i + 1];
-      if (tokens[i]!.type === 'heading_open' && inline?.type === 'inline') tokens[i]!.attrSet('id', slugger.slug(headingText(inline.children ?? [])));
+      if (tokens[i]!.type === 'heading_open' && inline?.type === 'inline')
+        tokens[i]!.attrSet('id', slugger.slug(headingText(inline.children ?? [])));
     }
   });
 }
@@ -82,8 +83,7 @@ export function taskLists(md: MarkdownIt): void {
       inline.children = [checkbox];
     }
   });
-  md.renderer.rules.task_checkbox = (tokens, idx) =>
-    `<input${tokens[idx]!.meta?.checked ? ' checked' : ''} disabled type="checkbox"> `;
+  md.renderer.rules.task_checkbox = (tokens, idx) => `<input${tokens[idx]!.meta?.checked ? ' checked' : ''} disabled type="checkbox"> `;
 }
 
 /**
@@ -138,7 +138,14 @@ export function singleTildeStrikethrough(md: MarkdownIt): void {
     const scanned = state.scanDelims(state.pos, true);
     if (scanned.length !== 1) return false; // two or more: markdown-it's rule
     state.push('text', '', 0).content = '~';
-    state.delimiters.push({ marker: LONE_TILDE, length: 0, token: state.tokens.length - 1, end: -1, open: scanned.can_open, close: scanned.can_close });
+    state.delimiters.push({
+      marker: LONE_TILDE,
+      length: 0,
+      token: state.tokens.length - 1,
+      end: -1,
+      open: scanned.can_open,
+      close: scanned.can_close,
+    });
     state.pos += 1;
     return true;
   });

@@ -2,7 +2,16 @@ import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { COMMENT_XSS_CORPUS } from '@/lib/testing/xss-corpus';
 import { COMMENT_BODY_MAX } from '@/lib/comments/fields';
-import { escapeHtml, excerptFromHtml, htmlToText, readingMinutes, renderComment, renderMarkdown, sanitizeWithAbsoluteUrls, type ImageLookup } from './render';
+import {
+  escapeHtml,
+  excerptFromHtml,
+  htmlToText,
+  readingMinutes,
+  renderComment,
+  renderMarkdown,
+  sanitizeWithAbsoluteUrls,
+  type ImageLookup,
+} from './render';
 
 type Node = { type: string; name?: string; attribs?: Record<string, string>; children?: Node[] };
 
@@ -12,8 +21,24 @@ function elements(node: Node): Node[] {
 }
 
 const DANGEROUS_TAGS = new Set([
-  'script', 'iframe', 'svg', 'math', 'object', 'embed', 'form', 'style', 'link', 'meta', 'base',
-  'noscript', 'frame', 'frameset', 'template', 'textarea', 'button', 'select',
+  'script',
+  'iframe',
+  'svg',
+  'math',
+  'object',
+  'embed',
+  'form',
+  'style',
+  'link',
+  'meta',
+  'base',
+  'noscript',
+  'frame',
+  'frameset',
+  'template',
+  'textarea',
+  'button',
+  'select',
 ]);
 
 /**
@@ -37,9 +62,7 @@ function expectInert(html: string) {
 
 describe('renderMarkdown', () => {
   it('renders GFM: headings with ids, tables, task lists, strikethrough', () => {
-    const html = renderMarkdown(
-      '## Getting Started\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~gone~~',
-    );
+    const html = renderMarkdown('## Getting Started\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~gone~~');
     expect(html).toContain('<h2 id="getting-started">Getting Started</h2>');
     expect(html).toContain('<table>');
     expect(html).toContain('<td>1</td>');
@@ -61,7 +84,13 @@ describe('renderMarkdown', () => {
 
   it('numbers repeated heading ids, and takes them from the text, not the markup', () => {
     const html = renderMarkdown('## Intro\n\n## Intro\n\n# Intro\n\n## A *big* `deal` & more\n\nSetext\n---');
-    expect([...html.matchAll(/<h\d id="([^"]*)">/g)].map((m) => m[1])).toEqual(['intro', 'intro-1', 'intro-2', 'a-big-deal--more', 'setext']);
+    expect([...html.matchAll(/<h\d id="([^"]*)">/g)].map((m) => m[1])).toEqual([
+      'intro',
+      'intro-1',
+      'intro-2',
+      'a-big-deal--more',
+      'setext',
+    ]);
   });
 
   it('strikes through with one tilde or two', () => {
@@ -88,7 +117,9 @@ describe('renderMarkdown', () => {
   });
 
   it('lets the keyboard reach every code block, whatever tabindex the author wrote', () => {
-    expect(renderMarkdown('<pre tabindex="-1" onfocus="x()">a</pre>\n\n<pre tabindex="7">b</pre>')).toBe('<pre tabindex="0">a</pre>\n<pre tabindex="0">b</pre>');
+    expect(renderMarkdown('<pre tabindex="-1" onfocus="x()">a</pre>\n\n<pre tabindex="7">b</pre>')).toBe(
+      '<pre tabindex="0">a</pre>\n<pre tabindex="0">b</pre>',
+    );
     expect(renderComment('```\nx\n```')).toBe('<pre tabindex="0"><code>x\n</code></pre>\n');
   });
 
@@ -171,7 +202,9 @@ describe('sanitizeWithAbsoluteUrls (feeds)', () => {
 
   it('resolves relative links and images against the page, and leaves other sites alone', () => {
     const html = sanitizeWithAbsoluteUrls(
-      renderMarkdown('[a](/posts/other) [b](#notes) [c](sibling) [d](https://example.com/x) [e](mailto:me@example.com) ![f](/media/3/cat.png)'),
+      renderMarkdown(
+        '[a](/posts/other) [b](#notes) [c](sibling) [d](https://example.com/x) [e](mailto:me@example.com) ![f](/media/3/cat.png)',
+      ),
       page,
     );
     expect(attributes(html, 'href')).toEqual([
@@ -208,7 +241,10 @@ describe("the blog's own images", () => {
     src === '/media/7/sea.jpg'
       ? { src: '/media/7/sea.jpg', srcset: '/media/7/w640/sea.jpg 640w, /media/7/sea.jpg 1200w', sizes: '100vw', width: 1200, height: 800 }
       : undefined;
-  const img = (html: string) => elements(parseDocument(html) as unknown as Node).filter((el) => el.name === 'img').map((el) => el.attribs!);
+  const img = (html: string) =>
+    elements(parseDocument(html) as unknown as Node)
+      .filter((el) => el.name === 'img')
+      .map((el) => el.attribs!);
 
   it('get srcset, sizes, their size and lazy loading, from Markdown and from raw HTML', () => {
     for (const markdown of ['![The sea](/media/7/sea.jpg)', '<img src="/media/7/sea.jpg" alt="The sea">']) {
@@ -234,7 +270,10 @@ describe("the blog's own images", () => {
   });
 
   it.each([
-    ['on an image of another site', '<img src="https://example.com/a.png" srcset="https://tracker.test/pixel.png 1x, javascript:alert(1) 2x" sizes="1px" loading="eager">'],
+    [
+      'on an image of another site',
+      '<img src="https://example.com/a.png" srcset="https://tracker.test/pixel.png 1x, javascript:alert(1) 2x" sizes="1px" loading="eager">',
+    ],
     ['on an unknown address of the blog', '<img src="/media/999/nope.png" srcset="https://tracker.test/p.png 2x">'],
     ['on one of its own images', '<img src="/media/7/sea.jpg" srcset="https://tracker.test/p.png 2x" sizes="1px">'],
   ])('never keep a srcset the author wrote %s', (_name, markdown) => {
@@ -259,7 +298,9 @@ describe('excerpts and reading time', () => {
   it('keeps list items apart: a paragraph and a list read as a sentence and a list', () => {
     const html = renderMarkdown('Just a walk.\n\n- boots\n- water\n- map\n');
     expect(excerptFromHtml(html)).toBe('Just a walk. boots, water, map');
-    expect(htmlToText(renderMarkdown('Packing list\n\n1. boots\n2. water\n\nThen we left'))).toBe('Packing list. boots, water. Then we left');
+    expect(htmlToText(renderMarkdown('Packing list\n\n1. boots\n2. water\n\nThen we left'))).toBe(
+      'Packing list. boots, water. Then we left',
+    );
   });
 
   it('ends each block with a separator, and never doubles the punctuation an author wrote', () => {

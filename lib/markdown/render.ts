@@ -80,6 +80,7 @@ export type RenderOptions = {
 };
 
 const SANITIZE: sanitizeHtml.IOptions = {
+  // prettier-ignore
   allowedTags: [
     'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'span',
     'a', 'img', 'ul', 'ol', 'li', 'strong', 'em', 'del', 's', 'sup', 'sub', 'kbd', 'mark',
@@ -90,7 +91,12 @@ const SANITIZE: sanitizeHtml.IOptions = {
     a: ['href', 'title', 'rel'],
     // srcset, sizes, loading and decoding are only ever what transformImage below writes.
     img: ['src', 'alt', 'title', 'width', 'height', 'srcset', 'sizes', 'loading', 'decoding'],
-    'h1': ['id'], 'h2': ['id'], 'h3': ['id'], 'h4': ['id'], 'h5': ['id'], 'h6': ['id'],
+    h1: ['id'],
+    h2: ['id'],
+    h3: ['id'],
+    h4: ['id'],
+    h5: ['id'],
+    h6: ['id'],
     th: ['align'],
     td: ['align'],
     ol: ['start'],
@@ -150,7 +156,18 @@ export function sanitizeWithAbsoluteUrls(html: string, pageUrl: string): string 
       a: (tagName, attribs) => ({ tagName, attribs: withUrl(linkAttributes(attribs), 'href') }),
       img: (tagName, attribs) => ({
         tagName,
-        attribs: withUrl(attribs.srcset ? { ...attribs, srcset: attribs.srcset.split(',').map((c) => c.trim().replace(/^\S+/, resolve)).join(', ') } : attribs, 'src'),
+        attribs: withUrl(
+          attribs.srcset
+            ? {
+                ...attribs,
+                srcset: attribs.srcset
+                  .split(',')
+                  .map((c) => c.trim().replace(/^\S+/, resolve))
+                  .join(', '),
+              }
+            : attribs,
+          'src',
+        ),
       }),
     },
   });
@@ -291,7 +308,10 @@ const ENDS_A_SENTENCE = /[.!?…:;,]$/;
  * "Just a walk. boots, water, map" rather than running the items together.
  */
 export function htmlToText(html: string): string {
-  const marked = html.replace(/[\uE010\uE011]/g, '').replace(ITEM_ENDS, ITEM_END).replace(BLOCK_ENDS, BLOCK_END);
+  const marked = html
+    .replace(/[\uE010\uE011]/g, '')
+    .replace(ITEM_ENDS, ITEM_END)
+    .replace(BLOCK_ENDS, BLOCK_END);
   const text = sanitizeHtml(marked, { allowedTags: [], allowedAttributes: {} })
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')

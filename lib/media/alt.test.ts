@@ -6,7 +6,11 @@ import { altFromFilename, markdownAlt, mediaAltSchema, withImageAlt } from './al
 /** The alt attribute the blog's own renderer gives `![alt](/x.png)`, unescaped back to text. */
 function renderedAlt(markdown: string): string | undefined {
   const alt = /<img [^>]*alt="([^"]*)"/.exec(renderMarkdown(markdown))?.[1];
-  return alt?.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return alt
+    ?.replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 describe('a description as Markdown alt text', () => {
@@ -79,7 +83,9 @@ describe('mediaAltSchema', () => {
     expect(mediaAltSchema.parse('  A harbour\nat dawn ')).toBe('A harbour at dawn');
     expect(mediaAltSchema.parse('')).toBe('');
     expect(mediaAltSchema.parse('x'.repeat(MEDIA_ALT_MAX))).toHaveLength(MEDIA_ALT_MAX);
-    expect(mediaAltSchema.safeParse('x'.repeat(MEDIA_ALT_MAX + 1)).error?.issues[0]?.message).toBe(`A description is at most ${MEDIA_ALT_MAX} characters.`);
+    expect(mediaAltSchema.safeParse('x'.repeat(MEDIA_ALT_MAX + 1)).error?.issues[0]?.message).toBe(
+      `A description is at most ${MEDIA_ALT_MAX} characters.`,
+    );
     expect(mediaAltSchema.safeParse(42).error?.issues[0]?.message).toBe('A description is text.');
   });
 });

@@ -7,7 +7,6 @@ import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
  * client components use it too.
  */
 
-
 /** One line of text: Markdown's image syntax and `alt` attributes hold no paragraphs. */
 function normalizeAlt(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

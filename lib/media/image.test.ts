@@ -53,15 +53,27 @@ describe('processImage', () => {
     ['an empty file', () => Buffer.alloc(0), /^This file is empty\.$/],
     ['a text file named .png', () => Buffer.from('just some notes, honestly\n'.repeat(20)), /not a PNG, JPEG, GIF or WebP image/],
     ['an SVG with a script', () => SVG_WITH_SCRIPT, /^SVG images are not accepted: an SVG can carry scripts/],
-    ['a truncated JPEG', async () => {
-      const whole = await jpegWithGps(800, 600);
-      return whole.subarray(0, Math.floor(whole.length * 0.6));
-    }, /damaged or incomplete/],
-    ['a PNG cut short', async () => {
-      const whole = await png(800, 600);
-      return whole.subarray(0, Math.floor(whole.length / 2));
-    }, /damaged or incomplete/],
-    ['PNG magic bytes followed by junk', () => Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(2000, 7)]), /damaged or incomplete/],
+    [
+      'a truncated JPEG',
+      async () => {
+        const whole = await jpegWithGps(800, 600);
+        return whole.subarray(0, Math.floor(whole.length * 0.6));
+      },
+      /damaged or incomplete/,
+    ],
+    [
+      'a PNG cut short',
+      async () => {
+        const whole = await png(800, 600);
+        return whole.subarray(0, Math.floor(whole.length / 2));
+      },
+      /damaged or incomplete/,
+    ],
+    [
+      'PNG magic bytes followed by junk',
+      () => Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(2000, 7)]),
+      /damaged or incomplete/,
+    ],
     ['a decompression bomb', decompressionBomb, /too large in pixels \(10,000 × 10,000\); images may have at most 50 megapixels/],
   ];
 
@@ -82,7 +94,13 @@ describe('sniffImage', () => {
     expect(sniffImage(await png(10, 10))).toBe('image/png');
     expect(sniffImage(await jpegWithGps(10, 10))).toBe('image/jpeg');
     expect(sniffImage(await animatedGif())).toBe('image/gif');
-    expect(sniffImage(await sharp(await png(10, 10)).webp().toBuffer())).toBe('image/webp');
+    expect(
+      sniffImage(
+        await sharp(await png(10, 10))
+          .webp()
+          .toBuffer(),
+      ),
+    ).toBe('image/webp');
     expect(sniffImage(SVG_WITH_SCRIPT)).toBeNull();
     expect(sniffImage(Buffer.from('GIF8'))).toBeNull();
   });

@@ -21,7 +21,16 @@ let eve: ApiClient; // owns "eves"; nothing else
 let pngFile: Buffer;
 let jpegFile: Buffer;
 
-type Uploaded = { id: number; filename: string; path: string; url: string; thumbnailUrl: string; width: number; height: number; mime: string };
+type Uploaded = {
+  id: number;
+  filename: string;
+  path: string;
+  url: string;
+  thumbnailUrl: string;
+  width: number;
+  height: number;
+  mime: string;
+};
 
 async function upload(client: ApiClient, blog: string, filename: string, body: Buffer, headers: Record<string, string> = {}) {
   const response = await fetch(`${client.origin}/api/blogs/${blog}/media?filename=${encodeURIComponent(filename)}`, {
@@ -32,7 +41,8 @@ async function upload(client: ApiClient, blog: string, filename: string, body: B
   return { status: response.status, json: (await response.json()) as Uploaded & { error?: string } };
 }
 
-const onBlog = (blog: string, urlPath: string, headers?: Record<string, string>) => request(server.port, `${blog}.localhost:${server.port}`, urlPath, { headers });
+const onBlog = (blog: string, urlPath: string, headers?: Record<string, string>) =>
+  request(server.port, `${blog}.localhost:${server.port}`, urlPath, { headers });
 const mediaRows = (blog: string) => {
   const db = new Database(path.join(dataDir, 'tenants', `${blog}.db`), { readonly: true });
   try {
@@ -52,7 +62,11 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-media-'));
   server = await startServer(dataDir, { QUIRE_MEDIA_MAX_MB: '1', QUIRE_MAX_BLOGS_PER_USER: '50' });
   alice = new ApiClient(server.port);
-  await alice.call('POST', '/api/auth/signup', { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'Alice' } });
+  await alice.call('POST', '/api/auth/signup', {
+    email: 'alice@example.com',
+    password: PASSWORD,
+    blog: { slug: 'alices', title: 'Alice' },
+  });
   eve = new ApiClient(server.port);
   await eve.call('POST', '/api/auth/signup', { email: 'eve@example.com', password: PASSWORD, blog: { slug: 'eves', title: 'Eve' } });
   pngFile = await png(1500, 1000);
@@ -72,7 +86,13 @@ describe('uploading and serving', () => {
     const first = await upload(alice, 'alices', 'diagram.png', pngFile);
     expect(first.status).toBe(200);
     pngImage = first.json;
-    expect(pngImage).toMatchObject({ filename: 'diagram.png', mime: 'image/png', width: 1500, height: 1000, path: `/media/${pngImage.id}/diagram.png` });
+    expect(pngImage).toMatchObject({
+      filename: 'diagram.png',
+      mime: 'image/png',
+      width: 1500,
+      height: 1000,
+      path: `/media/${pngImage.id}/diagram.png`,
+    });
     expect(pngImage.url).toBe(`http://alices.localhost:${server.port}/media/${pngImage.id}/diagram.png`);
 
     expect(exifHasGps((await sharp(jpegFile).metadata()).exif)).toBe(true); // the fixture really has GPS
@@ -83,7 +103,10 @@ describe('uploading and serving', () => {
   });
 
   it('serves them with exact headers, and 304 for a matching ETag', async () => {
-    for (const [image, type] of [[pngImage, 'image/png'], [jpegImage, 'image/jpeg']] as const) {
+    for (const [image, type] of [
+      [pngImage, 'image/png'],
+      [jpegImage, 'image/jpeg'],
+    ] as const) {
       const reply = await onBlog('alices', image.path);
       expect(reply.status).toBe(200);
       expect(reply.headers['content-type']).toBe(type);
@@ -118,7 +141,9 @@ describe('uploading and serving', () => {
       expect(copy.bytes.length).toBeLessThan(original.bytes.length);
       const meta = await sharp(copy.bytes).metadata();
       expect([meta.format, meta.width]).toEqual(['webp', width]);
-      expect((await onBlog('alices', `/media/${pngImage.id}/w${width}/diagram.png`, { 'if-none-match': copy.headers.etag! })).status).toBe(304);
+      expect((await onBlog('alices', `/media/${pngImage.id}/w${width}/diagram.png`, { 'if-none-match': copy.headers.etag! })).status).toBe(
+        304,
+      );
     }
     // The JPEG is 1200 wide: a 1280 copy would not be smaller, so there is none.
     expect((await onBlog('alices', `/media/${jpegImage.id}/w640/beach.jpg`)).status).toBe(200);
@@ -157,12 +182,42 @@ describe('uploading and serving', () => {
 
 describe('refusals', () => {
   const refusals: [string, string, () => Promise<Buffer> | Buffer, number, RegExp][] = [
-    ['a text file renamed .png', 'notes.png', () => Buffer.from('Shopping list: eggs, milk, bread.\n'), 400, /^This file is not a PNG, JPEG, GIF or WebP image, whatever its name says\.$/],
-    ['an SVG with a script', 'logo.svg', () => SVG_WITH_SCRIPT, 400, /^SVG images are not accepted: an SVG can carry scripts that would run on your blog\./],
+    [
+      'a text file renamed .png',
+      'notes.png',
+      () => Buffer.from('Shopping list: eggs, milk, bread.\n'),
+      400,
+      /^This file is not a PNG, JPEG, GIF or WebP image, whatever its name says\.$/,
+    ],
+    [
+      'an SVG with a script',
+      'logo.svg',
+      () => SVG_WITH_SCRIPT,
+      400,
+      /^SVG images are not accepted: an SVG can carry scripts that would run on your blog\./,
+    ],
     ['an SVG renamed .png', 'logo.png', () => SVG_WITH_SCRIPT, 400, /^SVG images are not accepted/],
-    ['a truncated JPEG', 'cut.jpg', async () => (await jpegWithGps(800, 600)).subarray(0, 20_000), 400, /^This image is damaged or incomplete/],
-    ['a file over QUIRE_MEDIA_MAX_MB', 'huge.png', () => Buffer.concat([pngFile.subarray(0, 8), Buffer.alloc(1024 * 1024 + 1)]), 413, /^This image is larger than the 1 MB limit for images\.$/],
-    ['a decompression bomb', 'bomb.png', decompressionBomb, 400, /^This image is too large in pixels \(10,000 × 10,000\); images may have at most 50 megapixels\.$/],
+    [
+      'a truncated JPEG',
+      'cut.jpg',
+      async () => (await jpegWithGps(800, 600)).subarray(0, 20_000),
+      400,
+      /^This image is damaged or incomplete/,
+    ],
+    [
+      'a file over QUIRE_MEDIA_MAX_MB',
+      'huge.png',
+      () => Buffer.concat([pngFile.subarray(0, 8), Buffer.alloc(1024 * 1024 + 1)]),
+      413,
+      /^This image is larger than the 1 MB limit for images\.$/,
+    ],
+    [
+      'a decompression bomb',
+      'bomb.png',
+      decompressionBomb,
+      400,
+      /^This image is too large in pixels \(10,000 × 10,000\); images may have at most 50 megapixels\.$/,
+    ],
     ['zero bytes', 'empty.png', () => Buffer.alloc(0), 400, /^This file is empty\.$/],
   ];
 
@@ -221,7 +276,9 @@ describe('posts with images', () => {
     const saved = await alice.call('POST', '/api/blogs/alices/posts', { title: 'Figures', markdown, action: 'publish' });
     expect(saved.status).toBe(200);
     const page = await onBlog('alices', '/posts/figures');
-    expect(page.body).toContain(`srcset="/media/${image.id}/w640/figure.png 640w, /media/${image.id}/w1280/figure.png 1280w, ${image.path} 1500w"`);
+    expect(page.body).toContain(
+      `srcset="/media/${image.id}/w640/figure.png 640w, /media/${image.id}/w1280/figure.png 1280w, ${image.path} 1500w"`,
+    );
     expect(page.body).toContain('width="1500" height="1000"');
     expect(page.body).toContain('loading="lazy"');
     expect(page.body).not.toContain('tracker.test');
@@ -232,10 +289,17 @@ describe('posts with images', () => {
 
   it('show a cover on the home page, on the post and in OpenGraph', async () => {
     const cover = (await upload(alice, 'alices', 'cover.png', pngFile)).json;
-    const saved = await alice.call('POST', '/api/blogs/alices/posts', { title: 'Covered', markdown: 'With a cover.', action: 'publish', coverMediaId: cover.id });
+    const saved = await alice.call('POST', '/api/blogs/alices/posts', {
+      title: 'Covered',
+      markdown: 'With a cover.',
+      action: 'publish',
+      coverMediaId: cover.id,
+    });
     expect(saved.status).toBe(200);
     const home = await onBlog('alices', '/');
-    expect(home.body).toMatch(new RegExp(`<img class="list-cover" src="${cover.path}" srcSet="/media/${cover.id}/w640/cover.png 640w`, 'i'));
+    expect(home.body).toMatch(
+      new RegExp(`<img class="list-cover" src="${cover.path}" srcSet="/media/${cover.id}/w640/cover.png 640w`, 'i'),
+    );
     const post = await onBlog('alices', '/posts/covered');
     expect(post.body).toContain('class="post-cover"');
     expect(post.body).toContain(`<meta property="og:image" content="http://alices.localhost:${server.port}${cover.path}"/>`);
@@ -251,9 +315,15 @@ describe('posts with images', () => {
 describe('describing', () => {
   it('stores the description, which becomes the cover’s alt text at once, for members of the blog only', async () => {
     const image = (await upload(alice, 'alices', 'boats.png', await png(900, 600))).json;
-    const saved = await alice.call('POST', '/api/blogs/alices/posts', { title: 'Boats', markdown: 'On the water.', action: 'publish', coverMediaId: image.id });
+    const saved = await alice.call('POST', '/api/blogs/alices/posts', {
+      title: 'Boats',
+      markdown: 'On the water.',
+      action: 'publish',
+      coverMediaId: image.id,
+    });
     expect(saved.status).toBe(200);
-    const coverAlt = async (urlPath: string, className: string) => new RegExp(`<img class="${className}"[^>]*alt="([^"]*)"`).exec((await onBlog('alices', urlPath)).body)?.[1];
+    const coverAlt = async (urlPath: string, className: string) =>
+      new RegExp(`<img class="${className}"[^>]*alt="([^"]*)"`).exec((await onBlog('alices', urlPath)).body)?.[1];
     expect(await coverAlt('/', 'list-cover')).toBe('');
     expect(await coverAlt('/posts/boats', 'post-cover')).toBe('');
 
@@ -263,7 +333,9 @@ describe('describing', () => {
     // The cached home page and post page are made again.
     expect(await coverAlt('/', 'list-cover')).toBe('Two red &quot;boats&quot; &amp; a gull');
     expect(await coverAlt('/posts/boats', 'post-cover')).toBe('Two red &quot;boats&quot; &amp; a gull');
-    expect((await onBlog('alices', '/posts/boats')).body).toContain('<meta property="og:image:alt" content="Two red &quot;boats&quot; &amp; a gull"/>');
+    expect((await onBlog('alices', '/posts/boats')).body).toContain(
+      '<meta property="og:image:alt" content="Two red &quot;boats&quot; &amp; a gull"/>',
+    );
     const listed = (await alice.call('GET', '/api/blogs/alices/media')).json.media as { id: number; alt: string }[];
     expect(listed.find((item) => item.id === image.id)?.alt).toBe('Two red "boats" & a gull');
 
@@ -271,12 +343,18 @@ describe('describing', () => {
     const tooLong = await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'x'.repeat(501) });
     expect(tooLong).toMatchObject({ status: 400, json: { error: 'A description is at most 500 characters.' } });
     expect((await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: ['x'] })).status).toBe(400);
-    const notJson = await fetch(`${alice.origin}/api/blogs/alices/media/${image.id}`, { method: 'PATCH', headers: { cookie: alice.cookie, origin: alice.origin }, body: 'alt=x' });
+    const notJson = await fetch(`${alice.origin}/api/blogs/alices/media/${image.id}`, {
+      method: 'PATCH',
+      headers: { cookie: alice.cookie, origin: alice.origin },
+      body: 'alt=x',
+    });
     expect(notJson.status).toBe(400);
     expect((await eve.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'mine now' })).status).toBe(404);
     expect((await eve.call('PATCH', `/api/blogs/eves/media/${image.id}`, { alt: 'mine now' })).status).toBe(404);
     expect((await new ApiClient(server.port).call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'anon' })).status).toBe(401);
-    expect((await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'forged' }, { origin: 'https://evil.test' })).status).toBe(403);
+    expect(
+      (await alice.call('PATCH', `/api/blogs/alices/media/${image.id}`, { alt: 'forged' }, { origin: 'https://evil.test' })).status,
+    ).toBe(403);
     expect((await alice.call('PATCH', '/api/blogs/alices/media/999999', { alt: 'ghost' })).status).toBe(404);
     expect(await coverAlt('/posts/boats', 'post-cover')).toBe('Two red &quot;boats&quot; &amp; a gull');
 
@@ -331,7 +409,12 @@ describe('export and import', () => {
     await alice.call('POST', '/api/blogs', { slug: 'gallery', title: 'Gallery' });
     image = (await upload(alice, 'gallery', 'harbour.png', pngFile)).json;
     expect((await alice.call('PATCH', `/api/blogs/gallery/media/${image.id}`, { alt: 'Boats: [moored] at dawn' })).status).toBe(200);
-    const saved = await alice.call('POST', '/api/blogs/gallery/posts', { title: 'Harbour', markdown: `![The harbour](${image.path})`, action: 'publish', coverMediaId: image.id });
+    const saved = await alice.call('POST', '/api/blogs/gallery/posts', {
+      title: 'Harbour',
+      markdown: `![The harbour](${image.path})`,
+      action: 'publish',
+      coverMediaId: image.id,
+    });
     expect(saved.status).toBe(200);
   });
 
@@ -401,9 +484,21 @@ describe('export and import', () => {
   };
 
   it.each([
-    ['a copy that is not an image', "update media_variants set bytes = x'3c7376673e'", /smaller copy of an image that is not a valid image/],
-    ['a copy wider than its image', 'update media_variants set width = 4000 where width = 640', /smaller copy of an image that is not a valid image/],
-    ['a copy of an image that does not exist', "insert into media_variants (media_id, width, mime, bytes, size) select 4242, width, mime, bytes, size from media_variants limit 1", /refer to rows that do not exist/],
+    [
+      'a copy that is not an image',
+      "update media_variants set bytes = x'3c7376673e'",
+      /smaller copy of an image that is not a valid image/,
+    ],
+    [
+      'a copy wider than its image',
+      'update media_variants set width = 4000 where width = 640',
+      /smaller copy of an image that is not a valid image/,
+    ],
+    [
+      'a copy of an image that does not exist',
+      'insert into media_variants (media_id, width, mime, bytes, size) select 4242, width, mime, bytes, size from media_variants limit 1',
+      /refer to rows that do not exist/,
+    ],
     ['a cover that does not exist', 'update posts set cover_media_id = 4242', /refer to rows that do not exist/],
     ['an image with an impossible width', "update media set width = 'wide'", /impossible width or height/],
     ['an image description that is not text', "update media set alt = x'00ff'", /^This file has an image whose description is not text\.$/],

@@ -28,13 +28,21 @@ afterAll(() => {
 describe('saveUpload', () => {
   it('stores the cleaned image, its size and its copies, and says where it lives', async () => {
     const saved = await saveUpload('photos', 'Holiday at the sea!.JPG', await jpegWithGps(1600, 1200));
-    expect(saved).toMatchObject({ filename: 'Holiday-at-the-sea-.JPG', mime: 'image/jpeg', width: 1200, height: 1600, path: `/media/${saved.id}/Holiday-at-the-sea-.JPG` });
+    expect(saved).toMatchObject({
+      filename: 'Holiday-at-the-sea-.JPG',
+      mime: 'image/jpeg',
+      width: 1200,
+      height: 1600,
+      path: `/media/${saved.id}/Holiday-at-the-sea-.JPG`,
+    });
     expect(saved.url).toBe(`http://photos.localhost:3000${saved.path}`);
     expect(saved.thumbnailUrl).toBe(`http://photos.localhost:3000/media/${saved.id}/w640/Holiday-at-the-sea-.JPG`);
     const row = blog().sqlite.prepare('select bytes, size from media where id = ?').get(saved.id) as { bytes: Buffer; size: number };
     expect(row.size).toBe(row.bytes.length);
     expect(exifHasGps((await sharp(row.bytes).metadata()).exif)).toBe(false);
-    expect(blog().sqlite.prepare('select width, mime from media_variants where media_id = ?').all(saved.id)).toEqual([{ width: 640, mime: 'image/webp' }]);
+    expect(blog().sqlite.prepare('select width, mime from media_variants where media_id = ?').all(saved.id)).toEqual([
+      { width: 640, mime: 'image/webp' },
+    ]);
   });
 
   it('names a file by what it really is', () => {
@@ -54,7 +62,10 @@ describe('saveUpload', () => {
 describe('rendering posts with images', () => {
   it('gives the blog’s own images srcset, sizes and their size, at save time', async () => {
     const image = await saveUpload('photos', 'wide.png', await png(1500, 1000));
-    const post = await createPost(blog(), { title: 'Wide', markdown: `![A wide one](${image.path})\n\n![elsewhere](https://example.com/x.png)` });
+    const post = await createPost(blog(), {
+      title: 'Wide',
+      markdown: `![A wide one](${image.path})\n\n![elsewhere](https://example.com/x.png)`,
+    });
     expect(post.html).toContain(
       `<img src="${image.path}" alt="A wide one" loading="lazy" decoding="async" srcset="/media/${image.id}/w640/wide.png 640w, /media/${image.id}/w1280/wide.png 1280w, ${image.path} 1500w" sizes="(max-width: 42rem) calc(100vw - 2.5rem), 39.5rem" width="1500" height="1000" />`,
     );
@@ -92,7 +103,9 @@ describe('covers', () => {
   });
 
   it('must be an image of this blog', async () => {
-    await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 999_999 })).rejects.toThrow(/cover image is not in this blog/);
+    await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 999_999 })).rejects.toThrow(
+      /cover image is not in this blog/,
+    );
     await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: 'one' })).rejects.toThrow(/Choose a cover image/);
     await expect(savePost(blog(), undefined, { title: 'X', markdown: 'x', coverMediaId: -1 })).rejects.toThrow();
   });
@@ -102,7 +115,10 @@ describe('descriptions', () => {
   it('start empty, are stored, listed, replaced and removed', async () => {
     const image = await saveUpload('photos', 'boats.png', await png(200, 100));
     expect(image.alt).toBe('');
-    expect(describeMedia(blog(), image.id, { alt: '  Fishing boats\nat  dawn ' })).toMatchObject({ id: image.id, alt: 'Fishing boats at dawn' });
+    expect(describeMedia(blog(), image.id, { alt: '  Fishing boats\nat  dawn ' })).toMatchObject({
+      id: image.id,
+      alt: 'Fishing boats at dawn',
+    });
     expect(blog().sqlite.prepare('select alt from media where id = ?').pluck().get(image.id)).toBe('Fishing boats at dawn');
     expect(listMedia(blog()).find((item) => item.id === image.id)?.alt).toBe('Fishing boats at dawn');
     expect(describeMedia(blog(), image.id, { alt: 'שלום 🦄 [boats]' }).alt).toBe('שלום 🦄 [boats]');
@@ -113,7 +129,9 @@ describe('descriptions', () => {
   it('are held to the limit and must be text; nothing changes when refused', async () => {
     const image = await saveUpload('photos', 'limit.png', await png(100, 100));
     expect(describeMedia(blog(), image.id, { alt: 'x'.repeat(MEDIA_ALT_MAX) }).alt).toHaveLength(MEDIA_ALT_MAX);
-    expect(() => describeMedia(blog(), image.id, { alt: 'y'.repeat(MEDIA_ALT_MAX + 1) })).toThrow(new InputError(`A description is at most ${MEDIA_ALT_MAX} characters.`));
+    expect(() => describeMedia(blog(), image.id, { alt: 'y'.repeat(MEDIA_ALT_MAX + 1) })).toThrow(
+      new InputError(`A description is at most ${MEDIA_ALT_MAX} characters.`),
+    );
     expect(() => describeMedia(blog(), image.id, { alt: 7 })).toThrow(InputError);
     expect(() => describeMedia(blog(), image.id, {})).toThrow(InputError);
     expect(() => describeMedia(blog(), image.id, 'just a string')).toThrow(InputError);
@@ -191,7 +209,12 @@ describe('images stored before they were cleaned', () => {
       .run(original.length, original);
     const id = Number(lastInsertRowid);
     await cleanLegacyImage(() => blog().sqlite, id);
-    const row = blog().sqlite.prepare('select bytes, width, height, sha256 from media where id = ?').get(id) as { bytes: Buffer; width: number; height: number; sha256: string };
+    const row = blog().sqlite.prepare('select bytes, width, height, sha256 from media where id = ?').get(id) as {
+      bytes: Buffer;
+      width: number;
+      height: number;
+      sha256: string;
+    };
     expect([row.width, row.height]).toEqual([1200, 1600]);
     expect(row.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(exifHasGps((await sharp(row.bytes).metadata()).exif)).toBe(false);
@@ -204,7 +227,11 @@ describe('images stored before they were cleaned', () => {
       .sqlite.prepare("insert into media (filename, mime, size, bytes, created_at) values ('junk.jpg', 'image/jpeg', ?, ?, 0)")
       .run(junk.length, junk);
     await cleanLegacyImage(() => blog().sqlite, Number(lastInsertRowid));
-    const row = blog().sqlite.prepare('select bytes, width, sha256 from media where id = ?').get(lastInsertRowid) as { bytes: Buffer; width: null; sha256: string };
+    const row = blog().sqlite.prepare('select bytes, width, sha256 from media where id = ?').get(lastInsertRowid) as {
+      bytes: Buffer;
+      width: null;
+      sha256: string;
+    };
     expect(row.bytes).toEqual(junk);
     expect(row.width).toBeNull();
     expect(row.sha256).toMatch(/^[0-9a-f]{64}$/);

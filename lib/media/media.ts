@@ -20,7 +20,11 @@ import { processImage, sha256, type ImageMime, type ProcessedImage } from './ima
 /** A name safe in a URL and a zip: letters, digits, dot, dash, underscore. */
 export function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '').slice(-100);
+  const cleaned = base
+    .normalize('NFKD')
+    .replace(/[^\w.-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(-100);
   return cleaned || 'image';
 }
 
@@ -62,7 +66,13 @@ function srcsetOf(base: string, id: number, filename: string, width: number | nu
   return [...copies.map((w) => `${base}${variantPath(id, w, filename)} ${w}w`), `${base}${mediaPath(id, filename)} ${width}w`].join(', ');
 }
 
-const copyWidths = (list: string | null): number[] => (list ? list.split(',').map(Number).sort((a, b) => a - b) : []);
+const copyWidths = (list: string | null): number[] =>
+  list
+    ? list
+        .split(',')
+        .map(Number)
+        .sort((a, b) => a - b)
+    : [];
 
 // ── Storing ──────────────────────────────────────────────────────────────────────────────
 
@@ -111,7 +121,10 @@ export function storeImage(handle: TenantHandle, filename: string, image: Proces
       .returning({ id: media.id })
       .get();
     for (const variant of image.variants) {
-      handle.orm.insert(mediaVariants).values({ mediaId: row.id, width: variant.width, mime: variant.mime, bytes: variant.bytes, size: variant.bytes.length }).run();
+      handle.orm
+        .insert(mediaVariants)
+        .values({ mediaId: row.id, width: variant.width, mime: variant.mime, bytes: variant.bytes, size: variant.bytes.length })
+        .run();
     }
     return row.id;
   })();
@@ -139,8 +152,15 @@ export async function cleanLegacyImage(open: () => Sqlite, id: number): Promise<
       db.prepare('update media set sha256 = ? where id = ?').run(sha256(row.bytes), id);
       return;
     }
-    db.prepare('update media set bytes = ?, mime = ?, size = ?, width = ?, height = ?, sha256 = ? where id = ?')
-      .run(image.bytes, image.mime, image.bytes.length, image.width, image.height, image.sha256, id);
+    db.prepare('update media set bytes = ?, mime = ?, size = ?, width = ?, height = ?, sha256 = ? where id = ?').run(
+      image.bytes,
+      image.mime,
+      image.bytes.length,
+      image.width,
+      image.height,
+      image.sha256,
+      id,
+    );
     const insert = db.prepare('insert or replace into media_variants (media_id, width, mime, bytes, size) values (?, ?, ?, ?, ?)');
     for (const v of image.variants) insert.run(id, v.width, v.mime, v.bytes, v.bytes.length);
   })();
@@ -203,7 +223,8 @@ export function describeMedia(handle: TenantHandle, id: number, input: unknown):
   const { alt } = parseInput(describeSchema, input);
   const { changes } = handle.orm.update(media).set({ alt }).where(eq(media.id, id)).run();
   if (changes === 0) throw notFoundError('This image no longer exists.');
-  if (handle.sqlite.prepare("select 1 from posts where cover_media_id = ? and status <> 'draft' limit 1").get(id)) bumpGeneration(handle.slug);
+  if (handle.sqlite.prepare("select 1 from posts where cover_media_id = ? and status <> 'draft' limit 1").get(id))
+    bumpGeneration(handle.slug);
   return mediaItem(handle, id)!;
 }
 
@@ -320,7 +341,14 @@ export const coverColumns = {
   coverCopies: sql<string | null>`(select group_concat(width) from ${mediaVariants} where ${mediaVariants.mediaId} = ${media.id})`,
 };
 
-type CoverRow = { coverId: number | null; coverName: string | null; coverWidth: number | null; coverHeight: number | null; coverAlt: string | null; coverCopies: string | null };
+type CoverRow = {
+  coverId: number | null;
+  coverName: string | null;
+  coverWidth: number | null;
+  coverHeight: number | null;
+  coverAlt: string | null;
+  coverCopies: string | null;
+};
 
 /** A row read with coverColumns, those columns made into its `cover`. */
 export function withCover<R extends CoverRow>(slug: string, row: R): Omit<R, keyof CoverRow> & { cover: CoverImage | null } {
@@ -328,5 +356,16 @@ export function withCover<R extends CoverRow>(slug: string, row: R): Omit<R, key
   if (coverId === null || coverName === null) return { ...rest, cover: null };
   const path = mediaPath(coverId, coverName);
   const srcset = srcsetOf('', coverId, coverName, coverWidth, copyWidths(coverCopies));
-  return { ...rest, cover: { src: path, ...(srcset ? { srcset } : {}), sizes: COLUMN_SIZES, width: coverWidth, height: coverHeight, alt: coverAlt ?? '', url: absoluteBlogUrl(slug, path) } };
+  return {
+    ...rest,
+    cover: {
+      src: path,
+      ...(srcset ? { srcset } : {}),
+      sizes: COLUMN_SIZES,
+      width: coverWidth,
+      height: coverHeight,
+      alt: coverAlt ?? '',
+      url: absoluteBlogUrl(slug, path),
+    },
+  };
 }

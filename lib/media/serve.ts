@@ -48,7 +48,13 @@ function find(handle: TenantHandle, target: Target): Found | undefined {
     .get(target.id, target.width) as { filename: string; sha256: string; mime: string; size: number; bytes: Buffer } | undefined;
   if (!row || row.filename !== target.name) return undefined;
   // A copy is made from the image by the encoder of its day: its size tells two makings apart.
-  return { mime: row.mime, size: row.size, bytes: row.bytes, etag: `"${row.sha256.slice(0, 32)}-w${target.width}-${row.size}"`, legacy: false };
+  return {
+    mime: row.mime,
+    size: row.size,
+    bytes: row.bytes,
+    etag: `"${row.sha256.slice(0, 32)}-w${target.width}-${row.size}"`,
+    legacy: false,
+  };
 }
 
 /** The answer to a GET (or HEAD) of an image; `ifNoneMatch` is the request's header. */
@@ -59,7 +65,11 @@ export async function mediaResponse(handle: TenantHandle, id: string, rest: stri
     await cleanOnce(handle.slug, target.id);
     found = find(openTenant(handle.slug), target);
   }
-  if (!target || !found) return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' } });
+  if (!target || !found)
+    return new Response('Not found', {
+      status: 404,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
+    });
   if (ifNoneMatch && etagMatches(ifNoneMatch, found.etag)) {
     return new Response(null, { status: 304, headers: { ...HEADERS, ETag: found.etag } });
   }

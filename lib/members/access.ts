@@ -48,13 +48,15 @@ export function blogsOfUser(userId: number): UserBlog[] {
 }
 
 export function ownedBlogCount(userId: number): number {
-  return controlDb()
-    .orm.select({ n: sql<number>`count(*)` })
-    .from(memberships)
-    .innerJoin(blogs, eq(blogs.id, memberships.blogId))
-    // Blogs in the trash count too: deleting and re-creating must not get round the quota.
-    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner')))
-    .get()!.n;
+  return (
+    controlDb()
+      .orm.select({ n: sql<number>`count(*)` })
+      .from(memberships)
+      .innerJoin(blogs, eq(blogs.id, memberships.blogId))
+      // Blogs in the trash count too: deleting and re-creating must not get round the quota.
+      .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner')))
+      .get()!.n
+  );
 }
 
 export function addMembership(userId: number, blogId: number, role: Role): void {

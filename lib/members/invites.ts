@@ -74,5 +74,8 @@ export function pendingInvites(blogId: number): PendingInvite[] {
 }
 
 export function revokeInvite(blogId: number, inviteId: string): void {
-  controlDb().orm.delete(invites).where(and(eq(invites.blogId, blogId), eq(invites.id, inviteId))).run();
+  controlDb()
+    .orm.delete(invites)
+    .where(and(eq(invites.blogId, blogId), eq(invites.id, inviteId)))
+    .run();
 }

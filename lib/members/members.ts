@@ -33,6 +33,9 @@ export function removeMember(blogId: number, userId: number): void {
         .get()!.n;
       if (owners <= 1) throw new InputError('A blog needs at least one owner; this is the last one.');
     }
-    control.orm.delete(memberships).where(and(eq(memberships.blogId, blogId), eq(memberships.userId, userId))).run();
+    control.orm
+      .delete(memberships)
+      .where(and(eq(memberships.blogId, blogId), eq(memberships.userId, userId)))
+      .run();
   })();
 }

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { can, type BlogAction } from './roles';
 
-const ALL: BlogAction[] = ['read-dashboard', 'write-posts', 'write-pages', 'moderate', 'change-settings', 'manage-members', 'export', 'import', 'delete-blog'];
+const ALL: BlogAction[] = [
+  'read-dashboard',
+  'write-posts',
+  'write-pages',
+  'moderate',
+  'change-settings',
+  'manage-members',
+  'export',
+  'import',
+  'delete-blog',
+];
 
 describe('roles', () => {
   it('lets owners do everything', () => {

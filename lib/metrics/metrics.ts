@@ -15,7 +15,11 @@ import { eventLoopDelay } from './event-loop';
 const started = processWide('started-at', () => Date.now());
 
 function blogCounts(): Record<string, number> {
-  const rows = controlDb().orm.select({ status: blogs.status, n: sql<number>`count(*)` }).from(blogs).groupBy(blogs.status).all();
+  const rows = controlDb()
+    .orm.select({ status: blogs.status, n: sql<number>`count(*)` })
+    .from(blogs)
+    .groupBy(blogs.status)
+    .all();
   return Object.fromEntries(['active', 'maintenance', 'deleted'].map((status) => [status, rows.find((r) => r.status === status)?.n ?? 0]));
 }
 
@@ -29,9 +33,21 @@ export function healthReport() {
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
     blogs: blogCounts(),
     openHandles: tenantPool().openCount,
-    pageviews: { pending: pv.pendingViews, pendingKeys: pv.pendingKeys, flushed: pv.flushedViews, failedFlushes: pv.failedFlushes, lastFlushAt: pv.lastFlushAt },
+    pageviews: {
+      pending: pv.pendingViews,
+      pendingKeys: pv.pendingKeys,
+      flushed: pv.flushedViews,
+      failedFlushes: pv.failedFlushes,
+      lastFlushAt: pv.lastFlushAt,
+    },
     pageCache: cache
-      ? { hits: cache.hits, misses: cache.misses, hitRate: cache.hits + cache.misses ? cache.hits / (cache.hits + cache.misses) : null, entries: cache.entries, bytes: cache.bytes }
+      ? {
+          hits: cache.hits,
+          misses: cache.misses,
+          hitRate: cache.hits + cache.misses ? cache.hits / (cache.hits + cache.misses) : null,
+          entries: cache.entries,
+          bytes: cache.bytes,
+        }
       : null,
     // Is anything stalling the thread that serves every blog? (docs/architecture.md, "Isolation")
     eventLoopDelay: eventLoopDelay(),
@@ -45,28 +61,57 @@ export function metricsRegistry(): Registry {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'quire_' });
     const gauge = (name: string, help: string, read: (g: Gauge) => void, labelNames: string[] = []) =>
-      new Gauge({ name, help, labelNames, registers: [registry], collect() { read(this); } });
-    gauge('quire_blogs', 'Blogs by status', (g) => {
-      for (const [status, n] of Object.entries(blogCounts())) g.set({ status }, n);
-    }, ['status']);
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect() {
+          read(this);
+        },
+      });
+    gauge(
+      'quire_blogs',
+      'Blogs by status',
+      (g) => {
+        for (const [status, n] of Object.entries(blogCounts())) g.set({ status }, n);
+      },
+      ['status'],
+    );
     gauge('quire_open_tenant_handles', 'Blog files open in the pool', (g) => g.set(tenantPool().openCount));
     gauge('quire_pageviews_pending', 'Pageviews counted in memory, not yet written', (g) => g.set(pageviews().snapshot().pendingViews));
     gauge('quire_pageviews_flushed_total', 'Pageviews written since start', (g) => g.set(pageviews().snapshot().flushedViews));
     gauge('quire_pageview_flush_failures_total', 'Per-blog flush failures since start', (g) => g.set(pageviews().snapshot().failedFlushes));
-    gauge('quire_page_cache_hits_total', 'Page cache hits since start', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().hits ?? 0));
-    gauge('quire_page_cache_misses_total', 'Page cache misses since start', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().misses ?? 0));
-    gauge('quire_page_cache_bytes', 'Bytes held by the page cache', (g) => g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().bytes ?? 0));
-    gauge('quire_event_loop_delay_seconds', 'Event-loop delay of the serving thread this minute', (g) => {
-      const { thisMinute } = eventLoopDelay();
-      g.set({ quantile: '0.5' }, thisMinute.p50Ms / 1000);
-      g.set({ quantile: '0.99' }, thisMinute.p99Ms / 1000);
-      g.set({ quantile: '1' }, thisMinute.maxMs / 1000);
-    }, ['quantile']);
-    gauge('quire_worker_tasks', 'Worker pool tasks by lane and state (stopped and refused: since start)', (g) => {
-      for (const [lane, stats] of Object.entries(workerPoolStats())) {
-        for (const state of ['busy', 'queued', 'completed', 'stopped', 'refused'] as const) g.set({ lane, state }, stats[state]);
-      }
-    }, ['lane', 'state']);
+    gauge('quire_page_cache_hits_total', 'Page cache hits since start', (g) =>
+      g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().hits ?? 0),
+    );
+    gauge('quire_page_cache_misses_total', 'Page cache misses since start', (g) =>
+      g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().misses ?? 0),
+    );
+    gauge('quire_page_cache_bytes', 'Bytes held by the page cache', (g) =>
+      g.set(peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats().bytes ?? 0),
+    );
+    gauge(
+      'quire_event_loop_delay_seconds',
+      'Event-loop delay of the serving thread this minute',
+      (g) => {
+        const { thisMinute } = eventLoopDelay();
+        g.set({ quantile: '0.5' }, thisMinute.p50Ms / 1000);
+        g.set({ quantile: '0.99' }, thisMinute.p99Ms / 1000);
+        g.set({ quantile: '1' }, thisMinute.maxMs / 1000);
+      },
+      ['quantile'],
+    );
+    gauge(
+      'quire_worker_tasks',
+      'Worker pool tasks by lane and state (stopped and refused: since start)',
+      (g) => {
+        for (const [lane, stats] of Object.entries(workerPoolStats())) {
+          for (const state of ['busy', 'queued', 'completed', 'stopped', 'refused'] as const) g.set({ lane, state }, stats[state]);
+        }
+      },
+      ['lane', 'state'],
+    );
     return registry;
   });
 }

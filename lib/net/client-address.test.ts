@@ -20,7 +20,9 @@ describe('clientAddress', () => {
   });
 
   it('refuses a bad entry with a sentence', () => {
-    expect(() => parseTrustedProxies('127.0.0.1, proxy.internal')).toThrow('QUIRE_TRUSTED_PROXIES: "proxy.internal" is not an IP address or CIDR range');
+    expect(() => parseTrustedProxies('127.0.0.1, proxy.internal')).toThrow(
+      'QUIRE_TRUSTED_PROXIES: "proxy.internal" is not an IP address or CIDR range',
+    );
     expect(() => parseTrustedProxies('10.0.0.0/33')).toThrow(/impossible prefix length/);
   });
 });

@@ -11,7 +11,10 @@ export type TrustedProxies = { list: BlockList; count: number };
 export function parseTrustedProxies(value: string): TrustedProxies {
   const list = new BlockList();
   let count = 0;
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [address, bits] = entry.split('/');
     const family = isIP(address ?? '');
     if (!family || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
@@ -48,9 +51,7 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | s
   const socket = plain(peer ?? '');
   if (!socket) return 'unknown';
   if (proxies.count === 0 || !isTrusted(proxies, socket)) return socket;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? ''))
-    .split(',')
-    .map((hop) => plain(hop.trim()));
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : (forwardedFor ?? '')).split(',').map((hop) => plain(hop.trim()));
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i]!;
     if (!isIP(hop)) return socket; // a malformed hop: trust nothing the header says

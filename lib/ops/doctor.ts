@@ -22,12 +22,14 @@ export function runDoctor(options: { full?: boolean; onProgress?: (done: number,
   rows.forEach((blog, index) => {
     options.onProgress?.(index + 1, rows.length);
     if (blog.status === 'deleted') {
-      if (!fs.existsSync(path.join(trashDir(), `${blog.slug}.db`))) findings.push({ slug: blog.slug, problem: 'deleted blog has no file in the trash' });
+      if (!fs.existsSync(path.join(trashDir(), `${blog.slug}.db`)))
+        findings.push({ slug: blog.slug, problem: 'deleted blog has no file in the trash' });
       return;
     }
     const file = tenantDbPath(blog.slug);
     if (!fs.existsSync(file)) return findings.push({ slug: blog.slug, problem: 'blog in control.db has no file' });
-    if (blog.status === 'maintenance') findings.push({ slug: blog.slug, problem: `under maintenance: ${blog.statusReason ?? 'no reason recorded'}` });
+    if (blog.status === 'maintenance')
+      findings.push({ slug: blog.slug, problem: `under maintenance: ${blog.statusReason ?? 'no reason recorded'}` });
     try {
       const db = new Database(file, { readonly: true, fileMustExist: true });
       try {
@@ -49,7 +51,8 @@ export function runDoctor(options: { full?: boolean; onProgress?: (done: number,
     }
   }
   for (const name of fs.existsSync(trashDir()) ? fs.readdirSync(trashDir()) : []) {
-    if (name.endsWith('.db') && !known.has(name.slice(0, -3))) findings.push({ file: path.join('trash', name), problem: 'trash file with no blog in control.db' });
+    if (name.endsWith('.db') && !known.has(name.slice(0, -3)))
+      findings.push({ file: path.join('trash', name), problem: 'trash file with no blog in control.db' });
   }
   const scratch = scratchDir();
   for (const name of fs.existsSync(scratch) ? fs.readdirSync(scratch) : []) {

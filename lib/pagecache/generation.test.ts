@@ -40,7 +40,7 @@ describe('page-cache generation', () => {
     expect(currentGeneration(handle)).toBeGreaterThan(g);
   });
 
-  it('does not move on this connection\'s own writes alone', () => {
+  it("does not move on this connection's own writes alone", () => {
     const handle = openTenant('alice');
     const g = currentGeneration(handle);
     handle.sqlite.prepare("insert or replace into settings (key, value) values ('own', '1')").run();

@@ -38,9 +38,7 @@ export function bumpGeneration(slug: string): void {
 
 export function currentGeneration(handle: TenantHandle, now = Date.now()): number {
   const state = entry(handle.slug);
-  const dataVersion = handle
-    .statement('data_version', () => handle.sqlite.prepare('PRAGMA data_version').pluck())
-    .get() as number;
+  const dataVersion = handle.statement('data_version', () => handle.sqlite.prepare('PRAGMA data_version').pluck()).get() as number;
   // A reopened handle starts a new data_version sequence; the file may have changed meanwhile.
   if (state.openId !== handle.openId || state.dataVersion !== dataVersion) {
     state.generation++;
@@ -59,9 +57,7 @@ export function currentGeneration(handle: TenantHandle, now = Date.now()): numbe
 function nextDueAt(handle: TenantHandle, now: number): number | null {
   return handle
     .statement('posts.nextDue', () =>
-      handle.sqlite
-        .prepare("select min(published_at) from posts where status <> 'draft' and published_at > ?")
-        .pluck(),
+      handle.sqlite.prepare("select min(published_at) from posts where status <> 'draft' and published_at > ?").pluck(),
     )
     .get(now) as number | null;
 }

@@ -16,7 +16,18 @@ import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/input/lengths';
  * Their addresses may not shadow the blog's own routes.
  */
 const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set([
-  'posts', 'api', 'sites', 'feed', 'rss', 'atom', 'tags', 'tag', 'page', 'search', 'sitemap', 'robots',
+  'posts',
+  'api',
+  'sites',
+  'feed',
+  'rss',
+  'atom',
+  'tags',
+  'tag',
+  'page',
+  'search',
+  'sitemap',
+  'robots',
   'comments',
 ]);
 
@@ -31,7 +42,6 @@ const pageFormSchema = z.object({
   action: z.enum(['save', 'publish', 'unpublish']).default('save'),
   expectedUpdatedAt: z.number().int().optional(),
 });
-
 
 export async function savePage(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Promise<Page> {
   const form = parseInput(pageFormSchema, input);
@@ -62,7 +72,11 @@ export async function savePage(handle: TenantHandle, id: number | undefined, inp
   const saved = handle.sqlite.transaction(() => {
     const row = existing
       ? handle.orm.update(pages).set(values).where(eq(pages.id, existing.id)).returning().get()
-      : handle.orm.insert(pages).values({ ...values, createdAt: now }).returning().get();
+      : handle.orm
+          .insert(pages)
+          .values({ ...values, createdAt: now })
+          .returning()
+          .get();
     recordAddressChange(handle, 'page', existing, row, now);
     return row;
   })();
@@ -73,7 +87,11 @@ export async function savePage(handle: TenantHandle, id: number | undefined, inp
 
 /** A page to edit; one in the trash is not (restore it first). */
 export function getPage(handle: TenantHandle, id: number): Page | undefined {
-  return handle.orm.select().from(pages).where(and(eq(pages.id, id), isNull(pages.deletedAt))).get();
+  return handle.orm
+    .select()
+    .from(pages)
+    .where(and(eq(pages.id, id), isNull(pages.deletedAt)))
+    .get();
 }
 
 /** Every page but those in the trash, in navigation order: the dashboard's list, the Markdown export. */

@@ -46,7 +46,7 @@ describe('flushPageviews', () => {
     expect(count('one', `select uniques from daily_visitors where day = '${DAY}'`)).toBe(3);
   });
 
-  it('keeps a busy blog\'s counts for the next flush, writing the others, all or nothing per blog', () => {
+  it("keeps a busy blog's counts for the next flush, writing the others, all or nothing per blog", () => {
     const batcher = new PageviewBatcher({ maxPendingKeys: 1000, maxSeen: 1000 });
     const before = { one: count('one', 'select views from posts where id = 1'), two: count('two', 'select views from posts where id = 1') };
     batcher.record({ blog: 'one', postId: 1, day: DAY, visitor: 'x' });

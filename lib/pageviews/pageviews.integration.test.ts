@@ -26,7 +26,21 @@ function seed(dir: string) {
 function sendBeacon(agent: http.Agent, port: number, blog: string, body: string, headers: Record<string, string> = {}) {
   return new Promise<number>((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: '/api/pv', method: 'POST', agent, headers: { host: `${blog}.localhost:${port}`, origin: `http://${blog}.localhost:${port}`, 'sec-fetch-site': 'same-origin', 'user-agent': READER, 'content-type': 'text/plain', ...headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/pv',
+        method: 'POST',
+        agent,
+        headers: {
+          host: `${blog}.localhost:${port}`,
+          origin: `http://${blog}.localhost:${port}`,
+          'sec-fetch-site': 'same-origin',
+          'user-agent': READER,
+          'content-type': 'text/plain',
+          ...headers,
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -41,7 +55,10 @@ function totals(dir: string): Map<string, number> {
   const result = new Map<string, number>();
   for (let b = 0; b < BLOGS; b++) {
     const db = new Database(path.join(dir, 'tenants', `blog${b}.db`), { readonly: true });
-    for (const row of db.prepare('select post_id as post, sum(views) as views from daily_views group by post_id').all() as { post: number; views: number }[]) {
+    for (const row of db.prepare('select post_id as post, sum(views) as views from daily_views group by post_id').all() as {
+      post: number;
+      views: number;
+    }[]) {
       result.set(`blog${b}|${row.post}`, row.views);
     }
     for (const row of db.prepare('select id, views from posts').all() as { id: number; views: number }[]) {
@@ -102,7 +119,9 @@ describe('pageview beacons', () => {
     expect(statuses.filter((s) => s === 204)).toHaveLength(10_000);
     expect(await until(() => sum(totals(dataDir)) === 10_000, 10_000)).toBe(true);
     expect(totals(dataDir)).toEqual(expected);
-    const health = await (await fetch(`http://localhost:${server.port}/api/health`, { headers: { host: `localhost:${server.port}` } })).json();
+    const health = await (
+      await fetch(`http://localhost:${server.port}/api/health`, { headers: { host: `localhost:${server.port}` } })
+    ).json();
     expect(health.pageviews).toMatchObject({ pending: 0, flushed: 10_000, failedFlushes: 0 });
   });
 
@@ -148,7 +167,9 @@ describe('shutdown', () => {
     const workers = Array.from({ length: 32 }, async () => {
       while (!stop) {
         sent++;
-        const status = await sendBeacon(agent, server.port, `blog${sent % BLOGS}`, JSON.stringify({ p: 1 + (sent % POSTS) })).catch(() => 0);
+        const status = await sendBeacon(agent, server.port, `blog${sent % BLOGS}`, JSON.stringify({ p: 1 + (sent % POSTS) })).catch(
+          () => 0,
+        );
         if (status === 204) answered++;
         else if (status === 0) break; // refused: the server is going away
       }

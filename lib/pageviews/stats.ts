@@ -35,10 +35,19 @@ export function blogStats(handle: TenantHandle, range: StatsRange, now = Date.no
       uniques: days.reduce((sum, d) => sum + d.uniques, 0),
     },
     topPages: (
-      s.topPages.all(first, last) as { postId: number; title: string | null; slug: string | null; trashed: 0 | 1; views: number; uniques: number }[]
+      s.topPages.all(first, last) as {
+        postId: number;
+        title: string | null;
+        slug: string | null;
+        trashed: 0 | 1;
+        views: number;
+        uniques: number;
+      }[]
     ).map(({ trashed, ...row }) =>
       // A post in the trash keeps its statistics until it is deleted for good; readers cannot follow a link to it.
-      trashed ? { ...row, slug: null, title: `${row.title} (in the trash)` } : { ...row, title: row.postId === 0 ? 'Home page' : (row.title ?? 'A deleted post') },
+      trashed
+        ? { ...row, slug: null, title: `${row.title} (in the trash)` }
+        : { ...row, title: row.postId === 0 ? 'Home page' : (row.title ?? 'A deleted post') },
     ),
     topReferrers: s.topReferrers.all(first, last) as { host: string; views: number }[],
   };

@@ -9,7 +9,16 @@ import { InputError } from '@/lib/input';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { authorExcerpt, createPost, getPost, listAllPosts, postVersion, savePost } from './posts';
 import { getPendingRevision, getRevision, listRevisions, REVISIONS_MAX } from './revisions';
-import { findPublicTag, getPublishedPost, latestPublishedPosts, listCursorSchema, listPublicTags, listPublishedPostDates, listPublishedPosts, parseAfterParam } from './public';
+import {
+  findPublicTag,
+  getPublishedPost,
+  latestPublishedPosts,
+  listCursorSchema,
+  listPublicTags,
+  listPublishedPostDates,
+  listPublishedPosts,
+  parseAfterParam,
+} from './public';
 import { slugify } from './slug';
 import { moveToTrash } from '@/lib/trash/trash';
 
@@ -85,7 +94,11 @@ describe('the public list', () => {
       .where(eq(posts.id, later.id))
       .run();
     expect(getPublishedPost(h, later.slug)).toBeUndefined();
-    h.orm.update(posts).set({ publishedAt: new Date(Date.now() - 1) }).where(eq(posts.id, later.id)).run();
+    h.orm
+      .update(posts)
+      .set({ publishedAt: new Date(Date.now() - 1) })
+      .where(eq(posts.id, later.id))
+      .run();
     expect(getPublishedPost(h, later.slug)?.title).toBe('Later');
   });
 
@@ -113,13 +126,24 @@ describe('tags, as readers see them', () => {
   const base = Date.UTC(2026, 0, 1);
   const hour = 3_600_000;
 
-  it('lists one tag\'s public posts newest first, by key, and nothing else', async () => {
+  it("lists one tag's public posts newest first, by key, and nothing else", async () => {
     for (let i = 0; i < 7; i++) {
-      await createPost(h(), { title: `Walk ${i}`, markdown: 'x', tags: i % 2 ? 'Walks, Rain' : 'walks', publishAt: new Date(base + i * hour) });
+      await createPost(h(), {
+        title: `Walk ${i}`,
+        markdown: 'x',
+        tags: i % 2 ? 'Walks, Rain' : 'walks',
+        publishAt: new Date(base + i * hour),
+      });
     }
     await createPost(h(), { title: 'Untagged', markdown: 'x', publishAt: new Date(base + 99 * hour) });
     await createPost(h(), { title: 'Draft walk', markdown: 'x', tags: 'walks', draft: true });
-    await savePost(h(), undefined, { title: 'Future walk', markdown: 'x', tags: 'walks', action: 'schedule', publishAt: new Date(Date.now() + hour).toISOString() });
+    await savePost(h(), undefined, {
+      title: 'Future walk',
+      markdown: 'x',
+      tags: 'walks',
+      action: 'schedule',
+      publishAt: new Date(Date.now() + hour).toISOString(),
+    });
 
     const walks = findPublicTag(h(), 'walks')!;
     expect(walks).toMatchObject({ slug: 'walks', name: 'walks' });
@@ -131,7 +155,10 @@ describe('tags, as readers see them', () => {
       after = page.next;
     } while (after);
     expect(seen).toEqual(['Walk 6', 'Walk 5', 'Walk 4', 'Walk 3', 'Walk 2', 'Walk 1', 'Walk 0']);
-    expect(latestPublishedPosts(h(), { limit: 2, tagId: findPublicTag(h(), 'rain')!.id }).map((p) => p.title)).toEqual(['Walk 5', 'Walk 3']);
+    expect(latestPublishedPosts(h(), { limit: 2, tagId: findPublicTag(h(), 'rain')!.id }).map((p) => p.title)).toEqual([
+      'Walk 5',
+      'Walk 3',
+    ]);
     expect(listPublishedPosts(h(), { limit: 1 }).posts[0]).toMatchObject({ title: 'Untagged', tags: [] });
     expect(listPublishedPosts(h(), { limit: 2, tagId: walks.id }).posts[1]!.tags).toEqual([
       { slug: 'rain', name: 'Rain' },
@@ -141,7 +168,13 @@ describe('tags, as readers see them', () => {
 
   it('knows a tag only while a public post carries it', async () => {
     await createPost(h(), { title: 'Only draft', markdown: 'x', tags: 'secret-plans', draft: true });
-    await savePost(h(), undefined, { title: 'Only later', markdown: 'x', tags: 'someday', action: 'schedule', publishAt: new Date(Date.now() + hour).toISOString() });
+    await savePost(h(), undefined, {
+      title: 'Only later',
+      markdown: 'x',
+      tags: 'someday',
+      action: 'schedule',
+      publishAt: new Date(Date.now() + hour).toISOString(),
+    });
     for (const slug of ['secret-plans', 'someday', 'nope', 'Walks', '../walks', 'walks\u0000', 'w'.repeat(101), 'été', '']) {
       expect(findPublicTag(h(), slug), slug).toBeUndefined();
     }
@@ -151,10 +184,12 @@ describe('tags, as readers see them', () => {
 
   it('dates a public tag by the last change to its public posts', () => {
     const rain = listPublicTags(h()).find((t) => t.slug === 'rain')!;
-    expect(rain.lastModified.getTime()).toBe(Math.max(...latestPublishedPosts(h(), { limit: 9, tagId: rain.id }).map((p) => p.updatedAt.getTime())));
+    expect(rain.lastModified.getTime()).toBe(
+      Math.max(...latestPublishedPosts(h(), { limit: 9, tagId: rain.id }).map((p) => p.updatedAt.getTime())),
+    );
   });
 
-  it('reads a list page\'s ?after= strictly', () => {
+  it("reads a list page's ?after= strictly", () => {
     expect(parseAfterParam(undefined)).toEqual({});
     expect(parseAfterParam('1700000000000-5')).toEqual({ after: { publishedAt: 1700000000000, id: 5 } });
     for (const bad of ['x', '1-2-3', ['1-2', '3-4'], '']) expect(parseAfterParam(bad)).toBeNull();
@@ -190,9 +225,13 @@ describe('savePost (the editor)', () => {
 
   it('refuses a schedule in the past or without a time', async () => {
     const h = openTenant('editor');
-    await expect(savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: '2000-01-01T00:00:00Z' })).rejects.toThrow(/future/);
+    await expect(
+      savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: '2000-01-01T00:00:00Z' }),
+    ).rejects.toThrow(/future/);
     await expect(savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule' })).rejects.toThrow(/when to publish/);
-    await expect(savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: 'not a date' })).rejects.toThrow(/valid date/);
+    await expect(savePost(h, undefined, { title: 'T', markdown: 'x', action: 'schedule', publishAt: 'not a date' })).rejects.toThrow(
+      /valid date/,
+    );
   });
 
   it('refuses a save based on an old copy, and changes nothing', async () => {
@@ -221,16 +260,28 @@ describe('staged edits, revisions and excerpts', () => {
 
   it('keeps the edit of a published post aside until its changes are published', async () => {
     const post = await createPost(h(), { title: 'Live', markdown: 'Old words.' });
-    const staged = await savePost(h(), post.id, { title: 'Live, edited', markdown: 'New words.', action: 'save', expectedUpdatedAt: post.updatedAt.getTime() });
+    const staged = await savePost(h(), post.id, {
+      title: 'Live, edited',
+      markdown: 'New words.',
+      action: 'save',
+      expectedUpdatedAt: post.updatedAt.getTime(),
+    });
     expect(text(staged)).toEqual({ title: 'Live', markdown: 'Old words.' });
     expect(getPublishedPost(h(), post.slug)?.html).toContain('Old words.');
     const pending = getPendingRevision(h(), post.id)!;
     expect(pending).toMatchObject({ title: 'Live, edited', markdown: 'New words.' });
     // The version the editor holds is now the pending edit's; an old copy is refused.
     expect(postVersion(staged, pending)).toBe(pending.createdAt.getTime());
-    await expect(savePost(h(), post.id, { title: 'x', markdown: 'y', expectedUpdatedAt: post.updatedAt.getTime() })).rejects.toThrow(/changed elsewhere/);
+    await expect(savePost(h(), post.id, { title: 'x', markdown: 'y', expectedUpdatedAt: post.updatedAt.getTime() })).rejects.toThrow(
+      /changed elsewhere/,
+    );
 
-    const applied = await savePost(h(), post.id, { title: 'Live, edited', markdown: 'New words.', action: 'publish-changes', expectedUpdatedAt: pending.createdAt.getTime() });
+    const applied = await savePost(h(), post.id, {
+      title: 'Live, edited',
+      markdown: 'New words.',
+      action: 'publish-changes',
+      expectedUpdatedAt: pending.createdAt.getTime(),
+    });
     expect(text(applied)).toEqual({ title: 'Live, edited', markdown: 'New words.' });
     expect(applied.status).toBe('published');
     expect(applied.publishedAt).toEqual(post.publishedAt);
@@ -247,7 +298,9 @@ describe('staged edits, revisions and excerpts', () => {
     const [dropped] = listRevisions(h(), post.id);
     expect(getRevision(h(), post.id, dropped!.id)?.markdown).toBe('An idea I dropped.');
     const draft = await createPost(h(), { title: 'Draft', markdown: 'x', draft: true });
-    await expect(savePost(h(), draft.id, { title: 'Draft', markdown: 'y', action: 'publish-changes' })).rejects.toThrow(/not published yet/);
+    await expect(savePost(h(), draft.id, { title: 'Draft', markdown: 'y', action: 'publish-changes' })).rejects.toThrow(
+      /not published yet/,
+    );
   });
 
   it('keeps what each save replaced, at most REVISIONS_MAX, newest first', async () => {
@@ -255,7 +308,11 @@ describe('staged edits, revisions and excerpts', () => {
     for (let i = 1; i <= REVISIONS_MAX + 5; i++) await savePost(h(), draft.id, { title: 'Often saved', markdown: `v${i}` });
     const revisions = listRevisions(h(), draft.id);
     expect(revisions).toHaveLength(REVISIONS_MAX);
-    expect(getRevision(h(), draft.id, revisions[0]!.id)).toMatchObject({ markdown: `v${REVISIONS_MAX + 4}`, excerpt: 'Mine.', tags: ['a', 'b'] });
+    expect(getRevision(h(), draft.id, revisions[0]!.id)).toMatchObject({
+      markdown: `v${REVISIONS_MAX + 4}`,
+      excerpt: 'Mine.',
+      tags: ['a', 'b'],
+    });
     expect(getRevision(h(), draft.id, revisions.at(-1)!.id)?.markdown).toBe('v5');
     // A save that changes no text keeps nothing.
     await savePost(h(), draft.id, { title: 'Often saved', markdown: `v${REVISIONS_MAX + 5}` });
@@ -273,7 +330,7 @@ describe('staged edits, revisions and excerpts', () => {
     expect(getRevision(h(), draft.id, listRevisions(h(), draft.id)[0]!.id)?.markdown).toBe('start 10');
   });
 
-  it('derives the automatic excerpt from the text at each save, and shows the author\'s own first', async () => {
+  it("derives the automatic excerpt from the text at each save, and shows the author's own first", async () => {
     const post = await createPost(h(), { title: 'Excerpts', markdown: 'TODO' });
     expect(listPublishedPosts(h(), { limit: 100 }).posts.find((p) => p.id === post.id)?.excerpt).toBe('TODO');
     await savePost(h(), post.id, { title: 'Excerpts', markdown: 'A walk by the river.', action: 'publish' });
@@ -292,7 +349,12 @@ describe('the dashboard list', () => {
     const h = openTenant('listed');
     const live = await createPost(h, { title: 'Live', markdown: 'As published.' });
     const draft = await createPost(h, { title: 'Draft', markdown: 'Not out yet.', draft: true });
-    const later = await savePost(h, undefined, { title: 'Later', markdown: 'Soon.', action: 'schedule', publishAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const later = await savePost(h, undefined, {
+      title: 'Later',
+      markdown: 'Soon.',
+      action: 'schedule',
+      publishAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     expect(listAllPosts(h).map((post) => [post.title, post.hasPendingChanges])).toEqual([
       ['Later', false],
       ['Draft', false],

@@ -32,11 +32,7 @@ const postActions = ['save', 'publish', 'schedule', 'unpublish', 'publish-change
 export type PostAction = (typeof postActions)[number];
 
 const postFormSchema = z.object({
-  title: z
-    .string()
-    .trim()
-    .min(1, 'A post needs a title.')
-    .max(POST_TITLE_MAX, `A title is at most ${POST_TITLE_MAX} characters.`),
+  title: z.string().trim().min(1, 'A post needs a title.').max(POST_TITLE_MAX, `A title is at most ${POST_TITLE_MAX} characters.`),
   /** Empty or absent: derived from the title. */
   slug: z.union([z.literal(''), postSlugSchema]).optional(),
   markdown: z
@@ -59,7 +55,13 @@ const postFormSchema = z.object({
     .refine((list) => list === undefined || list.length <= TAGS_MAX, `A post has at most ${TAGS_MAX} tags.`)
     .refine((list) => list === undefined || list.every((t) => t.length <= TAG_MAX), `A tag is at most ${TAG_MAX} characters.`),
   /** An image of this blog shown with the post; null removes it, absent leaves it as it is. */
-  coverMediaId: z.number({ error: 'Choose a cover image from this blog.' }).int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  coverMediaId: z
+    .number({ error: 'Choose a cover image from this blog.' })
+    .int()
+    .positive()
+    .max(Number.MAX_SAFE_INTEGER)
+    .nullable()
+    .optional(),
 });
 
 function parseTags(value: string | string[] | undefined): string[] | undefined {
@@ -131,7 +133,11 @@ export async function savePost(handle: TenantHandle, id: number | undefined, inp
     }
     const row = existing
       ? handle.orm.update(posts).set(values).where(eq(posts.id, existing.id)).returning().get()
-      : handle.orm.insert(posts).values({ ...values, createdAt: now }).returning().get();
+      : handle.orm
+          .insert(posts)
+          .values({ ...values, createdAt: now })
+          .returning()
+          .get();
     if (form.tags !== undefined) setPostTags(handle, row.id, form.tags);
     recordAddressChange(handle, 'post', existing, row, now);
     return row;
@@ -193,7 +199,14 @@ function liveText(handle: TenantHandle, post: Post): RevisionText {
  * rendered into the post and no cached page is dropped. The pending text it replaces goes into
  * the history; an edit back to the live text leaves nothing pending.
  */
-function stageEdit(handle: TenantHandle, post: Post, pending: Revision | undefined, text: RevisionText, autosave: boolean, now: Date): void {
+function stageEdit(
+  handle: TenantHandle,
+  post: Post,
+  pending: Revision | undefined,
+  text: RevisionText,
+  autosave: boolean,
+  now: Date,
+): void {
   const createdAt = new Date(Math.max(now.getTime(), postVersion(post, pending) + 1));
   handle.sqlite.transaction(() => {
     if (pending && !sameRevisionText(pending, text)) keepRevision(handle, post.id, pending, pending.createdAt, { autosave });
@@ -235,7 +248,13 @@ export function authorExcerpt(post: Pick<Post, 'excerpt' | 'autoExcerpt'>): stri
 /** What the editor is told after a save: the post's state (as readers see it) and the version to send next. */
 export function editorView(handle: TenantHandle, post: Post) {
   const pending = getPendingRevision(handle, post.id);
-  return { id: post.id, slug: post.slug, status: shownStatus(post), updatedAt: postVersion(post, pending), hasPendingChanges: pending !== undefined };
+  return {
+    id: post.id,
+    slug: post.slug,
+    status: shownStatus(post),
+    updatedAt: postVersion(post, pending),
+    hasPendingChanges: pending !== undefined,
+  };
 }
 
 /** The CLI's and the demo's way in: a new post, published unless `draft`. */
@@ -252,8 +271,7 @@ function setPostTags(handle: TenantHandle, postId: number, names: string[]): voi
   for (const name of names) {
     const slug = slugify(name);
     const tag =
-      handle.orm.select().from(tags).where(eq(tags.slug, slug)).get() ??
-      handle.orm.insert(tags).values({ slug, name }).returning().get();
+      handle.orm.select().from(tags).where(eq(tags.slug, slug)).get() ?? handle.orm.insert(tags).values({ slug, name }).returning().get();
     handle.orm.insert(postTags).values({ postId, tagId: tag.id }).onConflictDoNothing().run();
   }
 }
@@ -278,7 +296,11 @@ export function listPostTags(handle: TenantHandle, postId: number): TagRef[] {
 
 /** A post to edit; one in the trash is not (restore it first), so it cannot be saved there. */
 export function getPost(handle: TenantHandle, id: number): Post | undefined {
-  return handle.orm.select().from(posts).where(and(eq(posts.id, id), isNull(posts.deletedAt))).get();
+  return handle.orm
+    .select()
+    .from(posts)
+    .where(and(eq(posts.id, id), isNull(posts.deletedAt)))
+    .get();
 }
 
 export type DashboardPost = Pick<Post, 'id' | 'slug' | 'title' | 'status' | 'publishedAt' | 'updatedAt' | 'views'> & {

@@ -32,20 +32,30 @@ export function createPreviewLink(handle: TenantHandle, postId: number): string 
   if (!getPost(handle, postId)) throw notFoundError('This post no longer exists.');
   const token = generateSecureRandomString(TOKEN_BYTES);
   const value = hashOf(token);
-  handle.orm.insert(settings).values({ key: keyOf(postId), value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  handle.orm
+    .insert(settings)
+    .values({ key: keyOf(postId), value })
+    .onConflictDoUpdate({ target: settings.key, set: { value } })
+    .run();
   return absoluteBlogUrl(handle.slug, blogPaths.preview(token));
 }
 
 /** Ends the post's preview link, if it has one. */
 export function revokePreviewLink(handle: TenantHandle, postId: number): void {
-  handle.orm.delete(settings).where(eq(settings.key, keyOf(postId))).run();
+  handle.orm
+    .delete(settings)
+    .where(eq(settings.key, keyOf(postId)))
+    .run();
 }
 
 /**
  * Pending edits as rendered for their previews, by blog, revision and version: a link passed
  * around is opened again and again, and each would otherwise be a render on the pool.
  */
-const renderedEdits = new LRUCache<string, string>({ maxSize: 16 * 1024 * 1024, sizeCalculation: (html, key) => html.length * 2 + key.length });
+const renderedEdits = new LRUCache<string, string>({
+  maxSize: 16 * 1024 * 1024,
+  sizeCalculation: (html, key) => html.length * 2 + key.length,
+});
 
 export type PreviewPost = {
   title: string;
@@ -75,7 +85,14 @@ export async function findPreview(handle: TenantHandle, token: string): Promise<
   const postId = Number(key?.slice(KEY_PREFIX.length));
   if (!Number.isSafeInteger(postId)) return undefined;
   const row = handle.orm
-    .select({ title: posts.title, html: posts.html, markdown: posts.markdown, publishedAt: posts.publishedAt, status: posts.status, ...coverColumns })
+    .select({
+      title: posts.title,
+      html: posts.html,
+      markdown: posts.markdown,
+      publishedAt: posts.publishedAt,
+      status: posts.status,
+      ...coverColumns,
+    })
     .from(posts)
     .leftJoin(media, eq(media.id, posts.coverMediaId))
     .where(and(eq(posts.id, postId), isNull(posts.deletedAt)))
@@ -85,7 +102,15 @@ export async function findPreview(handle: TenantHandle, token: string): Promise<
   const publishedAt = post.status === 'draft' ? null : post.publishedAt;
   const pending = getPendingRevision(handle, postId);
   if (!pending) {
-    return { title: post.title, html: post.html, tags: listPostTags(handle, postId), cover, publishedAt, readingMinutes: readingMinutes(post.markdown), pending: false };
+    return {
+      title: post.title,
+      html: post.html,
+      tags: listPostTags(handle, postId),
+      cover,
+      publishedAt,
+      readingMinutes: readingMinutes(post.markdown),
+      pending: false,
+    };
   }
   const cacheKey = `${handle.slug}\n${pending.id}\n${pending.createdAt.getTime()}`;
   let html = renderedEdits.get(cacheKey);

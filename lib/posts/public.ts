@@ -73,8 +73,7 @@ function toSummary<R extends Parameters<typeof withCover>[1] & { publishedAt: Da
  * has one home per language: here for queries (drizzle's below, and `publicPostSql` for the
  * hand-written ones: search, beacons), `isPublicNow` in ./status.ts for rows already read.
  */
-const isPublic = (now: ReturnType<typeof sql.placeholder>) =>
-  and(ne(posts.status, 'draft'), lte(posts.publishedAt, now));
+const isPublic = (now: ReturnType<typeof sql.placeholder>) => and(ne(posts.status, 'draft'), lte(posts.publishedAt, now));
 
 /** The same rule in SQL, for the posts table named `alias`, with the time as the parameter `@now`. */
 export function publicPostSql(alias: string): string {

@@ -18,7 +18,11 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-moves-'));
   server = await startServer(dataDir);
   alice = new ApiClient(server.port);
-  const signup = await alice.call('POST', '/api/auth/signup', { email: 'alice@example.com', password: 'a long enough passphrase', blog: { slug: 'moves', title: 'Moves' } });
+  const signup = await alice.call('POST', '/api/auth/signup', {
+    email: 'alice@example.com',
+    password: 'a long enough passphrase',
+    blog: { slug: 'moves', title: 'Moves' },
+  });
   expect(signup.status).toBe(200);
 });
 
@@ -28,7 +32,11 @@ afterAll(async () => {
 });
 
 async function save(kind: 'posts' | 'pages', id: number | undefined, body: Record<string, unknown>): Promise<number> {
-  const reply = await alice.call(id ? 'PUT' : 'POST', `/api/blogs/moves/${kind}${id ? `/${id}` : ''}`, { markdown: 'Words.', action: 'publish', ...body });
+  const reply = await alice.call(id ? 'PUT' : 'POST', `/api/blogs/moves/${kind}${id ? `/${id}` : ''}`, {
+    markdown: 'Words.',
+    action: 'publish',
+    ...body,
+  });
   expect(reply.status, JSON.stringify(reply.json)).toBe(200);
   return ((reply.json.post ?? reply.json.page) as { id: number }).id;
 }

@@ -16,8 +16,15 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const all = (h: TenantHandle) => Object.fromEntries((h.sqlite.prepare('select path, target from redirects order by path').all() as { path: string; target: string }[]).map((r) => [r.path, r.target]));
-const rename = (h: TenantHandle, id: number, slug: string, action = 'publish') => savePost(h, id, { title: 'T', slug, markdown: 'x', action });
+const all = (h: TenantHandle) =>
+  Object.fromEntries(
+    (h.sqlite.prepare('select path, target from redirects order by path').all() as { path: string; target: string }[]).map((r) => [
+      r.path,
+      r.target,
+    ]),
+  );
+const rename = (h: TenantHandle, id: number, slug: string, action = 'publish') =>
+  savePost(h, id, { title: 'T', slug, markdown: 'x', action });
 
 describe('renaming a post readers can see', () => {
   it('sends the old address to the new one, collapsing chains', async () => {
@@ -44,8 +51,20 @@ describe('renaming a post readers can see', () => {
     const h = newBlog();
     const draft = await createPost(h, { title: 'T', slug: 'draft', markdown: 'x', draft: true });
     await savePost(h, draft.id, { title: 'T', slug: 'draft-2', markdown: 'x' });
-    const future = await savePost(h, undefined, { title: 'T', slug: 'future', markdown: 'x', action: 'schedule', publishAt: new Date(Date.now() + 3_600_000) });
-    await savePost(h, future.id, { title: 'T', slug: 'future-2', markdown: 'x', action: 'schedule', publishAt: new Date(Date.now() + 3_600_000) });
+    const future = await savePost(h, undefined, {
+      title: 'T',
+      slug: 'future',
+      markdown: 'x',
+      action: 'schedule',
+      publishAt: new Date(Date.now() + 3_600_000),
+    });
+    await savePost(h, future.id, {
+      title: 'T',
+      slug: 'future-2',
+      markdown: 'x',
+      action: 'schedule',
+      publishAt: new Date(Date.now() + 3_600_000),
+    });
     const gone = await createPost(h, { title: 'T', slug: 'gone', markdown: 'x' });
     await rename(h, gone.id, 'gone-2', 'unpublish');
     expect(all(h)).toEqual({});

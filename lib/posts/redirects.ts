@@ -34,7 +34,13 @@ const isLive = (doc: Addressed, now: number) =>
  * published or scheduled, a redirect at its own address goes: that address is live (again). The
  * caller bumps the page-cache generation, as any save readers can see does.
  */
-export function recordAddressChange(handle: TenantHandle, kind: AddressKind, before: Addressed | undefined, after: Addressed, now = new Date()): void {
+export function recordAddressChange(
+  handle: TenantHandle,
+  kind: AddressKind,
+  before: Addressed | undefined,
+  after: Addressed,
+  now = new Date(),
+): void {
   if (after.status === 'draft') return;
   const to = addressOf(kind, after.slug);
   if (before && before.slug !== after.slug && isLive(before, now.getTime())) {
@@ -68,7 +74,11 @@ export function removeRedirectsTo(handle: TenantHandle, path: string): boolean {
 export function findRedirect(handle: TenantHandle, url: string): string | undefined {
   const target = handle
     .statement('redirects.byPath', () =>
-      handle.orm.select({ target: redirects.target }).from(redirects).where(eq(redirects.path, sql.placeholder('path'))).prepare(),
+      handle.orm
+        .select({ target: redirects.target })
+        .from(redirects)
+        .where(eq(redirects.path, sql.placeholder('path')))
+        .prepare(),
     )
     .get({ path: url })?.target;
   return target === undefined ? undefined : headerSafe(target);

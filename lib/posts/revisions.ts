@@ -44,7 +44,14 @@ export function sameRevisionText(a: RevisionText, b: RevisionText): boolean {
 }
 
 function toRevision(row: typeof postRevisions.$inferSelect): Revision {
-  return { id: row.id, title: row.title, markdown: row.markdown, excerpt: row.excerpt, tags: parseRevisionTags(row.tags), createdAt: row.createdAt };
+  return {
+    id: row.id,
+    title: row.title,
+    markdown: row.markdown,
+    excerpt: row.excerpt,
+    tags: parseRevisionTags(row.tags),
+    createdAt: row.createdAt,
+  };
 }
 
 export function getPendingRevision(handle: TenantHandle, postId: number): Revision | undefined {
@@ -69,7 +76,11 @@ export function writePendingRevision(handle: TenantHandle, postId: number, text:
       .set(values)
       .where(and(eq(postRevisions.postId, postId), eq(postRevisions.kind, 'pending')))
       .run();
-    if (updated.changes === 0) handle.orm.insert(postRevisions).values({ postId, kind: 'pending', ...values }).run();
+    if (updated.changes === 0)
+      handle.orm
+        .insert(postRevisions)
+        .values({ postId, kind: 'pending', ...values })
+        .run();
   })();
 }
 
@@ -85,7 +96,13 @@ export function deletePendingRevision(handle: TenantHandle, postId: number): voi
  * beyond REVISIONS_MAX (callers run it inside their write's transaction). An autosave keeps
  * one only when the newest kept revision is older than AUTOSAVE_REVISION_GAP_MS.
  */
-export function keepRevision(handle: TenantHandle, postId: number, text: RevisionText, writtenAt: Date, options: { autosave?: boolean } = {}): void {
+export function keepRevision(
+  handle: TenantHandle,
+  postId: number,
+  text: RevisionText,
+  writtenAt: Date,
+  options: { autosave?: boolean } = {},
+): void {
   if (options.autosave) {
     const newest = handle.orm
       .select({ createdAt: postRevisions.createdAt })
@@ -98,7 +115,15 @@ export function keepRevision(handle: TenantHandle, postId: number, text: Revisio
   }
   handle.orm
     .insert(postRevisions)
-    .values({ postId, kind: 'saved', title: text.title, markdown: text.markdown, excerpt: text.excerpt, tags: JSON.stringify(text.tags), createdAt: writtenAt })
+    .values({
+      postId,
+      kind: 'saved',
+      title: text.title,
+      markdown: text.markdown,
+      excerpt: text.excerpt,
+      tags: JSON.stringify(text.tags),
+      createdAt: writtenAt,
+    })
     .run();
   handle.sqlite
     .prepare(

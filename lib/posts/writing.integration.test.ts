@@ -22,7 +22,10 @@ const read = (urlPath: string) => request(server.port, host(), urlPath);
 type SavedPost = { id: number; slug: string; status: string; updatedAt: number; hasPendingChanges: boolean };
 
 async function save(id: number | undefined, body: Record<string, unknown>): Promise<SavedPost> {
-  const reply = id === undefined ? await author.call('POST', `/api/blogs/${BLOG}/posts`, body) : await author.call('PUT', `/api/blogs/${BLOG}/posts/${id}`, body);
+  const reply =
+    id === undefined
+      ? await author.call('POST', `/api/blogs/${BLOG}/posts`, body)
+      : await author.call('PUT', `/api/blogs/${BLOG}/posts/${id}`, body);
   expect(reply.status, JSON.stringify(reply.json)).toBe(200);
   return reply.json.post as SavedPost;
 }
@@ -51,17 +54,32 @@ describe('staged edits of a live post', () => {
   it('are invisible to readers until "Publish changes", then shown everywhere', async () => {
     const post = await save(undefined, { title: 'Heron', markdown: 'The heron stood in the shallows.', action: 'publish' });
     await read(`/posts/${post.slug}`); // cached, as readers will get it
-    const staged = await save(post.id, { title: 'Heron', markdown: 'The kingfisher flashed past.', action: 'save', expectedUpdatedAt: post.updatedAt });
+    const staged = await save(post.id, {
+      title: 'Heron',
+      markdown: 'The kingfisher flashed past.',
+      action: 'save',
+      expectedUpdatedAt: post.updatedAt,
+    });
     expect(staged).toMatchObject({ status: 'published', hasPendingChanges: true });
     expect(staged.updatedAt).toBeGreaterThan(post.updatedAt);
     expect(await readerSees(post.slug, 'kingfisher')).toEqual({ page: false, feed: false, search: false });
     expect(await readerSees(post.slug, 'heron')).toEqual({ page: true, feed: true, search: true });
 
     // A save from a copy older than the pending edit is refused.
-    const stale = await author.call('PUT', `/api/blogs/${BLOG}/posts/${post.id}`, { title: 'Heron', markdown: 'x', action: 'publish-changes', expectedUpdatedAt: post.updatedAt });
+    const stale = await author.call('PUT', `/api/blogs/${BLOG}/posts/${post.id}`, {
+      title: 'Heron',
+      markdown: 'x',
+      action: 'publish-changes',
+      expectedUpdatedAt: post.updatedAt,
+    });
     expect(stale.status).toBe(409);
 
-    const published = await save(post.id, { title: 'Heron', markdown: 'The kingfisher flashed past.', action: 'publish-changes', expectedUpdatedAt: staged.updatedAt });
+    const published = await save(post.id, {
+      title: 'Heron',
+      markdown: 'The kingfisher flashed past.',
+      action: 'publish-changes',
+      expectedUpdatedAt: staged.updatedAt,
+    });
     expect(published).toMatchObject({ status: 'published', hasPendingChanges: false });
     expect(await readerSees(post.slug, 'kingfisher')).toEqual({ page: true, feed: true, search: true });
   });
@@ -82,7 +100,8 @@ describe('staged edits of a live post', () => {
 describe('revisions', () => {
   it(`keep what each save replaced, at most ${REVISIONS_MAX}, and can be restored`, async () => {
     let post = await save(undefined, { title: 'Many drafts', markdown: 'Version 0', tags: 'notes', action: 'save' });
-    for (let i = 1; i <= REVISIONS_MAX + 3; i++) post = await save(post.id, { title: 'Many drafts', markdown: `Version ${i}`, expectedUpdatedAt: post.updatedAt });
+    for (let i = 1; i <= REVISIONS_MAX + 3; i++)
+      post = await save(post.id, { title: 'Many drafts', markdown: `Version ${i}`, expectedUpdatedAt: post.updatedAt });
 
     const list = await author.call('GET', `/api/blogs/${BLOG}/posts/${post.id}/revisions`);
     expect(list.status).toBe(200);
@@ -96,7 +115,10 @@ describe('revisions', () => {
     // Restoring is saving that text again, like any edit.
     const restored = await save(post.id, { title: 'Many drafts', markdown: 'Version 3', expectedUpdatedAt: post.updatedAt });
     const again = await author.call('GET', `/api/blogs/${BLOG}/posts/${post.id}/revisions`);
-    const newest = await author.call('GET', `/api/blogs/${BLOG}/posts/${post.id}/revisions/${(again.json.revisions as { id: number }[])[0]!.id}`);
+    const newest = await author.call(
+      'GET',
+      `/api/blogs/${BLOG}/posts/${post.id}/revisions/${(again.json.revisions as { id: number }[])[0]!.id}`,
+    );
     expect(newest.json.revision).toMatchObject({ markdown: `Version ${REVISIONS_MAX + 3}` });
     expect(restored.updatedAt).toBeGreaterThan(post.updatedAt);
   });
@@ -108,7 +130,11 @@ describe('revisions', () => {
     const [revision] = (await author.call('GET', `/api/blogs/${BLOG}/posts/${post.id}/revisions`)).json.revisions as { id: number }[];
     expect((await author.call('GET', `/api/blogs/${BLOG}/posts/${other.id}/revisions/${revision!.id}`)).status).toBe(404);
     const stranger = new ApiClient(server.port);
-    await stranger.call('POST', '/api/auth/signup', { email: 'nosy@example.com', password: 'a long enough passphrase', blog: { slug: 'nosy', title: 'Nosy' } });
+    await stranger.call('POST', '/api/auth/signup', {
+      email: 'nosy@example.com',
+      password: 'a long enough passphrase',
+      blog: { slug: 'nosy', title: 'Nosy' },
+    });
     // Not a member: the blog is not there for them.
     expect((await stranger.call('GET', `/api/blogs/${BLOG}/posts/${post.id}/revisions`)).status).toBe(404);
     expect((await stranger.call('GET', `/api/blogs/${BLOG}/posts/${post.id}/revisions/${revision!.id}`)).status).toBe(404);
@@ -174,7 +200,11 @@ describe('preview links', () => {
 describe('the automatic excerpt', () => {
   it('follows the text: a draft saved with "TODO", rewritten and published, is described by its new words', async () => {
     const draft = await save(undefined, { title: 'Tidepools', markdown: 'TODO', action: 'save' });
-    const published = await save(draft.id, { title: 'Tidepools', markdown: 'Anemones close when the tide goes out.\n\n- crabs\n- shrimp\n- limpets', action: 'publish' });
+    const published = await save(draft.id, {
+      title: 'Tidepools',
+      markdown: 'Anemones close when the tide goes out.\n\n- crabs\n- shrimp\n- limpets',
+      action: 'publish',
+    });
     const expected = 'Anemones close when the tide goes out. crabs, shrimp, limpets';
 
     const home = await read('/');

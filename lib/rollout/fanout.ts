@@ -42,7 +42,11 @@ async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: 
   await Promise.all(
     Array.from({ length: workerCount }, () => {
       const worker = new Worker(path.join(appRoot(), 'lib', 'process', 'ts-worker.mjs'), {
-        workerData: { tsconfig: path.join(appRoot(), 'tsconfig.json'), module: path.join(appRoot(), 'lib', 'rollout', 'blog-job.ts'), role: 'blog-job' },
+        workerData: {
+          tsconfig: path.join(appRoot(), 'tsconfig.json'),
+          module: path.join(appRoot(), 'lib', 'rollout', 'blog-job.ts'),
+          role: 'blog-job',
+        },
       });
       return new Promise<void>((resolve, reject) => {
         const next = () => {
@@ -69,7 +73,13 @@ export async function checkAll(onProgress?: Progress): Promise<FanOutSummary> {
   const all = liveBlogs();
   const summary = emptySummary(null, target, all.length);
   let done = 0;
-  const jobs = all.map((blog): BlogJob => ({ slug: blog.slug, file: tenantDbPath(blog.slug), mode: 'check', scratch: scratchFile(`check-${blog.slug}`, '.db'), backups: backupsDir(blog.slug) }));
+  const jobs = all.map((blog): BlogJob => ({
+    slug: blog.slug,
+    file: tenantDbPath(blog.slug),
+    mode: 'check',
+    scratch: scratchFile(`check-${blog.slug}`, '.db'),
+    backups: backupsDir(blog.slug),
+  }));
   await runJobs(jobs, config().migrateConcurrency, (result) => {
     record(summary, result);
     onProgress?.(++done, all.length, result);
@@ -87,9 +97,17 @@ export async function migrateAll(onProgress?: Progress): Promise<FanOutSummary> 
     .where(and(isNull(migrationRuns.finishedAt), eq(migrationRuns.targetVersion, target)))
     .orderBy(desc(migrationRuns.id))
     .get();
-  const runId = unfinished?.id ?? control.orm.insert(migrationRuns).values({ targetVersion: target, startedAt: new Date() }).returning().get().id;
+  const runId =
+    unfinished?.id ?? control.orm.insert(migrationRuns).values({ targetVersion: target, startedAt: new Date() }).returning().get().id;
 
-  const handled = new Set(control.orm.select({ slug: migrationLedger.slug }).from(migrationLedger).where(eq(migrationLedger.runId, runId)).all().map((r) => r.slug));
+  const handled = new Set(
+    control.orm
+      .select({ slug: migrationLedger.slug })
+      .from(migrationLedger)
+      .where(eq(migrationLedger.runId, runId))
+      .all()
+      .map((r) => r.slug),
+  );
   const all = liveBlogs();
   const todo = all.filter((blog) => !handled.has(blog.slug));
   const summary = { ...emptySummary(runId, target, all.length), resumed: Boolean(unfinished), skippedFromEarlier: handled.size };
@@ -99,7 +117,13 @@ export async function migrateAll(onProgress?: Progress): Promise<FanOutSummary> 
   let done = handled.size;
   const bySlug = new Map(all.map((blog) => [blog.slug, blog]));
 
-  const jobs = todo.map((blog): BlogJob => ({ slug: blog.slug, file: tenantDbPath(blog.slug), mode: 'apply', scratch: '', backups: backupsDir(blog.slug) }));
+  const jobs = todo.map((blog): BlogJob => ({
+    slug: blog.slug,
+    file: tenantDbPath(blog.slug),
+    mode: 'apply',
+    scratch: '',
+    backups: backupsDir(blog.slug),
+  }));
   await runJobs(jobs, config().migrateConcurrency, (result) => {
     const status = result.status === 'would-migrate' ? 'failed' : result.status;
     // The ledger row and the blog's status change together: a kill between blogs loses nothing.

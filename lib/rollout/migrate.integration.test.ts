@@ -23,7 +23,9 @@ let target: number;
 
 function addMigration(dir: string, tag: string, sql: string): number {
   const journalFile = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[] };
+  const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as {
+    entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
+  };
   const idx = journal.entries.length;
   journal.entries.push({ idx, version: '6', when: Date.now(), tag: `${String(idx).padStart(4, '0')}_${tag}`, breakpoints: true });
   fs.writeFileSync(journalFile, JSON.stringify(journal, null, 2));
@@ -31,7 +33,11 @@ function addMigration(dir: string, tag: string, sql: string): number {
   return journal.entries.length;
 }
 
-const tenantFiles = () => fs.readdirSync(path.join(dataDir, 'tenants')).filter((n) => n.endsWith('.db')).sort();
+const tenantFiles = () =>
+  fs
+    .readdirSync(path.join(dataDir, 'tenants'))
+    .filter((n) => n.endsWith('.db'))
+    .sort();
 function fingerprint(): Map<string, string> {
   const result = new Map<string, string>();
   for (const name of fs.readdirSync(path.join(dataDir, 'tenants')).sort()) {
@@ -52,10 +58,17 @@ const control = () => new Database(path.join(dataDir, 'control.db'), { readonly:
 
 beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-migrate-'));
-  execFileSync(process.execPath, ['--import', 'tsx', 'lib/testing/seed-blogs.ts', String(BLOGS), '1'], { cwd: ROOT, env: { ...process.env, QUIRE_DATA_DIR: dataDir } });
+  execFileSync(process.execPath, ['--import', 'tsx', 'lib/testing/seed-blogs.ts', String(BLOGS), '1'], {
+    cwd: ROOT,
+    env: { ...process.env, QUIRE_DATA_DIR: dataDir },
+  });
   // One blog gets two posts with the same title: the new unique index cannot be built there.
   const bad = new Database(path.join(dataDir, 'tenants', `${BAD}.db`));
-  bad.prepare("insert into posts (slug, title, markdown, html, excerpt, status, created_at, updated_at) values ('dup', 'Post 1', 'x', '<p>x</p>', 'x', 'published', 0, 0)").run();
+  bad
+    .prepare(
+      "insert into posts (slug, title, markdown, html, excerpt, status, created_at, updated_at) values ('dup', 'Post 1', 'x', '<p>x</p>', 'x', 'published', 0, 0)",
+    )
+    .run();
   bad.close();
   migrationsDir = path.join(dataDir, 'next-migrations');
   fs.cpSync(path.join(ROOT, 'lib', 'db', 'migrations', 'tenant'), migrationsDir, { recursive: true });
@@ -119,13 +132,22 @@ describe('quire migrate', () => {
     const runs = after.prepare('select id, finished_at from migration_runs').all() as { id: number; finished_at: number | null }[];
     expect(runs).toHaveLength(1);
     expect(runs[0]!.finished_at).not.toBeNull();
-    const ledger = after.prepare('select slug, status, from_version, to_version from migration_ledger').all() as { slug: string; status: string; from_version: number; to_version: number }[];
+    const ledger = after.prepare('select slug, status, from_version, to_version from migration_ledger').all() as {
+      slug: string;
+      status: string;
+      from_version: number;
+      to_version: number;
+    }[];
     expect(ledger).toHaveLength(BLOGS);
     expect(new Set(ledger.map((row) => row.slug)).size).toBe(BLOGS);
     expect(ledger.filter((row) => row.status === 'failed').map((row) => row.slug)).toEqual([BAD]);
     // A blog was upgraded by exactly one recorded migration (or found current after the kill).
-    for (const row of ledger.filter((r) => r.status === 'migrated')) expect([row.from_version, row.to_version]).toEqual([target - 1, target]);
-    const bad = after.prepare('select status, status_reason from blogs where slug = ?').get(BAD) as { status: string; status_reason: string };
+    for (const row of ledger.filter((r) => r.status === 'migrated'))
+      expect([row.from_version, row.to_version]).toEqual([target - 1, target]);
+    const bad = after.prepare('select status, status_reason from blogs where slug = ?').get(BAD) as {
+      status: string;
+      status_reason: string;
+    };
     expect(bad.status).toBe('maintenance');
     expect(bad.status_reason).toMatch(/UNIQUE constraint failed/);
     after.close();

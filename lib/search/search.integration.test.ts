@@ -14,7 +14,9 @@ const search = (query: string) => request(server.port, host(), `/search?q=${enco
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-search-'));
   expect(quire(dataDir, ['blogs', 'create', 'finds', '--title', 'Finds']).status).toBe(0);
-  expect(quire(dataDir, ['posts', 'add', 'finds', '--title', 'Walking the heath'], 'Heather and <b>gorse</b> on the heath.').status).toBe(0);
+  expect(quire(dataDir, ['posts', 'add', 'finds', '--title', 'Walking the heath'], 'Heather and <b>gorse</b> on the heath.').status).toBe(
+    0,
+  );
   expect(quire(dataDir, ['posts', 'add', 'finds', '--title', 'Unfinished heath notes', '--draft'], 'A draft on the heath.').status).toBe(0);
   server = await startServer(dataDir);
 });

@@ -22,7 +22,6 @@ afterAll(() => {
 
 const slugs = (query: string, page = 1) => searchPosts(blog(), query, page).hits.map((hit) => hit.slug);
 
-
 describe('toMatchExpression', () => {
   it('makes every word a quoted phrase and drops everything else', () => {
     expect(toMatchExpression('NEAR(garden "river", 2) OR -stone*')).toEqual({
@@ -43,7 +42,10 @@ describe('searchPosts', () => {
   let garden: Post;
   let scheduled: Post;
   beforeAll(async () => {
-    garden = await createPost(blog(), { title: 'The walled garden', markdown: 'Tulips by the **river** wall, a café table and a stone bench.' });
+    garden = await createPost(blog(), {
+      title: 'The walled garden',
+      markdown: 'Tulips by the **river** wall, a café table and a stone bench.',
+    });
     await createPost(blog(), { title: 'River notes', markdown: 'The river rose in the night; the garden flooded.' });
     await createPost(blog(), { title: 'Tools', markdown: 'A hoe, a rake and `<script>alert(1)</script>` in a code span about gardening.' });
     await createPost(blog(), { title: 'Secret draft garden', markdown: 'A draft about the garden.', draft: true });

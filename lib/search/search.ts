@@ -27,10 +27,7 @@ const RANK_LIMIT = 1000;
 /** What the search page takes from its URL: anything goes, nothing fails. */
 export const searchParamsSchema = z.object({
   q: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.string().catch('')).default(''),
-  page: z.preprocess(
-    (v) => (Array.isArray(v) ? v[0] : v),
-    z.coerce.number().int().min(1).max(SEARCH_PAGES_MAX).catch(1),
-  ).default(1),
+  page: z.preprocess((v) => (Array.isArray(v) ? v[0] : v), z.coerce.number().int().min(1).max(SEARCH_PAGES_MAX).catch(1)).default(1),
 });
 
 /** Markers FTS5 puts around matched words; private-use characters that never occur in text. */
@@ -56,7 +53,12 @@ export type SearchResults = {
 
 /** The reader's query as an FTS5 expression of quoted words, or null when it has none. */
 export function toMatchExpression(query: string): { expression: string; terms: string[] } | null {
-  const terms = (query.slice(0, SEARCH_QUERY_MAX).normalize('NFKC').match(/[\p{L}\p{N}\p{M}]+/gu) ?? [])
+  const terms = (
+    query
+      .slice(0, SEARCH_QUERY_MAX)
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}\p{M}]+/gu) ?? []
+  )
     .slice(0, TERMS_MAX)
     .map((term) => term.toLowerCase());
   if (terms.length === 0) return null;
@@ -105,12 +107,19 @@ export function searchPosts(handle: TenantHandle, query: string, page = 1): Sear
     ),
   );
   const hits = pageIds.flatMap((id) => {
-    const row = details.get({ q: match.expression, id }) as { slug: string; publishedAt: number; title: string; snippet: string } | undefined;
+    const row = details.get({ q: match.expression, id }) as
+      { slug: string; publishedAt: number; title: string; snippet: string } | undefined;
     return row
       ? [{ slug: row.slug, titleHtml: markedHtml(row.title), snippetHtml: markedHtml(row.snippet), publishedAt: new Date(row.publishedAt) }]
       : [];
   });
-  return { terms: match.terms, hits, page, hasMore: ids.length > RESULTS_PER_PAGE && offset + RESULTS_PER_PAGE < SEARCH_PAGES_MAX * RESULTS_PER_PAGE, order: common ? 'newest' : 'relevance' };
+  return {
+    terms: match.terms,
+    hits,
+    page,
+    hasMore: ids.length > RESULTS_PER_PAGE && offset + RESULTS_PER_PAGE < SEARCH_PAGES_MAX * RESULTS_PER_PAGE,
+    order: common ? 'newest' : 'relevance',
+  };
 }
 
 /** How many posts match, counting no further than `cap` (reads doclists only: cheap). */

@@ -19,7 +19,10 @@ function feedLinks(blog: PublicBlog, tag?: TagRef): NonNullable<Alternates['type
   const add = (listPath: string, title: string) => {
     for (const format of feedFormats) {
       const { contentType, label } = FEED_FORMATS[format];
-      (types[contentType] ??= []).push({ url: absoluteBlogUrl(blog.handle.slug, feedPath(format, listPath)), title: `${title} (${label})` });
+      (types[contentType] ??= []).push({
+        url: absoluteBlogUrl(blog.handle.slug, feedPath(format, listPath)),
+        title: `${title} (${label})`,
+      });
     }
   };
   add('', blog.settings.title);

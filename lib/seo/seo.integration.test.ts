@@ -16,7 +16,8 @@ let server: RunningServer;
 let author: ApiClient;
 const slugs: Record<string, string> = {};
 const base = () => `http://seo.localhost:${server.port}`;
-const get = (urlPath: string, headers?: Record<string, string>) => request(server.port, `seo.localhost:${server.port}`, urlPath, { headers });
+const get = (urlPath: string, headers?: Record<string, string>) =>
+  request(server.port, `seo.localhost:${server.port}`, urlPath, { headers });
 
 const HOSTILE_TITLE = 'Quotes "q" </script><script>window.pwned=1</script>';
 
@@ -39,9 +40,17 @@ beforeAll(async () => {
   await savePost('City walks', { action: 'publish', tags: 'travel' });
   await savePost(HOSTILE_TITLE, { action: 'publish', tags: 'C++ <3, Travel', markdown: 'Careful with titles.' });
   await savePost('Secret draft', { action: 'save', tags: 'Travel, Draft only' });
-  await savePost('Scheduled later', { action: 'schedule', publishAt: new Date(Date.now() + 365 * 86_400_000).toISOString(), tags: 'Travel, Future only' });
-  expect((await author.call('POST', '/api/blogs/seo/pages', { title: 'About', markdown: 'About **this** blog.', action: 'publish' })).status).toBe(200);
-  expect((await author.call('POST', '/api/blogs/seo/pages', { title: 'Hidden page', markdown: 'Not yet.', action: 'save' })).status).toBe(200);
+  await savePost('Scheduled later', {
+    action: 'schedule',
+    publishAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    tags: 'Travel, Future only',
+  });
+  expect(
+    (await author.call('POST', '/api/blogs/seo/pages', { title: 'About', markdown: 'About **this** blog.', action: 'publish' })).status,
+  ).toBe(200);
+  expect((await author.call('POST', '/api/blogs/seo/pages', { title: 'Hidden page', markdown: 'Not yet.', action: 'save' })).status).toBe(
+    200,
+  );
 });
 
 afterAll(async () => {
@@ -121,13 +130,21 @@ describe('drafts and posts not yet due', () => {
       ...(await walkList('/')).map((page) => page.html),
       ...(await walkList('/tag/travel')).map((page) => page.html),
       ...(await Promise.all(
-        ['/feed.xml', '/atom.xml', '/feed.json', '/tag/travel/feed.xml', '/tag/travel/atom.xml', '/tag/travel/feed.json', '/sitemap.xml', '/about', '/posts/rain-walks'].map(
-          async (urlPath) => {
-            const reply = await get(urlPath);
-            expect(reply.status, urlPath).toBe(200);
-            return reply.body;
-          },
-        ),
+        [
+          '/feed.xml',
+          '/atom.xml',
+          '/feed.json',
+          '/tag/travel/feed.xml',
+          '/tag/travel/atom.xml',
+          '/tag/travel/feed.json',
+          '/sitemap.xml',
+          '/about',
+          '/posts/rain-walks',
+        ].map(async (urlPath) => {
+          const reply = await get(urlPath);
+          expect(reply.status, urlPath).toBe(200);
+          return reply.body;
+        }),
       )),
     ];
     const everything = bodies.join('\n');
@@ -167,19 +184,27 @@ describe('drafts and posts not yet due', () => {
     expect((await get('/tag/soon-only')).status).toBe(404);
 
     await new Promise((resolve) => setTimeout(resolve, due - Date.now() + 100));
-    for (const urlPath of everywhere) expect((await get(urlPath)).body, urlPath).toContain(`${urlPath === '/' ? '' : base()}/posts/arrives-soon`);
+    for (const urlPath of everywhere)
+      expect((await get(urlPath)).body, urlPath).toContain(`${urlPath === '/' ? '' : base()}/posts/arrives-soon`);
     expect(postTitles(new ParsedPage((await get('/')).body))[0]).toBe('Arrives soon');
     expect((await get('/posts/arrives-soon')).status).toBe(200);
     expect(postTitles(new ParsedPage((await get('/tag/soon-only')).body))).toEqual(['Arrives soon']);
-    expect((await new Parser().parseString((await get('/tag/soon-only/feed.xml')).body)).items.map((i) => i.title)).toEqual(['Arrives soon']);
-    expect(new Set(await sitemapUrls())).toEqual(new Set([...PUBLIC_URLS(), '/posts/arrives-soon', '/tag/soon-only'].map((p) => base() + p)));
+    expect((await new Parser().parseString((await get('/tag/soon-only/feed.xml')).body)).items.map((i) => i.title)).toEqual([
+      'Arrives soon',
+    ]);
+    expect(new Set(await sitemapUrls())).toEqual(
+      new Set([...PUBLIC_URLS(), '/posts/arrives-soon', '/tag/soon-only'].map((p) => base() + p)),
+    );
   });
 });
 
 describe('tag pages', () => {
-  it('list a tag\'s posts newest first, with Older posts paging by key', async () => {
+  it("list a tag's posts newest first, with Older posts paging by key", async () => {
     const pages = await walkList('/tag/travel');
-    expect(pages.map(postTitles)).toEqual([[HOSTILE_TITLE, 'City walks'], ['Hill walks', 'Rain walks']]);
+    expect(pages.map(postTitles)).toEqual([
+      [HOSTILE_TITLE, 'City walks'],
+      ['Hill walks', 'Rain walks'],
+    ]);
     const [first, second] = pages as [ParsedPage, ParsedPage];
     expect(first.elements('h1').map((h1) => first.text(h1))).toEqual(['Posts tagged “Travel”']);
     expect(first.title()).toBe('Travel · Sitemap Tests');
@@ -190,7 +215,7 @@ describe('tag pages', () => {
     expect(second.elements('a').some((a) => a.attribs.href === '/tag/travel' && second.text(a).includes('Newest'))).toBe(true);
   });
 
-  it('offer the blog\'s feeds and their own, absolute', async () => {
+  it("offer the blog's feeds and their own, absolute", async () => {
     const page = new ParsedPage((await get('/tag/travel')).body);
     const feeds = page.links('alternate').map((link) => `${link.type} ${link.href}`);
     expect(feeds).toEqual(
@@ -208,7 +233,7 @@ describe('tag pages', () => {
     expect(feeds).toHaveLength(6);
   });
 
-  it('are linked from a post\'s tags and from the home list', async () => {
+  it("are linked from a post's tags and from the home list", async () => {
     const post = new ParsedPage((await get('/posts/rain-walks')).body);
     const tagLinks = post.elements('a').filter((a) => a.attribs.rel === 'tag');
     expect(tagLinks.map((a) => [post.text(a), a.attribs.href])).toEqual([
@@ -245,7 +270,7 @@ describe('tag pages', () => {
   });
 });
 
-describe('each page\'s head', () => {
+describe("each page's head", () => {
   it('describes a post: canonical URL, description, OpenGraph, Twitter card, feeds', async () => {
     const url = `${base()}/posts/rain-walks`;
     const page = new ParsedPage((await get('/posts/rain-walks')).body);

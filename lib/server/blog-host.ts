@@ -23,7 +23,14 @@ import { keepPrivate, passDeclaredLength, permanentRedirect, temporaryRedirect }
  * A blog's public pages: the blog is looked up and opened, the URL rewritten to `/sites/<slug>/…`,
  * and a page the cache holds is answered without entering Next (docs/architecture.md, "The front").
  */
-export async function serveBlog(req: IncomingMessage, res: ServerResponse, slug: string, host: HostTarget, path: RequestPath, context: FrontContext): Promise<void> {
+export async function serveBlog(
+  req: IncomingMessage,
+  res: ServerResponse,
+  slug: string,
+  host: HostTarget,
+  path: RequestPath,
+  context: FrontContext,
+): Promise<void> {
   const blog = findBlog(slug);
   if (!blog || blog.status === 'deleted') {
     const renamed = blog ? undefined : redirectTarget(slug);
@@ -79,8 +86,17 @@ const CACHEABLE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** From the page cache when it holds the page; else Next, keeping what it answers. */
-function serveThroughCache(req: IncomingMessage, res: ServerResponse, handle: TenantHandle, publicUrl: string, context: FrontContext): Promise<void> | void {
-  const cached = context.cache && isCacheable(req) ? { cache: context.cache, key: PageCache.key(handle.slug, currentGeneration(handle), publicUrl) } : undefined;
+function serveThroughCache(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: TenantHandle,
+  publicUrl: string,
+  context: FrontContext,
+): Promise<void> | void {
+  const cached =
+    context.cache && isCacheable(req)
+      ? { cache: context.cache, key: PageCache.key(handle.slug, currentGeneration(handle), publicUrl) }
+      : undefined;
   const entry = cached?.cache.get(cached.key);
   if (entry?.kind === 'redirect') return permanentRedirect(res, entry.location, { [CACHE_STATE_HEADER]: 'hit' });
   if (entry) return sendCachedPage(req, res, entry);

@@ -21,7 +21,11 @@ beforeAll(async () => {
   expect(quire(dataDir, ['blogs', 'create', 'alice', '--title', 'Alice Writes']).status).toBe(0);
   expect(quire(dataDir, ['blogs', 'create', 'bob', '--title', 'Bob Blogs']).status).toBe(0);
   expect(quire(dataDir, ['blogs', 'create', 'broken']).status).toBe(0);
-  const added = quire(dataDir, ['posts', 'add', 'alice', '--title', 'Tables and code'], '| a | b |\n|---|---|\n| 1 | 2 |\n\n```js\nlet x = 1;\n```\n');
+  const added = quire(
+    dataDir,
+    ['posts', 'add', 'alice', '--title', 'Tables and code'],
+    '| a | b |\n|---|---|\n| 1 | 2 |\n\n```js\nlet x = 1;\n```\n',
+  );
   expect(added.status).toBe(0);
   quire(dataDir, ['posts', 'add', 'bob', '--title', 'Only on Bob'], 'Bob text');
   quire(dataDir, ['posts', 'add', 'alice', '--title', 'Secret draft', '--draft'], 'draft text');
@@ -59,7 +63,7 @@ describe('blogs by subdomain', () => {
     expect(post.body).toMatch(/min read/);
   });
 
-  it('answers an unknown post, a draft and an unknown path with the blog\'s 404 page', async () => {
+  it("answers an unknown post, a draft and an unknown path with the blog's 404 page", async () => {
     for (const urlPath of ['/posts/nope', '/posts/secret-draft', '/no/such/page']) {
       const reply = await get('alice', urlPath);
       expect(reply.status, urlPath).toBe(404);

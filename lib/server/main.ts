@@ -31,8 +31,7 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: appRoot(), hostname: 'localhost', port: cfg.port });
   await app.prepare();
 
-  const cache =
-    cfg.pageCacheBytes > 0 ? processWide(PAGE_CACHE_KEY, () => new PageCache(cfg.pageCacheBytes)) : undefined;
+  const cache = cfg.pageCacheBytes > 0 ? processWide(PAGE_CACHE_KEY, () => new PageCache(cfg.pageCacheBytes)) : undefined;
   const front = createFront({ config: cfg, next: app.getRequestHandler(), cache, pageviews: pageviews() });
   const stopFlusher = startPageviewFlusher();
   // Let go of blogs the operator takes offline (quire blogs rename, restore, …) before they move.

@@ -115,7 +115,6 @@ export async function restoreSnapshot(blog: Blog, name: string): Promise<string>
   return replaceBlogFile(blog, fresh, 'pre-restore');
 }
 
-
 /**
  * Keeps the newest `keep` snapshots of a blog and any younger than `maxDays`; deletes the rest.
  * The newest snapshot is never deleted. Returns the names removed.

@@ -5,6 +5,7 @@ import { BLOG_SLUG_MAX } from '@/lib/input/lengths';
 const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Names the platform keeps for itself or that would confuse readers. */
+// prettier-ignore
 const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'www', 'app', 'api', 'admin', 'static', 'assets', 'mail', 'smtp', 'imap', 'pop', 'ftp',
   'dashboard', 'login', 'signup', 'auth', 'account', 'accounts', 'root', 'system', 'support',

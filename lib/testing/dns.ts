@@ -38,11 +38,23 @@ export async function startDnsServer(): Promise<TestDnsServer> {
         known ||= txt.has(name) || a.has(name);
         if (question.type === Packet.TYPE.TXT) {
           for (const data of txt.get(name) ?? []) {
-            response.answers.push({ name: question.name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 1, data } as (typeof response.answers)[number]);
+            response.answers.push({
+              name: question.name,
+              type: Packet.TYPE.TXT,
+              class: Packet.CLASS.IN,
+              ttl: 1,
+              data,
+            } as (typeof response.answers)[number]);
           }
         } else if (question.type === Packet.TYPE.A) {
           for (const address of a.get(name) ?? []) {
-            response.answers.push({ name: question.name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 1, address } as (typeof response.answers)[number]);
+            response.answers.push({
+              name: question.name,
+              type: Packet.TYPE.A,
+              class: Packet.CLASS.IN,
+              ttl: 1,
+              address,
+            } as (typeof response.answers)[number]);
           }
         }
       }

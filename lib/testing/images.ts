@@ -19,7 +19,13 @@ export function jpegWithGps(width = 1600, height = 1200): Promise<Buffer> {
 
 /** A translucent PNG with a patch of noise in a corner: some detail, but a small file. */
 export function png(width = 900, height = 600): Promise<Buffer> {
-  const patch = { width: Math.ceil(width / 6), height: Math.ceil(height / 6), channels: 3 as const, background: '#808080', noise: { type: 'gaussian' as const, mean: 100, sigma: 30 } };
+  const patch = {
+    width: Math.ceil(width / 6),
+    height: Math.ceil(height / 6),
+    channels: 3 as const,
+    background: '#808080',
+    noise: { type: 'gaussian' as const, mean: 100, sigma: 30 },
+  };
   return sharp({ create: { width, height, channels: 4, background: { r: 30, g: 120, b: 200, alpha: 0.8 } } })
     .composite([{ input: { create: patch }, top: 0, left: 0 }])
     .png()
@@ -28,13 +34,23 @@ export function png(width = 900, height = 600): Promise<Buffer> {
 
 /** Three frames, 800 × 300 each. */
 export async function animatedGif(): Promise<Buffer> {
-  const frames = await Promise.all(['#c00', '#0a0', '#00c'].map((background) => sharp({ create: { width: 800, height: 300, channels: 4, background } }).png().toBuffer()));
-  return sharp(frames, { join: { animated: true } }).gif({ delay: 200 }).toBuffer();
+  const frames = await Promise.all(
+    ['#c00', '#0a0', '#00c'].map((background) =>
+      sharp({ create: { width: 800, height: 300, channels: 4, background } })
+        .png()
+        .toBuffer(),
+    ),
+  );
+  return sharp(frames, { join: { animated: true } })
+    .gif({ delay: 200 })
+    .toBuffer();
 }
 
 /** 10,000 × 10,000 black pixels: 100 megapixels in about 300 KB. */
 export function decompressionBomb(): Promise<Buffer> {
-  return sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#000' } }).png({ compressionLevel: 9 }).toBuffer();
+  return sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#000' } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
 }
 
 export const SVG_WITH_SCRIPT = Buffer.from(

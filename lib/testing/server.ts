@@ -102,7 +102,12 @@ export function request(
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: urlPath, method: options.method ?? 'GET', headers: {
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        method: options.method ?? 'GET',
+        headers: {
           host,
           // Node sends a DELETE's body without framing unless told its length.
           ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }),

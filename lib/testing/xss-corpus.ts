@@ -35,4 +35,3 @@ export const COMMENT_XSS_CORPUS: [string, string][] = [
   ['noscript trick', '<noscript><p title="</noscript><img src=x onerror=alert(window.__xss=1)>">'],
   ['comment trick', '<!--><img src=x onerror=alert(window.__xss=1)>-->'],
 ];
-

@@ -68,14 +68,21 @@ function formatter(kind: 'shown' | 'zone' | 'fields', timeZone: string): Intl.Da
 
 /** A time as the dashboard shows it, in the blog's zone and naming it: "Mar 8, 2026, 3:30 AM EDT". */
 export function formatTime(date: Date | number, timeZone: string): string {
-  const zone = formatter('zone', timeZone).formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
+  const zone =
+    formatter('zone', timeZone)
+      .formatToParts(date)
+      .find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
   return `${formatter('shown', timeZone).format(date)} ${zone}`;
 }
 
 type Fields = { year: number; month: number; day: number; hour: number; minute: number; second: number };
 
 function fieldsAt(instant: number, timeZone: string): Fields {
-  const parts = Object.fromEntries(formatter('fields', timeZone).formatToParts(instant).map((part) => [part.type, part.value]));
+  const parts = Object.fromEntries(
+    formatter('fields', timeZone)
+      .formatToParts(instant)
+      .map((part) => [part.type, part.value]),
+  );
   const n = (type: string) => Number(parts[type]);
   return { year: n('year'), month: n('month'), day: n('day'), hour: n('hour'), minute: n('minute'), second: n('second') };
 }
@@ -105,7 +112,14 @@ export function toInstant(localDateTime: string, timeZone: string): Date | undef
   const wall = Date.UTC(year!, month! - 1, day!, hour!, minute!, second);
   const check = new Date(wall);
   // Date.UTC rolls 2026-02-30 over into March: such a date is not a date.
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day || hour! > 23 || minute! > 59 || second > 59) {
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month! - 1 ||
+    check.getUTCDate() !== day ||
+    hour! > 23 ||
+    minute! > 59 ||
+    second > 59
+  ) {
     return undefined;
   }
   // The zone's offset a day before and a day after cover any one change of the clocks.

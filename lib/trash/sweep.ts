@@ -109,7 +109,11 @@ const state = () => processWide<{ memory?: Memory; running: boolean }>('trash-sw
  * One sweep over every live blog, one blog at a time, yielding to requests in between; how many
  * posts and pages were deleted for good. A sweep still running when the next is due is not doubled.
  */
-export async function sweepTrash(now = Date.now(), days = config().trashDays, open: (slug: string) => TenantHandle = openTenant): Promise<number> {
+export async function sweepTrash(
+  now = Date.now(),
+  days = config().trashDays,
+  open: (slug: string) => TenantHandle = openTenant,
+): Promise<number> {
   if (state().running) return 0;
   state().running = true;
   try {

@@ -88,7 +88,12 @@ describe('the trash', () => {
     expect(trash.status).toBe(200);
     expect(trash.text).toContain('Compost heap');
     expect(trash.text).toContain('Deleted for good after');
-    const taken = await alice.call('POST', '/api/blogs/binned/posts', { title: 'Another heap', slug: 'compost-heap', markdown: 'x', action: 'publish' });
+    const taken = await alice.call('POST', '/api/blogs/binned/posts', {
+      title: 'Another heap',
+      slug: 'compost-heap',
+      markdown: 'x',
+      action: 'publish',
+    });
     expect(taken.status).toBe(400);
     expect(taken.json.error).toBe('A post in the trash has this address: restore it or delete it for good first.');
     // Not editable from the trash, and its statistics stay.
@@ -197,7 +202,10 @@ describe('housekeeping', () => {
     const remaining = () => {
       const db = blogFile(dataDir, 'purged');
       try {
-        return db.prepare('select (select count(*) from posts where id = ?) + (select count(*) from daily_views where post_id = ?)').pluck().get(post.id, post.id);
+        return db
+          .prepare('select (select count(*) from posts where id = ?) + (select count(*) from daily_views where post_id = ?)')
+          .pluck()
+          .get(post.id, post.id);
       } finally {
         db.close();
       }

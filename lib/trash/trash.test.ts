@@ -41,7 +41,9 @@ describe('a post in the trash', () => {
     expect(countTrash(h)).toBe(1);
     // Its statistics stay until it is deleted for good, without a link readers could not follow.
     expect(h.sqlite.prepare('select views from daily_views where post_id = ?').pluck().get(post.id)).toBe(7);
-    expect(blogStats(h, 90, Date.UTC(2026, 0, 2)).topPages).toEqual([{ postId: post.id, title: 'Binned (in the trash)', slug: null, views: 7, uniques: 3 }]);
+    expect(blogStats(h, 90, Date.UTC(2026, 0, 2)).topPages).toEqual([
+      { postId: post.id, title: 'Binned (in the trash)', slug: null, views: 7, uniques: 3 },
+    ]);
     expect(() => moveToTrash(h, 'post', post.id)).toThrow(/no longer exists/);
   });
 

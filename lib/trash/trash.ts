@@ -26,7 +26,14 @@ function purgeDate(deletedAt: Date, days = config().trashDays): Date {
   return new Date(deletedAt.getTime() + days * DAY_MS);
 }
 
-type Row = { id: number; slug: string; status: string; published_at: number | null; deleted_at: number | null; status_before_trash: string | null };
+type Row = {
+  id: number;
+  slug: string;
+  status: string;
+  published_at: number | null;
+  deleted_at: number | null;
+  status_before_trash: string | null;
+};
 
 function readRow(handle: TenantHandle, kind: TrashKind, id: number): Row | undefined {
   const publishedAt = kind === 'post' ? 'published_at' : 'null as published_at';
@@ -82,7 +89,15 @@ function removeTrashed(handle: TenantHandle, kind: TrashKind, row: Pick<Row, 'id
   })();
 }
 
-export type TrashItem = { kind: TrashKind; id: number; title: string; slug: string; statusBeforeTrash: string; deletedAt: Date; purgeAt: Date };
+export type TrashItem = {
+  kind: TrashKind;
+  id: number;
+  title: string;
+  slug: string;
+  statusBeforeTrash: string;
+  deletedAt: Date;
+  purgeAt: Date;
+};
 
 /** Everything in the blog's trash, most recently deleted first. */
 export function listTrash(handle: TenantHandle, days = config().trashDays): TrashItem[] {

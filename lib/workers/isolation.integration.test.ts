@@ -21,7 +21,10 @@ let alice: ApiClient;
 
 const fileHash = (slug: string) => blogFileHash(dataDir, slug);
 
-type Health = { eventLoopDelay: { thisMinute: { p50Ms: number; p99Ms: number; maxMs: number } }; workers: Record<'render' | 'bulk', Record<string, number>> };
+type Health = {
+  eventLoopDelay: { thisMinute: { p50Ms: number; p99Ms: number; maxMs: number } };
+  workers: Record<'render' | 'bulk', Record<string, number>>;
+};
 
 async function health(): Promise<Health> {
   return JSON.parse((await request(server.port, `localhost:${server.port}`, '/api/health')).body) as Health;
@@ -53,8 +56,14 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-isolation-'));
   server = await startServer(dataDir, { QUIRE_BULK_TIMEOUT_S: '1', QUIRE_IMPORT_MAX_MB: '64', QUIRE_MAX_BLOGS_PER_USER: '2' });
   alice = new ApiClient(server.port);
-  await alice.call('POST', '/api/auth/signup', { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'victim', title: 'Victim' } });
-  expect((await alice.call('POST', '/api/blogs/victim/posts', { title: 'Precious', markdown: 'keep me', action: 'publish' })).status).toBe(200);
+  await alice.call('POST', '/api/auth/signup', {
+    email: 'alice@example.com',
+    password: PASSWORD,
+    blog: { slug: 'victim', title: 'Victim' },
+  });
+  expect((await alice.call('POST', '/api/blogs/victim/posts', { title: 'Precious', markdown: 'keep me', action: 'publish' })).status).toBe(
+    200,
+  );
   expect((await readerPage()).status).toBe(200); // now in the page cache
 });
 
@@ -95,7 +104,10 @@ describe('heavy imports', () => {
     expect(reply.status).toBe(400);
     expect(reply.json.error).toBe('Preparing this file took too long; nothing was imported.');
     expect(fileHash('victim')).toBe(before);
-    await until(async () => !fs.existsSync(path.join(dataDir, 'tmp')) || fs.readdirSync(path.join(dataDir, 'tmp')).length === 0, 'scratch files to go');
+    await until(
+      async () => !fs.existsSync(path.join(dataDir, 'tmp')) || fs.readdirSync(path.join(dataDir, 'tmp')).length === 0,
+      'scratch files to go',
+    );
   });
 
   it('run one at a time per account', async () => {

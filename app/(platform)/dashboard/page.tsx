@@ -30,9 +30,8 @@ export default async function BlogsPage() {
               </span>
               {blog.status === 'maintenance' && (
                 <p className="error" role="alert">
-                  This blog is under maintenance and readers see a &ldquo;back soon&rdquo; page. {blog.statusReason} Your
-                  posts are safe: a snapshot was taken before anything changed. The server&rsquo;s operator can fix it
-                  with <code>quire migrate</code>.
+                  This blog is under maintenance and readers see a &ldquo;back soon&rdquo; page. {blog.statusReason} Your posts are safe: a
+                  snapshot was taken before anything changed. The server&rsquo;s operator can fix it with <code>quire migrate</code>.
                 </p>
               )}
             </li>

@@ -23,14 +23,9 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
         </p>
       )}
       {open ? (
-        <SignupForm
-          invite={offer?.ok ? invite : undefined}
-          blogSuffix={`.${new URL(platformUrl()).host}`}
-        />
+        <SignupForm invite={offer?.ok ? invite : undefined} blogSuffix={`.${new URL(platformUrl()).host}`} />
       ) : (
-        <p>
-          {mode === 'closed' ? 'Sign-up is closed on this server.' : 'Sign-up on this server needs an invitation link.'}
-        </p>
+        <p>{mode === 'closed' ? 'Sign-up is closed on this server.' : 'Sign-up on this server needs an invitation link.'}</p>
       )}
       <p>
         Have an account? <Link href={invite ? `/login?next=/invite/${encodeURIComponent(invite)}` : '/login'}>Log in</Link>

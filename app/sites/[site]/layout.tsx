@@ -37,9 +37,7 @@ export default async function BlogLayout(props: { children: ReactNode; params: P
         </header>
         <main className="site-main">{props.children}</main>
         <footer className="site-footer">
-          <p>
-            {blog.settings.title} · Published with Quire
-          </p>
+          <p>{blog.settings.title} · Published with Quire</p>
         </footer>
       </body>
     </html>

@@ -12,7 +12,9 @@ export const blogs = sqliteTable(
     slug: text('slug').notNull().unique(),
     title: text('title').notNull(),
     /** active; maintenance (its file needs an operator, readers get 503); deleted (in the trash). */
-    status: text('status', { enum: ['active', 'maintenance', 'deleted'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'maintenance', 'deleted'] })
+      .notNull()
+      .default('active'),
     /** Why the blog is in maintenance, in words for its authors and the operator. */
     statusReason: text('status_reason'),
     /** The tenant file's schema version as last seen (its `PRAGMA user_version`). */
@@ -55,7 +57,9 @@ export const blogDomains = sqliteTable(
     // (domain, blog_id): one claim per blog and name, and the index for "who claims this name".
     primaryKey({ columns: [t.domain, t.blogId] }),
     index('blog_domains_blog').on(t.blogId),
-    uniqueIndex('blog_domains_verified_domain').on(t.domain).where(sql`verified_at is not null`),
+    uniqueIndex('blog_domains_verified_domain')
+      .on(t.domain)
+      .where(sql`verified_at is not null`),
   ],
 );
 
@@ -147,10 +151,7 @@ export const invites = sqliteTable(
     usedAt: integer('used_at', { mode: 'timestamp_ms' }),
     usedBy: integer('used_by').references(() => users.id, { onDelete: 'set null' }),
   },
-  (t) => [
-    index('invites_blog').on(t.blogId),
-    check('invites_role_check', sql`${t.role} in ('owner', 'editor')`),
-  ],
+  (t) => [index('invites_blog').on(t.blogId), check('invites_role_check', sql`${t.role} in ('owner', 'editor')`)],
 );
 
 export type Blog = typeof blogs.$inferSelect;

@@ -15,7 +15,9 @@ export const posts = sqliteTable(
     excerpt: text('excerpt').notNull().default(''),
     /** The excerpt derived from the current text at each save, shown when the author wrote none. */
     autoExcerpt: text('auto_excerpt').notNull().default(''),
-    status: text('status', { enum: ['draft', 'published', 'scheduled'] }).notNull().default('draft'),
+    status: text('status', { enum: ['draft', 'published', 'scheduled'] })
+      .notNull()
+      .default('draft'),
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
@@ -33,7 +35,9 @@ export const posts = sqliteTable(
     check('posts_status_check', sql`${t.status} in ('draft', 'published', 'scheduled')`),
     // Keyset pagination of the public list, newest first (docs/architecture.md, "Data": never
     // deep OFFSET).
-    index('posts_public_order').on(t.publishedAt, t.id).where(sql`status <> 'draft'`),
+    index('posts_public_order')
+      .on(t.publishedAt, t.id)
+      .where(sql`status <> 'draft'`),
   ],
 );
 
@@ -46,7 +50,9 @@ export const pages = sqliteTable(
     title: text('title').notNull(),
     markdown: text('markdown').notNull().default(''),
     html: text('html').notNull().default(''),
-    status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+    status: text('status', { enum: ['draft', 'published'] })
+      .notNull()
+      .default('draft'),
     navOrder: integer('nav_order').notNull().default(0),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
@@ -126,7 +132,9 @@ export const comments = sqliteTable(
     authorUrl: text('author_url'),
     body: text('body').notNull(),
     html: text('html').notNull(),
-    status: text('status', { enum: ['pending', 'approved', 'spam'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'approved', 'spam'] })
+      .notNull()
+      .default('pending'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [
@@ -203,7 +211,9 @@ export const postRevisions = sqliteTable(
   (t) => [
     check('post_revisions_kind_check', sql`${t.kind} in ('saved', 'pending')`),
     index('post_revisions_post').on(t.postId, t.createdAt),
-    uniqueIndex('post_revisions_one_pending').on(t.postId).where(sql`kind = 'pending'`),
+    uniqueIndex('post_revisions_one_pending')
+      .on(t.postId)
+      .where(sql`kind = 'pending'`),
   ],
 );
 

@@ -48,7 +48,14 @@ export function CoverChooser(props: { blog: string; cover: ChosenCover | null; o
         <>
           {/* eslint-disable-next-line @next/next/no-img-element -- served by the blog's host, not Next's image optimizer */}
           <img src={cover.thumbnailUrl} alt={`Cover: ${cover.filename}`} className="cover-thumb" />
-          <MediaDescription key={cover.id} blog={blog} id={cover.id} filename={cover.filename} alt={cover.alt} onSaved={(alt) => onChange({ ...cover, alt })} />
+          <MediaDescription
+            key={cover.id}
+            blog={blog}
+            id={cover.id}
+            filename={cover.filename}
+            alt={cover.alt}
+            onSaved={(alt) => onChange({ ...cover, alt })}
+          />
         </>
       ) : (
         <p className="muted small">None. A cover shows on the blog&rsquo;s home page and in link previews.</p>

@@ -74,14 +74,21 @@ export function EditorHistory(props: {
               ))}
             </ol>
           )}
-          {chosen && <Comparison revision={chosen} current={props.current} timeZone={props.timeZone} onRestore={() => props.onRestore(chosen)} />}
+          {chosen && (
+            <Comparison revision={chosen} current={props.current} timeZone={props.timeZone} onRestore={() => props.onRestore(chosen)} />
+          )}
         </section>
       )}
     </div>
   );
 }
 
-function Comparison(props: { revision: RevisionContent; current: { title: string; markdown: string }; timeZone: string; onRestore: () => void }) {
+function Comparison(props: {
+  revision: RevisionContent;
+  current: { title: string; markdown: string };
+  timeZone: string;
+  onRestore: () => void;
+}) {
   const { revision, current } = props;
   const diff = useMemo(() => diffLines(revision.markdown, current.markdown), [revision.markdown, current.markdown]);
   const rows = useMemo(() => withContext(diff.lines), [diff]);
@@ -89,13 +96,10 @@ function Comparison(props: { revision: RevisionContent; current: { title: string
   return (
     <div className="comparison">
       <p>
-        The version of <When date={new Date(revision.createdAt)} timeZone={props.timeZone} /> compared with your text now: <del>removed since</del>, <ins>added since</ins>.
+        The version of <When date={new Date(revision.createdAt)} timeZone={props.timeZone} /> compared with your text now:{' '}
+        <del>removed since</del>, <ins>added since</ins>.
       </p>
-      {revision.title !== current.title && (
-        <p>
-          Its title was “{revision.title}”.
-        </p>
-      )}
+      {revision.title !== current.title && <p>Its title was “{revision.title}”.</p>}
       {changed ? (
         <pre className="diff" aria-label="Changes">
           {rows.map((row, index) =>

@@ -82,7 +82,9 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const [navOrder, setNavOrder] = useState(initial.navOrder ?? 0);
   const [cover, setCover] = useState<ChosenCover | null>(initial.cover ?? null);
   // "Publish later" is read in the blog's time zone, not the browser's (lib/time/zone.ts).
-  const [scheduleAt, setScheduleAt] = useState(initial.status === 'scheduled' && initial.publishedAt ? toLocalDateTime(initial.publishedAt, props.timeZone) : '');
+  const [scheduleAt, setScheduleAt] = useState(
+    initial.status === 'scheduled' && initial.publishedAt ? toLocalDateTime(initial.publishedAt, props.timeZone) : '',
+  );
   const [docId, setDocId] = useState(initial.id);
   const [status, setStatus] = useState(initial.status);
   const [hasPending, setHasPending] = useState(Boolean(initial.hasPendingChanges));
@@ -123,13 +125,18 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const dirty = !sameFields(fields, saved);
   const textDirty = staging ? !sameText(fields, saved) : dirty;
   // A published page has no pending version: saving it publishes, so it is never done unasked.
-  const autosaves = (isPost || !live) && saveState.kind !== 'conflict' && (docId !== undefined || (title.trim() !== '' && markdown.trim() !== ''));
+  const autosaves =
+    (isPost || !live) && saveState.kind !== 'conflict' && (docId !== undefined || (title.trim() !== '' && markdown.trim() !== ''));
   const autosaveDue = autosaves && textDirty;
   const guard = useLeaveGuard(dirty || saveState.kind === 'saving');
 
   // ── Text kept in this browser ──
   const draftKey = localDraftKey(blog, kind, docId);
-  const isClient = useSyncExternalStore(noSubscription, () => true, () => false);
+  const isClient = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
   /** Text this browser kept from an earlier visit, newer than the server's: offered back once. */
   const [kept, setKept] = useState<KeptDraft | null>(() =>
     typeof window === 'undefined' ? null : worthOffering(readLocalDraft(localDraftKey(blog, kind, initial.id)), initial),
@@ -192,7 +199,9 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
             markdown: sent.markdown,
             action,
             expectedUpdatedAt: version.current,
-            ...(isPost ? { excerpt: sent.excerpt, tags: sent.tags, coverMediaId: sent.cover?.id ?? null, ...(auto ? { autosave: true } : {}) } : { navOrder: sent.navOrder }),
+            ...(isPost
+              ? { excerpt: sent.excerpt, tags: sent.tags, coverMediaId: sent.cover?.id ?? null, ...(auto ? { autosave: true } : {}) }
+              : { navOrder: sent.navOrder }),
             ...(action === 'schedule' ? { publishAt: when ? toInstant(when, props.timeZone)?.toISOString() : undefined } : {}),
           };
     const result = await sendJson<{ post?: SaveReply; page?: SaveReply }>(id ? `${base}/${id}` : base, id ? 'PUT' : 'POST', body);
@@ -312,10 +321,12 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     to.scrollTop = range > 0 ? (from.scrollTop / range) * (to.scrollHeight - to.clientHeight) : 0;
   }
 
-  const edit = <T,>(set: (value: T) => void) => (value: T) => {
-    set(value);
-    setNotice(null);
-  };
+  const edit =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setNotice(null);
+    };
   /** Changes the Markdown from what it is now, not from when an upload began. */
   const editMarkdown = (change: (current: string) => string) => {
     setMarkdown(change);
@@ -327,7 +338,9 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     setMarkdown(revision.markdown);
     setExcerpt(revision.excerpt);
     setTags(revision.tags.join(', '));
-    setNotice(`The version of ${formatTime(revision.createdAt, props.timeZone)} is in the editor: ${live ? 'publish the changes' : 'save or publish it'} to keep it.`);
+    setNotice(
+      `The version of ${formatTime(revision.createdAt, props.timeZone)} is in the editor: ${live ? 'publish the changes' : 'save or publish it'} to keep it.`,
+    );
   }
 
   /**
@@ -355,7 +368,8 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
       const snippet = image ? `![${altFromFilename(file.name)}](${image.path})` : '';
       if (!result.ok) setUploadError(`${file.name}: ${result.error}`);
       editMarkdown((current) => current.replace(placeholders[index]!, () => snippet));
-      if (image) setToDescribe((list) => [...list, { id: image.id, filename: image.filename, path: image.path, thumbnailUrl: image.thumbnailUrl }]);
+      if (image)
+        setToDescribe((list) => [...list, { id: image.id, filename: image.filename, path: image.path, thumbnailUrl: image.thumbnailUrl }]);
     }
     setUploading(null);
   }
@@ -513,9 +527,19 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
             </label>
           )}
           {isPost ? (
-            <HintedField label="Excerpt" hint="Shown in the list of posts and in link previews. Left empty, the start of the post is used (shown above, faded).">
+            <HintedField
+              label="Excerpt"
+              hint="Shown in the list of posts and in link previews. Left empty, the start of the post is used (shown above, faded)."
+            >
               {(control) => (
-                <textarea {...control} value={excerpt} onChange={(e) => edit(setExcerpt)(e.target.value)} rows={2} maxLength={POST_EXCERPT_MAX} placeholder={autoExcerpt} />
+                <textarea
+                  {...control}
+                  value={excerpt}
+                  onChange={(e) => edit(setExcerpt)(e.target.value)}
+                  rows={2}
+                  maxLength={POST_EXCERPT_MAX}
+                  placeholder={autoExcerpt}
+                />
               )}
             </HintedField>
           ) : (
@@ -696,4 +720,3 @@ function worthOffering(kept: KeptDraft | undefined, doc: EditorDocument): KeptDr
 }
 
 const noSubscription = () => () => {};
-

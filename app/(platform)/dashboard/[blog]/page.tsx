@@ -43,7 +43,11 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
                   {post.status === 'published' && (
                     <>
                       {' '}
-                      <a className="muted read-on-blog" href={`${blogBaseUrl(blog.slug)}/posts/${post.slug}`} aria-label={`Read "${post.title}" on the blog`}>
+                      <a
+                        className="muted read-on-blog"
+                        href={`${blogBaseUrl(blog.slug)}/posts/${post.slug}`}
+                        aria-label={`Read "${post.title}" on the blog`}
+                      >
                         ↗
                       </a>
                     </>
@@ -51,7 +55,12 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
                 </td>
                 <td>
                   <span className={`status status-${post.status}`}>{STATUS_LABELS[post.status]}</span>
-                  {post.hasPendingChanges && <span className="pending-mark">{'\u00a0· '}{PENDING_CHANGES_LABEL}</span>}
+                  {post.hasPendingChanges && (
+                    <span className="pending-mark">
+                      {'\u00a0· '}
+                      {PENDING_CHANGES_LABEL}
+                    </span>
+                  )}
                 </td>
                 <td className="wide-only">
                   <When date={post.publishedAt} timeZone={timeZone} />

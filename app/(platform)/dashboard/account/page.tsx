@@ -11,7 +11,11 @@ export default async function AccountPage() {
       <h1>Account</h1>
       <p>Signed in as {user.email}.</p>
       <h2>Change password</h2>
-      <JsonForm action="/api/account/password" submitLabel="Change password" successMessage="Password changed. Other sessions were logged out.">
+      <JsonForm
+        action="/api/account/password"
+        submitLabel="Change password"
+        successMessage="Password changed. Other sessions were logged out."
+      >
         <Field label="Current password" name="current" type="password" autoComplete="current-password" />
         <Field label="New password" name="next" type="password" autoComplete="new-password" hint="At least 10 characters." />
       </JsonForm>

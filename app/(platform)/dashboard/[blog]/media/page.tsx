@@ -17,11 +17,12 @@ export default async function MediaPage({ params }: { params: Promise<{ blog: st
         <MediaUpload blog={blog.slug} />
       </div>
       <p className="muted">
-        Images live inside your blog&rsquo;s file, without their camera data (location included). An image can be deleted once no post or page uses it.
+        Images live inside your blog&rsquo;s file, without their camera data (location included). An image can be deleted once no post or
+        page uses it.
       </p>
       <p className="muted">
-        A description says what an image shows, for readers who cannot see it: it is the image&rsquo;s alt text when it is a post&rsquo;s cover, and
-        the editor puts it in the text when you describe an image you insert.
+        A description says what an image shows, for readers who cannot see it: it is the image&rsquo;s alt text when it is a post&rsquo;s
+        cover, and the editor puts it in the text when you describe an image you insert.
       </p>
       {items.length === 0 ? (
         <p>No images yet. Upload one here, or drop one into a post as you write.</p>

@@ -25,7 +25,8 @@ export function InviteForm({ blog }: { blog: string }) {
       </JsonForm>
       {url && (
         <p className="notice">
-          Send this link; copy it now, it is not shown again: <input className="invite-link" readOnly value={url} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
+          Send this link; copy it now, it is not shown again:{' '}
+          <input className="invite-link" readOnly value={url} aria-label="Invitation link" onFocus={(e) => e.target.select()} />
         </p>
       )}
     </>

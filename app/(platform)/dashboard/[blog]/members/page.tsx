@@ -36,7 +36,11 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
               </td>
               <td>
                 {member.userId !== user.id && (
-                  <RemoveButton url={`/api/blogs/${blog.slug}/members/${member.userId}`} label="Remove" ariaLabel={`Remove ${member.email}`} />
+                  <RemoveButton
+                    url={`/api/blogs/${blog.slug}/members/${member.userId}`}
+                    label="Remove"
+                    ariaLabel={`Remove ${member.email}`}
+                  />
                 )}
               </td>
             </tr>
@@ -46,8 +50,8 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
 
       <h2>Invite someone</h2>
       <p className="muted">
-        Quire sends no email: create a one-time link and pass it on. It works once, for seven days. Editors write posts and
-        pages; owners can also change settings, members, and delete the blog.
+        Quire sends no email: create a one-time link and pass it on. It works once, for seven days. Editors write posts and pages; owners
+        can also change settings, members, and delete the blog.
       </p>
       <InviteForm blog={blog.slug} />
 

@@ -30,8 +30,17 @@ export function CustomDomains(props: { blog: string; rootHostname: string; timeZ
           ))}
         </ul>
       )}
-      <JsonForm action={`/api/blogs/${props.blog}/domains`} submitLabel="Add domain" successMessage="Domain added: create its DNS records, then verify it.">
-        <Field label="Domain" name="domain" hint="Such as blog.example.org. You need to be able to change its DNS records." maxLength={DOMAIN_TYPED_MAX} />
+      <JsonForm
+        action={`/api/blogs/${props.blog}/domains`}
+        submitLabel="Add domain"
+        successMessage="Domain added: create its DNS records, then verify it."
+      >
+        <Field
+          label="Domain"
+          name="domain"
+          hint="Such as blog.example.org. You need to be able to change its DNS records."
+          maxLength={DOMAIN_TYPED_MAX}
+        />
       </JsonForm>
     </>
   );
@@ -56,7 +65,9 @@ function DomainItem({ blog, rootHostname, timeZone, row }: { blog: string; rootH
     <li className="domain">
       <p>
         <strong>{row.domain}</strong>{' '}
-        <span className={`status ${row.verified ? 'status-published' : 'status-scheduled'}`}>{row.verified ? (row.isPrimary ? 'primary' : 'verified') : 'not verified'}</span>
+        <span className={`status ${row.verified ? 'status-published' : 'status-scheduled'}`}>
+          {row.verified ? (row.isPrimary ? 'primary' : 'verified') : 'not verified'}
+        </span>
         {row.verified && (
           <>
             {' '}
@@ -109,14 +120,14 @@ function DomainItem({ blog, rootHostname, timeZone, row }: { blog: string; rootH
             </tbody>
           </table>
           <p className="muted">
-            A bare domain (no <code>www.</code> or other prefix) cannot have a CNAME at most DNS hosts: use an ALIAS/ANAME
-            record, or an A record with {rootHostname}&rsquo;s address. Then press Verify: Quire looks up the TXT record and
-            serves the blog on {row.domain} once it holds this blog&rsquo;s token.
+            A bare domain (no <code>www.</code> or other prefix) cannot have a CNAME at most DNS hosts: use an ALIAS/ANAME record, or an A
+            record with {rootHostname}&rsquo;s address. Then press Verify: Quire looks up the TXT record and serves the blog on {row.domain}{' '}
+            once it holds this blog&rsquo;s token.
             {row.expiresAt && (
               <>
                 {' '}
-                Unverified, this claim expires <When date={new Date(row.expiresAt)} timeZone={timeZone} />, and until then another blog may claim
-                the domain too: the first to verify it gets it.
+                Unverified, this claim expires <When date={new Date(row.expiresAt)} timeZone={timeZone} />, and until then another blog may
+                claim the domain too: the first to verify it gets it.
               </>
             )}
           </p>
@@ -124,12 +135,21 @@ function DomainItem({ blog, rootHostname, timeZone, row }: { blog: string; rootH
       )}
       <p className="button-row">
         {!row.verified && (
-          <button type="button" className="primary" disabled={pending} onClick={() => act('Checking…', `${base}/verify`, 'POST', {}, 'Verified: the blog is now served on this domain.')}>
+          <button
+            type="button"
+            className="primary"
+            disabled={pending}
+            onClick={() => act('Checking…', `${base}/verify`, 'POST', {}, 'Verified: the blog is now served on this domain.')}
+          >
             Verify
           </button>
         )}
         {row.verified && !row.isPrimary && (
-          <button type="button" disabled={pending} onClick={() => act('Saving…', base, 'PUT', { primary: true }, 'This is now the blog’s address.')}>
+          <button
+            type="button"
+            disabled={pending}
+            onClick={() => act('Saving…', base, 'PUT', { primary: true }, 'This is now the blog’s address.')}
+          >
             Make primary
           </button>
         )}

@@ -27,7 +27,13 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
           <span>Description</span>
           <textarea name="description" defaultValue={settings.description} maxLength={BLOG_DESCRIPTION_MAX} rows={3} />
         </label>
-        <Field label="Author name" name="authorName" defaultValue={settings.authorName} maxLength={AUTHOR_NAME_MAX} hint="Shown under each post." />
+        <Field
+          label="Author name"
+          name="authorName"
+          defaultValue={settings.authorName}
+          maxLength={AUTHOR_NAME_MAX}
+          hint="Shown under each post."
+        />
         <Field label="Posts per page" name="postsPerPage" type="number" defaultValue={settings.postsPerPage} />
         <label className="field">
           <span>Comments</span>
@@ -53,8 +59,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
       <section id="domains">
         <h2>Custom domains</h2>
         <p>
-          Readers find this blog at its Quire address; it can also live on a domain of your own. Once verified, the first
-          domain becomes the blog&rsquo;s address: the Quire address redirects there, and feeds and links use it.
+          Readers find this blog at its Quire address; it can also live on a domain of your own. Once verified, the first domain becomes the
+          blog&rsquo;s address: the Quire address redirects there, and feeds and links use it.
         </p>
         <CustomDomains
           blog={blog.slug}
@@ -75,8 +81,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
       <section>
         <h2>Your blog&rsquo;s data</h2>
         <p>
-          Your blog is one SQLite file. Download it whole &mdash; posts, pages, images, stats and settings &mdash; and open
-          it in any SQLite tool, or bring it back here or to any Quire server.
+          Your blog is one SQLite file. Download it whole &mdash; posts, pages, images, stats and settings &mdash; and open it in any SQLite
+          tool, or bring it back here or to any Quire server.
         </p>
         <p className="button-row">
           <a className="button primary" href={`/api/blogs/${blog.slug}/export`} download>
@@ -98,8 +104,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
             <ul className="plain snapshots">
               {snapshots.map((snapshot) => (
                 <li key={snapshot.name}>
-                  <When date={snapshot.createdAt} timeZone={settings.timeZone} /> &middot; {snapshot.name.replace(/-\d{4}-.*$/, '')} &middot;{' '}
-                  {(snapshot.size / 1024).toFixed(0)} KB <RestoreButton blog={blog.slug} name={snapshot.name} />
+                  <When date={snapshot.createdAt} timeZone={settings.timeZone} /> &middot; {snapshot.name.replace(/-\d{4}-.*$/, '')}{' '}
+                  &middot; {(snapshot.size / 1024).toFixed(0)} KB <RestoreButton blog={blog.slug} name={snapshot.name} />
                 </li>
               ))}
             </ul>
@@ -110,8 +116,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
       <section className="danger-zone">
         <h2>Delete this blog</h2>
         <p>
-          The blog disappears from <strong>{blog.slug}</strong> at once and its address becomes free. Its file is kept in
-          the server&rsquo;s trash, where an operator can restore it.
+          The blog disappears from <strong>{blog.slug}</strong> at once and its address becomes free. Its file is kept in the server&rsquo;s
+          trash, where an operator can restore it.
         </p>
         <JsonForm action={`/api/blogs/${blog.slug}`} method="DELETE" submitLabel="Delete blog" danger>
           <Field label={`Type "${blog.slug}" to confirm`} name="confirm" autoComplete="off" />

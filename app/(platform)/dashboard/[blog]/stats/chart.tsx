@@ -36,7 +36,12 @@ export function ViewsChart({ days }: { days: DayPoint[] }) {
             </span>
           ))}
         </div>
-        <svg viewBox={`0 0 ${days.length} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`Views per day: ${total.toLocaleString('en')} in ${days.length} days`}>
+        <svg
+          viewBox={`0 0 ${days.length} ${HEIGHT}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`Views per day: ${total.toLocaleString('en')} in ${days.length} days`}
+        >
           {gridlines.map((value) => (
             <line key={value} x1={0} x2={days.length} y1={y(value)} y2={y(value)} className="grid" />
           ))}
@@ -50,7 +55,11 @@ export function ViewsChart({ days }: { days: DayPoint[] }) {
         <div className="chart-x" aria-hidden="true">
           {days.map((d, i) =>
             i % labelEvery === 0 ? (
-              <span key={d.day} className={i % (labelEvery * 2) === 0 ? undefined : 'chart-x-minor'} style={at('left', (x(i) / days.length) * 100)}>
+              <span
+                key={d.day}
+                className={i % (labelEvery * 2) === 0 ? undefined : 'chart-x-minor'}
+                style={at('left', (x(i) / days.length) * 100)}
+              >
                 {d.day.slice(5)}
               </span>
             ) : null,

@@ -38,9 +38,9 @@ export default async function StatsPage(props: { params: Promise<{ blog: string 
       </dl>
       <ViewsChart days={stats.days} />
       <p className="muted small">
-        Counted from a beacon on each page: no cookies, no stored addresses; bots and prefetches are not counted. A
-        reader is one address and browser on one day. New views appear within a few seconds. Days are UTC days (midnight
-        to midnight UTC), whatever the blog&rsquo;s time zone.
+        Counted from a beacon on each page: no cookies, no stored addresses; bots and prefetches are not counted. A reader is one address
+        and browser on one day. New views appear within a few seconds. Days are UTC days (midnight to midnight UTC), whatever the
+        blog&rsquo;s time zone.
       </p>
       <div className="two-columns">
         <section>

@@ -17,8 +17,8 @@ export default async function TrashPage({ params }: { params: Promise<{ blog: st
     <main className="page">
       <h1>Trash</h1>
       <p className="muted">
-        Deleted posts and pages wait here for {days.toLocaleString('en')} {days === 1 ? 'day' : 'days'}, then are deleted for
-        good. Readers no longer see them; each keeps its address, and restoring it puts it back exactly as it was.
+        Deleted posts and pages wait here for {days.toLocaleString('en')} {days === 1 ? 'day' : 'days'}, then are deleted for good. Readers
+        no longer see them; each keeps its address, and restoring it puts it back exactly as it was.
       </p>
       {items.length === 0 ? (
         <p>The trash is empty.</p>

@@ -8,7 +8,13 @@ export function TrashActions({ url, kind, title }: { url: string; kind: 'post' |
 
   return (
     <div className="button-row">
-      <button type="button" className="primary" disabled={pending} onClick={() => send(`${url}/restore`, 'POST')} aria-label={`Restore "${title}"`}>
+      <button
+        type="button"
+        className="primary"
+        disabled={pending}
+        onClick={() => send(`${url}/restore`, 'POST')}
+        aria-label={`Restore "${title}"`}
+      >
         Restore
       </button>
       {confirmDelete ? (

@@ -17,7 +17,11 @@ export const POST = blogRoute('write-posts', async ({ request, handle, user }) =
   // The dashboard is on another host than the blog: images are addressed on the blog's.
   const images = mediaImageTable(handle.sqlite, markdown, blogBaseUrl(handle.slug));
   return onePerAccount('preview', user.id, 'A preview is still being made.', async () => {
-    const rendered = await renderMarkdownOffThread(markdown, images, 'This text took too long to format for a preview. Simplify its formatting.');
+    const rendered = await renderMarkdownOffThread(
+      markdown,
+      images,
+      'This text took too long to format for a preview. Simplify its formatting.',
+    );
     // The excerpt is the editor's placeholder for its Excerpt field: what readers get if it stays empty.
     return { html: rendered.html, excerpt: rendered.excerpt };
   });

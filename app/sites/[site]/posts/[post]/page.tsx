@@ -30,7 +30,12 @@ export default async function PostPage({ params, searchParams }: Props) {
       meta={<CommentCount handle={found.blog.handle} postId={post.id} />}
     >
       <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLdScriptText(blogPostingJsonLd(found.blog, post)) }} />
-      <Comments handle={found.blog.handle} post={post} mode={found.blog.settings.comments} received={(await searchParams).comment === 'received'} />
+      <Comments
+        handle={found.blog.handle}
+        post={post}
+        mode={found.blog.settings.comments}
+        received={(await searchParams).comment === 'received'}
+      />
       <script dangerouslySetInnerHTML={{ __html: beaconScript(post.id) }} />
     </PostArticle>
   );

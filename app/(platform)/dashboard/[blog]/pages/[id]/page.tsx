@@ -12,7 +12,8 @@ export default async function EditPagePage({ params }: { params: Promise<{ blog:
   const page = /^\d{1,15}$/.test(id) ? getPage(handle, Number(id)) : undefined;
   if (!page) notFound();
   return (
-    <Editor timeZone={settings.timeZone}
+    <Editor
+      timeZone={settings.timeZone}
       blog={blog.slug}
       kind="page"
       publicUrl={blogBaseUrl(blog.slug)}

@@ -21,10 +21,13 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
     title: post.title,
     markdown: post.markdown,
     excerpt: authorExcerpt(post),
-    tags: listPostTags(handle, post.id).map((tag) => tag.name).join(', '),
+    tags: listPostTags(handle, post.id)
+      .map((tag) => tag.name)
+      .join(', '),
   };
   return (
-    <Editor timeZone={settings.timeZone}
+    <Editor
+      timeZone={settings.timeZone}
       blog={blog.slug}
       kind="post"
       publicUrl={`${blogBaseUrl(blog.slug)}/posts`}
