@@ -33,13 +33,14 @@ const TABLE_SINCE: Record<string, number> = {
 };
 
 /** Columns added to a table after it was made: the version they appear in and the value old rows get. */
-const COLUMN_SINCE: Record<string, Record<string, [since: number, value: null | string]>> = {
+const COLUMN_SINCE: Record<string, Record<string, [since: number, value: null | string | number]>> = {
   posts: {
     body_text: [5, ''], // 0004
     cover_media_id: [7, null], // 0006
     auto_excerpt: [8, ''], // 0007, then filled from excerpt (EXCERPT_SINCE)
     deleted_at: [8, null],
     status_before_trash: [8, null],
+    reading_minutes: [10, 1], // 0009_stored_reading_time, then counted from markdown (READING_SINCE)
   },
   pages: { deleted_at: [8, null], status_before_trash: [8, null] }, // 0007
   media: { width: [7, null], height: [7, null], sha256: [7, null], alt: [9, ''] }, // 0006; alt 0008_media_descriptions
@@ -50,6 +51,16 @@ const SEARCH_SINCE = 6;
 
 /** 0007_writing_without_fear: auto_excerpt starts as the excerpt a post already had. */
 const EXCERPT_SINCE = 8;
+
+/** 0009_stored_reading_time: older posts' reading time is counted in SQL, from the spaces between words. */
+const READING_SINCE = 10;
+function readingMinutesCountedInSql(markdown: string): number {
+  let text = markdown.replace(/[\r\n\t]/g, ' ');
+  for (let pass = 0; pass < 4; pass++) text = text.replaceAll('  ', ' ');
+  text = text.replace(/^ +| +$/g, '');
+  const words = text === '' ? 0 : text.split(' ').length;
+  return Math.max(1, Math.round(words / 230));
+}
 
 // Text that is hard on storage and on the tokenizer: astral-plane emoji (surrogate pairs, a ZWJ
 // sequence with a skin tone), combining marks, right-to-left scripts, CJK.
@@ -88,6 +99,7 @@ function post(id: number, fields: Partial<Row>): Row {
     auto_excerpt: '',
     deleted_at: null,
     status_before_trash: null,
+    reading_minutes: 1,
     ...fields,
   };
 }
@@ -227,6 +239,7 @@ function upgraded(table: string, row: Row, start: number): Row {
   for (const [column, [since, value]] of Object.entries(COLUMN_SINCE[table] ?? {})) if (start < since) out[column] = value;
   if (table === 'posts' && start < SEARCH_SINCE && out.body_text === '') out.body_text = out.markdown!;
   if (table === 'posts' && start < EXCERPT_SINCE) out.auto_excerpt = out.excerpt!;
+  if (table === 'posts' && start < READING_SINCE) out.reading_minutes = readingMinutesCountedInSql(String(out.markdown));
   return out;
 }
 
@@ -339,7 +352,7 @@ describe.each(STARTS)('a blog file at schema %i, upgraded to the newest', (start
 
 it('the tables above know the newest schema version (add a new version’s tables, columns and rows there)', () => {
   const columns = Object.values(COLUMN_SINCE).flatMap((added) => Object.values(added).map(([since]) => since));
-  expect(Math.max(...Object.values(TABLE_SINCE), ...columns, SEARCH_SINCE, EXCERPT_SINCE)).toBe(NEWEST);
+  expect(Math.max(...Object.values(TABLE_SINCE), ...columns, SEARCH_SINCE, EXCERPT_SINCE, READING_SINCE)).toBe(NEWEST);
 });
 
 // The newest version's rows are upgraded only once a later version exists; until then, they must at least fit.

@@ -12,7 +12,7 @@ import { migrate, migrationSet } from '@/lib/db/migrate';
 import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
 import { HttpError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
-import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
+import { excerptFromHtml, htmlToText, readingMinutes, renderComment, renderMarkdown } from '@/lib/markdown/render';
 import { mediaAltSchema } from '@/lib/media/alt';
 import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
 import { processImage, sha256, sniffImage } from '@/lib/media/image';
@@ -403,13 +403,13 @@ function checkImages(db: Sqlite): void {
  */
 function renderAgain(db: Sqlite, deadlineAt: number): void {
   // `excerpt` is the author's own and stays as it is; the automatic one is made again.
-  const updatePost = db.prepare('update posts set html = ?, body_text = ?, auto_excerpt = ? where id = ?');
+  const updatePost = db.prepare('update posts set html = ?, body_text = ?, auto_excerpt = ?, reading_minutes = ? where id = ?');
   for (const row of db.prepare('select id, slug, markdown from posts').all() as { id: number; slug: string; markdown: string }[]) {
     checkDeadline(deadlineAt);
     if (!POST_SLUG_PATTERN.test(row.slug))
       throw new InputError(`This file has a post with an invalid address ("${row.slug.slice(0, 60)}").`);
     const html = renderMarkdown(row.markdown, { images: lookupIn(mediaImageTable(db, row.markdown)) });
-    updatePost.run(html, htmlToText(html), excerptFromHtml(html), row.id);
+    updatePost.run(html, htmlToText(html), excerptFromHtml(html), readingMinutes(row.markdown), row.id);
   }
   const updatePage = db.prepare('update pages set html = ? where id = ?');
   for (const row of db.prepare('select id, slug, markdown from pages').all() as { id: number; slug: string; markdown: string }[]) {

@@ -43,6 +43,15 @@ describe('createPost', () => {
     expect(post.publishedAt).toBeInstanceOf(Date);
   });
 
+  it('counts the reading time at save, so readers’ pages never read the body for it', async () => {
+    const post = await createPost(blog(), { title: 'Long read', markdown: 'word '.repeat(1500) });
+    expect(post.readingMinutes).toBe(7);
+    expect(getPublishedPost(blog(), post.slug)?.readingMinutes).toBe(7);
+    const shorter = await savePost(blog(), post.id, { title: 'Long read', markdown: 'word '.repeat(460), action: 'publish' });
+    expect(shorter.readingMinutes).toBe(2);
+    expect(getPublishedPost(blog(), post.slug)?.readingMinutes).toBe(2);
+  });
+
   it('derives unique slugs from titles', async () => {
     const a = await createPost(blog(), { title: 'Same Title!', markdown: 'a' });
     const b = await createPost(blog(), { title: 'Same Title!', markdown: 'b' });

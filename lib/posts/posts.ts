@@ -20,6 +20,7 @@ import {
 import { postSlugSchema, slugify, uniqueSlug } from './slug';
 import { shownStatus } from './status';
 import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAGS_TEXT_MAX, TAG_MAX } from '@/lib/input/lengths';
+import { readingMinutes } from '@/lib/markdown/render';
 
 /** Limits, documented in the README: generous for writing, bounded for the server. */
 
@@ -115,6 +116,7 @@ export async function savePost(handle: TenantHandle, id: number | undefined, inp
     markdown: form.markdown,
     html: rendered.html,
     bodyText: rendered.text,
+    readingMinutes: readingMinutes(form.markdown),
     excerpt: text.excerpt,
     autoExcerpt: rendered.excerpt,
     status,

@@ -2,7 +2,6 @@ import { and, desc, eq, lte, max, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { media, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
-import { readingMinutes } from '@/lib/markdown/render';
 import { coverColumns, withCover, type CoverImage } from '@/lib/media/media';
 import { listPostTags, type TagRef } from './posts';
 import { POST_SLUG_PATTERN } from './slug';
@@ -121,7 +120,7 @@ export function listPublishedPosts(handle: TenantHandle, options: ListOptions): 
   return { posts: page, next: rows.length > options.limit && last ? encodeCursor(last) : undefined };
 }
 
-const contentColumns = { ...summaryColumns, html: posts.html, markdown: posts.markdown, updatedAt: posts.updatedAt };
+const contentColumns = { ...summaryColumns, html: posts.html, readingMinutes: posts.readingMinutes, updatedAt: posts.updatedAt };
 
 /** The newest public posts with their content: for feeds. */
 export function latestPublishedPosts(handle: TenantHandle, options: { limit: number; tagId?: number }): PublicPost[] {
@@ -141,11 +140,10 @@ export function latestPublishedPosts(handle: TenantHandle, options: { limit: num
 }
 
 type ContentRow = Parameters<typeof withCover>[1] &
-  Pick<Post, 'id' | 'slug' | 'title' | 'excerpt' | 'publishedAt' | 'markdown' | 'html' | 'updatedAt'>;
+  Pick<Post, 'id' | 'slug' | 'title' | 'excerpt' | 'publishedAt' | 'readingMinutes' | 'html' | 'updatedAt'>;
 
 function toPublicPost(handle: TenantHandle, row: ContentRow): PublicPost {
-  const { markdown, ...post } = toSummary(handle.slug, row);
-  return { ...post, readingMinutes: readingMinutes(markdown), tags: listPostTags(handle, post.id) };
+  return { ...toSummary(handle.slug, row), tags: listPostTags(handle, row.id) };
 }
 
 export function getPublishedPost(handle: TenantHandle, slug: string): PublicPost | undefined {

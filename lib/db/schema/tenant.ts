@@ -24,6 +24,8 @@ export const posts = sqliteTable(
     views: integer('views').notNull().default(0),
     /** The body as plain text (from the sanitized HTML), for the full-text index posts_fts. */
     bodyText: text('body_text').notNull().default(''),
+    /** Minutes to read the current text, counted at each save (lists and pages never read the body for it). */
+    readingMinutes: integer('reading_minutes').notNull().default(1),
     /** The image shown with the post on the home page and in link previews (OpenGraph). */
     coverMediaId: integer('cover_media_id').references((): AnySQLiteColumn => media.id, { onDelete: 'set null' }),
     /** In the trash since then (a trashed post is a draft); restorable for the trash days. */
