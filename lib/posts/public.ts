@@ -1,4 +1,5 @@
 import { and, desc, eq, lte, max, ne, sql } from 'drizzle-orm';
+import type { SQLiteSelect } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { media, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
@@ -100,20 +101,22 @@ const newestFirst = [desc(posts.publishedAt), desc(posts.id)];
 // Placeholders bind raw values: milliseconds, as stored.
 const listValues = ({ limit, after, tagId }: ListOptions) => ({ now: Date.now(), limit, t: after?.publishedAt, id: after?.id, tagId });
 
+/** The public list's clauses, for a query of any columns over posts: newest first, by key. */
+function newestPublic<Query extends SQLiteSelect>(query: Query, options: ListOptions) {
+  return query
+    .leftJoin(media, eq(media.id, posts.coverMediaId))
+    .where(listWhere(options))
+    .orderBy(...newestFirst)
+    .limit(sql.placeholder('limit'));
+}
+
 /** A page of the public list (the home page, or a tag's page). `next` is set when more follow. */
 export function listPublishedPosts(handle: TenantHandle, options: ListOptions): { posts: PostSummary[]; next?: string } {
+  // One extra row tells whether a next page exists.
   const rows = handle
     .statement(`posts.public.summaries.${listShape(options)}`, () =>
-      handle.orm
-        .select(summaryColumns)
-        .from(posts)
-        .leftJoin(media, eq(media.id, posts.coverMediaId))
-        .where(listWhere(options))
-        .orderBy(...newestFirst)
-        .limit(sql.placeholder('limit'))
-        .prepare(),
+      newestPublic(handle.orm.select(summaryColumns).from(posts).$dynamic(), options).prepare(),
     )
-    // One extra row tells whether a next page exists.
     .all(listValues({ ...options, limit: options.limit + 1 }));
   const page = rows.slice(0, options.limit).map((row) => ({ ...toSummary(handle.slug, row), tags: listPostTags(handle, row.id) }));
   const last = page.at(-1);
@@ -126,14 +129,7 @@ const contentColumns = { ...summaryColumns, html: posts.html, readingMinutes: po
 export function latestPublishedPosts(handle: TenantHandle, options: { limit: number; tagId?: number }): PublicPost[] {
   return handle
     .statement(`posts.public.contents.${listShape(options)}`, () =>
-      handle.orm
-        .select(contentColumns)
-        .from(posts)
-        .leftJoin(media, eq(media.id, posts.coverMediaId))
-        .where(listWhere(options))
-        .orderBy(...newestFirst)
-        .limit(sql.placeholder('limit'))
-        .prepare(),
+      newestPublic(handle.orm.select(contentColumns).from(posts).$dynamic(), options).prepare(),
     )
     .all(listValues(options))
     .map((row) => toPublicPost(handle, row));

@@ -6,6 +6,7 @@ import { PENDING_CHANGES_LABEL, STATUS_LABELS } from '@/lib/posts/status';
 import { countTrash } from '@/lib/trash/trash';
 import { When } from '@/app/_components/dates';
 import { TrashLink } from './trash/trash-link';
+import { ListTable } from '@/app/_components/list-table';
 
 export default async function PostsPage({ params }: { params: Promise<{ blog: string }> }) {
   const { blog, handle, settings } = await dashboardBlog((await params).blog, 'write-posts');
@@ -25,54 +26,51 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
       {posts.length === 0 ? (
         <p>No posts yet. Write the first one.</p>
       ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>Title</th>
-              <th>Status</th>
-              <th className="wide-only">Published</th>
-              <th className="wide-only">Updated</th>
-              <th className="num">Views</th>
+        <ListTable
+          columns={[
+            { label: 'Title' },
+            { label: 'Status' },
+            { label: 'Published', wideOnly: true },
+            { label: 'Updated', wideOnly: true },
+            { label: 'Views', numeric: true },
+          ]}
+        >
+          {posts.map((post) => (
+            <tr key={post.id}>
+              <td>
+                <Link href={`/dashboard/${blog.slug}/posts/${post.id}`}>{post.title}</Link>
+                {post.status === 'published' && (
+                  <>
+                    {' '}
+                    <a
+                      className="muted read-on-blog"
+                      href={`${blogBaseUrl(blog.slug)}/posts/${post.slug}`}
+                      aria-label={`Read "${post.title}" on the blog`}
+                    >
+                      ↗
+                    </a>
+                  </>
+                )}
+              </td>
+              <td>
+                <span className={`status status-${post.status}`}>{STATUS_LABELS[post.status]}</span>
+                {post.hasPendingChanges && (
+                  <span className="pending-mark">
+                    {'\u00a0· '}
+                    {PENDING_CHANGES_LABEL}
+                  </span>
+                )}
+              </td>
+              <td className="wide-only">
+                <When date={post.publishedAt} timeZone={timeZone} />
+              </td>
+              <td className="wide-only">
+                <When date={post.updatedAt} timeZone={timeZone} />
+              </td>
+              <td className="num">{post.views.toLocaleString('en')}</td>
             </tr>
-          </thead>
-          <tbody>
-            {posts.map((post) => (
-              <tr key={post.id}>
-                <td>
-                  <Link href={`/dashboard/${blog.slug}/posts/${post.id}`}>{post.title}</Link>
-                  {post.status === 'published' && (
-                    <>
-                      {' '}
-                      <a
-                        className="muted read-on-blog"
-                        href={`${blogBaseUrl(blog.slug)}/posts/${post.slug}`}
-                        aria-label={`Read "${post.title}" on the blog`}
-                      >
-                        ↗
-                      </a>
-                    </>
-                  )}
-                </td>
-                <td>
-                  <span className={`status status-${post.status}`}>{STATUS_LABELS[post.status]}</span>
-                  {post.hasPendingChanges && (
-                    <span className="pending-mark">
-                      {'\u00a0· '}
-                      {PENDING_CHANGES_LABEL}
-                    </span>
-                  )}
-                </td>
-                <td className="wide-only">
-                  <When date={post.publishedAt} timeZone={timeZone} />
-                </td>
-                <td className="wide-only">
-                  <When date={post.updatedAt} timeZone={timeZone} />
-                </td>
-                <td className="num">{post.views.toLocaleString('en')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </main>
   );

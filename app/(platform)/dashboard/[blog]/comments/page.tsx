@@ -1,10 +1,10 @@
-import Link from 'next/link';
 import { COMMENT_STATUSES, MODERATION_LIST_MAX, commentCounts, moderationList, type CommentStatus } from '@/lib/comments/comments';
 import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { READER_LINK_REL } from '@/lib/markdown/render';
 import { When } from '@/app/_components/dates';
 import { OwnerOnly } from '@/app/_components/owner-only';
+import { PageTabs } from '@/app/_components/page-tabs';
 import { ModerationButtons } from './moderation-buttons';
 
 export const metadata = { title: 'Comments · Quire' };
@@ -29,13 +29,14 @@ export default async function CommentsPage(props: { params: Promise<{ blog: stri
     <main className="page">
       <div className="page-head">
         <h1>Comments</h1>
-        <nav aria-label="Comments by status" className="tabs">
-          {COMMENT_STATUSES.map((tab) => (
-            <Link key={tab} href={`${base}?status=${tab}`} aria-current={tab === status ? 'page' : undefined}>
-              {`${TAB_NAMES[tab]} (${counts[tab].toLocaleString('en')})`}
-            </Link>
-          ))}
-        </nav>
+        <PageTabs
+          label="Comments by status"
+          tabs={COMMENT_STATUSES.map((tab) => ({
+            href: `${base}?status=${tab}`,
+            text: `${TAB_NAMES[tab]} (${counts[tab].toLocaleString('en')})`,
+            current: tab === status,
+          }))}
+        />
       </div>
       {comments.length === 0 ? (
         <p className="muted">{EMPTY[status]}</p>

@@ -4,6 +4,7 @@ import { dashboardBlog } from '@/lib/dashboard/access';
 import { listMedia, type MediaUse } from '@/lib/media/media';
 import { MediaDescription } from '../media-description';
 import { MediaActions, MediaUpload } from './media-actions';
+import { ListTable } from '@/app/_components/list-table';
 
 export const metadata = { title: 'Media · Quire' };
 
@@ -27,48 +28,44 @@ export default async function MediaPage({ params }: { params: Promise<{ blog: st
       {items.length === 0 ? (
         <p>No images yet. Upload one here, or drop one into a post as you write.</p>
       ) : (
-        <table className="list media-list">
-          <thead>
-            <tr>
-              <th>Image</th>
-              <th>Name</th>
-              <th>Description</th>
-              <th className="wide-only">Uploaded</th>
-              <th>Used in</th>
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
+        <ListTable
+          className="media-list"
+          columns={[
+            { label: 'Image' },
+            { label: 'Name' },
+            { label: 'Description' },
+            { label: 'Uploaded', wideOnly: true },
+            { label: 'Used in' },
+            { label: 'Actions', unlabelled: true },
+          ]}
+        >
+          {items.map((item) => (
+            <tr key={item.id}>
+              <td>
+                {/* eslint-disable-next-line @next/next/no-img-element -- served by the blog's host */}
+                <img className="media-thumb" src={item.thumbnailUrl} alt={item.filename} loading="lazy" />
+              </td>
+              <td>
+                {item.filename}
+                <br />
+                <span className="muted small">
+                  {item.width && item.height ? `${item.width} × ${item.height} px · ` : ''}
+                  {formatSize(item.size)}
+                </span>
+              </td>
+              <td>
+                <MediaDescription blog={blog.slug} id={item.id} filename={item.filename} alt={item.alt} />
+              </td>
+              <td className="wide-only">
+                <When date={item.createdAt} timeZone={settings.timeZone} />
+              </td>
+              <td>{item.uses.length === 0 ? <span className="muted">Not used</span> : <UsedIn blog={blog.slug} uses={item.uses} />}</td>
+              <td>
+                <MediaActions blog={blog.slug} id={item.id} filename={item.filename} url={item.url} used={item.uses.length > 0} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => (
-              <tr key={item.id}>
-                <td>
-                  {/* eslint-disable-next-line @next/next/no-img-element -- served by the blog's host */}
-                  <img className="media-thumb" src={item.thumbnailUrl} alt={item.filename} loading="lazy" />
-                </td>
-                <td>
-                  {item.filename}
-                  <br />
-                  <span className="muted small">
-                    {item.width && item.height ? `${item.width} × ${item.height} px · ` : ''}
-                    {formatSize(item.size)}
-                  </span>
-                </td>
-                <td>
-                  <MediaDescription blog={blog.slug} id={item.id} filename={item.filename} alt={item.alt} />
-                </td>
-                <td className="wide-only">
-                  <When date={item.createdAt} timeZone={settings.timeZone} />
-                </td>
-                <td>{item.uses.length === 0 ? <span className="muted">Not used</span> : <UsedIn blog={blog.slug} uses={item.uses} />}</td>
-                <td>
-                  <MediaActions blog={blog.slug} id={item.id} filename={item.filename} url={item.url} used={item.uses.length > 0} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </main>
   );

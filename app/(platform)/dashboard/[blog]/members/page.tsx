@@ -4,6 +4,7 @@ import { listMembers } from '@/lib/members/members';
 import { When } from '@/app/_components/dates';
 import { OwnerOnly } from '@/app/_components/owner-only';
 import { InviteForm, RemoveButton } from './members-forms';
+import { ListTable } from '@/app/_components/list-table';
 
 export const metadata = { title: 'Members · Quire' };
 
@@ -15,38 +16,28 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
   return (
     <main className="page">
       <h1>Members</h1>
-      <table className="list">
-        <thead>
-          <tr>
-            <th>Email</th>
-            <th>Role</th>
-            <th className="wide-only">Since</th>
-            <th>
-              <span className="visually-hidden">Actions</span>
-            </th>
+      <ListTable
+        columns={[{ label: 'Email' }, { label: 'Role' }, { label: 'Since', wideOnly: true }, { label: 'Actions', unlabelled: true }]}
+      >
+        {members.map((member) => (
+          <tr key={member.userId}>
+            <td>{member.email}</td>
+            <td>{member.role}</td>
+            <td className="wide-only">
+              <When date={member.since} timeZone={settings.timeZone} />
+            </td>
+            <td>
+              {member.userId !== user.id && (
+                <RemoveButton
+                  url={`/api/blogs/${blog.slug}/members/${member.userId}`}
+                  label="Remove"
+                  ariaLabel={`Remove ${member.email}`}
+                />
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {members.map((member) => (
-            <tr key={member.userId}>
-              <td>{member.email}</td>
-              <td>{member.role}</td>
-              <td className="wide-only">
-                <When date={member.since} timeZone={settings.timeZone} />
-              </td>
-              <td>
-                {member.userId !== user.id && (
-                  <RemoveButton
-                    url={`/api/blogs/${blog.slug}/members/${member.userId}`}
-                    label="Remove"
-                    ariaLabel={`Remove ${member.email}`}
-                  />
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
 
       <h2>Invite someone</h2>
       <p className="muted">

@@ -5,6 +5,7 @@ import { STATUS_LABELS } from '@/lib/posts/status';
 import { countTrash } from '@/lib/trash/trash';
 import { When } from '@/app/_components/dates';
 import { TrashLink } from '../trash/trash-link';
+import { ListTable } from '@/app/_components/list-table';
 
 export default async function PagesPage({ params }: { params: Promise<{ blog: string }> }) {
   const { blog, handle, settings } = await dashboardBlog((await params).blog, 'write-pages');
@@ -24,32 +25,24 @@ export default async function PagesPage({ params }: { params: Promise<{ blog: st
       {pages.length === 0 ? (
         <p>No pages yet. An &ldquo;About&rdquo; page is a good start.</p>
       ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>Title</th>
-              <th>Status</th>
-              <th className="num">Position</th>
-              <th className="wide-only">Updated</th>
+        <ListTable
+          columns={[{ label: 'Title' }, { label: 'Status' }, { label: 'Position', numeric: true }, { label: 'Updated', wideOnly: true }]}
+        >
+          {pages.map((page) => (
+            <tr key={page.id}>
+              <td>
+                <Link href={`/dashboard/${blog.slug}/pages/${page.id}`}>{page.title}</Link>
+              </td>
+              <td>
+                <span className={`status status-${page.status}`}>{STATUS_LABELS[page.status]}</span>
+              </td>
+              <td className="num">{page.navOrder}</td>
+              <td className="wide-only">
+                <When date={page.updatedAt} timeZone={settings.timeZone} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {pages.map((page) => (
-              <tr key={page.id}>
-                <td>
-                  <Link href={`/dashboard/${blog.slug}/pages/${page.id}`}>{page.title}</Link>
-                </td>
-                <td>
-                  <span className={`status status-${page.status}`}>{STATUS_LABELS[page.status]}</span>
-                </td>
-                <td className="num">{page.navOrder}</td>
-                <td className="wide-only">
-                  <When date={page.updatedAt} timeZone={settings.timeZone} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </main>
   );

@@ -1,7 +1,7 @@
-import Link from 'next/link';
 import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { STATS_RANGES, blogStats, type StatsRange } from '@/lib/pageviews/stats';
+import { PageTabs } from '@/app/_components/page-tabs';
 import { ViewsChart } from './chart';
 import { OTHER_REFERRERS } from '@/lib/pageviews/flush';
 
@@ -18,13 +18,10 @@ export default async function StatsPage(props: { params: Promise<{ blog: string 
     <main className="page">
       <div className="page-head">
         <h1>Stats</h1>
-        <nav aria-label="Period" className="tabs">
-          {STATS_RANGES.map((days) => (
-            <Link key={days} href={`${base}?days=${days}`} aria-current={days === range ? 'page' : undefined}>
-              {days} days
-            </Link>
-          ))}
-        </nav>
+        <PageTabs
+          label="Period"
+          tabs={STATS_RANGES.map((days) => ({ href: `${base}?days=${days}`, text: `${days} days`, current: days === range }))}
+        />
       </div>
       <dl className="totals">
         <div>

@@ -5,6 +5,7 @@ import { STATUS_LABELS, type PostStatus } from '@/lib/posts/status';
 import { listTrash } from '@/lib/trash/trash';
 import { When } from '@/app/_components/dates';
 import { TrashActions } from './trash-actions';
+import { ListTable } from '@/app/_components/list-table';
 
 export const metadata = { title: 'Trash · Quire' };
 
@@ -23,42 +24,37 @@ export default async function TrashPage({ params }: { params: Promise<{ blog: st
       {items.length === 0 ? (
         <p>The trash is empty.</p>
       ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>Title</th>
-              <th>Was</th>
-              <th className="wide-only">Deleted</th>
-              <th>Deleted for good after</th>
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
+        <ListTable
+          columns={[
+            { label: 'Title' },
+            { label: 'Was' },
+            { label: 'Deleted', wideOnly: true },
+            { label: 'Deleted for good after' },
+            { label: 'Actions', unlabelled: true },
+          ]}
+        >
+          {items.map((item) => (
+            <tr key={`${item.kind}-${item.id}`}>
+              <td>
+                {item.title} <span className="muted small">({item.kind})</span>
+              </td>
+              <td>
+                <span className={`status status-${item.statusBeforeTrash}`}>
+                  {STATUS_LABELS[item.statusBeforeTrash as PostStatus] ?? STATUS_LABELS.draft}
+                </span>
+              </td>
+              <td className="wide-only">
+                <When date={item.deletedAt} timeZone={settings.timeZone} />
+              </td>
+              <td>
+                <When date={item.purgeAt} timeZone={settings.timeZone} />
+              </td>
+              <td>
+                <TrashActions url={`/api/blogs/${blog.slug}/trash/${item.kind}s/${item.id}`} kind={item.kind} title={item.title} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => (
-              <tr key={`${item.kind}-${item.id}`}>
-                <td>
-                  {item.title} <span className="muted small">({item.kind})</span>
-                </td>
-                <td>
-                  <span className={`status status-${item.statusBeforeTrash}`}>
-                    {STATUS_LABELS[item.statusBeforeTrash as PostStatus] ?? STATUS_LABELS.draft}
-                  </span>
-                </td>
-                <td className="wide-only">
-                  <When date={item.deletedAt} timeZone={settings.timeZone} />
-                </td>
-                <td>
-                  <When date={item.purgeAt} timeZone={settings.timeZone} />
-                </td>
-                <td>
-                  <TrashActions url={`/api/blogs/${blog.slug}/trash/${item.kind}s/${item.id}`} kind={item.kind} title={item.title} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </main>
   );

@@ -1,22 +1,20 @@
 import { notFound } from 'next/navigation';
-import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { getPage } from '@/lib/pages/pages';
-import { Editor } from '../../editor';
+import { BlogEditor, documentId } from '../../blog-editor';
 
 export const metadata = { title: 'Edit page · Quire' };
 
 export default async function EditPagePage({ params }: { params: Promise<{ blog: string; id: string }> }) {
   const { blog: slug, id } = await params;
-  const { blog, handle, settings } = await dashboardBlog(slug, 'write-pages');
-  const page = /^\d{1,15}$/.test(id) ? getPage(handle, Number(id)) : undefined;
+  const blog = await dashboardBlog(slug, 'write-pages');
+  const pageId = documentId(id);
+  const page = pageId === undefined ? undefined : getPage(blog.handle, pageId);
   if (!page) notFound();
   return (
-    <Editor
-      timeZone={settings.timeZone}
-      blog={blog.slug}
+    <BlogEditor
+      of={blog}
       kind="page"
-      publicUrl={blogBaseUrl(blog.slug)}
       initial={{
         id: page.id,
         title: page.title,

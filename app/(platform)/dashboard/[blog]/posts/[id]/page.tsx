@@ -1,18 +1,19 @@
 import { notFound } from 'next/navigation';
-import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { mediaItem } from '@/lib/media/media';
 import { authorExcerpt, getPost, listPostTags, postVersion } from '@/lib/posts/posts';
 import { getPendingRevision } from '@/lib/posts/revisions';
 import { shownStatus } from '@/lib/posts/status';
-import { Editor } from '../../editor';
+import { BlogEditor, documentId } from '../../blog-editor';
 
 export const metadata = { title: 'Edit post · Quire' };
 
 export default async function EditPostPage({ params }: { params: Promise<{ blog: string; id: string }> }) {
   const { blog: slug, id } = await params;
-  const { blog, handle, settings } = await dashboardBlog(slug, 'write-posts');
-  const post = /^\d{1,15}$/.test(id) ? getPost(handle, Number(id)) : undefined;
+  const blog = await dashboardBlog(slug, 'write-posts');
+  const { handle } = blog;
+  const postId = documentId(id);
+  const post = postId === undefined ? undefined : getPost(handle, postId);
   if (!post) notFound();
   const cover = post.coverMediaId === null ? undefined : mediaItem(handle, post.coverMediaId);
   // A live post's pending edit is what the author goes on with; readers see the post's own text.
@@ -26,11 +27,9 @@ export default async function EditPostPage({ params }: { params: Promise<{ blog:
       .join(', '),
   };
   return (
-    <Editor
-      timeZone={settings.timeZone}
-      blog={blog.slug}
+    <BlogEditor
+      of={blog}
       kind="post"
-      publicUrl={`${blogBaseUrl(blog.slug)}/posts`}
       initial={{
         id: post.id,
         slug: post.slug,

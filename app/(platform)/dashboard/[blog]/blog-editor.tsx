@@ -1,0 +1,22 @@
+import { blogBaseUrl } from '@/lib/blogs/address';
+import type { DashboardBlog } from '@/lib/dashboard/access';
+import { Editor, type EditorDocument } from './editor';
+
+/** The editor for a post or page of this blog, with the blog's address prefix and time zone. */
+export function BlogEditor(props: { of: DashboardBlog; kind: 'post' | 'page'; initial: EditorDocument }) {
+  const base = blogBaseUrl(props.of.blog.slug);
+  return (
+    <Editor
+      timeZone={props.of.settings.timeZone}
+      blog={props.of.blog.slug}
+      kind={props.kind}
+      publicUrl={props.kind === 'post' ? `${base}/posts` : base}
+      initial={props.initial}
+    />
+  );
+}
+
+/** A post's or page's id from the editor's URL; anything else is no document. */
+export function documentId(id: string): number | undefined {
+  return /^\d{1,15}$/.test(id) ? Number(id) : undefined;
+}
