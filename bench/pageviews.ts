@@ -392,34 +392,21 @@ function report(rows: Rows, checks: Check[], flush: FlushFigures, postSource: st
       `the batcher counts ${fmt(flush.pendingKeys, 0)} pending keys: those plus one readers-of-the-day key per blog and day), real tenant files:\n`,
   );
   const expectedViews = FLUSH_KEYS * (1 + 2 * FLUSH_REPEATS + NAIVE_FLUSH_REPEATS);
-  const perView = (ms: number) => fmt((ms * 1000) / FLUSH_KEYS, 1);
+  /** A row of the table: a way of writing the views, its transactions, and the times of its runs. */
+  const timings = (write: string, transactions: string, runsMs: number[]) => [
+    write,
+    transactions,
+    String(runsMs.length),
+    fmt(min(runsMs), 1),
+    fmt(median(runsMs), 1),
+    fmt((median(runsMs) * 1000) / FLUSH_KEYS, 1),
+  ];
   printTable(
     ['write', 'transactions', 'runs', 'min ms', 'median ms', 'µs/view (median)'],
     [
-      [
-        'flushPageviews (lib/pageviews/flush.ts)',
-        String(BLOGS),
-        String(flush.batchedMs.length),
-        fmt(min(flush.batchedMs), 1),
-        fmt(median(flush.batchedMs), 1),
-        perView(median(flush.batchedMs)),
-      ],
-      [
-        '  diagnostic: the same without posts.views',
-        String(BLOGS),
-        String(flush.withoutPostTotalsMs.length),
-        fmt(min(flush.withoutPostTotalsMs), 1),
-        fmt(median(flush.withoutPostTotalsMs), 1),
-        perView(median(flush.withoutPostTotalsMs)),
-      ],
-      [
-        'naive: UPDATE + upsert per view, autocommit',
-        fmt(2 * FLUSH_KEYS, 0),
-        String(flush.naiveMs.length),
-        fmt(min(flush.naiveMs), 1),
-        fmt(median(flush.naiveMs), 1),
-        perView(median(flush.naiveMs)),
-      ],
+      timings('flushPageviews (lib/pageviews/flush.ts)', String(BLOGS), flush.batchedMs),
+      timings('  diagnostic: the same without posts.views', String(BLOGS), flush.withoutPostTotalsMs),
+      timings('naive: UPDATE + upsert per view, autocommit', fmt(2 * FLUSH_KEYS, 0), flush.naiveMs),
     ],
   );
   console.log(

@@ -1,14 +1,12 @@
-import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBlog, writeSettings } from '@/lib/blogs/blogs';
-import { closeControlDb } from '@/lib/db/control';
-import { closeTenantPool, openTenant } from '@/lib/db/pool';
+import { openTenant } from '@/lib/db/pool';
 import { comments } from '@/lib/db/schema/tenant';
 import { HttpError } from '@/lib/http/errors';
 import { InputError } from '@/lib/input';
 import { currentGeneration } from '@/lib/pagecache/generation';
 import { createPost } from '@/lib/posts/posts';
-import { makeTempDataDir } from '@/lib/testing/data-dir';
+import { makeTempBlog } from '@/lib/testing/data-dir';
 import {
   approvedCommentCount,
   approvedComments,
@@ -25,16 +23,8 @@ import {
 import { TooManyRequests } from '@/lib/limits';
 import { COMMENT_LIMITS, countComment } from './limits';
 
-const dataDir = makeTempDataDir();
-createBlog({ slug: 'talk', title: 'Talk' });
-const blog = () => openTenant('talk');
+const blog = makeTempBlog('talk', 'Talk');
 const post = await createPost(blog(), { title: 'Open post', markdown: 'Say something.' });
-
-afterAll(() => {
-  closeTenantPool();
-  closeControlDb();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
 let nextIp = 1;
 /** Each test reads as its own reader, so the per-address limit only counts where meant to. */

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png } from '@/lib/testing/images';
 import { blogFileHash } from '@/lib/testing/data-dir';
-import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
+import { ApiClient, request, signUp, startServer, type RunningServer } from '@/lib/testing/server';
 import { readZipEntries, zipOf } from '@/lib/testing/zip';
 
 /**
@@ -58,12 +58,7 @@ function openExport(bytes: Buffer): Database.Database {
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-export-'));
   server = await startServer(dataDir, { QUIRE_IMPORT_MAX_MB: '2', QUIRE_PV_FLUSH_MS: '200' });
-  alice = new ApiClient(server.port);
-  await alice.call('POST', '/api/auth/signup', {
-    email: 'alice@example.com',
-    password: PASSWORD,
-    blog: { slug: 'alices', title: 'Alice' },
-  });
+  alice = await signUp(server.port, { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'Alice' } });
   PNG = await png(40, 30);
   const image = await fetch(`${alice.origin}/api/blogs/alices/media?filename=dot.png`, {
     method: 'POST',
@@ -84,8 +79,7 @@ beforeAll(async () => {
   await alice.call('POST', '/api/blogs/alices/pages', { title: 'About', markdown: 'About Alice', action: 'publish' });
   await alice.call('POST', '/api/blogs', { slug: 'victim', title: 'Victim' });
   await alice.call('POST', '/api/blogs/victim/posts', { title: 'Precious', markdown: 'keep me', action: 'publish' });
-  bob = new ApiClient(server.port);
-  await bob.call('POST', '/api/auth/signup', { email: 'bob@example.com', password: PASSWORD, blog: { slug: 'bobs', title: 'Bob' } });
+  bob = await signUp(server.port, { email: 'bob@example.com', password: PASSWORD, blog: { slug: 'bobs', title: 'Bob' } });
   const invite = await alice.call('POST', '/api/blogs/alices/invites', { role: 'editor' });
   await bob.call('POST', '/api/invites/accept', { token: String(invite.json.url).split('/invite/')[1] });
 });
@@ -125,8 +119,7 @@ describe('one-click export', () => {
   it('is for owners only', async () => {
     expect((await download(bob, '/api/blogs/alices/export')).status).toBe(403);
     expect((await download(bob, '/api/blogs/alices/export/markdown')).status).toBe(403);
-    const stranger = new ApiClient(server.port);
-    await stranger.call('POST', '/api/auth/signup', { email: 'eve@example.com', password: PASSWORD, blog: { slug: 'eves', title: 'Eve' } });
+    const stranger = await signUp(server.port, { email: 'eve@example.com', password: PASSWORD, blog: { slug: 'eves', title: 'Eve' } });
     expect((await download(stranger, '/api/blogs/alices/export')).status).toBe(404);
   });
 
@@ -568,8 +561,7 @@ describe('comments in exports', () => {
     });
 
   beforeAll(async () => {
-    carol = new ApiClient(server.port);
-    await carol.call('POST', '/api/auth/signup', { email: 'carol@example.com', password: PASSWORD, blog: { slug: 'talk', title: 'Talk' } });
+    carol = await signUp(server.port, { email: 'carol@example.com', password: PASSWORD, blog: { slug: 'talk', title: 'Talk' } });
     await carol.call('POST', '/api/blogs/talk/posts', { title: 'Open', markdown: 'Comment here.', action: 'publish' });
     expect((await comment('Approved **words**')).status).toBe(303);
     expect((await comment('Still pending')).status).toBe(303);

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { animatedGif, decompressionBomb, exifHasGps, jpegWithGps, png, SVG_WITH_SCRIPT } from '@/lib/testing/images';
-import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
+import { ApiClient, request, signUp, startServer, type RunningServer } from '@/lib/testing/server';
 import { readZipEntries } from '@/lib/testing/zip';
 
 /**
@@ -52,6 +52,12 @@ const mediaRows = (blog: string) => {
   }
 };
 
+/** Alice publishes a post on one of her blogs, perhaps with a cover image. */
+async function publish(blog: string, post: { title: string; markdown: string; coverMediaId?: number }) {
+  const saved = await alice.call('POST', `/api/blogs/${blog}/posts`, { ...post, action: 'publish' });
+  expect(saved.status).toBe(200);
+}
+
 async function download(client: ApiClient, url: string): Promise<Buffer> {
   const response = await fetch(`${client.origin}${url}`, { headers: { cookie: client.cookie } });
   expect(response.status).toBe(200);
@@ -61,14 +67,8 @@ async function download(client: ApiClient, url: string): Promise<Buffer> {
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-media-'));
   server = await startServer(dataDir, { QUIRE_MEDIA_MAX_MB: '1', QUIRE_MAX_BLOGS_PER_USER: '50' });
-  alice = new ApiClient(server.port);
-  await alice.call('POST', '/api/auth/signup', {
-    email: 'alice@example.com',
-    password: PASSWORD,
-    blog: { slug: 'alices', title: 'Alice' },
-  });
-  eve = new ApiClient(server.port);
-  await eve.call('POST', '/api/auth/signup', { email: 'eve@example.com', password: PASSWORD, blog: { slug: 'eves', title: 'Eve' } });
+  alice = await signUp(server.port, { email: 'alice@example.com', password: PASSWORD, blog: { slug: 'alices', title: 'Alice' } });
+  eve = await signUp(server.port, { email: 'eve@example.com', password: PASSWORD, blog: { slug: 'eves', title: 'Eve' } });
   pngFile = await png(1500, 1000);
   jpegFile = await jpegWithGps(1600, 1200);
 });
@@ -273,8 +273,7 @@ describe('posts with images', () => {
   it('render srcset with the blog’s copies, and strip a srcset the author wrote', async () => {
     const image = (await upload(alice, 'alices', 'figure.png', pngFile)).json;
     const markdown = `![Figure one](${image.path})\n\n<img src="https://example.com/a.png" srcset="https://tracker.test/pixel.png 2x" alt="x">`;
-    const saved = await alice.call('POST', '/api/blogs/alices/posts', { title: 'Figures', markdown, action: 'publish' });
-    expect(saved.status).toBe(200);
+    await publish('alices', { title: 'Figures', markdown });
     const page = await onBlog('alices', '/posts/figures');
     expect(page.body).toContain(
       `srcset="/media/${image.id}/w640/figure.png 640w, /media/${image.id}/w1280/figure.png 1280w, ${image.path} 1500w"`,
@@ -289,13 +288,7 @@ describe('posts with images', () => {
 
   it('show a cover on the home page, on the post and in OpenGraph', async () => {
     const cover = (await upload(alice, 'alices', 'cover.png', pngFile)).json;
-    const saved = await alice.call('POST', '/api/blogs/alices/posts', {
-      title: 'Covered',
-      markdown: 'With a cover.',
-      action: 'publish',
-      coverMediaId: cover.id,
-    });
-    expect(saved.status).toBe(200);
+    await publish('alices', { title: 'Covered', markdown: 'With a cover.', coverMediaId: cover.id });
     const home = await onBlog('alices', '/');
     expect(home.body).toMatch(
       new RegExp(`<img class="list-cover" src="${cover.path}" srcSet="/media/${cover.id}/w640/cover.png 640w`, 'i'),
@@ -315,13 +308,7 @@ describe('posts with images', () => {
 describe('describing', () => {
   it('stores the description, which becomes the cover’s alt text at once, for members of the blog only', async () => {
     const image = (await upload(alice, 'alices', 'boats.png', await png(900, 600))).json;
-    const saved = await alice.call('POST', '/api/blogs/alices/posts', {
-      title: 'Boats',
-      markdown: 'On the water.',
-      action: 'publish',
-      coverMediaId: image.id,
-    });
-    expect(saved.status).toBe(200);
+    await publish('alices', { title: 'Boats', markdown: 'On the water.', coverMediaId: image.id });
     const coverAlt = async (urlPath: string, className: string) =>
       new RegExp(`<img class="${className}"[^>]*alt="([^"]*)"`).exec((await onBlog('alices', urlPath)).body)?.[1];
     expect(await coverAlt('/', 'list-cover')).toBe('');
@@ -409,13 +396,7 @@ describe('export and import', () => {
     await alice.call('POST', '/api/blogs', { slug: 'gallery', title: 'Gallery' });
     image = (await upload(alice, 'gallery', 'harbour.png', pngFile)).json;
     expect((await alice.call('PATCH', `/api/blogs/gallery/media/${image.id}`, { alt: 'Boats: [moored] at dawn' })).status).toBe(200);
-    const saved = await alice.call('POST', '/api/blogs/gallery/posts', {
-      title: 'Harbour',
-      markdown: `![The harbour](${image.path})`,
-      action: 'publish',
-      coverMediaId: image.id,
-    });
-    expect(saved.status).toBe(200);
+    await publish('gallery', { title: 'Harbour', markdown: `![The harbour](${image.path})`, coverMediaId: image.id });
   });
 
   const importAs = async (slug: string, file: Buffer) => {

@@ -1,29 +1,17 @@
-import fs from 'node:fs';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createBlog } from '@/lib/blogs/blogs';
-import { closeControlDb } from '@/lib/db/control';
-import { closeTenantPool, openTenant } from '@/lib/db/pool';
+import { describe, expect, it } from 'vitest';
 import { HttpError } from '@/lib/http/errors';
 import { InputError } from '@/lib/input';
 import { currentGeneration } from '@/lib/pagecache/generation';
 import { savePage } from '@/lib/pages/pages';
 import { createPost, savePost } from '@/lib/posts/posts';
 import { getPublishedPost, listPublishedPosts } from '@/lib/posts/public';
-import { makeTempDataDir } from '@/lib/testing/data-dir';
+import { makeTempBlog } from '@/lib/testing/data-dir';
 import { exifHasGps, jpegWithGps, png } from '@/lib/testing/images';
 import { MEDIA_ALT_MAX } from '@/lib/input/lengths';
 import { cleanLegacyImage, deleteMedia, describeMedia, listMedia, mediaItem, saveUpload, uploadFilename } from './media';
 
-const dataDir = makeTempDataDir();
-createBlog({ slug: 'photos', title: 'Photos' });
-const blog = () => openTenant('photos');
-
-afterAll(() => {
-  closeTenantPool();
-  closeControlDb();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const blog = makeTempBlog('photos', 'Photos');
 
 describe('saveUpload', () => {
   it('stores the cleaned image, its size and its copies, and says where it lives', async () => {

@@ -1,12 +1,10 @@
-import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
-import { closeControlDb } from '@/lib/db/control';
-import { closeTenantPool, openTenant, type TenantHandle } from '@/lib/db/pool';
+import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { posts } from '@/lib/db/schema/tenant';
 import { InputError } from '@/lib/input';
-import { makeTempDataDir } from '@/lib/testing/data-dir';
+import { makeTempBlog } from '@/lib/testing/data-dir';
 import { authorExcerpt, createPost, getPost, listAllPosts, postVersion, savePost } from './posts';
 import { getPendingRevision, getRevision, listRevisions, REVISIONS_MAX } from './revisions';
 import {
@@ -22,15 +20,7 @@ import {
 import { slugify } from './slug';
 import { moveToTrash } from '@/lib/trash/trash';
 
-const dataDir = makeTempDataDir();
-createBlog({ slug: 'writer', title: 'Writer' });
-const blog = () => openTenant('writer');
-
-afterAll(() => {
-  closeTenantPool();
-  closeControlDb();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const blog = makeTempBlog('writer', 'Writer');
 
 describe('createPost', () => {
   it('stores sanitized HTML and an excerpt rendered at save time', async () => {

@@ -54,32 +54,18 @@ describe('staged edits of a live post', () => {
   it('are invisible to readers until "Publish changes", then shown everywhere', async () => {
     const post = await save(undefined, { title: 'Heron', markdown: 'The heron stood in the shallows.', action: 'publish' });
     await read(`/posts/${post.slug}`); // cached, as readers will get it
-    const staged = await save(post.id, {
-      title: 'Heron',
-      markdown: 'The kingfisher flashed past.',
-      action: 'save',
-      expectedUpdatedAt: post.updatedAt,
-    });
+    const edit = (markdown: string, action: string, expectedUpdatedAt: number) => ({ title: 'Heron', markdown, action, expectedUpdatedAt });
+    const staged = await save(post.id, edit('The kingfisher flashed past.', 'save', post.updatedAt));
     expect(staged).toMatchObject({ status: 'published', hasPendingChanges: true });
     expect(staged.updatedAt).toBeGreaterThan(post.updatedAt);
     expect(await readerSees(post.slug, 'kingfisher')).toEqual({ page: false, feed: false, search: false });
     expect(await readerSees(post.slug, 'heron')).toEqual({ page: true, feed: true, search: true });
 
     // A save from a copy older than the pending edit is refused.
-    const stale = await author.call('PUT', `/api/blogs/${BLOG}/posts/${post.id}`, {
-      title: 'Heron',
-      markdown: 'x',
-      action: 'publish-changes',
-      expectedUpdatedAt: post.updatedAt,
-    });
+    const stale = await author.call('PUT', `/api/blogs/${BLOG}/posts/${post.id}`, edit('x', 'publish-changes', post.updatedAt));
     expect(stale.status).toBe(409);
 
-    const published = await save(post.id, {
-      title: 'Heron',
-      markdown: 'The kingfisher flashed past.',
-      action: 'publish-changes',
-      expectedUpdatedAt: staged.updatedAt,
-    });
+    const published = await save(post.id, edit('The kingfisher flashed past.', 'publish-changes', staged.updatedAt));
     expect(published).toMatchObject({ status: 'published', hasPendingChanges: false });
     expect(await readerSees(post.slug, 'kingfisher')).toEqual({ page: true, feed: true, search: true });
   });

@@ -1,24 +1,12 @@
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBlog } from '@/lib/blogs/blogs';
-import { closeControlDb } from '@/lib/db/control';
-import { closeTenantPool, openTenant } from '@/lib/db/pool';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Post } from '@/lib/db/schema/tenant';
 import { createPost, savePost } from '@/lib/posts/posts';
-import { makeTempDataDir } from '@/lib/testing/data-dir';
+import { makeTempBlog } from '@/lib/testing/data-dir';
 import { HOSTILE_QUERIES } from '@/lib/testing/hostile-queries';
 import { RESULTS_PER_PAGE, searchParamsSchema, searchPosts, toMatchExpression } from './search';
 import { moveToTrash } from '@/lib/trash/trash';
 
-const dataDir = makeTempDataDir();
-createBlog({ slug: 'finder', title: 'Finder' });
-const blog = () => openTenant('finder');
-
-afterAll(() => {
-  closeTenantPool();
-  closeControlDb();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+const blog = makeTempBlog('finder', 'Finder');
 
 const slugs = (query: string, page = 1) => searchPosts(blog(), query, page).hits.map((hit) => hit.slug);
 

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
-import { openTenant, type TenantHandle } from '@/lib/db/pool';
+import { closeControlDb } from '@/lib/db/control';
+import { closeTenantPool, openTenant, type TenantHandle } from '@/lib/db/pool';
 
 /**
  * A fresh data directory for one test file. Call it at the top of the file, before anything
@@ -13,6 +15,22 @@ export function makeTempDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-test-'));
   process.env.QUIRE_DATA_DIR = dir;
   return dir;
+}
+
+/**
+ * A fresh data directory (see makeTempDataDir) holding one blog, the subject of a test file;
+ * once the file's tests are done, the databases are closed and the directory removed.
+ * Returns the blog's handle, opened from the pool on each call.
+ */
+export function makeTempBlog(slug: string, title: string): () => TenantHandle {
+  const dataDir = makeTempDataDir();
+  createBlog({ slug, title });
+  afterAll(() => {
+    closeTenantPool();
+    closeControlDb();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return () => openTenant(slug);
 }
 
 /** Every file under `dir`, relative, sorted: to show that a request created nothing. */

@@ -179,3 +179,14 @@ export class ApiClient {
     return { status: response.status, json, text, headers: response.headers };
   }
 }
+
+/** Signs up on a running server (an account and its first blog) and returns the new account's signed-in client. */
+export async function signUp(
+  port: number,
+  body: { email: string; password: string; blog: { slug: string; title: string } },
+): Promise<ApiClient> {
+  const client = new ApiClient(port);
+  const reply = await client.call('POST', '/api/auth/signup', body);
+  if (reply.status !== 200) throw new Error(`sign-up of ${body.email} failed: ${reply.status} ${reply.text}`);
+  return client;
+}
