@@ -15,8 +15,3 @@ export function BlogEditor(props: { of: DashboardBlog; kind: 'post' | 'page'; in
     />
   );
 }
-
-/** A post's or page's id from the editor's URL; anything else is no document. */
-export function documentId(id: string): number | undefined {
-  return /^\d{1,15}$/.test(id) ? Number(id) : undefined;
-}
