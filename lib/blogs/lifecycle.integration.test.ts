@@ -27,7 +27,8 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('snapshots', () => {
+// Each test runs the CLI several times, and each run starts TypeScript afresh (2–4 s here).
+describe('snapshots', { timeout: 60_000 }, () => {
   it('snapshot → change → restore gives back the same content, and the restore can be undone', async () => {
     const taken = cli('snapshot', 'keep', '--json');
     expect(taken.status).toBe(0);
