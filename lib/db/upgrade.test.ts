@@ -40,7 +40,7 @@ const COLUMN_SINCE: Record<string, Record<string, [since: number, value: null | 
     auto_excerpt: [8, ''], // 0007, then filled from excerpt (EXCERPT_SINCE)
     deleted_at: [8, null],
     status_before_trash: [8, null],
-    reading_minutes: [10, 1], // 0009_stored_reading_time, then counted from markdown (READING_SINCE)
+    reading_minutes: [10, 1], // 0009_reading_time_focusable_code, then counted from markdown (READING_SINCE)
   },
   pages: { deleted_at: [8, null], status_before_trash: [8, null] }, // 0007
   media: { width: [7, null], height: [7, null], sha256: [7, null], alt: [9, ''] }, // 0006; alt 0008_media_descriptions
@@ -52,7 +52,10 @@ const SEARCH_SINCE = 6;
 /** 0007_writing_without_fear: auto_excerpt starts as the excerpt a post already had. */
 const EXCERPT_SINCE = 8;
 
-/** 0009_stored_reading_time: older posts' reading time is counted in SQL, from the spaces between words. */
+/**
+ * 0009_reading_time_focusable_code: older posts' reading time is counted in SQL, from the spaces
+ * between words; stored code blocks (posts, pages, comments) take the keyboard's focus.
+ */
 const READING_SINCE = 10;
 function readingMinutesCountedInSql(markdown: string): number {
   let text = markdown.replace(/[\r\n\t]/g, ' ');
@@ -160,7 +163,7 @@ const FIXTURES: Record<string, Row[]> = {
     post(RTL_POST, {
       title: 'שלום — מאמר',
       markdown: '# مرحبا بالعالم\n\nCre\u0300me brûlée ✓ עברית',
-      html: '<h1>مرحبا بالعالم</h1>',
+      html: '<h1>مرحبا بالعالم</h1><pre><code>x</code></pre><p>a <code>pre</code></p><pre><code>y</code></pre>',
       status: 'scheduled',
       published_at: AT + 1,
       body_text: 'مرحبا بالعالم Cre\u0300me brûlée ✓ עברית',
@@ -181,7 +184,13 @@ const FIXTURES: Record<string, Row[]> = {
     }),
   ],
   pages: [
-    page(1, { title: fill(MIXED, 200), markdown: fill(MIXED, 200_000), html: '<p>x</p>', status: 'published', nav_order: -1 }),
+    page(1, {
+      title: fill(MIXED, 200),
+      markdown: fill(MIXED, 200_000),
+      html: '<pre><code>x</code></pre>',
+      status: 'published',
+      nav_order: -1,
+    }),
     page(2, {}),
     page(3, { title: 'Gone', markdown: 'x', status: 'draft', deleted_at: Number.MAX_SAFE_INTEGER, status_before_trash: 'published' }),
   ],
@@ -206,7 +215,7 @@ const FIXTURES: Record<string, Row[]> = {
     image(2, 'empty.gif', 'image/gif', Buffer.alloc(0)),
   ],
   comments: [
-    comment(1, LONGEST, { author_name: fill(MIXED, 80), body: fill(MIXED, 5_000), html: '<p>x</p>', status: 'approved' }),
+    comment(1, LONGEST, { author_name: fill(MIXED, 80), body: fill(MIXED, 5_000), html: '<pre><code>x</code></pre>', status: 'approved' }),
     comment(2, RTL_POST, { author_url: `https://bücher.example/${EMOJI}?q=${RTL}` }), // empty name and body
     comment(3, 2, { author_name: 'spam', author_url: '', body: 'x', status: 'spam' }),
   ],
@@ -240,6 +249,8 @@ function upgraded(table: string, row: Row, start: number): Row {
   if (table === 'posts' && start < SEARCH_SINCE && out.body_text === '') out.body_text = out.markdown!;
   if (table === 'posts' && start < EXCERPT_SINCE) out.auto_excerpt = out.excerpt!;
   if (table === 'posts' && start < READING_SINCE) out.reading_minutes = readingMinutesCountedInSql(String(out.markdown));
+  if (['posts', 'pages', 'comments'].includes(table) && start < READING_SINCE)
+    out.html = String(out.html).replaceAll('<pre>', '<pre tabindex="0">');
   return out;
 }
 
