@@ -306,6 +306,9 @@ function checkValues(db: Sqlite): void {
   for (const alt of db.prepare('select alt from media').pluck().iterate() as IterableIterator<unknown>) {
     if (typeof alt !== 'string') throw new InputError('This file has an image whose description is not text.');
     if (alt.length > MEDIA_ALT_MAX) throw tooLong('an image description', MEDIA_ALT_MAX);
+    // Quire writes descriptions as one trimmed line (mediaAltSchema); anything else was not written by it.
+    if (mediaAltSchema.safeParse(alt).data !== alt)
+      throw new InputError('This file has an image whose description is not one line of text.');
   }
   checkTrash(db);
   // The front answers a redirect's path with its target as the Location: a target elsewhere

@@ -483,6 +483,11 @@ describe('export and import', () => {
     ['a cover that does not exist', 'update posts set cover_media_id = 4242', /refer to rows that do not exist/],
     ['an image with an impossible width', "update media set width = 'wide'", /impossible width or height/],
     ['an image description that is not text', "update media set alt = x'00ff'", /^This file has an image whose description is not text\.$/],
+    [
+      'an image description on two lines',
+      "update media set alt = 'A harbour' || char(10) || 'at dawn'",
+      /^This file has an image whose description is not one line of text\.$/,
+    ],
   ])('refuses a blog file with %s', async (_name, sql, message) => {
     const reply = await importAs(`bad-${Math.random().toString(36).slice(2, 8)}`, await hostile(sql));
     expect(reply.status).toBe(400);

@@ -17,7 +17,7 @@ import { SITEMAP_CONTENT_TYPE } from '@/lib/seo/sitemap';
 import type { HostTarget } from '@/lib/tenancy/host';
 import { SITES_PREFIX, type FrontContext, type RequestPath } from './context';
 import { sendErrorPage } from './error-pages';
-import { keepPrivate, passDeclaredLength, permanentRedirect, temporaryRedirect } from './respond';
+import { keepPrivate, passDeclaredLength, permanentRedirect, canonicalRedirect } from './respond';
 
 /**
  * A blog's public pages: the blog is looked up and opened, the URL rewritten to `/sites/<slug>/…`,
@@ -56,7 +56,7 @@ export async function serveBlog(
   }
 
   if (path.pathname.length > 1 && path.pathname.endsWith('/')) {
-    return temporaryRedirect(res, path.pathname.replace(/\/+$/, '') + path.search);
+    return canonicalRedirect(res, path.pathname.replace(/\/+$/, '') + path.search);
   }
 
   const publicUrl = path.pathname + path.search;

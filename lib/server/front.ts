@@ -20,7 +20,8 @@ export function createFront(options: FrontOptions): RequestHandler {
     ...options,
     clientIp: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.config.trustedProxies),
   };
-  return function front(req, res) {
+  // Async, so that anything a handler throws becomes a rejection that main.ts answers with a 500.
+  return async function front(req, res) {
     const path = normalisePath(req.url);
     // Asked by a TLS proxy (Caddy's on-demand `ask`) through whatever host it was given.
     if (path?.pathname === DOMAIN_CHECK_PATH) return answerDomainCheck(req, res, path.search, context.config);

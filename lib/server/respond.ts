@@ -28,7 +28,8 @@ export function permanentRedirect(res: ServerResponse, location: string, extraHe
   res.end();
 }
 
-export function temporaryRedirect(res: ServerResponse, location: string): void {
+/** 308: the same request at the canonical address (a trailing slash dropped). */
+export function canonicalRedirect(res: ServerResponse, location: string): void {
   res.writeHead(308, { Location: location, 'Content-Length': 0 });
   res.end();
 }

@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useEffectEvent, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { sendJson } from '@/app/_components/json';
 import { uploadFile } from '@/app/_components/upload';
-import { altFromFilename, withImageAlt } from '@/lib/media/alt';
+import { altFromFilename, markdownAlt, withImageAlt } from '@/lib/media/alt';
 import type { PostAction } from '@/lib/posts/posts';
 import { slugify } from '@/lib/posts/slug';
 import { ADDRESS_MOVE_NOTICE } from '@/lib/posts/status';
@@ -365,7 +365,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
       );
       const image = result.ok ? (result.data as UploadedImage) : undefined;
       // The file name stands in until the author describes the image.
-      const snippet = image ? `![${altFromFilename(file.name)}](${image.path})` : '';
+      const snippet = image ? `![${markdownAlt(altFromFilename(file.name))}](${image.path})` : '';
       if (!result.ok) setUploadError(`${file.name}: ${result.error}`);
       editMarkdown((current) => current.replace(placeholders[index]!, () => snippet));
       if (image)
