@@ -233,7 +233,14 @@ export type Health = {
   openHandles: number;
   pageviews: { pending: number; pendingKeys: number; flushed: number; failedFlushes: number };
   /** null when the page cache is off. */
-  pageCache: { hits: number; misses: number; entries: number; bytes: number } | null;
+  pageCache: {
+    hits: number;
+    misses: number;
+    entries: number;
+    bytes: number;
+    diskHits: number;
+    disk: { entries: number; bytes: number } | null;
+  } | null;
 };
 
 /** Quire's /api/health on the platform host; undefined if it does not answer JSON. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, ne } from 'drizzle-orm';
 import { checkNewBlog, findBlog, markUnderMaintenance } from './blogs';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
@@ -86,21 +86,6 @@ export function renameBlog(oldSlug: string, newSlug: string): Blog {
   bumpGeneration(oldSlug);
   bumpGeneration(slug);
   return { ...blog, slug };
-}
-
-/** Where an old address now points, if it belonged to a renamed blog. */
-export function redirectTarget(oldSlug: string): string | undefined {
-  const control = controlDb();
-  return control
-    .statement('redirects.bySlug', () =>
-      control.orm
-        .select({ slug: blogs.slug })
-        .from(blogRedirects)
-        .innerJoin(blogs, eq(blogs.id, blogRedirects.blogId))
-        .where(eq(blogRedirects.oldSlug, sql.placeholder('slug')))
-        .prepare(),
-    )
-    .get({ slug: oldSlug })?.slug;
 }
 
 const OFFLINE_REASON = 'The operator is working on this blog; it will be back in a moment.';

@@ -19,6 +19,8 @@ const envSchema = z.object({
     .min(1000)
     .default(10 * 60 * 1000),
   QUIRE_PAGE_CACHE_MB: z.coerce.number().min(0).default(64),
+  /** Rendered pages kept on disk behind the memory cache (data/cache); 0: none. */
+  QUIRE_PAGE_STORE_MB: z.coerce.number().min(0).default(2048),
   QUIRE_PV_FLUSH_MS: z.coerce.number().int().min(100).default(5000),
   QUIRE_PV_MAX_PENDING: z.coerce.number().int().min(1).default(100_000),
   QUIRE_PV_MAX_VISITORS: z.coerce.number().int().min(0).default(1_000_000),
@@ -77,6 +79,7 @@ export type QuireConfig = {
   maxOpenTenants: number;
   tenantIdleMs: number;
   pageCacheBytes: number;
+  pageStoreBytes: number;
   pvFlushMs: number;
   pvMaxPending: number;
   pvMaxVisitors: number;
@@ -120,6 +123,7 @@ function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     maxOpenTenants: e.QUIRE_MAX_OPEN_TENANTS,
     tenantIdleMs: e.QUIRE_TENANT_IDLE_MS,
     pageCacheBytes: Math.floor(e.QUIRE_PAGE_CACHE_MB * 1024 * 1024),
+    pageStoreBytes: Math.floor(e.QUIRE_PAGE_STORE_MB * 1024 * 1024),
     pvFlushMs: e.QUIRE_PV_FLUSH_MS,
     pvMaxPending: e.QUIRE_PV_MAX_PENDING,
     pvMaxVisitors: e.QUIRE_PV_MAX_VISITORS,

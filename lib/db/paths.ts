@@ -26,6 +26,11 @@ export function backupsDir(validSlug: string): string {
   return path.join(backupsRoot(), validSlug);
 }
 
+/** Rendered pages kept on disk (lib/pagecache/store.ts): never part of a blog or a backup. */
+export function pageStoreDir(): string {
+  return path.join(config().dataDir, 'cache');
+}
+
 /** Deleted blogs wait here until purged. */
 export function trashDir(): string {
   return path.join(config().dataDir, 'trash');

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { generateSecureRandomString } from '@/lib/auth/tokens';
 import { config, platformUrl, type QuireConfig } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
-import { blogDomains, blogs, memberships, type Blog, type BlogDomain, type User } from '@/lib/db/schema/control';
+import { blogDomains, memberships, type Blog, type BlogDomain, type User } from '@/lib/db/schema/control';
 import { conflict, notFoundError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
-import { processWide } from '@/lib/process/shared';
+import { customDomainTarget, registeredBlog, type DomainTarget } from '@/lib/registry/registry';
 import { domainSchema, refusedDomainReason } from './names';
 import { challengeName, hasChallengeRecord } from './verify';
 
@@ -22,8 +22,8 @@ import { challengeName, hasChallengeRecord } from './verify';
  * claim it too, each with its own token, and the first to show its token in DNS gets it (the
  * other claims are removed then). An unverified claim expires after UNVERIFIED_CLAIM_DAYS.
  *
- * The front asks on every request, so the mapping is held in memory: rebuilt after any change
- * made here, and after any write to control.db by another process (`PRAGMA data_version`).
+ * The front asks on every request, so it reads the mapping from the blog registry, in memory
+ * (lib/registry/registry.ts).
  */
 
 const DOMAINS_PER_BLOG_MAX = 5;
@@ -48,11 +48,10 @@ const notVerifiedMessage = (domain: string) =>
 /** Removes the expired unverified claims among `which`; the map is rebuilt when any went. */
 function removeExpiredClaims(which: SQL | undefined): void {
   const cutoff = new Date(Date.now() - UNVERIFIED_CLAIM_MS);
-  const { changes } = controlDb()
+  controlDb()
     .orm.delete(blogDomains)
     .where(and(isNull(blogDomains.verifiedAt), lte(blogDomains.createdAt, cutoff), which))
     .run();
-  if (changes > 0) forgetDomainMap();
 }
 
 /** The blog's domains and live claims (expired claims are removed on the way). */
@@ -103,7 +102,6 @@ export function addDomain(blog: Blog, user: Pick<User, 'id'>, input: unknown): B
         .get();
     })
     .immediate();
-  forgetDomainMap();
   return row;
 }
 
@@ -195,58 +193,17 @@ export function removeDomain(blog: Blog, domain: string): void {
 
 /** Pages carry the blog's absolute address (canonical, feeds): cached copies must go. */
 function domainChanged(blog: Blog): void {
-  forgetDomainMap();
   bumpGeneration(blog.slug);
-}
-
-// ── The in-memory map the front reads ────────────────────────────────────────────────────
-
-export type DomainTarget = { slug: string; verified: boolean; isPrimary: boolean };
-
-type DomainMap = {
-  dataVersion: number;
-  byDomain: Map<string, DomainTarget>;
-  primaryBySlug: Map<string, string>;
-};
-
-/** One holder per process, shared by the front and Next's bundles. */
-const holder = () => processWide('custom-domains', () => ({ map: undefined as DomainMap | undefined }));
-
-function domainMap(): DomainMap {
-  const db = controlDb();
-  // Asked on every blog request: a prepared statement, not db.pragma() (which compiles each time).
-  const dataVersion = db.statement('data_version', () => db.sqlite.prepare('PRAGMA data_version').pluck()).get() as number;
-  const cached = holder().map;
-  if (cached && cached.dataVersion === dataVersion) return cached;
-  const rows = db.orm
-    .select({ domain: blogDomains.domain, slug: blogs.slug, verifiedAt: blogDomains.verifiedAt, isPrimary: blogDomains.isPrimary })
-    .from(blogDomains)
-    .innerJoin(blogs, eq(blogs.id, blogDomains.blogId))
-    .all();
-  const map: DomainMap = { dataVersion, byDomain: new Map(), primaryBySlug: new Map() };
-  for (const row of rows) {
-    // A name may have several claims; the one verified (at most one) is the one that counts.
-    if (map.byDomain.get(row.domain)?.verified) continue;
-    map.byDomain.set(row.domain, { slug: row.slug, verified: row.verifiedAt !== null, isPrimary: row.isPrimary });
-    if (row.isPrimary && row.verifiedAt) map.primaryBySlug.set(row.slug, row.domain);
-  }
-  holder().map = map;
-  return map;
-}
-
-/** After a change in this process (data_version only moves for other connections' writes). */
-function forgetDomainMap(): void {
-  holder().map = undefined;
 }
 
 /** The blog a custom domain is verified for, else one that claims it (the front serves only verified ones). */
 export function resolveCustomDomain(hostname: string): DomainTarget | undefined {
-  return domainMap().byDomain.get(hostname);
+  return customDomainTarget(hostname);
 }
 
 /** The blog's primary custom domain, once verified. */
 export function primaryDomainOf(slug: string): string | undefined {
-  return domainMap().primaryBySlug.get(slug);
+  return registeredBlog(slug)?.primaryDomain;
 }
 
 /**
@@ -257,9 +214,7 @@ export function isServedHost(target: { kind: 'blog'; slug: string } | { kind: 'c
   const custom = target.kind === 'custom' ? resolveCustomDomain(target.hostname) : undefined;
   const slug = target.kind === 'blog' ? target.slug : custom?.verified ? custom.slug : undefined;
   if (!slug) return false;
-  // Not lib/blogs' findBlog: lib/blogs → pages → media → address → here would be an import cycle.
-  const blog = controlDb().orm.select({ status: blogs.status }).from(blogs).where(eq(blogs.slug, slug)).get();
-  return blog?.status === 'active';
+  return registeredBlog(slug)?.status === 'active';
 }
 
 /** The address of a custom domain: the platform's scheme, and its port when it has one (development). */

@@ -47,6 +47,9 @@ export function healthReport() {
           hitRate: cache.hits + cache.misses ? cache.hits / (cache.hits + cache.misses) : null,
           entries: cache.entries,
           bytes: cache.bytes,
+          /** Of the hits, those read from the disk store; and what it holds. */
+          diskHits: cache.diskHits,
+          disk: cache.disk ?? null,
         }
       : null,
     // Is anything stalling the thread that serves every blog? (docs/architecture.md, "Isolation")

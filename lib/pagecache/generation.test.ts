@@ -3,10 +3,11 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
-import { tenantDbPath } from '@/lib/db/paths';
+import { controlDbPath, tenantDbPath } from '@/lib/db/paths';
 import { closeTenantPool, openTenant, tenantPool } from '@/lib/db/pool';
+import { savePost } from '@/lib/posts/posts';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { bumpGeneration, currentGeneration } from './generation';
+import { bumpGeneration, pageGeneration } from './generation';
 
 const dataDir = makeTempDataDir();
 createBlog({ slug: 'alice', title: 'Alice' });
@@ -18,38 +19,52 @@ afterAll(() => {
 });
 
 describe('page-cache generation', () => {
-  it('stays put while nothing changes', () => {
-    const handle = openTenant('alice');
-    const g = currentGeneration(handle);
-    expect(currentGeneration(handle)).toBe(g);
+  it('stays put while nothing changes, and is undefined for a blog that does not exist', () => {
+    const g = pageGeneration('alice');
+    expect(g).toMatch(/^\d+\.\d+$/);
+    expect(pageGeneration('alice')).toBe(g);
+    expect(pageGeneration('nobody')).toBeUndefined();
   });
 
-  it('moves on an explicit bump (a write made in this process)', () => {
-    const handle = openTenant('alice');
-    const g = currentGeneration(handle);
+  it('moves on a bump made in this process', () => {
+    const g = pageGeneration('alice');
     bumpGeneration('alice');
-    expect(currentGeneration(handle)).toBe(g + 1);
+    expect(pageGeneration('alice')).not.toBe(g);
   });
 
-  it('moves when another connection commits to the file (the CLI)', () => {
-    const handle = openTenant('alice');
-    const g = currentGeneration(handle);
-    const other = new Database(tenantDbPath('alice'));
-    other.prepare("insert into settings (key, value) values ('x', 'y')").run();
+  it('moves on a bump made by another process (the CLI writes control.db)', () => {
+    const g = pageGeneration('alice');
+    const other = new Database(controlDbPath());
+    other.prepare("update blogs set generation = generation + 1 where slug = 'alice'").run();
     other.close();
-    expect(currentGeneration(handle)).toBeGreaterThan(g);
+    expect(pageGeneration('alice')).not.toBe(g);
   });
 
-  it("does not move on this connection's own writes alone", () => {
-    const handle = openTenant('alice');
-    const g = currentGeneration(handle);
-    handle.sqlite.prepare("insert or replace into settings (key, value) values ('own', '1')").run();
-    expect(currentGeneration(handle)).toBe(g);
+  it('does not move on writes readers cannot see (a draft)', async () => {
+    const g = pageGeneration('alice');
+    await savePost(openTenant('alice'), undefined, { title: 'Not yet', markdown: 'Draft' });
+    expect(pageGeneration('alice')).toBe(g);
   });
 
-  it('moves when the handle was closed and reopened', () => {
-    const g = currentGeneration(openTenant('alice'));
+  it('moves when a scheduled post comes due, once', async () => {
+    const now = Date.now();
+    const due = now + 60_000;
+    await savePost(openTenant('alice'), undefined, { title: 'Later', markdown: 'Soon', action: 'schedule', publishAt: new Date(due) });
+    const g = pageGeneration('alice', now);
+    expect(pageGeneration('alice', due - 1)).toBe(g);
+    const after = pageGeneration('alice', due);
+    expect(after).not.toBe(g);
+    expect(pageGeneration('alice', due + 1)).toBe(after);
+  });
+
+  it('differs for another file put in place of the blog by hand, at the same generation', () => {
+    // Later than anything an earlier test asked about.
+    const now = Date.now() + 3_600_000;
+    const g = pageGeneration('alice', now);
     tenantPool().close('alice');
-    expect(currentGeneration(openTenant('alice'))).toBeGreaterThan(g);
+    const copy = `${tenantDbPath('alice')}.copy`;
+    fs.copyFileSync(tenantDbPath('alice'), copy);
+    fs.renameSync(copy, tenantDbPath('alice'));
+    expect(pageGeneration('alice', now + 2000)).not.toBe(g);
   });
 });

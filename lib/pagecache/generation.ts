@@ -1,63 +1,71 @@
-import type { TenantHandle } from '@/lib/db/pool';
+import fs from 'node:fs';
+import { controlDb } from '@/lib/db/control';
+import { tenantDbPath } from '@/lib/db/paths';
+import { openTenant } from '@/lib/db/pool';
 import { processWide } from '@/lib/process/shared';
+import { registeredBlog } from '@/lib/registry/registry';
 
 /**
- * A blog's page-cache generation: part of every cache key, so bumping it retires every cached
- * page of that blog at once. Three things move it:
- * - in-process writes call `bumpGeneration`;
- * - writes by another process (the CLI) show up in `PRAGMA data_version`, which changes on this
- *   connection exactly when another connection has committed;
+ * A blog's page-cache generation: part of every cache key, so moving it retires every cached
+ * page of that blog at once, in memory and on disk. It is a column of control.db (`blogs.generation`),
+ * so it survives restarts (the disk cache stays valid) and every process sees the others' bumps:
+ * - every write readers could see calls `bumpGeneration`, in the server or in the CLI;
  * - a post coming due (scheduled, or published with a future date): the earliest future publish
- *   time is remembered, and the first request after it moves the generation. No timer, no
- *   write at request time.
+ *   time is remembered, and the first request after it bumps. No timer.
+ * The blog file's inode is part of the key too (compared with the file's at most every
+ * INODE_CHECK_MS), so a file put in place by hand is never answered from pages rendered from another.
  */
-type BlogGeneration = {
+const INODE_CHECK_MS = 1000;
+
+type FileState = {
+  /** The generation the rest was read at. */
   generation: number;
-  openId: number;
-  dataVersion: number;
-  /** When the next scheduled post comes due; null: none; undefined: not yet looked up. */
-  dueAt: number | null | undefined;
+  inode: number;
+  /** When the file's inode was last compared with `inode` (ms). */
+  checkedAt: number;
+  /** When the next scheduled post comes due; null: none. */
+  dueAt: number | null;
 };
 
-const generations = () => processWide('page-generations', () => new Map<string, BlogGeneration>());
-
-function entry(slug: string): BlogGeneration {
-  let state = generations().get(slug);
-  if (!state) {
-    state = { generation: 0, openId: -1, dataVersion: -1, dueAt: undefined };
-    generations().set(slug, state);
-  }
-  return state;
-}
+const fileStates = () => processWide('page-file-states', () => new Map<string, FileState>());
 
 export function bumpGeneration(slug: string): void {
-  const state = entry(slug);
-  state.generation++;
-  state.dueAt = undefined;
+  const db = controlDb();
+  db.statement('blogs.bumpGeneration', () => db.sqlite.prepare('update blogs set generation = generation + 1 where slug = ?')).run(slug);
 }
 
-export function currentGeneration(handle: TenantHandle, now = Date.now()): number {
-  const state = entry(handle.slug);
-  const dataVersion = handle.statement('data_version', () => handle.sqlite.prepare('PRAGMA data_version').pluck()).get() as number;
-  // A reopened handle starts a new data_version sequence; the file may have changed meanwhile.
-  if (state.openId !== handle.openId || state.dataVersion !== dataVersion) {
-    state.generation++;
-    state.openId = handle.openId;
-    state.dataVersion = dataVersion;
-    state.dueAt = undefined;
+/**
+ * The generation part of a cache key for a blog's pages, or undefined for a blog that does not
+ * exist. Reads memory only, except once per generation (the file's inode and next due time);
+ * opening the file may throw what `openTenant` throws.
+ */
+export function pageGeneration(slug: string, now = Date.now()): string | undefined {
+  const blog = registeredBlog(slug);
+  if (!blog) return undefined;
+  let state = fileStates().get(slug);
+  if (state?.generation === blog.generation && state.dueAt !== null && now >= state.dueAt) {
+    bumpGeneration(slug);
+    state = undefined;
   }
-  if (state.dueAt === undefined) state.dueAt = nextDueAt(handle, now);
-  if (state.dueAt !== null && now >= state.dueAt) {
-    state.generation++;
-    state.dueAt = nextDueAt(handle, now);
+  if (state && now - state.checkedAt >= INODE_CHECK_MS) {
+    state.checkedAt = now;
+    if (fs.statSync(tenantDbPath(slug), { throwIfNoEntry: false })?.ino !== state.inode) state = undefined;
   }
-  return state.generation;
+  if (state?.generation !== blog.generation) {
+    state = readFileState(slug, blog.generation, now);
+    fileStates().set(slug, state);
+  }
+  return `${state.generation}.${state.inode}`;
 }
 
-function nextDueAt(handle: TenantHandle, now: number): number | null {
-  return handle
+function readFileState(slug: string, generation: number, now: number): FileState {
+  const handle = openTenant(slug);
+  const dueAt = handle
     .statement('posts.nextDue', () =>
       handle.sqlite.prepare("select min(published_at) from posts where status <> 'draft' and published_at > ?").pluck(),
     )
     .get(now) as number | null;
+  // After a bump the registry holds the new generation (it reads it back), so a failed bump
+  // would loop here: the state is read at whatever generation the registry has now.
+  return { generation: registeredBlog(slug)?.generation ?? generation, inode: handle.inode, checkedAt: now, dueAt };
 }

@@ -1,27 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PREVIEW_PATH_PREFIX } from '@/lib/blogs/address';
 import { findBlog, markUnderMaintenance } from '@/lib/blogs/blogs';
-import { redirectTarget } from '@/lib/blogs/lifecycle';
 import { blogUrl } from '@/lib/config';
 import { MigrationError } from '@/lib/db/migrate';
-import { BlogFileMissingError, openTenant, type TenantHandle } from '@/lib/db/pool';
-import { customDomainUrl, primaryDomainOf } from '@/lib/domains/domains';
+import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
+import { customDomainUrl } from '@/lib/domains/domains';
 import { CACHE_STATE_HEADER, CLIENT_IP_HEADER } from '@/lib/http/headers';
-import { PageCache } from '@/lib/pagecache/cache';
-import { currentGeneration } from '@/lib/pagecache/generation';
+import { pageGeneration } from '@/lib/pagecache/generation';
+import type { PageLocation } from '@/lib/pagecache/store';
 import { captureResponse, isCacheable, sendCachedPage } from '@/lib/pagecache/serve';
 import { FEED_FORMATS, feedFormats } from '@/lib/feeds/formats';
 import { findRedirect } from '@/lib/posts/redirects';
 import { ROBOTS_CONTENT_TYPE } from '@/lib/seo/robots';
 import { SITEMAP_CONTENT_TYPE } from '@/lib/seo/sitemap';
+import { registeredBlog, renamedTo } from '@/lib/registry/registry';
 import type { HostTarget } from '@/lib/tenancy/host';
 import { SITES_PREFIX, type FrontContext, type RequestPath } from './context';
 import { sendErrorPage } from './error-pages';
 import { keepPrivate, passDeclaredLength, permanentRedirect, canonicalRedirect } from './respond';
 
 /**
- * A blog's public pages: the blog is looked up and opened, the URL rewritten to `/sites/<slug>/…`,
- * and a page the cache holds is answered without entering Next (docs/architecture.md, "The front").
+ * A blog's public pages: the blog is looked up in the registry, the URL rewritten to
+ * `/sites/<slug>/…`, and a page the cache holds is answered without entering Next or opening
+ * any database (docs/architecture.md, "The front").
  */
 export async function serveBlog(
   req: IncomingMessage,
@@ -31,30 +32,19 @@ export async function serveBlog(
   path: RequestPath,
   context: FrontContext,
 ): Promise<void> {
-  const blog = findBlog(slug);
+  const blog = registeredBlog(slug);
   if (!blog || blog.status === 'deleted') {
-    const renamed = blog ? undefined : redirectTarget(slug);
+    const renamed = blog ? undefined : renamedTo(slug);
     if (renamed) return permanentRedirect(res, blogUrl(renamed, context.config) + path.pathname + path.search);
     return sendErrorPage(res, 404, req.method);
   }
   if (blog.status === 'maintenance') return sendErrorPage(res, 503, req.method);
 
   // A blog with a primary domain is read there: its subdomain and other domains send readers on.
-  const primary = req.method === 'GET' || req.method === 'HEAD' ? primaryDomainOf(slug) : undefined;
+  const primary = req.method === 'GET' || req.method === 'HEAD' ? blog.primaryDomain : undefined;
   if (primary && !(host.kind === 'custom' && host.hostname === primary)) {
     return permanentRedirect(res, customDomainUrl(primary, context.config) + path.pathname + path.search);
   }
-
-  let handle: TenantHandle;
-  try {
-    handle = openTenant(slug);
-  } catch (error) {
-    if (error instanceof BlogFileMissingError) return sendErrorPage(res, 404, req.method);
-    if (error instanceof MigrationError) markUnderMaintenance(blog, `Its file could not be upgraded: ${error.message}`);
-    console.error(`[quire] blog "${slug}" cannot be opened:`, (error as Error).message);
-    return sendErrorPage(res, 503, req.method);
-  }
-
   if (path.pathname.length > 1 && path.pathname.endsWith('/')) {
     return canonicalRedirect(res, path.pathname.replace(/\/+$/, '') + path.search);
   }
@@ -68,10 +58,31 @@ export async function serveBlog(
   // A preview link shows what is not published, to whoever holds it: never kept here or by
   // anyone else, never indexed, and its address is not passed on to linked sites.
   if (path.pathname.startsWith(PREVIEW_PATH_PREFIX)) {
+    if (!opened(req, res, slug, () => openTenant(slug))) return;
     keepPrivate(res);
     return context.next(req, res);
   }
-  return serveThroughCache(req, res, handle, publicUrl, context);
+  return serveThroughCache(req, res, slug, publicUrl, context);
+}
+
+/**
+ * Runs `open` (which opens the blog's file), answering 404 or 503 itself when the file is
+ * missing or cannot be opened or upgraded. Undefined: answered.
+ */
+function opened<T>(req: IncomingMessage, res: ServerResponse, slug: string, open: () => T): T | undefined {
+  try {
+    return open();
+  } catch (error) {
+    if (error instanceof BlogFileMissingError) {
+      sendErrorPage(res, 404, req.method);
+      return undefined;
+    }
+    const blog = error instanceof MigrationError ? findBlog(slug) : undefined;
+    if (blog) markUnderMaintenance(blog, `Its file could not be upgraded: ${(error as Error).message}`);
+    console.error(`[quire] blog "${slug}" cannot be opened:`, (error as Error).message);
+    sendErrorPage(res, 503, req.method);
+    return undefined;
+  }
 }
 
 /**
@@ -86,33 +97,44 @@ const CACHEABLE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** From the page cache when it holds the page; else Next, keeping what it answers. */
-function serveThroughCache(
+async function serveThroughCache(
   req: IncomingMessage,
   res: ServerResponse,
-  handle: TenantHandle,
+  slug: string,
   publicUrl: string,
   context: FrontContext,
-): Promise<void> | void {
-  const cached =
-    context.cache && isCacheable(req)
-      ? { cache: context.cache, key: PageCache.key(handle.slug, currentGeneration(handle), publicUrl) }
-      : undefined;
-  const entry = cached?.cache.get(cached.key);
+): Promise<void> {
+  let at: PageLocation | undefined;
+  if (context.cache && isCacheable(req)) {
+    // null: the blog went away since the registry was read; Next answers that.
+    const generation = opened(req, res, slug, () => pageGeneration(slug) ?? null);
+    if (generation === undefined) return;
+    if (generation !== null) at = { slug, generation, url: publicUrl };
+  }
+  const cache = context.cache;
+  const entry = at && (cache?.get(at) ?? (await cache?.compressed(at)?.catch(() => undefined)));
   if (entry?.kind === 'redirect') return permanentRedirect(res, entry.location, { [CACHE_STATE_HEADER]: 'hit' });
   if (entry) return sendCachedPage(req, res, entry);
 
+  const handle = opened(req, res, slug, () => openTenant(slug));
+  if (!handle) return;
   // A moved address (lib/posts/redirects.ts), matched as the reader asked it. Looked up only
   // here, past the cache, so that hits never touch the database; the 301 is cached in turn.
   if (req.method === 'GET' || req.method === 'HEAD') {
     const moved = findRedirect(handle, publicUrl);
     if (moved) {
-      cached?.cache.storeRedirect(cached.key, moved);
-      return permanentRedirect(res, moved, cached ? { [CACHE_STATE_HEADER]: 'miss' } : {});
+      if (at) cache?.storeRedirect(at, moved);
+      return permanentRedirect(res, moved, at ? { [CACHE_STATE_HEADER]: 'miss' } : {});
     }
   }
 
-  if (!cached) return context.next(req, res);
+  if (!at || !cache) return context.next(req, res);
+  const where = at;
   res.setHeader(CACHE_STATE_HEADER, 'miss');
-  if (req.method === 'GET') captureResponse(res, CACHEABLE_TYPES, (body, contentType) => cached.cache.store(cached.key, body, contentType));
+  if (req.method === 'GET') {
+    captureResponse(res, CACHEABLE_TYPES, (body, contentType) => {
+      cache.store(where, body, contentType).catch((error: unknown) => console.error('[quire] page cache: could not keep a page:', error));
+    });
+  }
   return context.next(req, res);
 }

@@ -1,10 +1,14 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import next from 'next';
-import { appRoot, blogUrl, config, platformUrl } from '@/lib/config';
+import { appRoot, blogUrl, config, platformUrl, type QuireConfig } from '@/lib/config';
 import { closeControlDb, controlDb } from '@/lib/db/control';
 import { closeTenantPool, tenantPool } from '@/lib/db/pool';
 import { RELEASE_SWEEP_MS, releaseInactiveBlogs } from '@/lib/blogs/lifecycle';
 import { PAGE_CACHE_KEY, PageCache } from '@/lib/pagecache/cache';
+import { openPageStore, type PageStore } from '@/lib/pagecache/store';
+import { pageStoreDir } from '@/lib/db/paths';
 import { flushNow, pageviews, startPageviewFlusher } from '@/lib/pageviews/service';
 import { watchEventLoop } from '@/lib/metrics/event-loop';
 import { startHousekeeping } from '@/lib/ops/housekeeping';
@@ -31,7 +35,8 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: appRoot(), hostname: 'localhost', port: cfg.port });
   await app.prepare();
 
-  const cache = cfg.pageCacheBytes > 0 ? processWide(PAGE_CACHE_KEY, () => new PageCache(cfg.pageCacheBytes)) : undefined;
+  const cache =
+    cfg.pageCacheBytes > 0 ? processWide(PAGE_CACHE_KEY, () => new PageCache(cfg.pageCacheBytes, pageStore(dev, cfg))) : undefined;
   const front = createFront({ config: cfg, next: app.getRequestHandler(), cache, pageviews: pageviews() });
   const stopFlusher = startPageviewFlusher();
   // Let go of blogs the operator takes offline (quire blogs rename, restore, …) before they move.
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
       stopHousekeeping();
       const { views, failed } = flushNow();
       console.log(`[quire] flushed ${views} pending pageviews${failed.length ? `; could not write ${failed.join(', ')}` : ''}`);
+      cache?.close();
       closeTenantPool();
       closeControlDb();
       void closeWorkerPools().finally(() => {
@@ -80,6 +86,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** The disk tier, for this build's pages; none in development, where pages change as code does. */
+function pageStore(dev: boolean, cfg: QuireConfig): PageStore | undefined {
+  if (dev || cfg.pageStoreBytes === 0) return undefined;
+  const build = fs.readFileSync(path.join(appRoot(), '.next', 'BUILD_ID'), 'utf8').trim();
+  return openPageStore(pageStoreDir(), build, cfg.pageStoreBytes);
 }
 
 main().catch((error: unknown) => {

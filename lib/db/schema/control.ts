@@ -19,6 +19,11 @@ export const blogs = sqliteTable(
     statusReason: text('status_reason'),
     /** The tenant file's schema version as last seen (its `PRAGMA user_version`). */
     schemaVersion: integer('schema_version').notNull().default(0),
+    /**
+     * Moves on every change readers could see: part of every page-cache key, so one bump retires
+     * the blog's cached pages, in memory and on disk, in every process (lib/pagecache/generation.ts).
+     */
+    generation: integer('generation').notNull().default(0),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `blogs` ADD `generation` integer DEFAULT 0 NOT NULL;

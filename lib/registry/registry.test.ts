@@ -1,0 +1,62 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { createBlog, findBlog, markActive, markUnderMaintenance } from '@/lib/blogs/blogs';
+import { renameBlog, softDeleteBlog } from '@/lib/blogs/lifecycle';
+import { controlDbPath } from '@/lib/db/paths';
+import { bumpGeneration } from '@/lib/pagecache/generation';
+import { makeTempBlog } from '@/lib/testing/data-dir';
+import { customDomainTarget, registeredBlog, renamedTo } from './registry';
+
+makeTempBlog('alice', 'Alice');
+
+/** Another process's connection, as the CLI's would be. */
+function fromAnotherProcess(sql: string): void {
+  const other = new Database(controlDbPath());
+  other.exec(sql);
+  other.close();
+}
+
+describe('the blog registry', () => {
+  it('sees what this process writes, after it was read', () => {
+    expect(registeredBlog('alice')).toMatchObject({ status: 'active', primaryDomain: undefined });
+    const generation = registeredBlog('alice')!.generation;
+    bumpGeneration('alice');
+    expect(registeredBlog('alice')!.generation).toBe(generation + 1);
+
+    createBlog({ slug: 'bob', title: 'Bob' });
+    expect(registeredBlog('bob')?.status).toBe('active');
+    markUnderMaintenance(findBlog('bob')!, 'Being looked at');
+    expect(registeredBlog('bob')?.status).toBe('maintenance');
+    markActive('bob');
+    expect(registeredBlog('bob')?.status).toBe('active');
+
+    renameBlog('bob', 'robert');
+    expect(registeredBlog('bob')).toBeUndefined();
+    expect(renamedTo('bob')).toBe('robert');
+    softDeleteBlog(findBlog('robert')!);
+    expect(registeredBlog('robert')?.status).toBe('deleted');
+  });
+
+  it('sees what another process writes', () => {
+    expect(customDomainTarget('alice.example')).toBeUndefined();
+    const generation = registeredBlog('alice')!.generation;
+    fromAnotherProcess(`
+      insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)
+        select 'alice.example', id, 't', 1, 1, 1 from blogs where slug = 'alice';
+      update blogs set generation = generation + 1 where slug = 'alice';`);
+    expect(customDomainTarget('alice.example')).toEqual({ slug: 'alice', verified: true, isPrimary: true });
+    expect(registeredBlog('alice')).toMatchObject({ primaryDomain: 'alice.example', generation: generation + 1 });
+    fromAnotherProcess(`update blogs set status = 'maintenance' where slug = 'alice'`);
+    expect(registeredBlog('alice')?.status).toBe('maintenance');
+  });
+
+  it('counts an unverified claim but gives the name to the blog that verified it', () => {
+    createBlog({ slug: 'carol', title: 'Carol' });
+    fromAnotherProcess(`
+      insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)
+        select 'shared.example', id, 'c', null, 0, 1 from blogs where slug = 'carol';
+      insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)
+        select 'shared.example', id, 'a', 5, 0, 1 from blogs where slug = 'alice';`);
+    expect(customDomainTarget('shared.example')).toEqual({ slug: 'alice', verified: true, isPrimary: false });
+  });
+});
