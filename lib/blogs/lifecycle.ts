@@ -5,7 +5,7 @@ import { checkNewBlog, findBlog, markUnderMaintenance } from './blogs';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { backupsDir, tenantDbPath, trashDir } from '@/lib/db/paths';
-import { BlogBusyError, releaseBlogFile, tenantPool } from '@/lib/db/pool';
+import { BlogBusyError, MOVING_FILE_GRACE_MS, releaseBlogFile, tenantPool } from '@/lib/db/pool';
 import { blogRedirects, blogs, type Blog } from '@/lib/db/schema/control';
 import { InputError } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
@@ -89,13 +89,13 @@ export function renameBlog(oldSlug: string, newSlug: string): Blog {
 }
 
 const OFFLINE_REASON = 'The operator is working on this blog; it will be back in a moment.';
-/** Longer than the server's sweep (RELEASE_SWEEP_MS) plus a request in flight. */
-const OFFLINE_GRACE_MS = 1200;
 export const RELEASE_SWEEP_MS = 500;
+/** Longer than the server's sweep plus what it gives a request in flight to finish. */
+const OFFLINE_GRACE_MS = RELEASE_SWEEP_MS + MOVING_FILE_GRACE_MS + 200;
 
 /**
  * For the CLI, which shares blog files with a running server: takes the blog offline (readers
- * get 503, the server lets go of its handle within RELEASE_SWEEP_MS), runs `operation`, and
+ * get 503, the server lets go of its handles within OFFLINE_GRACE_MS), runs `operation`, and
  * puts the blog back online unless the operation itself changed its status.
  */
 export async function withBlogOffline<T>(slug: string, operation: () => Promise<T> | T): Promise<T> {
@@ -114,7 +114,10 @@ export async function withBlogOffline<T>(slug: string, operation: () => Promise<
   }
 }
 
-/** The server's side: it closes its handles on blogs that are not active (every RELEASE_SWEEP_MS). */
+/**
+ * The server's side: it lets go of its handles on blogs that are not active (every
+ * RELEASE_SWEEP_MS), once the requests using them end (at most MOVING_FILE_GRACE_MS later).
+ */
 export function releaseInactiveBlogs(): void {
   const open = new Set(tenantPool().openSlugs());
   if (open.size === 0) return;

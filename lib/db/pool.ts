@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -93,21 +95,60 @@ function openHandle(slug: string, file = tenantDbPath(slug), snapshotBeforeMigra
   };
 }
 
+export class BlogBusyError extends Error {
+  constructor(readonly slug: string) {
+    super(`Blog "${slug}" is in use (a reader or writer holds it); try again in a moment.`);
+    this.name = 'BlogBusyError';
+  }
+}
+
+/** What one request (or other `borrowing` call) has taken from the pool, until it ends. */
+type Loan = { handles: Set<TenantHandle>; open: boolean };
+
+/**
+ * How long a handle whose file is about to move (`close`) or was replaced behind our back may
+ * wait for its borrowers. The CLI's `withBlogOffline` waits for the server's sweep plus this.
+ */
+export const MOVING_FILE_GRACE_MS = 500;
+/** A retired handle is closed a minute after at the latest: a guard against a loan never repaid. */
+const RETIRED_MAX_MS = 60_000;
+
 /**
  * Open tenant handles, least recently used first out. Evicting — by count or after idling —
- * closes the handle; the next use reopens it (docs/architecture.md, "Data": opening costs well
- * under a millisecond).
+ * lets go of the handle; the next use reopens it (docs/architecture.md, "Data": opening costs
+ * well under a millisecond).
+ *
+ * A handle is never closed while in use. Code keeps a handle across `await`s (a page renders,
+ * a route handler writes), and meanwhile other blogs may push it out of the LRU: an evicted
+ * handle still borrowed is *retired* — out of the LRU, still open — and closed once nothing
+ * borrows it. Who borrows is known without changing any caller: the front runs each request
+ * inside `borrowing(…, res)` (an AsyncLocalStorage loan, so every `get` made on that request's
+ * behalf, in Next too, is recorded) until its response has closed. Outside any loan (CLI,
+ * timers), a handle counts as in use until the end of the current turn of the event loop, so
+ * synchronous use is safe; asynchronous work outside a request wraps itself in `borrowing`.
+ * Reference counting by loans rather than by each `get` keeps the API a plain `openTenant()`.
  */
 export class TenantPool {
   private readonly handles: LRUCache<string, TenantHandle>;
   private readonly sweeper: NodeJS.Timeout;
+  /** The pool is process-wide (`tenantPool()`), so its loans are seen by Next's copy of lib/ too. */
+  private readonly loans = new AsyncLocalStorage<Loan>();
+  /** How many open loans hold each handle (absent: none). */
+  private readonly borrowers = new Map<TenantHandle, number>();
+  /** Handles got outside any loan during this turn of the event loop. */
+  private readonly usedThisTurn = new Set<TenantHandle>();
+  private turnEnd: NodeJS.Immediate | undefined;
+  /** Out of the LRU but still in use: closed when free, or at their deadline. */
+  private readonly retired = new Map<TenantHandle, { deadline: number; timer: NodeJS.Timeout }>();
+  private closing = false;
 
   constructor(maxOpen: number, idleMs: number) {
     this.handles = new LRUCache<string, TenantHandle>({
       max: maxOpen,
       ttl: idleMs,
       updateAgeOnGet: true,
-      dispose: (handle) => handle.sqlite.close(),
+      // Deleted rather than evicted: its file is about to move (`close`), or was replaced.
+      dispose: (handle, _slug, reason) => this.retire(handle, reason === 'delete' ? MOVING_FILE_GRACE_MS : RETIRED_MAX_MS),
     });
     this.sweeper = setInterval(() => this.handles.purgeStale(), Math.min(idleMs, 60_000));
     this.sweeper.unref();
@@ -117,7 +158,7 @@ export class TenantPool {
   get(slug: string): TenantHandle {
     let handle = this.handles.get(slug);
     // The CLI may have moved this blog's file away (delete, rename) or swapped it (restore):
-    // a handle on the old inode is closed rather than used. Checked at most every
+    // a handle on the old inode is let go of rather than used. Checked at most every
     // INODE_CHECK_MS, so the hot path (cached pages, beacons) rarely pays the stat.
     const now = Date.now();
     if (handle && now - handle.checkedAt >= INODE_CHECK_MS) {
@@ -131,25 +172,131 @@ export class TenantPool {
       handle = openHandle(slug);
       this.handles.set(slug, handle);
     }
+    this.lend(handle);
     return handle;
   }
 
-  /** Closes a blog's handle now (before its file is replaced or removed). */
-  close(slug: string): void {
-    this.handles.delete(slug);
+  /**
+   * Runs `work` as one borrower: the handles it gets (and whatever it starts gets) stay open
+   * until `work` has settled and, if given, `until` (a response) has emitted 'close'.
+   */
+  async borrowing<T>(work: () => Promise<T> | T, until?: EventEmitter): Promise<T> {
+    const loan: Loan = { handles: new Set(), open: true };
+    let pending = until ? 2 : 1;
+    const settle = () => {
+      if (--pending === 0) this.repay(loan);
+    };
+    until?.once('close', settle);
+    try {
+      return await this.loans.run(loan, work);
+    } finally {
+      settle();
+    }
   }
 
+  /**
+   * Lets go of a blog's handles as soon as no request uses them, within MOVING_FILE_GRACE_MS
+   * (the blog went offline: its file is about to be moved by another process).
+   */
+  close(slug: string): void {
+    this.handles.delete(slug);
+    for (const handle of [...this.retired.keys()]) if (handle.slug === slug) this.retire(handle, MOVING_FILE_GRACE_MS);
+  }
+
+  /**
+   * Closes every handle on a blog's file now, before the file is moved in this process. Refused
+   * with `BlogBusyError` while another request borrows one; the caller's own loan may hold it
+   * (and must not use it afterwards).
+   */
+  release(slug: string): void {
+    const current = this.handles.peek(slug);
+    const open = [...this.retired.keys(), ...(current ? [current] : [])].filter((handle) => handle.slug === slug);
+    const loan = this.loans.getStore();
+    const mine = (handle: TenantHandle) => (loan?.open && loan.handles.has(handle) ? 1 : 0);
+    if (open.some((handle) => (this.borrowers.get(handle) ?? 0) > mine(handle))) throw new BlogBusyError(slug);
+    this.handles.delete(slug);
+    for (const handle of open) this.shut(handle);
+  }
+
+  /** Handles open: in the LRU, and retired ones waiting for their borrowers. */
   get openCount(): number {
-    return this.handles.size;
+    return this.handles.size + this.retired.size;
   }
 
   openSlugs(): string[] {
-    return [...this.handles.keys()];
+    return [...new Set([...this.handles.keys(), ...[...this.retired.keys()].map((handle) => handle.slug)])];
   }
 
+  /** Closes every handle now, borrowed or not: for shutdown, once requests have stopped. */
   closeAll(): void {
     clearInterval(this.sweeper);
-    this.handles.clear();
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = undefined;
+    this.closing = true;
+    try {
+      this.handles.clear();
+      for (const handle of [...this.retired.keys()]) this.shut(handle);
+    } finally {
+      this.closing = false;
+    }
+  }
+
+  private lend(handle: TenantHandle): void {
+    const loan = this.loans.getStore();
+    if (loan?.open) {
+      if (loan.handles.has(handle)) return;
+      loan.handles.add(handle);
+      this.borrowers.set(handle, (this.borrowers.get(handle) ?? 0) + 1);
+      return;
+    }
+    this.usedThisTurn.add(handle);
+    this.turnEnd ??= setImmediate(() => {
+      this.turnEnd = undefined;
+      const used = [...this.usedThisTurn];
+      this.usedThisTurn.clear();
+      for (const handle of used) this.closeIfFree(handle);
+    });
+  }
+
+  private repay(loan: Loan): void {
+    loan.open = false;
+    for (const handle of loan.handles) {
+      const count = this.borrowers.get(handle);
+      if (count === undefined) continue; // closed already (`release`, a deadline, `closeAll`)
+      if (count > 1) this.borrowers.set(handle, count - 1);
+      else this.borrowers.delete(handle);
+      this.closeIfFree(handle);
+    }
+    loan.handles.clear();
+  }
+
+  private inUse(handle: TenantHandle): boolean {
+    return this.borrowers.has(handle) || this.usedThisTurn.has(handle);
+  }
+
+  /** Out of the LRU: closed now if unused, else when its borrowers are done or `graceMs` has passed. */
+  private retire(handle: TenantHandle, graceMs: number): void {
+    if (this.closing || !this.inUse(handle)) return this.shut(handle);
+    const deadline = Date.now() + graceMs;
+    const current = this.retired.get(handle);
+    if (current && current.deadline <= deadline) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(() => this.shut(handle), graceMs);
+    timer.unref();
+    this.retired.set(handle, { deadline, timer });
+  }
+
+  private closeIfFree(handle: TenantHandle): void {
+    if (this.retired.has(handle) && !this.inUse(handle)) this.shut(handle);
+  }
+
+  private shut(handle: TenantHandle): void {
+    const retired = this.retired.get(handle);
+    if (retired) clearTimeout(retired.timer);
+    this.retired.delete(handle);
+    this.borrowers.delete(handle);
+    this.usedThisTurn.delete(handle);
+    if (handle.sqlite.open) handle.sqlite.close();
   }
 }
 
@@ -188,21 +335,15 @@ export function createTenantFile(slug: string, file = tenantDbPath(slug)): void 
   }
 }
 
-export class BlogBusyError extends Error {
-  constructor(readonly slug: string) {
-    super(`Blog "${slug}" is in use (a reader or writer holds it); try again in a moment.`);
-    this.name = 'BlogBusyError';
-  }
-}
-
 /**
- * Makes a blog's file whole before it is moved or replaced, and lets go of it: our handle is
+ * Makes a blog's file whole before it is moved or replaced, and lets go of it: our handles are
  * closed, then a plain connection (no migration) checkpoints the WAL into the file and
- * truncates it. If another connection is mid-transaction, nothing is moved: `BlogBusyError`.
- * The -wal and -shm files are SQLite's to manage and are never deleted by hand.
+ * truncates it. If another request still uses the blog, or another connection is
+ * mid-transaction, nothing is moved: `BlogBusyError`. The -wal and -shm files are SQLite's to
+ * manage and are never deleted by hand.
  */
 export function releaseBlogFile(slug: string): void {
-  tenantPool().close(slug);
+  tenantPool().release(slug);
   const db = openDatabase(tenantDbPath(slug), { mustExist: true, cacheKiB: 256 });
   try {
     const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];

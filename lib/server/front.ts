@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tenantPool } from '@/lib/db/pool';
 import { resolveCustomDomain } from '@/lib/domains/domains';
 import { clientAddress } from '@/lib/net/client-address';
 import { BEACON_PATH } from '@/lib/pageviews/beacon';
@@ -21,27 +23,34 @@ export function createFront(options: FrontOptions): RequestHandler {
     clientIp: (req) => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], options.config.trustedProxies),
   };
   // Async, so that anything a handler throws becomes a rejection that main.ts answers with a 500.
+  // The blog handles the request takes (here and in Next) stay open until it has been answered,
+  // however many other blogs are opened meanwhile (lib/db/pool.ts).
   return async function front(req, res) {
-    const path = normalisePath(req.url);
-    // Asked by a TLS proxy (Caddy's on-demand `ask`) through whatever host it was given.
-    if (path?.pathname === DOMAIN_CHECK_PATH) return answerDomainCheck(req, res, path.search, context.config);
-
-    const host = parseHost(req.headers.host, context.config.rootHostname);
-    if (host.kind === 'invalid' || path === null) return sendErrorPage(res, 404, req.method);
-    // Browsers ask for this by habit; the pages name app/icon.svg.
-    if (path.pathname === '/favicon.ico') return permanentRedirect(res, '/icon.svg');
-    if (host.kind === 'root') return servePlatform(req, res, path, context);
-
-    // Next's own assets and the site icon are the same for every host.
-    if (path.pathname.startsWith('/_next/') || path.pathname === '/icon.svg') {
-      req.url = path.pathname + path.search;
-      return context.next(req, res);
-    }
-    const slug = blogOf(host);
-    if (slug === undefined) return sendErrorPage(res, 404, req.method);
-    if (path.pathname === BEACON_PATH) return serveBeacon(req, res, slug, context);
-    return serveBlog(req, res, slug, host, path, context);
+    return tenantPool().borrowing(() => route(req, res, context), res);
   };
+}
+
+/** Which handler answers a request. */
+function route(req: IncomingMessage, res: ServerResponse, context: FrontContext): Promise<void> | void {
+  const path = normalisePath(req.url);
+  // Asked by a TLS proxy (Caddy's on-demand `ask`) through whatever host it was given.
+  if (path?.pathname === DOMAIN_CHECK_PATH) return answerDomainCheck(req, res, path.search, context.config);
+
+  const host = parseHost(req.headers.host, context.config.rootHostname);
+  if (host.kind === 'invalid' || path === null) return sendErrorPage(res, 404, req.method);
+  // Browsers ask for this by habit; the pages name app/icon.svg.
+  if (path.pathname === '/favicon.ico') return permanentRedirect(res, '/icon.svg');
+  if (host.kind === 'root') return servePlatform(req, res, path, context);
+
+  // Next's own assets and the site icon are the same for every host.
+  if (path.pathname.startsWith('/_next/') || path.pathname === '/icon.svg') {
+    req.url = path.pathname + path.search;
+    return context.next(req, res);
+  }
+  const slug = blogOf(host);
+  if (slug === undefined) return sendErrorPage(res, 404, req.method);
+  if (path.pathname === BEACON_PATH) return serveBeacon(req, res, slug, context);
+  return serveBlog(req, res, slug, host, path, context);
 }
 
 /** The blog a blog host names: its subdomain, or the blog that verified the custom domain. */
