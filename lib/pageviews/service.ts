@@ -1,6 +1,6 @@
 import { config } from '@/lib/config';
-import { findBlog } from '@/lib/blogs/blogs';
 import { BlogFileMissingError, openTenant } from '@/lib/db/pool';
+import { registeredBlog } from '@/lib/registry/registry';
 import { processWide } from '@/lib/process/shared';
 import { PageviewBatcher } from './batcher';
 import { flushPageviews, type FlushResult } from './flush';
@@ -31,7 +31,7 @@ function scheduleEarlyFlush(): void {
  * would try to migrate it again), one deleted or renamed away is gone.
  */
 function openForCounts(slug: string) {
-  const blog = findBlog(slug);
+  const blog = registeredBlog(slug);
   if (!blog || blog.status === 'deleted') throw new BlogFileMissingError(slug);
   if (blog.status !== 'active') throw new Error('under maintenance');
   return openTenant(slug);
