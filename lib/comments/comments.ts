@@ -149,9 +149,12 @@ export function approvedCommentCount(handle: TenantHandle, postId: number): numb
     .get({ postId })!.n;
 }
 
+// Built once: constructing an Intl formatter costs more than a render's own work (toLocaleString builds one a call).
+const countFormat = new Intl.NumberFormat('en');
+
 /** "1 comment", "3 comments". */
 export function commentCountLabel(count: number): string {
-  return count === 1 ? '1 comment' : `${count.toLocaleString('en')} comments`;
+  return count === 1 ? '1 comment' : `${countFormat.format(count)} comments`;
 }
 
 // ── Moderation ───────────────────────────────────────────────────────────────────────────

@@ -296,6 +296,22 @@ export function listPostTags(handle: TenantHandle, postId: number): TagRef[] {
     .all({ postId });
 }
 
+/** The tags of several posts (a list page) in one query, each post's in name order. */
+export function listTagsOfPosts(handle: TenantHandle, postIds: number[]): Map<number, TagRef[]> {
+  const byPost = new Map<number, TagRef[]>(postIds.map((id) => [id, []]));
+  if (postIds.length === 0) return byPost;
+  const rows = handle
+    .statement('posts.tags.many', () =>
+      handle.sqlite.prepare(
+        `select pt.post_id as postId, t.slug, t.name from post_tags pt join tags t on t.id = pt.tag_id
+         where pt.post_id in (select value from json_each(?)) order by t.name`,
+      ),
+    )
+    .all(JSON.stringify(postIds)) as { postId: number; slug: string; name: string }[];
+  for (const { postId, slug, name } of rows) byPost.get(postId)?.push({ slug, name });
+  return byPost;
+}
+
 /** A post to edit; one in the trash is not (restore it first), so it cannot be saved there. */
 export function getPost(handle: TenantHandle, id: number): Post | undefined {
   return handle.orm

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TenantHandle } from '@/lib/db/pool';
 import { media, posts, postTags, tags, type Post } from '@/lib/db/schema/tenant';
 import { coverColumns, withCover, type CoverImage } from '@/lib/media/media';
-import { listPostTags, type TagRef } from './posts';
+import { listPostTags, listTagsOfPosts, type TagRef } from './posts';
 import { POST_SLUG_PATTERN } from './slug';
 import { POST_SLUG_MAX } from '@/lib/input/lengths';
 
@@ -118,7 +118,12 @@ export function listPublishedPosts(handle: TenantHandle, options: ListOptions): 
       newestPublic(handle.orm.select(summaryColumns).from(posts).$dynamic(), options).prepare(),
     )
     .all(listValues({ ...options, limit: options.limit + 1 }));
-  const page = rows.slice(0, options.limit).map((row) => ({ ...toSummary(handle.slug, row), tags: listPostTags(handle, row.id) }));
+  const shown = rows.slice(0, options.limit);
+  const tagsOf = listTagsOfPosts(
+    handle,
+    shown.map((row) => row.id),
+  );
+  const page = shown.map((row) => ({ ...toSummary(handle.slug, row), tags: tagsOf.get(row.id) ?? [] }));
   const last = page.at(-1);
   return { posts: page, next: rows.length > options.limit && last ? encodeCursor(last) : undefined };
 }

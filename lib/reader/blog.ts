@@ -1,6 +1,7 @@
-import { findBlog, readSettings, type BlogSettings } from '@/lib/blogs/blogs';
+import { readSettings, type BlogSettings } from '@/lib/blogs/blogs';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { listNavPages, type NavPage } from '@/lib/pages/pages';
+import { registeredBlog } from '@/lib/registry/registry';
 import { blogSlugSchema } from '@/lib/tenancy/slug';
 
 /**
@@ -11,7 +12,8 @@ export type PublicBlog = { handle: TenantHandle; settings: BlogSettings; nav: Na
 
 export function publicBlog(slug: string): PublicBlog | undefined {
   const checked = blogSlugSchema.safeParse(slug);
-  if (!checked.success || !findBlog(checked.data)) return undefined;
+  // The registry (memory) rather than control.db: every render asks.
+  if (!checked.success || !registeredBlog(checked.data)) return undefined;
   const handle = openTenant(checked.data);
   return { handle, settings: readSettings(handle), nav: listNavPages(handle) };
 }

@@ -1,10 +1,11 @@
-import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
+import { blogBaseUrl, blogPaths } from '@/lib/blogs/address';
 import type { PublicBlog } from '@/lib/reader/blog';
 import { lastModified, type PublicPost } from '@/lib/posts/public';
 
 /** schema.org `BlogPosting` for a post page, as search engines read it. */
 export function blogPostingJsonLd(blog: PublicBlog, post: PublicPost): Record<string, unknown> {
-  const url = absoluteBlogUrl(blog.handle.slug, blogPaths.post(post.slug));
+  const base = blogBaseUrl(blog.handle.slug);
+  const url = base + blogPaths.post(post.slug);
   const { authorName, title } = blog.settings;
   return {
     '@context': 'https://schema.org',
@@ -16,7 +17,7 @@ export function blogPostingJsonLd(blog: PublicBlog, post: PublicPost): Record<st
     ...(authorName ? { author: { '@type': 'Person', name: authorName } } : {}),
     url,
     mainEntityOfPage: { '@type': 'WebPage', '@id': url },
-    isPartOf: { '@type': 'Blog', name: title, url: absoluteBlogUrl(blog.handle.slug, blogPaths.home) },
+    isPartOf: { '@type': 'Blog', name: title, url: base + blogPaths.home },
     keywords: post.tags.length ? post.tags.map((t) => t.name).join(', ') : undefined,
   };
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
+import { blogBaseUrl, blogPaths } from '@/lib/blogs/address';
 import type { PublicBlog } from '@/lib/reader/blog';
 import { FEED_FORMATS, feedFormats, feedPath } from '@/lib/feeds/formats';
 import { excerptFromHtml } from '@/lib/markdown/render';
@@ -16,11 +16,12 @@ type Alternates = NonNullable<Metadata['alternates']>;
 /** The blog's feeds, and a tag's when on its page: every format, every link absolute. */
 function feedLinks(blog: PublicBlog, tag?: TagRef): NonNullable<Alternates['types']> {
   const types: Record<string, { url: string; title: string }[]> = {};
+  const base = blogBaseUrl(blog.handle.slug);
   const add = (listPath: string, title: string) => {
     for (const format of feedFormats) {
       const { contentType, label } = FEED_FORMATS[format];
       (types[contentType] ??= []).push({
-        url: absoluteBlogUrl(blog.handle.slug, feedPath(format, listPath)),
+        url: base + feedPath(format, listPath),
         title: `${title} (${label})`,
       });
     }
@@ -46,7 +47,7 @@ type Document = {
 };
 
 function documentMetadata({ blog, path, title, description, tag, article }: Document): Metadata {
-  const url = absoluteBlogUrl(blog.handle.slug, path);
+  const url = blogBaseUrl(blog.handle.slug) + path;
   const siteName = blog.settings.title;
   const shared = { title: title ?? siteName, description: description || undefined };
   return {

@@ -17,6 +17,7 @@ import { registeredBlog, renamedTo } from '@/lib/registry/registry';
 import type { HostTarget } from '@/lib/tenancy/host';
 import { SITES_PREFIX, type FrontContext, type RequestPath } from './context';
 import { sendErrorPage } from './error-pages';
+import { serveStaticHtml } from './static-html';
 import { keepPrivate, passDeclaredLength, permanentRedirect, canonicalRedirect } from './respond';
 
 /**
@@ -128,7 +129,7 @@ async function serveThroughCache(
     }
   }
 
-  if (!at || !cache) return context.next(req, res);
+  if (!at || !cache) return nextAsStaticHtml(req, res, context);
   const where = at;
   res.setHeader(CACHE_STATE_HEADER, 'miss');
   if (req.method === 'GET') {
@@ -136,5 +137,14 @@ async function serveThroughCache(
       cache.store(where, body, contentType).catch((error: unknown) => console.error('[quire] page cache: could not keep a page:', error));
     });
   }
+  return nextAsStaticHtml(req, res, context);
+}
+
+/**
+ * Next's answer to a reader's page, without Next's client runtime and inline RSC payload
+ * (./static-html.ts); kept in development, where Next's own scripts serve the author.
+ */
+function nextAsStaticHtml(req: IncomingMessage, res: ServerResponse, context: FrontContext): Promise<void> | void {
+  if (process.env.NODE_ENV === 'production' && isCacheable(req)) serveStaticHtml(res);
   return context.next(req, res);
 }

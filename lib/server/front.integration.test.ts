@@ -43,6 +43,19 @@ afterAll(async () => {
 });
 
 describe('blogs by subdomain', () => {
+  it('serves public pages as plain HTML: no Next runtime, no inline RSC payload, cached or not', async () => {
+    for (let i = 0; i < 2; i++) {
+      const page = await get('alice', '/posts/tables-and-code');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('Tables and code');
+      expect(page.body).toMatch(/<link rel="stylesheet" href="\/_next\/static\/[^"]+\.css"/);
+      expect(page.body).toContain("sendBeacon('/api/pv'");
+      expect(page.body).not.toContain('__next_f');
+      expect(page.body).not.toMatch(/<script[^>]* src="\/_next\//);
+      expect(Number(page.headers['content-length'] ?? Buffer.byteLength(page.body))).toBe(Buffer.byteLength(page.body));
+    }
+  });
+
   it('serves each blog its own posts, newest first, without drafts', async () => {
     const alice = await get('alice', '/');
     expect(alice.status).toBe(200);

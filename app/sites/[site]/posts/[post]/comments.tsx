@@ -1,14 +1,18 @@
 import type { CommentMode } from '@/lib/blogs/blogs';
-import { approvedCommentCount, approvedComments, commentCountLabel } from '@/lib/comments/comments';
+import { cache } from 'react';
+import { approvedComments, commentCountLabel } from '@/lib/comments/comments';
 import { COMMENTS_ANCHOR, commentReceivedNotice } from '@/lib/comments/fields';
 import type { TenantHandle } from '@/lib/db/pool';
 import { READER_LINK_REL } from '@/lib/markdown/render';
 import { PostDate } from '../../post-date';
 import { CommentForm } from './comment-form';
 
+/** Read once per render: the count beside the date and the list below share it. */
+const loadComments = cache(approvedComments);
+
 /** " · 3 comments" beside the post's date, linking to them; nothing while there are none. */
 export function CommentCount({ handle, postId }: { handle: TenantHandle; postId: number }) {
-  const count = approvedCommentCount(handle, postId);
+  const count = loadComments(handle, postId).length;
   if (count === 0) return null;
   return (
     <>
@@ -23,7 +27,7 @@ export function CommentCount({ handle, postId }: { handle: TenantHandle; postId:
  * `received`: the reader just sent one (the form's no-JavaScript answer lands here).
  */
 export function Comments(props: { handle: TenantHandle; post: { id: number; slug: string }; mode: CommentMode; received: boolean }) {
-  const comments = approvedComments(props.handle, props.post.id);
+  const comments = loadComments(props.handle, props.post.id);
   if (props.mode === 'off' && comments.length === 0) return null;
   return (
     <section id={COMMENTS_ANCHOR} className="comments" aria-labelledby="comments-heading">
