@@ -36,6 +36,15 @@ export function bumpGeneration(slug: string): void {
   state.dueAt = undefined;
 }
 
+/**
+ * The generation as this process last saw it, without asking the file: moved at once by
+ * `bumpGeneration`, but writes by another process show only at the next `currentGeneration`.
+ * -1 for a blog not seen yet.
+ */
+export function lastKnownGeneration(slug: string): number {
+  return generations().get(slug)?.generation ?? -1;
+}
+
 export function currentGeneration(handle: TenantHandle, now = Date.now()): number {
   const state = entry(handle.slug);
   const dataVersion = handle.statement('data_version', () => handle.sqlite.prepare('PRAGMA data_version').pluck()).get() as number;
