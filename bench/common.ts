@@ -16,8 +16,10 @@
  *   readCpuSeconds, readMemory,     /proc: a process's CPU time and memory, the machine's CPU ticks
  *   readMachineTicks, machineCpu,
  *   machineBusyPct
- *   loadSettings, measureLoad,      one autocannon case: its settings, server and client CPU around
- *   loadRow, logRow, printLoadTable it, its row
+ *   loadSettings, ensureWrk, runWrk one load case with wrk (its own process, a generated Lua script):
+ *   measureLoad, readTreeCpuSeconds its settings, the server's CPU (children included) and wrk's
+ *   loadRow, logRow, medianRow,     around it, its row, the median over rounds, the tables
+ *   printLoadTable, printRounds
  *   measureBefore, printHeader,     the report
  *   printSoftware, printTable, fmt,
  *   median, percentile, readSeconds,
@@ -33,7 +35,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -172,16 +173,21 @@ export async function startChild(
   return server;
 }
 
-/** The production server (`npm start`'s command: needs `next build`) on its own data dir. */
+/**
+ * The production server (`npm start`'s command: needs `next build`) on its own data dir. The one
+ * place every benchmark starts Quire from: change how the server runs here. BENCH_NODE_ARGS adds
+ * options for node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server under load.
+ */
 export function startQuire(
   name: string,
   dataDir: string,
   extraEnv: Record<string, string> = {},
   options: Omit<ChildOptions, 'envForPort'> = {},
 ): Promise<Server> {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   return startChild(
     name,
-    ['--import', 'tsx', 'lib/server/main.ts'],
+    [...nodeArgs, '--import', 'tsx', 'lib/server/main.ts'],
     { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', QUIRE_DATA_DIR: dataDir, ...extraEnv },
     /production server on port/,
     { ...options, envForPort: (port) => ({ QUIRE_ROOT_DOMAIN: `localhost:${port}` }) },
@@ -269,7 +275,7 @@ export function platformGet(server: Server, urlPath: string): Promise<string | u
   });
 }
 
-/** One HTTP request as autocannon 8's `requests` option takes it (and sendRequest sends it). */
+/** One HTTP request, as runWrk and sendRequest send it. */
 export type RequestSpec = { method: string; path: string; headers: Record<string, string>; body: string };
 
 /** Sends one request on its own connection; resolves its status once the answer is read. */
@@ -464,9 +470,211 @@ export async function machineBusyPct(seconds: number): Promise<number | undefine
 }
 
 // ---------------------------------------------------------------------------------------------
-// One autocannon case
+// Load: wrk
 
-/** CPU and memory around one run of load: the server child's, this process's, the machine's. */
+/**
+ * The load every HTTP case uses (docs/architecture.md, "Benchmarks"): wrk in its own process with
+ * BENCH_THREADS (default 2) threads and BENCH_CONNECTIONS (default 50) connections over loopback,
+ * a 2 s warm-up, then BENCH_SECONDS (default 10) measured; BENCH_ROUNDS (default 2) rounds of
+ * every case, interleaved, so that each case is measured close in time to its reference.
+ */
+export function loadSettings(): { threads: number; connections: number; warmupSeconds: number; seconds: number; rounds: number } {
+  return {
+    threads: readCount('BENCH_THREADS', 2),
+    connections: readCount('BENCH_CONNECTIONS', 50),
+    warmupSeconds: 2,
+    seconds: readSeconds(process.env.BENCH_SECONDS, 10),
+    rounds: readCount('BENCH_ROUNDS', 2),
+  };
+}
+
+/**
+ * wrk, installed from Debian's package if it is missing (as scripts/test-all.sh installs
+ * chromium; sudo unless root). Returns its version line.
+ */
+export function ensureWrk(): string {
+  // `wrk -v` prints "wrk <version> [epoll] Copyright …" and its usage, and exits 1.
+  const version = (): string | undefined => {
+    try {
+      execFileSync('wrk', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return 'wrk';
+    } catch (error) {
+      const out = (error as { stdout?: string }).stdout ?? '';
+      return out.startsWith('wrk ') ? out.split(' [')[0]!.split('\n')[0]!.trim() : undefined;
+    }
+  };
+  const found = version();
+  if (found) return found;
+  console.log("wrk is missing: installing Debian's package (apt-get install wrk)…");
+  const run = (args: string[]) => {
+    const [command, ...rest] = process.getuid?.() === 0 ? args : ['sudo', ...args];
+    execFileSync(command!, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000 });
+  };
+  run(['apt-get', 'update', '-qq']);
+  run(['apt-get', 'install', '-y', '-qq', 'wrk']);
+  const installed = version();
+  if (!installed) throw new Error('wrk could not be installed (apt-get install wrk)');
+  return installed;
+}
+
+/** What one wrk run reports (its Lua `done()`, bench/common.ts wrkScript). */
+export type WrkResult = {
+  /** Responses read. */
+  requests: number;
+  /** Requests written (counted in Lua when the case cycles a list); undefined for a single request. */
+  sent: number | undefined;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  bytes: number;
+  /** Answers with a status above 399 (wrk's "status" errors): the non-2xx/3xx count. */
+  badStatus: number;
+  socketErrors: { connect: number; read: number; write: number; timeout: number };
+};
+
+/**
+ * One wrk run of `seconds` against 127.0.0.1:`port`: one request repeated, or a list that each
+ * wrk thread cycles through (each from its own offset). Every request is sent byte for byte as
+ * given (with Content-Length for a body). The Lua script goes into `dir`.
+ */
+export async function runWrk(port: number, requests: RequestSpec[], seconds: number, dir: string): Promise<WrkResult> {
+  const { threads, connections } = loadSettings();
+  const script = path.join(dir, `wrk-${process.pid}-${++wrkScripts}.lua`);
+  fs.writeFileSync(script, wrkScript(port, requests));
+  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '10s', '-s', script];
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn('wrk', [...args, `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (text += chunk));
+    child.stderr.on('data', (chunk: string) => (text += chunk));
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve(text) : reject(new Error(`wrk ${args.join(' ')} ended with ${signal ?? code}:\n${text.slice(-2000)}`)),
+    );
+  });
+  fs.rmSync(script, { force: true });
+  const line = output.split('\n').find((l) => l.startsWith('WRK_RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${output.slice(-2000)}`);
+  const r = JSON.parse(line.slice('WRK_RESULT '.length)) as {
+    requests: number;
+    sent: number;
+    duration_us: number;
+    bytes: number;
+    p50_us: number;
+    p99_us: number;
+    max_us: number;
+    errors: { connect: number; read: number; write: number; status: number; timeout: number };
+  };
+  return {
+    requests: r.requests,
+    sent: r.sent >= 0 ? r.sent : undefined,
+    seconds: r.duration_us / 1e6,
+    rps: r.requests / (r.duration_us / 1e6),
+    p50Ms: r.p50_us / 1000,
+    p99Ms: r.p99_us / 1000,
+    maxMs: r.max_us / 1000,
+    bytes: r.bytes,
+    badStatus: r.errors.status,
+    socketErrors: { connect: r.errors.connect, read: r.errors.read, write: r.errors.write, timeout: r.errors.timeout },
+  };
+}
+
+let wrkScripts = 0;
+
+/** The raw bytes of one HTTP/1.1 request, with Host and (for a body) Content-Length. */
+function rawRequest(port: number, spec: RequestSpec): Buffer {
+  const headers: Record<string, string> = { ...spec.headers };
+  const names = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+  if (!names.has('host')) headers.host = `127.0.0.1:${port}`;
+  const body = Buffer.from(spec.body, 'utf8');
+  if (body.length > 0 || spec.method === 'POST') headers['content-length'] = String(body.length);
+  const head =
+    `${spec.method} ${spec.path} HTTP/1.1\r\n` +
+    Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('') +
+    '\r\n';
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
+
+/** A Lua string literal of any bytes (\ddd escapes outside printable ASCII). */
+function luaString(bytes: Buffer): string {
+  let out = '"';
+  for (const byte of bytes) {
+    out += byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? String.fromCharCode(byte) : `\\${byte}`;
+  }
+  return out + '"';
+}
+
+/**
+ * wrk's Lua script: a static request (wrk builds it once) or a list cycled by `request()`; and a
+ * `done()` that prints one line, `WRK_RESULT {json}`, with what runWrk reads. No `response()`:
+ * wrk then neither parses headers nor bodies beyond what HTTP framing needs.
+ */
+function wrkScript(port: number, requests: RequestSpec[]): string {
+  const done = `
+function done(summary, latency, requests)
+  local sent = -1
+  for _, t in ipairs(threads) do
+    local n = t:get("sent")
+    if n ~= nil then sent = math.max(sent, 0) + n end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {"requests":%.0f,"sent":%.0f,"duration_us":%.0f,"bytes":%.0f,"p50_us":%.0f,"p99_us":%.0f,"max_us":%.0f,' ..
+    '"errors":{"connect":%.0f,"read":%.0f,"write":%.0f,"status":%.0f,"timeout":%.0f}}\\n',
+    summary.requests, sent, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(99), latency.max,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+`;
+  const first = requests[0];
+  if (!first) throw new Error('runWrk: no request');
+  if (requests.length === 1) {
+    const headers = Object.entries({ ...first.headers });
+    if (first.body) headers.push(['Content-Length', String(Buffer.byteLength(first.body))]);
+    return (
+      '-- Generated by bench/common.ts (runWrk): one request, built once by wrk.\n' +
+      `wrk.method = ${luaString(Buffer.from(first.method))}\n` +
+      `wrk.path = ${luaString(Buffer.from(first.path))}\n` +
+      headers
+        .map(([name, value]) => `wrk.headers[${luaString(Buffer.from(name))}] = ${luaString(Buffer.from(value, 'latin1'))}\n`)
+        .join('') +
+      (first.body ? `wrk.body = ${luaString(Buffer.from(first.body, 'utf8'))}\n` : '') +
+      'threads = {}\nfunction setup(thread) table.insert(threads, thread) end\n' +
+      done
+    );
+  }
+  return (
+    '-- Generated by bench/common.ts (runWrk): each thread cycles through the list, from its own offset.\n' +
+    'local list = {\n' +
+    requests.map((spec) => `  ${luaString(rawRequest(port, spec))},\n`).join('') +
+    '}\n' +
+    `local n = #list
+local i = 0
+sent = 0
+threads = {}
+function setup(thread)
+  thread:set("offset", #threads * 7919)
+  table.insert(threads, thread)
+end
+function init(args)
+  i = offset or 0
+end
+function request()
+  i = i + 1
+  sent = sent + 1
+  return list[(i % n) + 1]
+end
+` +
+    done
+  );
+}
+
+/** CPU and memory around one run of load: the server's (with its children), wrk's, the machine's. */
 export type LoadUsage = {
   wallSeconds: number;
   serverCpuSeconds: number;
@@ -476,26 +684,62 @@ export type LoadUsage = {
 };
 
 /**
- * The load every autocannon case uses (docs/architecture.md, "Benchmarks": 50 connections,
- * loopback): a 2 s warm-up, then BENCH_SECONDS (default 10) measured.
+ * User + system CPU seconds of a process and every process below it (children it forked, and
+ * those children's reaped children), from /proc; undefined off Linux. Threads (Node's workers,
+ * libuv's pool) are part of their process's figure.
  */
-export function loadSettings(): { connections: number; warmupSeconds: number; seconds: number } {
-  return { connections: 50, warmupSeconds: 2, seconds: readSeconds(process.env.BENCH_SECONDS, 10) };
+export function readTreeCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  for (const name of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // state ppid … utime stime cutime cstime: fields 3, 4, 14–17 of stat(5).
+      stats.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  if (!stats.has(pid)) return undefined;
+  let ticks = 0;
+  const queue = [pid];
+  while (queue.length > 0) {
+    const current = queue.pop()!;
+    ticks += stats.get(current)?.ticks ?? 0;
+    for (const [child, stat] of stats) if (stat.ppid === current) queue.push(child);
+  }
+  return ticks / clockTicks();
 }
 
-/** Runs `load` (an autocannon call) and reads the CPU time and memory it cost. */
-export async function measureLoad(
-  server: Server,
-  load: () => Promise<autocannon.Result>,
-): Promise<{ result: autocannon.Result; usage: LoadUsage }> {
-  const serverCpuBefore = readCpuSeconds(server.proc.pid);
-  const clientCpuBefore = process.cpuUsage();
+/** CPU seconds of this process's children that have ended and been reaped (cutime + cstime). */
+function reapedChildrenCpuSeconds(): number {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / clockTicks();
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs `load` (a runWrk call) and reads the CPU time and memory it cost the server and wrk. */
+export async function measureLoad<T>(server: Server, load: () => Promise<T>): Promise<{ result: T; usage: LoadUsage }> {
+  const serverCpuBefore = readTreeCpuSeconds(server.proc.pid);
+  const clientCpuBefore = reapedChildrenCpuSeconds();
   const machineBefore = readMachineTicks();
   const startedAt = performance.now();
   const result = await load();
   const wallSeconds = (performance.now() - startedAt) / 1000;
-  const clientCpu = process.cpuUsage(clientCpuBefore);
-  const serverCpuSeconds = (readCpuSeconds(server.proc.pid) ?? NaN) - (serverCpuBefore ?? NaN);
+  // wrk has exited and been reaped: its CPU time is in this process's cutime + cstime now.
+  const clientCpuSeconds = reapedChildrenCpuSeconds() - clientCpuBefore;
+  const serverCpuSeconds = (readTreeCpuSeconds(server.proc.pid) ?? NaN) - (serverCpuBefore ?? NaN);
   const machineAfter = readMachineTicks();
   const memory = readMemory(server.proc.pid);
   return {
@@ -503,7 +747,7 @@ export async function measureLoad(
     usage: {
       wallSeconds,
       serverCpuSeconds,
-      clientCpuSeconds: (clientCpu.user + clientCpu.system) / 1e6,
+      clientCpuSeconds,
       machine: machineBefore && machineAfter ? machineCpu(machineBefore, machineAfter, wallSeconds) : undefined,
       memory,
     },
@@ -528,59 +772,112 @@ export type LoadRow = {
   failures: string | undefined;
 };
 
-/** A case's row; `answers` is what the case calls a wrong answer (non-2xx, not 204, …), if any. */
-export function loadRow(label: string, server: Server, result: autocannon.Result, usage: LoadUsage, answers: string | false): LoadRow {
+/** A case's row; `answers` is what the case calls a wrong answer beyond wrk's status errors, if any. */
+export function loadRow(label: string, server: Server, result: WrkResult, usage: LoadUsage, answers: string | false = false): LoadRow {
+  const sockets = Object.entries(result.socketErrors).filter(([, n]) => n > 0);
   const failures = [
+    result.badStatus > 0 && `${result.badStatus} answers with a status of 400 or more`,
     answers,
-    result.errors && `${result.errors} errors`,
-    result.timeouts && `${result.timeouts} timeouts`,
+    sockets.length > 0 && `socket errors: ${sockets.map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
     server.exit &&
       `${server.name} exited during the run (${server.exit}); its last output:\n    ` + [...server.stdout, ...server.stderr].join('\n    '),
   ].filter(Boolean);
   return {
     label,
-    rps: result.requests.mean,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    rps: result.rps,
+    p50: result.p50Ms,
+    p99: result.p99Ms,
     rssMb: usage.memory?.rssMb,
     peakRssMb: usage.memory?.peakMb,
     serverCpuPct: (usage.serverCpuSeconds / usage.wallSeconds) * 100,
-    serverCpuUsPerReq: (usage.serverCpuSeconds * 1e6) / result.requests.total,
+    serverCpuUsPerReq: (usage.serverCpuSeconds * 1e6) / result.requests,
     clientCpuPct: (usage.clientCpuSeconds / usage.wallSeconds) * 100,
     machine: usage.machine,
-    bytesPerResponse: result.throughput.total / result.requests.total,
-    requests: result.requests.total,
+    bytesPerResponse: result.bytes / result.requests,
+    requests: result.requests,
     failures: failures.length > 0 ? failures.join(', ') : undefined,
   };
 }
 
-/** The line printed after each case; with `machine`, the whole machine's load too. */
-export function logRow(row: LoadRow, machine = false): void {
+/** The line printed after each case, with the whole machine's load. */
+export function logRow(row: LoadRow): void {
   console.log(
-    `  ${fmt(row.rps, 0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, RSS ${fmt(row.rssMb, 0)} MB, ` +
-      `CPU: server ${fmt(row.serverCpuPct, 0)}%, autocannon ${fmt(row.clientCpuPct, 0)}%` +
-      (machine
-        ? `, machine busy ${fmt(row.machine?.busyPct, 0)}% of ${os.cpus().length * 100}% (softirq ${fmt(row.machine?.softirqPct, 0)}%)`
-        : ''),
+    `  ${fmt(row.rps, 0)} req/s, p50 ${fmt(row.p50, 2)} ms, p99 ${fmt(row.p99, 2)} ms, RSS ${fmt(row.rssMb, 0)} MB, ` +
+      `CPU: server ${fmt(row.serverCpuPct, 0)}% (${fmt(row.serverCpuUsPerReq, 1)} µs/req), wrk ${fmt(row.clientCpuPct, 0)}%, ` +
+      `machine busy ${fmt(row.machine?.busyPct, 0)}% of ${os.cpus().length * 100}% (softirq ${fmt(row.machine?.softirqPct, 0)}%)` +
+      (row.failures ? ` — ${row.failures}` : ''),
   );
 }
 
-/** The cases' table: req/s, latency, memory, CPU, and the ratio to `reference` (one of `rows`). */
-export function printLoadTable(rows: LoadRow[], reference: LoadRow, cpuDigits: number): void {
-  const header = ['case', 'req/s (mean)', 'p50 ms', 'p99 ms', 'RSS MB (peak)', 'server CPU', 'CPU µs/req', 'vs reference'];
+/**
+ * One case over several rounds: the median of each figure (each figure's own median), and the
+ * rounds themselves for the report.
+ */
+export function medianRow(rounds: LoadRow[]): LoadRow {
+  const first = rounds[0];
+  if (!first) throw new Error('medianRow: no rounds');
+  const med = (pick: (row: LoadRow) => number | undefined) => median(rounds.map(pick).filter((v): v is number => v !== undefined));
+  const failures = rounds.map((row, i) => row.failures && `round ${i + 1}: ${row.failures}`).filter(Boolean);
+  return {
+    label: first.label,
+    rps: med((r) => r.rps),
+    p50: med((r) => r.p50),
+    p99: med((r) => r.p99),
+    rssMb: rounds.at(-1)?.rssMb,
+    peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb ?? NaN)),
+    serverCpuPct: med((r) => r.serverCpuPct),
+    serverCpuUsPerReq: med((r) => r.serverCpuUsPerReq),
+    clientCpuPct: med((r) => r.clientCpuPct),
+    machine: first.machine && { busyPct: med((r) => r.machine?.busyPct), softirqPct: med((r) => r.machine?.softirqPct) },
+    bytesPerResponse: med((r) => r.bytesPerResponse),
+    requests: rounds.reduce((sum, r) => sum + r.requests, 0),
+    failures: failures.length > 0 ? failures.join('; ') : undefined,
+  };
+}
+
+/**
+ * The cases' table: median req/s, latency, memory, CPU, and the ratios to `reference` (one of
+ * `rows`, or a reference row given for each): req/s ÷ the reference's, and the reference's CPU per
+ * request ÷ the case's (1 = as cheap as raw node:http).
+ */
+export function printLoadTable(rows: { row: LoadRow; reference: LoadRow }[], cpuDigits: number): void {
+  const header = [
+    'case',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'RSS MB (peak)',
+    'server CPU',
+    'CPU µs/req',
+    'wrk CPU',
+    'req/s ÷ ref',
+    'ref CPU ÷ CPU',
+  ];
   printTable(
     header,
-    rows.map((row) => [
+    rows.map(({ row, reference }) => [
       row.label,
       fmt(row.rps, 0),
-      String(row.p50),
-      String(row.p99),
+      fmt(row.p50, 2),
+      fmt(row.p99, 2),
       `${fmt(row.rssMb, 0)} (${fmt(row.peakRssMb, 0)})`,
       `${fmt(row.serverCpuPct, 0)}%`,
       fmt(row.serverCpuUsPerReq, cpuDigits),
-      fmt(row.rps / reference.rps, row === reference ? 2 : 3),
+      `${fmt(row.clientCpuPct, 0)}%`,
+      row === reference ? '1' : fmt(row.rps / reference.rps, 3),
+      row === reference ? '1' : fmt(reference.serverCpuUsPerReq / row.serverCpuUsPerReq, 3),
     ]),
   );
+}
+
+/** Each round's req/s and CPU µs/req of every case, one line per case. */
+export function printRounds(cases: LoadRow[][], cpuDigits: number): void {
+  console.log('\nper round, req/s (server CPU µs/req):');
+  for (const rounds of cases) {
+    console.log(
+      `  ${rounds[0]?.label ?? '?'}: ` + rounds.map((r) => `${fmt(r.rps, 0)} (${fmt(r.serverCpuUsPerReq, cpuDigits)})`).join(', '),
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -610,11 +907,11 @@ export function printHeader(title: string, before?: Before): void {
   }
 }
 
-/** The report's software line: Node and Next, and better-sqlite3 (with its SQLite) and autocannon if asked. */
-export function printSoftware(options: { sqlite?: boolean; autocannon?: boolean }): void {
+/** The report's software line: Node and Next, and better-sqlite3 (with its SQLite) and wrk if asked. */
+export function printSoftware(options: { sqlite?: boolean; wrk?: string }): void {
   const parts = [`Node ${process.version}`, `Next ${packageVersion('next')}`];
   if (options.sqlite) parts.push(`better-sqlite3 ${packageVersion('better-sqlite3')} (SQLite ${sqliteVersion()})`);
-  if (options.autocannon) parts.push(`autocannon ${packageVersion('autocannon')} (in this process)`);
+  if (options.wrk) parts.push(`${options.wrk} (its own process)`);
   console.log(`software: ${parts.join(', ')}`);
 }
 

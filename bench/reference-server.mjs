@@ -1,18 +1,27 @@
 // The raw `node:http` reference for bench/pages.ts: serves one body, held in memory, to every
-// request. Plain JavaScript on purpose, so it runs with no loader: `node reference-server.mjs
-// <body-file>` with PORT set; prints "reference server on port N" once listening.
+// request; given a second file (the same page as Brotli), serves that one, with
+// `Content-Encoding: br`, to a request whose Accept-Encoding names br. Plain JavaScript on
+// purpose, so it runs with no loader: `node reference-server.mjs <body-file> [<br-body-file>]`
+// with PORT set; prints "reference server on port N" once listening.
 import fs from 'node:fs';
 import http from 'node:http';
 
-const file = process.argv[2];
+const [file, brotliFile] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: node bench/reference-server.mjs <body-file>');
+  console.error('usage: node bench/reference-server.mjs <body-file> [<br-body-file>]');
   process.exit(2);
 }
 const body = fs.readFileSync(file);
-const headers = { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length };
+const headers = { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length, Vary: 'Accept-Encoding' };
+const brotli = brotliFile ? fs.readFileSync(brotliFile) : undefined;
+const brotliHeaders = brotli && { ...headers, 'Content-Encoding': 'br', 'Content-Length': brotli.length };
 
 const server = http.createServer((req, res) => {
+  if (brotli && req.headers['accept-encoding']?.includes('br')) {
+    res.writeHead(200, brotliHeaders);
+    res.end(brotli);
+    return;
+  }
   res.writeHead(200, headers);
   res.end(body);
 });

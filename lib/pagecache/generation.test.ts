@@ -7,6 +7,7 @@ import { controlDbPath, tenantDbPath } from '@/lib/db/paths';
 import { closeTenantPool, openTenant, tenantPool } from '@/lib/db/pool';
 import { savePost } from '@/lib/posts/posts';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
+import { nextTurn } from '@/lib/testing/turn';
 import { bumpGeneration, pageGeneration } from './generation';
 
 const dataDir = makeTempDataDir();
@@ -32,11 +33,12 @@ describe('page-cache generation', () => {
     expect(pageGeneration('alice')).not.toBe(g);
   });
 
-  it('moves on a bump made by another process (the CLI writes control.db)', () => {
+  it('moves on a bump made by another process (the CLI writes control.db), from the next turn', async () => {
     const g = pageGeneration('alice');
     const other = new Database(controlDbPath());
     other.prepare("update blogs set generation = generation + 1 where slug = 'alice'").run();
     other.close();
+    await nextTurn();
     expect(pageGeneration('alice')).not.toBe(g);
   });
 

@@ -6,8 +6,8 @@ import { config } from '@/lib/config';
 import type { TenantHandle } from '@/lib/db/pool';
 import { processWide } from '@/lib/process/shared';
 import type { PageviewBatcher } from './batcher';
+import { isPublicPost } from './public-posts';
 import { utcDay, visitorHash } from './visitor';
-import { publicPostSql } from '@/lib/posts/public';
 
 /** A beacon is tiny; anything bigger is not one of ours. */
 const BEACON_MAX_BYTES = 1024;
@@ -35,7 +35,8 @@ export async function handleBeacon(
   const beacon = parseBeacon(body);
   if (!beacon) return reply(res, 400, 'rejected');
   if (!isReaderRequest(req) || !isFromBlogItself(req)) return reply(res, 204, 'ignored');
-  if (!beaconLimits().attempt(`${context.clientIp}|${context.slug}`)) return reply(res, 204, 'ignored');
+  const now = Date.now();
+  if (!beaconLimits().attempt(`${context.clientIp}|${context.slug}`, now)) return reply(res, 204, 'ignored');
   let handle: TenantHandle;
   try {
     // The blog is looked up again now: while the body trickled in, its handle may have been
@@ -44,7 +45,6 @@ export async function handleBeacon(
   } catch {
     return reply(res, 204, 'ignored');
   }
-  const now = Date.now();
   if (beacon.p > 0 && !isPublicPost(handle, beacon.p, now)) return reply(res, 204, 'ignored');
 
   const day = utcDay(now);
@@ -98,7 +98,28 @@ export function parseBeacon(body: string): z.output<typeof beaconSchema> | null 
 /** A reader's browser, not a bot and not a prefetch or prerender. */
 export function isReaderRequest(req: IncomingMessage): boolean {
   const userAgent = req.headers['user-agent'] ?? '';
-  return userAgent !== '' && !isbot(userAgent) && !isPrefetch(req);
+  return userAgent !== '' && !isBotAgent(userAgent) && !isPrefetch(req);
+}
+
+/**
+ * isbot's verdict on a User-Agent, remembered: its one large regular expression costs a few µs a
+ * beacon, and readers' browsers send few distinct strings. At most BOT_VERDICTS of at most
+ * BOT_VERDICT_LENGTH characters are kept, then the memo starts over.
+ */
+const BOT_VERDICTS = 1_000;
+const BOT_VERDICT_LENGTH = 512;
+const botVerdicts = () => processWide('pageviews.bot-verdicts', () => new Map<string, boolean>());
+
+function isBotAgent(userAgent: string): boolean {
+  const verdicts = botVerdicts();
+  let bot = verdicts.get(userAgent);
+  if (bot === undefined) {
+    bot = isbot(userAgent);
+    if (userAgent.length > BOT_VERDICT_LENGTH) return bot;
+    if (verdicts.size >= BOT_VERDICTS) verdicts.clear();
+    verdicts.set(userAgent, bot);
+  }
+  return bot;
 }
 
 /**
@@ -130,16 +151,6 @@ function reply(res: ServerResponse, status: number, outcome: BeaconOutcome): Bea
 function isPrefetch(req: IncomingMessage): boolean {
   const purpose = String(req.headers['sec-purpose'] ?? req.headers.purpose ?? '').toLowerCase();
   return purpose.includes('prefetch') || purpose.includes('prerender');
-}
-
-function isPublicPost(handle: TenantHandle, postId: number, now: number): boolean {
-  return (
-    handle
-      .statement('pageviews.isPublic', () =>
-        handle.sqlite.prepare(`select 1 from posts where id = @id and ${publicPostSql('posts')}`).pluck(),
-      )
-      .get({ id: postId, now }) === 1
-  );
 }
 
 /** The referring site's host, when the reader came from another site. */

@@ -5,15 +5,17 @@ import { renameBlog, softDeleteBlog } from '@/lib/blogs/lifecycle';
 import { controlDbPath } from '@/lib/db/paths';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { makeTempBlog } from '@/lib/testing/data-dir';
+import { nextTurn } from '@/lib/testing/turn';
 import { customDomainTarget, registeredBlog, renamedTo } from './registry';
 
 makeTempBlog('alice', 'Alice');
 
-/** Another process's connection, as the CLI's would be. */
-function fromAnotherProcess(sql: string): void {
+/** Another process's connection, as the CLI's would be; seen from the next turn of the event loop. */
+async function fromAnotherProcess(sql: string): Promise<void> {
   const other = new Database(controlDbPath());
   other.exec(sql);
   other.close();
+  await nextTurn();
 }
 
 describe('the blog registry', () => {
@@ -37,22 +39,22 @@ describe('the blog registry', () => {
     expect(registeredBlog('robert')?.status).toBe('deleted');
   });
 
-  it('sees what another process writes', () => {
+  it('sees what another process writes, from the next turn of the event loop', async () => {
     expect(customDomainTarget('alice.example')).toBeUndefined();
     const generation = registeredBlog('alice')!.generation;
-    fromAnotherProcess(`
+    await fromAnotherProcess(`
       insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)
         select 'alice.example', id, 't', 1, 1, 1 from blogs where slug = 'alice';
       update blogs set generation = generation + 1 where slug = 'alice';`);
     expect(customDomainTarget('alice.example')).toEqual({ slug: 'alice', verified: true, isPrimary: true });
     expect(registeredBlog('alice')).toMatchObject({ primaryDomain: 'alice.example', generation: generation + 1 });
-    fromAnotherProcess(`update blogs set status = 'maintenance' where slug = 'alice'`);
+    await fromAnotherProcess(`update blogs set status = 'maintenance' where slug = 'alice'`);
     expect(registeredBlog('alice')?.status).toBe('maintenance');
   });
 
-  it('counts an unverified claim but gives the name to the blog that verified it', () => {
+  it('counts an unverified claim but gives the name to the blog that verified it', async () => {
     createBlog({ slug: 'carol', title: 'Carol' });
-    fromAnotherProcess(`
+    await fromAnotherProcess(`
       insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)
         select 'shared.example', id, 'c', null, 0, 1 from blogs where slug = 'carol';
       insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)

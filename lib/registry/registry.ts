@@ -7,8 +7,9 @@ import { processWide } from '@/lib/process/shared';
  * primary domain, custom domains and the old addresses of renamed blogs.
  *
  * It is loaded whole from control.db and kept current two ways:
- * - writes by other processes (the CLI, worker threads) move `PRAGMA data_version`, asked with
- *   one prepared statement per lookup;
+ * - writes by other processes (the CLI, worker threads) move `PRAGMA data_version`, asked at
+ *   most once per turn of the event loop (each SQLite call costs a few µs of file locking, and a
+ *   page asks the registry several times): another process's write is seen from the next turn;
  * - writes by this process do not move it, so TEMP triggers on this connection call back into
  *   the registry: a generation bump updates one entry, any other change to the tables read here
  *   drops the snapshot, which is reloaded at the next lookup.
@@ -28,6 +29,8 @@ type Snapshot = {
   /** The connection it was read through: a reopened control.db is read again. */
   sqlite: ControlDb['sqlite'];
   dataVersion: number;
+  /** data_version was asked during this turn of the event loop. */
+  checkedThisTurn: boolean;
   blogs: Map<string, RegisteredBlog>;
   domains: Map<string, DomainTarget>;
   /** Old slug of a renamed blog → its current slug. */
@@ -43,9 +46,16 @@ const GENERATION_MOVED = 'quire_generation_moved';
 
 function snapshot(): Snapshot {
   const db = controlDb();
-  const dataVersion = db.statement('data_version', () => db.sqlite.prepare('PRAGMA data_version').pluck()).get() as number;
   const current = holder().snapshot;
-  if (current && current.sqlite === db.sqlite && current.dataVersion === dataVersion) return current;
+  if (current?.checkedThisTurn && current.sqlite === db.sqlite) return current;
+  const dataVersion = db.statement('data_version', () => db.sqlite.prepare('PRAGMA data_version').pluck()).get() as number;
+  const fresh = current && current.sqlite === db.sqlite && current.dataVersion === dataVersion ? current : reload(db, dataVersion);
+  fresh.checkedThisTurn = true;
+  setImmediate(() => (fresh.checkedThisTurn = false));
+  return fresh;
+}
+
+function reload(db: ControlDb, dataVersion: number): Snapshot {
   if (!holder().watched.has(db.sqlite)) watchOwnWrites(db);
   const loaded = load(db, dataVersion);
   holder().snapshot = loaded;
@@ -88,7 +98,7 @@ function load(db: ControlDb, dataVersion: number): Snapshot {
     const blog = byId.get(row.blogId);
     if (blog) renamed.set(row.oldSlug, blog.slug);
   }
-  return { sqlite: db.sqlite, dataVersion, blogs, domains, renamed };
+  return { sqlite: db.sqlite, dataVersion, checkedThisTurn: false, blogs, domains, renamed };
 }
 
 /** TEMP triggers live on this connection only: exactly the writes data_version cannot see. */

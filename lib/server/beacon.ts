@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findBlog } from '@/lib/blogs/blogs';
 import { openTenant } from '@/lib/db/pool';
 import { handleBeacon } from '@/lib/pageviews/ingest';
+import { registeredBlog } from '@/lib/registry/registry';
 import type { FrontContext } from './context';
 import { drainAndSend, sendStatus } from './respond';
 
@@ -11,7 +11,7 @@ import { drainAndSend, sendStatus } from './respond';
  */
 export async function serveBeacon(req: IncomingMessage, res: ServerResponse, slug: string, context: FrontContext): Promise<void> {
   if (req.method !== 'POST') return sendStatus(res, 405);
-  if (findBlog(slug)?.status !== 'active') return drainAndSend(req, res, 204);
+  if (registeredBlog(slug)?.status !== 'active') return drainAndSend(req, res, 204);
   try {
     openTenant(slug);
   } catch {
