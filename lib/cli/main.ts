@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { blogUrl, config } from '@/lib/config';
 import { InputError, parseInput } from '@/lib/input';
 import type { FanOutSummary } from '@/lib/rollout/fanout';
-import { blogSlugSchema } from '@/lib/tenancy/slug';
-import { printJson, printTable, progressBar, readStdin } from './output';
+import { printJson, printTable, readStdin } from './output';
 
 // Output piped into a reader that stops early (`quire blogs list | head -1`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -17,8 +15,8 @@ for (const stream of [process.stdout, process.stderr]) {
 /**
  * `quire`: the operator's command line. Human output by default, `--json` for scripts, a
  * progress bar on long work. Bad input → one line on stderr and exit code 1. Each command
- * imports the library it uses when it runs (`await import(…)`), so that `quire --help` and
- * light commands do not load what others need (sharp, argon2, the Markdown pipeline).
+ * imports the library it uses when it runs (`await import(…)`), so that `quire --help` loads
+ * nothing but commander, and a light command not what others need (sharp, argon2, Markdown).
  */
 const program = new Command()
   .name('quire')
@@ -31,9 +29,27 @@ program.hook('preAction', () => {
   ranCommand = true;
 });
 
-const slugArg = (value: string) => parseInput(blogSlugSchema, value);
+// Two descriptions show the install's settings (lib/config, which reads the environment with
+// zod): they are filled in once a command is picked, before it runs or prints its own help.
+program.hook('preSubcommand', async () => {
+  const { config } = await import('@/lib/config');
+  const cfg = config();
+  deleteCommand.description(`move a blog to the trash (restorable for QUIRE_TRASH_DAYS, now ${cfg.trashDays} days)`);
+  snapshotCommand.description(`take a consistent copy under data/backups/<slug>/ (keeps ${cfg.snapshotKeep}, or ${cfg.snapshotDays} days)`);
+});
+
+/** A blog's public address (lib/config). */
+async function addressOf(slug: string): Promise<string> {
+  const { blogUrl } = await import('@/lib/config');
+  return blogUrl(slug);
+}
+
+async function slugArg(value: string) {
+  const { blogSlugSchema } = await import('@/lib/tenancy/slug');
+  return parseInput(blogSlugSchema, value);
+}
 async function liveBlog(value: string) {
-  const slug = slugArg(value);
+  const slug = await slugArg(value);
   const { findBlog } = await import('@/lib/blogs/blogs');
   const blog = findBlog(slug);
   if (!blog || blog.status === 'deleted') throw new InputError(`There is no blog "${slug}". See: quire blogs list`);
@@ -74,12 +90,12 @@ blogs
   .action(async (slug: string, options: { title?: string; description: string }) => {
     const { createBlog } = await import('@/lib/blogs/blogs');
     const blog = createBlog({ slug, title: options.title ?? slug, description: options.description });
-    console.log(`Created blog "${blog.title}" at ${blogUrl(blog.slug)}`);
+    console.log(`Created blog "${blog.title}" at ${await addressOf(blog.slug)}`);
   });
 
-blogs
+const deleteCommand = blogs
   .command('delete <slug>')
-  .description(`move a blog to the trash (restorable for QUIRE_TRASH_DAYS, now ${config().trashDays} days)`)
+  .description('move a blog to the trash (restorable for QUIRE_TRASH_DAYS days)')
   .action(async (slug: string) => {
     const blog = await liveBlog(slug);
     const [{ findBlog }, { softDeleteBlog, withBlogOffline }] = await Promise.all([
@@ -95,8 +111,8 @@ blogs
   .description('bring a deleted blog back from the trash')
   .action(async (slug: string) => {
     const { restoreDeletedBlog } = await import('@/lib/blogs/lifecycle');
-    const blog = restoreDeletedBlog(slugArg(slug));
-    console.log(`Restored "${blog.title}" at ${blogUrl(blog.slug)}`);
+    const blog = restoreDeletedBlog(await slugArg(slug));
+    console.log(`Restored "${blog.title}" at ${await addressOf(blog.slug)}`);
   });
 
 blogs
@@ -104,7 +120,7 @@ blogs
   .description('delete for good the blogs in the trash longer than QUIRE_TRASH_DAYS')
   .option('--days <n>', 'purge those older than this many days instead', (v) => Number(v))
   .action(async (options: { days?: number }) => {
-    const { purgeTrash } = await import('@/lib/blogs/lifecycle');
+    const [{ purgeTrash }, { config }] = await Promise.all([import('@/lib/blogs/lifecycle'), import('@/lib/config')]);
     const purged = purgeTrash(options.days ?? config().trashDays);
     console.log(purged.length ? `Purged: ${purged.join(', ')}` : 'Nothing in the trash is old enough to purge.');
   });
@@ -114,8 +130,9 @@ blogs
   .description('give a blog a new address; the old one redirects (301) to it')
   .action(async (oldSlug: string, newSlug: string) => {
     const { renameBlog, withBlogOffline } = await import('@/lib/blogs/lifecycle');
-    const blog = await withBlogOffline((await liveBlog(oldSlug)).slug, () => renameBlog(slugArg(oldSlug), newSlug));
-    console.log(`Renamed "${oldSlug}" to "${blog.slug}": ${blogUrl(blog.slug)} (the old address redirects)`);
+    const old = await liveBlog(oldSlug);
+    const blog = await withBlogOffline(old.slug, () => renameBlog(old.slug, newSlug));
+    console.log(`Renamed "${oldSlug}" to "${blog.slug}": ${await addressOf(blog.slug)} (the old address redirects)`);
   });
 
 // ── posts, demo ──────────────────────────────────────────────────────────────────────────
@@ -133,7 +150,7 @@ program
     const markdown = await readMarkdown(options.file);
     const [{ openTenant }, { createPost }] = await Promise.all([import('@/lib/db/pool'), import('@/lib/posts/posts')]);
     const post = await createPost(openTenant(blog.slug), { title: options.title, slug: options.slug, markdown, draft: options.draft });
-    const where = post.status === 'published' ? `at ${blogUrl(blog.slug)}/posts/${post.slug}` : 'as a draft';
+    const where = post.status === 'published' ? `at ${await addressOf(blog.slug)}/posts/${post.slug}` : 'as a draft';
     console.log(`Added "${post.title}" ${where}`);
   });
 
@@ -143,7 +160,8 @@ program
   .action(async () => {
     const { seedDemo } = await import('./demo');
     const created = await seedDemo();
-    console.log(created ? `Created the demo blog at ${blogUrl('demo')}` : `The demo blog exists: ${blogUrl('demo')}`);
+    const address = await addressOf('demo');
+    console.log(created ? `Created the demo blog at ${address}` : `The demo blog exists: ${address}`);
   });
 
 // ── users ────────────────────────────────────────────────────────────────────────────────
@@ -211,7 +229,10 @@ const migrate = program
   .action(async (options: { all?: boolean; check?: boolean; json?: boolean }) => {
     if (!options.all && !options.check)
       throw new InputError('Say what to do: quire migrate --all, quire migrate --check, or quire migrate status.');
-    const { checkAll, migrateAll, migrationStatus } = await import('@/lib/rollout/fanout');
+    const [{ checkAll, migrateAll, migrationStatus }, { progressBar }] = await Promise.all([
+      import('@/lib/rollout/fanout'),
+      import('./progress'),
+    ]);
     const bar = progressBar(options.check ? 'Checking' : 'Migrating', migrationStatus().blogs.length, !options.json);
     const onProgress = (done: number, _total: number, last: { slug: string }) => bar.update(done, last.slug);
     const summary = options.check ? await checkAll(onProgress) : await migrateAll(onProgress);
@@ -260,16 +281,18 @@ function printSummary(summary: FanOutSummary, check: boolean): void {
 }
 
 // ── snapshots ────────────────────────────────────────────────────────────────────────────
-program
+const snapshotCommand = program
   .command('snapshot [slug]')
-  .description(`take a consistent copy under data/backups/<slug>/ (keeps ${config().snapshotKeep}, or ${config().snapshotDays} days)`)
+  .summary('take a consistent copy of a blog, or of every blog')
+  .description('take a consistent copy under data/backups/<slug>/')
   .option('--all', 'every blog')
   .option('--json', 'print JSON')
   .action(async (slug: string | undefined, options: { all?: boolean; json?: boolean }) => {
     if (!slug && !options.all) throw new InputError('Name a blog, or use --all.');
-    const [{ describeBlogs }, { pruneSnapshots, takeSnapshot }] = await Promise.all([
+    const [{ describeBlogs }, { pruneSnapshots, takeSnapshot }, { progressBar }] = await Promise.all([
       import('@/lib/ops/inventory'),
       import('@/lib/snapshots/snapshots'),
+      import('./progress'),
     ]);
     const targets = options.all
       ? describeBlogs()
@@ -308,7 +331,7 @@ program
   .option('--json', 'print JSON')
   .action(async (slug: string, options: { json?: boolean }) => {
     const [{ formatBytes }, { listSnapshots }] = await Promise.all([import('@/lib/ops/inventory'), import('@/lib/snapshots/snapshots')]);
-    const rows = listSnapshots(slugArg(slug));
+    const rows = listSnapshots(await slugArg(slug));
     if (options.json) return printJson(rows);
     printTable(
       rows.map((s) => ({ name: s.name, size: formatBytes(s.size), taken: s.createdAt.toISOString() })),
@@ -323,7 +346,11 @@ program
   .option('--full', 'integrity_check instead of quick_check (slower)')
   .option('--json', 'print JSON')
   .action(async (options: { full?: boolean; json?: boolean }) => {
-    const [{ describeBlogs }, { runDoctor }] = await Promise.all([import('@/lib/ops/inventory'), import('@/lib/ops/doctor')]);
+    const [{ describeBlogs }, { runDoctor }, { progressBar }] = await Promise.all([
+      import('@/lib/ops/inventory'),
+      import('@/lib/ops/doctor'),
+      import('./progress'),
+    ]);
     const bar = progressBar('Checking', describeBlogs({ includeDeleted: true }).length, !options.json);
     const report = runDoctor({ full: options.full, onProgress: (done) => bar.update(done) });
     bar.stop();
