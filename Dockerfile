@@ -10,13 +10,13 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
-# ── build: Next's production build, then drop dev dependencies ──
+# ── build: the server and CLI compiled to dist/, Next's production build; then drop dev dependencies ──
 FROM deps AS build
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY . .
-RUN npx next build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev
 
-# ── runtime: no compilers, non-root ──
+# ── runtime: no compilers (no tsx, no TypeScript), non-root ──
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -26,6 +26,7 @@ ENV NODE_ENV=production \
 COPY --from=build /app/package.json /app/next.config.mjs /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/.next ./.next
+COPY --from=build /app/dist ./dist
 COPY --from=build /app/lib ./lib
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/scripts/healthcheck.mjs ./scripts/healthcheck.mjs
@@ -34,4 +35,4 @@ USER node
 VOLUME /app/data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
-CMD ["node", "--import", "tsx", "lib/server/main.ts"]
+CMD ["node", "dist/server.mjs"]

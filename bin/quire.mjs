@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// The `quire` command: runs the TypeScript CLI through tsx, from wherever it is installed.
+// The `quire` command: runs the CLI compiled by `npm run build` (dist/cli.mjs), from wherever it is installed.
+import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist', 'cli.mjs');
+if (!fs.existsSync(cli)) {
+  console.error('quire: the CLI is not built yet: run npm run build first.');
+  process.exit(1);
+}
 process.env.QUIRE_APP_DIR ??= root;
-register({ tsconfig: path.join(root, 'tsconfig.json') });
-await import('../lib/cli/main.ts');
+await import(pathToFileURL(cli).href);

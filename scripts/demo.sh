@@ -11,4 +11,4 @@ echo "  Quire is starting:"
 echo "    platform   http://localhost:${port}"
 echo "    demo blog  http://demo.localhost:${port}"
 echo
-exec env NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node --import tsx lib/server/main.ts
+exec env NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node dist/server.mjs

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Starts the production server for the Playwright tests on a fresh data directory with the demo.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 port="$1"
+# The compiled server and CLI (dist/) are cheap to bring up to date; Next's build is the caller's.
+node scripts/build-server.mjs --if-stale
 dir="$(mktemp -d -t quire-e2e-XXXXXX)"
 trap 'rm -rf "$dir"' EXIT
 export QUIRE_DATA_DIR="$dir" PORT="$port" QUIRE_ROOT_DOMAIN="localhost:$port" QUIRE_PV_FLUSH_MS=500
 # Every e2e test signs up from this one address.
 export QUIRE_SIGNUPS_PER_HOUR=1000
 node bin/quire.mjs demo
-NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node --import tsx lib/server/main.ts &
+NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node dist/server.mjs &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server; rm -rf "$dir"' EXIT INT TERM
 wait $server

@@ -27,7 +27,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-// Each test runs the CLI several times, and each run starts TypeScript afresh (2–4 s here).
+// Each test runs the CLI several times (a process each, slow on a loaded 2-core machine).
 describe('snapshots', { timeout: 60_000 }, () => {
   it('snapshot → change → restore gives back the same content, and the restore can be undone', async () => {
     const taken = cli('snapshot', 'keep', '--json');

@@ -1,22 +1,8 @@
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { createUserAccount, generatePassword, listUsers, resetPassword, setDisabled } from '@/lib/accounts/admin';
-import { createBlog, findBlog } from '@/lib/blogs/blogs';
-import { purgeTrash, renameBlog, restoreDeletedBlog, softDeleteBlog, withBlogOffline } from '@/lib/blogs/lifecycle';
-import { blogUrl, config } from '@/lib/config';
-import { closeControlDb } from '@/lib/db/control';
-import { closeTenantPool, openTenant } from '@/lib/db/pool';
 import { InputError, parseInput } from '@/lib/input';
-import { checkAll, migrateAll, migrationStatus, type FanOutSummary } from '@/lib/rollout/fanout';
-import { runDoctor } from '@/lib/ops/doctor';
-import { describeBlogs, formatBytes } from '@/lib/ops/inventory';
-import { litestreamConfig } from '@/lib/ops/litestream';
-import { createPost } from '@/lib/posts/posts';
-import { closeWorkerPools } from '@/lib/workers/pool';
-import { listSnapshots, planRollback, pruneSnapshots, restoreSnapshot, rollbackMigration, takeSnapshot } from '@/lib/snapshots/snapshots';
-import { blogSlugSchema } from '@/lib/tenancy/slug';
-import { seedDemo } from './demo';
-import { printJson, printTable, progressBar, readStdin } from './output';
+import type { FanOutSummary } from '@/lib/rollout/fanout';
+import { printJson, printTable, readStdin } from './output';
 
 // Output piped into a reader that stops early (`quire blogs list | head -1`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -28,7 +14,9 @@ for (const stream of [process.stdout, process.stderr]) {
 
 /**
  * `quire`: the operator's command line. Human output by default, `--json` for scripts, a
- * progress bar on long work. Bad input → one line on stderr and exit code 1.
+ * progress bar on long work. Bad input → one line on stderr and exit code 1. Each command
+ * imports the library it uses when it runs (`await import(…)`), so that `quire --help` loads
+ * nothing but commander, and a light command not what others need (sharp, argon2, Markdown).
  */
 const program = new Command()
   .name('quire')
@@ -36,9 +24,33 @@ const program = new Command()
   .exitOverride()
   .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'quire: ')) });
 
-const slugArg = (value: string) => parseInput(blogSlugSchema, value);
-function liveBlog(value: string) {
-  const slug = slugArg(value);
+let ranCommand = false;
+program.hook('preAction', () => {
+  ranCommand = true;
+});
+
+// Two descriptions show the install's settings (lib/config, which reads the environment with
+// zod): they are filled in once a command is picked, before it runs or prints its own help.
+program.hook('preSubcommand', async () => {
+  const { config } = await import('@/lib/config');
+  const cfg = config();
+  deleteCommand.description(`move a blog to the trash (restorable for QUIRE_TRASH_DAYS, now ${cfg.trashDays} days)`);
+  snapshotCommand.description(`take a consistent copy under data/backups/<slug>/ (keeps ${cfg.snapshotKeep}, or ${cfg.snapshotDays} days)`);
+});
+
+/** A blog's public address (lib/config). */
+async function addressOf(slug: string): Promise<string> {
+  const { blogUrl } = await import('@/lib/config');
+  return blogUrl(slug);
+}
+
+async function slugArg(value: string) {
+  const { blogSlugSchema } = await import('@/lib/tenancy/slug');
+  return parseInput(blogSlugSchema, value);
+}
+async function liveBlog(value: string) {
+  const slug = await slugArg(value);
+  const { findBlog } = await import('@/lib/blogs/blogs');
   const blog = findBlog(slug);
   if (!blog || blog.status === 'deleted') throw new InputError(`There is no blog "${slug}". See: quire blogs list`);
   return blog;
@@ -52,7 +64,8 @@ blogs
   .description('every blog: size on disk, posts, last write, schema version, status')
   .option('--json', 'print JSON')
   .option('--all', 'include blogs in the trash')
-  .action((options: { json?: boolean; all?: boolean }) => {
+  .action(async (options: { json?: boolean; all?: boolean }) => {
+    const { describeBlogs, formatBytes } = await import('@/lib/ops/inventory');
     const rows = describeBlogs({ includeDeleted: options.all });
     if (options.json) return printJson(rows);
     printTable(
@@ -74,16 +87,21 @@ blogs
   .description('create a blog, served at <slug>.<root domain>')
   .option('--title <title>', 'the blog title (default: the slug)')
   .option('--description <text>', 'a one-line description shown under the title', '')
-  .action((slug: string, options: { title?: string; description: string }) => {
+  .action(async (slug: string, options: { title?: string; description: string }) => {
+    const { createBlog } = await import('@/lib/blogs/blogs');
     const blog = createBlog({ slug, title: options.title ?? slug, description: options.description });
-    console.log(`Created blog "${blog.title}" at ${blogUrl(blog.slug)}`);
+    console.log(`Created blog "${blog.title}" at ${await addressOf(blog.slug)}`);
   });
 
-blogs
+const deleteCommand = blogs
   .command('delete <slug>')
-  .description(`move a blog to the trash (restorable for QUIRE_TRASH_DAYS, now ${config().trashDays} days)`)
+  .description('move a blog to the trash (restorable for QUIRE_TRASH_DAYS days)')
   .action(async (slug: string) => {
-    const blog = liveBlog(slug);
+    const blog = await liveBlog(slug);
+    const [{ findBlog }, { softDeleteBlog, withBlogOffline }] = await Promise.all([
+      import('@/lib/blogs/blogs'),
+      import('@/lib/blogs/lifecycle'),
+    ]);
     await withBlogOffline(blog.slug, () => softDeleteBlog(findBlog(blog.slug)!));
     console.log(`Moved "${slug}" to the trash. Undo with: quire blogs restore ${slug}`);
   });
@@ -91,16 +109,18 @@ blogs
 blogs
   .command('restore <slug>')
   .description('bring a deleted blog back from the trash')
-  .action((slug: string) => {
-    const blog = restoreDeletedBlog(slugArg(slug));
-    console.log(`Restored "${blog.title}" at ${blogUrl(blog.slug)}`);
+  .action(async (slug: string) => {
+    const { restoreDeletedBlog } = await import('@/lib/blogs/lifecycle');
+    const blog = restoreDeletedBlog(await slugArg(slug));
+    console.log(`Restored "${blog.title}" at ${await addressOf(blog.slug)}`);
   });
 
 blogs
   .command('purge')
   .description('delete for good the blogs in the trash longer than QUIRE_TRASH_DAYS')
   .option('--days <n>', 'purge those older than this many days instead', (v) => Number(v))
-  .action((options: { days?: number }) => {
+  .action(async (options: { days?: number }) => {
+    const [{ purgeTrash }, { config }] = await Promise.all([import('@/lib/blogs/lifecycle'), import('@/lib/config')]);
     const purged = purgeTrash(options.days ?? config().trashDays);
     console.log(purged.length ? `Purged: ${purged.join(', ')}` : 'Nothing in the trash is old enough to purge.');
   });
@@ -109,8 +129,10 @@ blogs
   .command('rename <old> <new>')
   .description('give a blog a new address; the old one redirects (301) to it')
   .action(async (oldSlug: string, newSlug: string) => {
-    const blog = await withBlogOffline(liveBlog(oldSlug).slug, () => renameBlog(slugArg(oldSlug), newSlug));
-    console.log(`Renamed "${oldSlug}" to "${blog.slug}": ${blogUrl(blog.slug)} (the old address redirects)`);
+    const { renameBlog, withBlogOffline } = await import('@/lib/blogs/lifecycle');
+    const old = await liveBlog(oldSlug);
+    const blog = await withBlogOffline(old.slug, () => renameBlog(old.slug, newSlug));
+    console.log(`Renamed "${oldSlug}" to "${blog.slug}": ${await addressOf(blog.slug)} (the old address redirects)`);
   });
 
 // ── posts, demo ──────────────────────────────────────────────────────────────────────────
@@ -124,10 +146,11 @@ program
   .option('--slug <slug>', 'the post address (default: derived from the title)')
   .option('--draft', 'save as a draft instead of publishing')
   .action(async (blogSlug: string, options: { title: string; file?: string; slug?: string; draft?: boolean }) => {
-    const blog = liveBlog(blogSlug);
+    const blog = await liveBlog(blogSlug);
     const markdown = await readMarkdown(options.file);
+    const [{ openTenant }, { createPost }] = await Promise.all([import('@/lib/db/pool'), import('@/lib/posts/posts')]);
     const post = await createPost(openTenant(blog.slug), { title: options.title, slug: options.slug, markdown, draft: options.draft });
-    const where = post.status === 'published' ? `at ${blogUrl(blog.slug)}/posts/${post.slug}` : 'as a draft';
+    const where = post.status === 'published' ? `at ${await addressOf(blog.slug)}/posts/${post.slug}` : 'as a draft';
     console.log(`Added "${post.title}" ${where}`);
   });
 
@@ -135,8 +158,10 @@ program
   .command('demo')
   .description('create the blog "demo" with a few sample posts (skipped if it exists)')
   .action(async () => {
+    const { seedDemo } = await import('./demo');
     const created = await seedDemo();
-    console.log(created ? `Created the demo blog at ${blogUrl('demo')}` : `The demo blog exists: ${blogUrl('demo')}`);
+    const address = await addressOf('demo');
+    console.log(created ? `Created the demo blog at ${address}` : `The demo blog exists: ${address}`);
   });
 
 // ── users ────────────────────────────────────────────────────────────────────────────────
@@ -145,7 +170,8 @@ const usersCommand = program.command('users').description('List, create, reset a
 usersCommand
   .command('list')
   .option('--json', 'print JSON')
-  .action((options: { json?: boolean }) => {
+  .action(async (options: { json?: boolean }) => {
+    const { listUsers } = await import('@/lib/accounts/admin');
     const rows = listUsers();
     if (options.json) return printJson(rows);
     printTable(
@@ -164,6 +190,7 @@ usersCommand
   .description('create an account; prints a generated password unless one is piped in with --password-stdin')
   .option('--password-stdin', 'read the password from standard input')
   .action(async (email: string, options: { passwordStdin?: boolean }) => {
+    const { createUserAccount, generatePassword } = await import('@/lib/accounts/admin');
     const password = options.passwordStdin ? (await readStdin()).trim() : generatePassword();
     const user = await createUserAccount(email, password);
     console.log(`Created ${user.email}${options.passwordStdin ? '' : `. Password: ${password}`}`);
@@ -174,6 +201,7 @@ usersCommand
   .description('set a new password (printed, or piped in) and log the account out everywhere')
   .option('--password-stdin', 'read the password from standard input')
   .action(async (email: string, options: { passwordStdin?: boolean }) => {
+    const { generatePassword, resetPassword } = await import('@/lib/accounts/admin');
     const password = options.passwordStdin ? (await readStdin()).trim() : generatePassword();
     await resetPassword(email, password);
     console.log(
@@ -185,7 +213,8 @@ usersCommand
   .command('disable <email>')
   .description('stop an account from logging in, and end its sessions')
   .option('--enable', 'enable it again instead')
-  .action((email: string, options: { enable?: boolean }) => {
+  .action(async (email: string, options: { enable?: boolean }) => {
+    const { setDisabled } = await import('@/lib/accounts/admin');
     setDisabled(email, !options.enable);
     console.log(`${email.trim().toLowerCase()} is ${options.enable ? 'enabled' : 'disabled'}.`);
   });
@@ -200,6 +229,10 @@ const migrate = program
   .action(async (options: { all?: boolean; check?: boolean; json?: boolean }) => {
     if (!options.all && !options.check)
       throw new InputError('Say what to do: quire migrate --all, quire migrate --check, or quire migrate status.');
+    const [{ checkAll, migrateAll, migrationStatus }, { progressBar }] = await Promise.all([
+      import('@/lib/rollout/fanout'),
+      import('./progress'),
+    ]);
     const bar = progressBar(options.check ? 'Checking' : 'Migrating', migrationStatus().blogs.length, !options.json);
     const onProgress = (done: number, _total: number, last: { slug: string }) => bar.update(done, last.slug);
     const summary = options.check ? await checkAll(onProgress) : await migrateAll(onProgress);
@@ -213,7 +246,8 @@ migrate
   .command('status')
   .description("each blog's schema version against the current one")
   .option('--json', 'print JSON')
-  .action((options: { json?: boolean }) => {
+  .action(async (options: { json?: boolean }) => {
+    const [{ describeBlogs }, { migrationStatus }] = await Promise.all([import('@/lib/ops/inventory'), import('@/lib/rollout/fanout')]);
     const rows = describeBlogs();
     const target = migrationStatus().target;
     const behind = rows.filter((b) => (b.schemaVersion ?? 0) < target);
@@ -227,7 +261,11 @@ migrate
   .description('put a blog back to its pre-migration snapshot (warns what is lost)')
   .option('--yes', 'do it without asking')
   .action(async (slug: string, options: { yes?: boolean }) => {
-    const plan = planRollback(liveBlog(slug).slug);
+    const [{ withBlogOffline }, { planRollback, rollbackMigration }] = await Promise.all([
+      import('@/lib/blogs/lifecycle'),
+      import('@/lib/snapshots/snapshots'),
+    ]);
+    const plan = planRollback((await liveBlog(slug)).slug);
     console.error(`Rolling "${plan.slug}" back to ${plan.snapshot.name}. This loses:\n${plan.lost.map((l) => `  - ${l}`).join('\n')}`);
     if (!options.yes) throw new InputError('Nothing was changed. Run again with --yes to roll back.');
     const kept = await withBlogOffline(plan.slug, () => rollbackMigration(plan));
@@ -243,18 +281,24 @@ function printSummary(summary: FanOutSummary, check: boolean): void {
 }
 
 // ── snapshots ────────────────────────────────────────────────────────────────────────────
-program
+const snapshotCommand = program
   .command('snapshot [slug]')
-  .description(`take a consistent copy under data/backups/<slug>/ (keeps ${config().snapshotKeep}, or ${config().snapshotDays} days)`)
+  .summary('take a consistent copy of a blog, or of every blog')
+  .description('take a consistent copy under data/backups/<slug>/')
   .option('--all', 'every blog')
   .option('--json', 'print JSON')
   .action(async (slug: string | undefined, options: { all?: boolean; json?: boolean }) => {
     if (!slug && !options.all) throw new InputError('Name a blog, or use --all.');
+    const [{ describeBlogs }, { pruneSnapshots, takeSnapshot }, { progressBar }] = await Promise.all([
+      import('@/lib/ops/inventory'),
+      import('@/lib/snapshots/snapshots'),
+      import('./progress'),
+    ]);
     const targets = options.all
       ? describeBlogs()
           .filter((b) => b.status !== 'deleted' && !b.problem)
           .map((b) => b.slug)
-      : [liveBlog(slug!).slug];
+      : [(await liveBlog(slug!)).slug];
     const bar = progressBar('Snapshotting', targets.length, targets.length > 1 && !options.json);
     const results: { slug: string; snapshot: string; pruned: string[] }[] = [];
     for (const [index, target] of targets.entries()) {
@@ -271,7 +315,12 @@ program
   .description('put a snapshot back; the current file is snapshotted first, so this can be undone')
   .requiredOption('--from <snapshot>', 'the snapshot file name (see: quire snapshots <slug>)')
   .action(async (slug: string, options: { from: string }) => {
-    const blog = liveBlog(slug);
+    const blog = await liveBlog(slug);
+    const [{ findBlog }, { withBlogOffline }, { restoreSnapshot }] = await Promise.all([
+      import('@/lib/blogs/blogs'),
+      import('@/lib/blogs/lifecycle'),
+      import('@/lib/snapshots/snapshots'),
+    ]);
     const kept = await withBlogOffline(blog.slug, () => restoreSnapshot(findBlog(blog.slug)!, options.from));
     console.log(`Restored "${blog.slug}" from ${options.from}. The file it replaced is kept as ${kept}.`);
   });
@@ -280,8 +329,9 @@ program
   .command('snapshots <slug>')
   .description("list a blog's snapshots")
   .option('--json', 'print JSON')
-  .action((slug: string, options: { json?: boolean }) => {
-    const rows = listSnapshots(slugArg(slug));
+  .action(async (slug: string, options: { json?: boolean }) => {
+    const [{ formatBytes }, { listSnapshots }] = await Promise.all([import('@/lib/ops/inventory'), import('@/lib/snapshots/snapshots')]);
+    const rows = listSnapshots(await slugArg(slug));
     if (options.json) return printJson(rows);
     printTable(
       rows.map((s) => ({ name: s.name, size: formatBytes(s.size), taken: s.createdAt.toISOString() })),
@@ -295,7 +345,12 @@ program
   .description('check every blog file, and that control.db and the files agree')
   .option('--full', 'integrity_check instead of quick_check (slower)')
   .option('--json', 'print JSON')
-  .action((options: { full?: boolean; json?: boolean }) => {
+  .action(async (options: { full?: boolean; json?: boolean }) => {
+    const [{ describeBlogs }, { runDoctor }, { progressBar }] = await Promise.all([
+      import('@/lib/ops/inventory'),
+      import('@/lib/ops/doctor'),
+      import('./progress'),
+    ]);
     const bar = progressBar('Checking', describeBlogs({ includeDeleted: true }).length, !options.json);
     const report = runDoctor({ full: options.full, onProgress: (done) => bar.update(done) });
     bar.stop();
@@ -313,7 +368,8 @@ program
   .description('write a litestream.yml that replicates control.db and every blog file')
   .requiredOption('--replica <url>', 'where backups go, e.g. s3://my-bucket/quire')
   .option('--out <file>', 'the file to write', 'litestream.yml')
-  .action((options: { replica: string; out: string }) => {
+  .action(async (options: { replica: string; out: string }) => {
+    const { litestreamConfig } = await import('@/lib/ops/litestream');
     fs.writeFileSync(options.out, litestreamConfig(options.replica));
     console.log(`Wrote ${options.out}. Run: litestream replicate -config ${options.out}`);
   });
@@ -339,7 +395,15 @@ try {
   }
   process.exitCode = error instanceof CommanderError && error.exitCode === 0 ? 0 : 1;
 } finally {
-  await closeWorkerPools();
-  closeTenantPool();
-  closeControlDb();
+  // Close what the command opened; `quire --help` and usage errors loaded none of it.
+  if (ranCommand) {
+    const [{ closeWorkerPools }, { closeTenantPool }, { closeControlDb }] = await Promise.all([
+      import('@/lib/workers/pool'),
+      import('@/lib/db/pool'),
+      import('@/lib/db/control'),
+    ]);
+    await closeWorkerPools();
+    closeTenantPool();
+    closeControlDb();
+  }
 }

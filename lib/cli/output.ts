@@ -1,5 +1,3 @@
-import cliProgress from 'cli-progress';
-
 /** Prints rows as aligned columns (human output). */
 export function printTable(rows: Record<string, string | number | null>[], empty = 'Nothing to show.'): void {
   if (rows.length === 0) return console.log(empty);
@@ -17,33 +15,6 @@ export function printTable(rows: Record<string, string | number | null>[], empty
 
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
-}
-
-/**
- * Progress for long work: a bar on a terminal (cli-progress), a line every tenth otherwise,
- * always on stderr so `--json` output stays clean.
- */
-export function progressBar(label: string, total: number, enabled = true) {
-  if (!enabled || total === 0) return { update: () => {}, stop: () => {} };
-  if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% | {value}/{total} | {last}`, stream: process.stderr, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(total, 0, { last: '' });
-    return { update: (done: number, last = '') => bar.update(done, { last }), stop: () => bar.stop() };
-  }
-  let shown = -1;
-  return {
-    update: (done: number) => {
-      const tenth = Math.floor((done / total) * 10);
-      if (tenth !== shown) {
-        shown = tenth;
-        process.stderr.write(`${label}: ${done}/${total}\n`);
-      }
-    },
-    stop: () => {},
-  };
 }
 
 /** Reads all of standard input (for passwords and Markdown piped in). */

@@ -4,7 +4,7 @@ import { readBody } from '@/lib/http/api';
 import { HttpError, forbidden } from '@/lib/http/errors';
 import { clientIp } from '@/lib/http/request';
 import { InputError } from '@/lib/input';
-import { escapeHtml } from '@/lib/markdown/render';
+import { escapeHtml } from '@/lib/markdown/text';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { submitComment } from './comments';
 import { COMMENT_ACTION, COMMENT_BODY_MAX, COMMENT_FIELDS, COMMENT_NAME_MAX, COMMENTS_ANCHOR } from './fields';

@@ -2,16 +2,8 @@ import { parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
 import { COMMENT_XSS_CORPUS } from '@/lib/testing/xss-corpus';
 import { COMMENT_BODY_MAX } from '@/lib/comments/fields';
-import {
-  escapeHtml,
-  excerptFromHtml,
-  htmlToText,
-  readingMinutes,
-  renderComment,
-  renderMarkdown,
-  sanitizeWithAbsoluteUrls,
-  type ImageLookup,
-} from './render';
+import { excerptFromHtml, htmlToText, renderComment, renderMarkdown, sanitizeWithAbsoluteUrls, type ImageLookup } from './render';
+import { escapeHtml, readingMinutes } from './text';
 
 type Node = { type: string; name?: string; attribs?: Record<string, string>; children?: Node[] };
 

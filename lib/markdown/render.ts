@@ -3,6 +3,7 @@ import MarkdownIt from 'markdown-it';
 import type { MarkdownIt as MarkdownParser, StateCore, StateInline, Token } from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 import { headingIds, singleTildeStrikethrough, strikethroughAsDel, tableAlign, taskLists, wwwLinks } from './gfm';
+import { escapeHtml } from './text';
 
 /**
  * How deep quotes, lists and inline markup may nest; what is deeper is dropped (quotes, lists)
@@ -289,11 +290,6 @@ export function renderComment(body: string): string {
   return sanitizeHtml(commentMarkdown.render(body), COMMENT_SANITIZE);
 }
 
-/** Text for HTML built by hand (not by React, which escapes by itself). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** Where a list item (or a table cell) ends, and where any other block ends: see htmlToText. */
 const ITEM_END = '\uE010';
 const BLOCK_END = '\uE011';
@@ -347,11 +343,4 @@ export function excerptFromHtml(html: string, max = 240): string {
   const cut = text.slice(0, max);
   const lastSpace = cut.lastIndexOf(' ');
   return `${(lastSpace > max * 0.6 ? cut.slice(0, lastSpace) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
-}
-
-const WORDS_PER_MINUTE = 230;
-
-export function readingMinutes(text: string): number {
-  const words = text.split(/\s+/).filter(Boolean).length;
-  return Math.max(1, Math.round(words / WORDS_PER_MINUTE));
 }

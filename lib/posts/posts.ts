@@ -20,7 +20,7 @@ import {
 import { postSlugSchema, slugify, uniqueSlug } from './slug';
 import { shownStatus } from './status';
 import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAGS_TEXT_MAX, TAG_MAX } from '@/lib/input/lengths';
-import { readingMinutes } from '@/lib/markdown/render';
+import { readingMinutes } from '@/lib/markdown/text';
 
 /** Limits, documented in the README: generous for writing, bounded for the server. */
 

@@ -6,7 +6,7 @@ import type { TenantHandle } from '@/lib/db/pool';
 import { media, posts, settings } from '@/lib/db/schema/tenant';
 import { notFoundError } from '@/lib/http/errors';
 import { renderMarkdownOffThread } from '@/lib/markdown/off-thread';
-import { readingMinutes } from '@/lib/markdown/render';
+import { readingMinutes } from '@/lib/markdown/text';
 import { coverColumns, mediaImageTable, withCover, type CoverImage } from '@/lib/media/media';
 import { getPost, listPostTags, type TagRef } from './posts';
 import { getPendingRevision } from './revisions';

@@ -1,7 +1,8 @@
 /**
- * The front server (loaded by tsx) and Next's route modules (bundled by Next) each get their own
- * copy of every module. State that must exist once per process — the tenant pool, the control
- * handle, page-cache generations — is therefore kept on `globalThis` under a Quire key.
+ * The front server (compiled into dist/, or run by tsx in dev) and Next's route modules (bundled
+ * by Next) each get their own copy of every module. State that must exist once per process — the
+ * tenant pool, the control handle, page-cache generations — is therefore kept on `globalThis`
+ * under a Quire key.
  */
 const store = ((globalThis as Record<string, unknown>).__quire ??= new Map()) as Map<string, unknown>;
 

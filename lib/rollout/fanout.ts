@@ -6,6 +6,7 @@ import { appRoot, config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, scratchFile, tenantDbPath } from '@/lib/db/paths';
+import { threadModule } from '@/lib/process/thread-module';
 import { blogs, migrationLedger, migrationRuns, type Blog } from '@/lib/db/schema/control';
 import type { BlogJob, BlogJobResult } from './blog-job';
 
@@ -42,11 +43,7 @@ async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: 
   await Promise.all(
     Array.from({ length: workerCount }, () => {
       const worker = new Worker(path.join(appRoot(), 'lib', 'process', 'ts-worker.mjs'), {
-        workerData: {
-          tsconfig: path.join(appRoot(), 'tsconfig.json'),
-          module: path.join(appRoot(), 'lib', 'rollout', 'blog-job.ts'),
-          role: 'blog-job',
-        },
+        workerData: { module: threadModule('lib/rollout/blog-job.ts'), role: 'blog-job' },
       });
       return new Promise<void>((resolve, reject) => {
         const next = () => {

@@ -2,7 +2,7 @@ import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
 import { publicBlog } from '@/lib/reader/blog';
 import { publicDocument } from '@/lib/http/public';
 import { lastModified, listPublicTags, listPublishedPostDates } from '@/lib/posts/public';
-import { escapeHtml } from '@/lib/markdown/render';
+import { escapeHtml } from '@/lib/markdown/text';
 
 export const SITEMAP_CONTENT_TYPE = 'application/xml';
 

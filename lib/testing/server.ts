@@ -36,16 +36,16 @@ export type RunningServer = {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
-/** Starts the production server (`npm start`'s command) and waits until it listens. */
+/** Starts the production server (`npm start`'s command, compiled) and waits until it listens. */
 export async function startServer(
   dataDir: string,
   env: Record<string, string> | ((port: number) => Record<string, string>) = {},
 ): Promise<RunningServer> {
-  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID')) || !fs.existsSync(path.join(ROOT, 'dist', 'server.mjs'))) {
     throw new Error('No production build: run `npm run build` before the integration tests.');
   }
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/server/main.ts'], {
+  const child = spawn(process.execPath, ['dist/server.mjs'], {
     cwd: ROOT,
     env: {
       ...process.env,

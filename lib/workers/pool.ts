@@ -6,6 +6,7 @@ import { appRoot, config } from '@/lib/config';
 import { HttpError } from '@/lib/http/errors';
 import { InputError } from '@/lib/input';
 import { peekProcessWide, processWide } from '@/lib/process/shared';
+import { threadModule } from '@/lib/process/thread-module';
 import { reviveFailure, type TaskFailure } from './errors';
 
 /**
@@ -58,6 +59,8 @@ function lanes(): Lanes {
       pool: new Piscina({
         // The threads' entry lives with the task table (lib/tasks): the pool knows tasks by name only.
         filename: path.join(appRoot(), 'lib', 'tasks', 'thread.mjs'),
+        // …which loads the task table, compiled or not (lib/process/thread-module.ts).
+        workerData: { taskTable: threadModule('lib/tasks/index.ts') },
         name: 'default',
         // One render thread stays up (a thread takes a second or so to start, ~50 MB); more are
         // started when renders overlap, and the bulk one per import. Idle ones go after a minute.
@@ -66,7 +69,7 @@ function lanes(): Lanes {
         idleTimeout: 60_000,
         maxQueue: MAX_QUEUED[lane],
         resourceLimits: { maxOldGenerationSizeMb: cfg.workerHeapMb, maxYoungGenerationSizeMb: 32 },
-        // The worker registers its own TypeScript loader; the server's flags are not needed.
+        // A thread registers its own TypeScript loader if it needs one; the server's flags are not needed.
         execArgv: [],
       }),
       stopped: 0,
