@@ -187,7 +187,7 @@ export function startQuire(
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   return startChild(
     name,
-    [...nodeArgs, '--import', 'tsx', 'lib/server/main.ts'],
+    [...nodeArgs, 'dist/server.mjs'],
     { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', QUIRE_DATA_DIR: dataDir, ...extraEnv },
     /production server on port/,
     { ...options, envForPort: (port) => ({ QUIRE_ROOT_DOMAIN: `localhost:${port}` }) },
@@ -327,15 +327,13 @@ export function beaconRequest(port: number, blog: string, post: number, referrer
 // Set-up
 
 export function ensureBuild(notes: string[]): void {
-  if (fs.existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))) return;
-  console.log('No production build (.next/BUILD_ID is missing): running `npx next build` first.');
-  execFileSync('npx', ['next', 'build'], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    timeout: 600_000,
-  });
-  notes.push('There was no production build, so this run ran `npx next build` first.');
+  const before = fs.existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))
+    ? fs.statSync(path.join(REPO_ROOT, '.next', 'BUILD_ID')).mtimeMs
+    : 0;
+  // What `npm start` runs, built again only where older than its sources (dist/ and .next/).
+  execFileSync('bash', ['scripts/ensure-build.sh'], { cwd: REPO_ROOT, stdio: 'inherit', timeout: 900_000 });
+  const after = fs.statSync(path.join(REPO_ROOT, '.next', 'BUILD_ID')).mtimeMs;
+  if (after !== before) notes.push('The production build was older than the sources, so this run built it first.');
 }
 
 /**
