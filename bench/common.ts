@@ -237,6 +237,7 @@ export function freePort(): Promise<number> {
 /** Part of what Quire's `GET /api/health` answers (lib/metrics/metrics.ts, healthReport). */
 export type Health = {
   openHandles: number;
+  memory?: { rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number };
   pageviews: { pending: number; pendingKeys: number; flushed: number; failedFlushes: number };
   /** null when the page cache is off. */
   pageCache: {

@@ -290,6 +290,7 @@ await runBench('bench:crawl', { deadlineMs: 3 * 60 * 60 * 1000 }, async () => {
   const withoutRender = second.renders === undefined ? undefined : 1 - second.renders / second.requests;
   console.log(`\nraw reference: one ${sample.length}-byte page (brotli), node:http, same requests as pass 2`);
   console.log(`disk store at the end: ${JSON.stringify(stats?.pageCache?.disk ?? null)}`);
+  console.log(`server memory at the end (MiB): ${JSON.stringify(stats?.memory ?? null)}, open blog handles: ${stats?.openHandles}`);
   console.log(
     `goals: pass 2 without a render ≥ ${TARGET_WITHOUT_RENDER * 100}%: ${withoutRender === undefined ? '?' : (withoutRender * 100).toFixed(1) + '%'}`,
   );

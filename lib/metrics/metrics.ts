@@ -52,10 +52,18 @@ export function healthReport() {
           disk: cache.disk ?? null,
         }
       : null,
+    memory: memoryReport(),
     // Is anything stalling the thread that serves every blog? (docs/architecture.md, "Isolation")
     eventLoopDelay: eventLoopDelay(),
     workers: workerPoolStats(),
   };
+}
+
+/** Where the process's memory is, in MiB: resident, the serving thread's V8 heap, and buffers outside it. */
+function memoryReport() {
+  const usage = process.memoryUsage();
+  const mib = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
+  return { rssMb: mib(usage.rss), heapUsedMb: mib(usage.heapUsed), heapTotalMb: mib(usage.heapTotal), externalMb: mib(usage.external) };
 }
 
 /** The Prometheus registry: process metrics, plus gauges read from the live state on scrape. */

@@ -31,6 +31,17 @@ describe('PageCache in memory', () => {
     expect(page.etag).toMatch(/^"[\w-]+"$/);
   });
 
+  it('adds the plain page in memory, counted in its bound, for a client that takes no compression', async () => {
+    const cache = new PageCache(1024 * 1024);
+    const body = noise(3000);
+    const stored = await cache.store(at('alice', 1, '/'), body, 'text/html');
+    const before = cache.stats().bytes;
+    const plain = cache.withIdentity(at('alice', 1, '/'), stored);
+    expect(plain.identity?.equals(body)).toBe(true);
+    expect(cache.stats().bytes).toBe(before + body.length);
+    expect(cache.get(at('alice', 1, '/'))).toBe(plain);
+  });
+
   it('misses after the generation is bumped', async () => {
     const cache = new PageCache(1024 * 1024);
     await cache.store(at('alice', 1, '/'), html(10), 'text/html');

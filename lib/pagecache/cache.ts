@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { brotliCompress, constants as zlib, gunzipSync, gzip } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import type { PageLocation, PageStore } from './store';
 
 /**
  * A rendered page with its compressed forms, computed once when stored. Only the compressed
- * forms are kept (browsers and crawlers ask for them); a client that accepts neither gets the
- * gzip form inflated (lib/pagecache/serve.ts).
+ * forms are stored (browsers and crawlers ask for one); the plain page is added in memory the
+ * first time a client that accepts neither asks for it (`withIdentity`).
  */
 export type CachedPage = {
   kind: 'page';
   gzip: Buffer;
   brotli: Buffer;
+  identity?: Buffer;
   etag: string;
   contentType: string;
 };
@@ -59,7 +60,9 @@ export class PageCache {
       maxSize: maxBytes,
       maxEntrySize: Math.max(1, Math.floor(maxBytes / 4)),
       sizeCalculation: (entry, key) =>
-        (entry.kind === 'page' ? entry.gzip.length + entry.brotli.length : entry.location.length) + key.length + 200,
+        (entry.kind === 'page' ? entry.gzip.length + entry.brotli.length + (entry.identity?.length ?? 0) : entry.location.length) +
+        key.length +
+        200,
     });
   }
 
@@ -76,6 +79,17 @@ export class PageCache {
     if (entry) this.hits++;
     else this.misses++;
     return entry;
+  }
+
+  /**
+   * The page with its plain form, for a client that accepts no compression: inflated once and
+   * kept beside the compressed forms in memory (counted in the bound), never on disk.
+   */
+  withIdentity(at: PageLocation, page: CachedPage): CachedPage {
+    if (page.identity) return page;
+    const withPlain: CachedPage = { ...page, identity: gunzipSync(page.gzip) };
+    this.pages.set(memoryKey(at), withPlain);
+    return withPlain;
   }
 
   /** A page stored a moment ago whose compression has not finished, if any. */

@@ -30,9 +30,8 @@ export function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: 
     res.end();
     return;
   }
-  const encoding = pickEncoding(req.headers['accept-encoding']);
-  // Our own page of a few tens of KB: inflating it costs less than keeping a third copy.
-  const body = encoding === 'br' ? page.brotli : encoding === 'gzip' ? page.gzip : gunzipSync(page.gzip);
+  const encoding = preferredEncoding(req);
+  const body = encoding === 'br' ? page.brotli : encoding === 'gzip' ? page.gzip : (page.identity ?? gunzipSync(page.gzip));
   if (encoding) headers['Content-Encoding'] = encoding;
   headers['Content-Length'] = body.length;
   res.writeHead(200, headers);
@@ -40,7 +39,8 @@ export function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: 
 }
 
 /** Brotli, else gzip, else none; an encoding listed with q=0 is refused. */
-function pickEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
+export function preferredEncoding(req: IncomingMessage): 'br' | 'gzip' | undefined {
+  const header = req.headers['accept-encoding'];
   if (!header) return undefined;
   const accepted = new Set<string>();
   for (const part of header.split(',')) {

@@ -8,7 +8,7 @@ import { customDomainUrl } from '@/lib/domains/domains';
 import { CACHE_STATE_HEADER, CLIENT_IP_HEADER } from '@/lib/http/headers';
 import { pageGeneration } from '@/lib/pagecache/generation';
 import type { PageLocation } from '@/lib/pagecache/store';
-import { captureResponse, isCacheable, sendCachedPage } from '@/lib/pagecache/serve';
+import { captureResponse, isCacheable, preferredEncoding, sendCachedPage } from '@/lib/pagecache/serve';
 import { FEED_FORMATS, feedFormats } from '@/lib/feeds/formats';
 import { findRedirect } from '@/lib/posts/redirects';
 import { ROBOTS_CONTENT_TYPE } from '@/lib/seo/robots';
@@ -115,7 +115,7 @@ async function serveThroughCache(
   const cache = context.cache;
   const entry = at && (cache?.get(at) ?? (await cache?.compressed(at)?.catch(() => undefined)));
   if (entry?.kind === 'redirect') return permanentRedirect(res, entry.location, { [CACHE_STATE_HEADER]: 'hit' });
-  if (entry) return sendCachedPage(req, res, entry);
+  if (entry) return sendCachedPage(req, res, preferredEncoding(req) || !at || !cache ? entry : cache.withIdentity(at, entry));
 
   const handle = opened(req, res, slug, () => openTenant(slug));
   if (!handle) return;
