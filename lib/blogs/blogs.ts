@@ -102,7 +102,7 @@ export function createBlog(input: NewBlog, provideFile: (slug: string) => void =
   }
 }
 
-/** The control row of a blog, or undefined. Hot path: the front calls it on every request. */
+/** The control row of a blog, or undefined. (The front reads lib/registry, in memory, instead.) */
 export function findBlog(slug: string): Blog | undefined {
   const control = controlDb();
   return control
