@@ -55,6 +55,8 @@ function totals(dir: string): Map<string, number> {
   const result = new Map<string, number>();
   for (let b = 0; b < BLOGS; b++) {
     const db = new Database(path.join(dir, 'tenants', `blog${b}.db`), { readonly: true });
+    // One read transaction: a flush committing between the two reads would make them disagree.
+    db.exec('begin');
     for (const row of db.prepare('select post_id as post, sum(views) as views from daily_views group by post_id').all() as {
       post: number;
       views: number;
@@ -64,6 +66,7 @@ function totals(dir: string): Map<string, number> {
     for (const row of db.prepare('select id, views from posts').all() as { id: number; views: number }[]) {
       expect(row.views, `posts.views of blog${b} post ${row.id}`).toBe(result.get(`blog${b}|${row.id}`) ?? 0);
     }
+    db.exec('commit');
     db.close();
   }
   return result;
