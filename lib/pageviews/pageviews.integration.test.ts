@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@/lib/testing/server';
+import { startServer, type Launcher, type RunningServer } from '@/lib/testing/server';
+import net from 'node:net';
 
 /**
  * Beacons against the real production server: exact totals under concurrent load, nothing
@@ -160,34 +161,70 @@ describe('pageview beacons', () => {
 });
 
 describe('shutdown', () => {
-  it('has every beacon answered 204 before SIGTERM in the database after exit', async () => {
-    const server = await startServer(dataDir, { QUIRE_PV_FLUSH_MS: '600000', QUIRE_BEACON_LIMIT: '1000000' }); // only the shutdown flush writes
+  // A SIGTERM sent to npm (by a terminal, a process manager, a supervisor) must reach the server.
+  it.each<Launcher>(['node', 'npm start'])(
+    'has every beacon answered 204 before SIGTERM to `%s` in the database after exit',
+    async (launcher) => {
+      // Only the shutdown flush writes.
+      const server = await startServer(dataDir, { QUIRE_PV_FLUSH_MS: '600000', QUIRE_BEACON_LIMIT: '1000000' }, launcher);
+      const before = sum(totals(dataDir));
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+      let answered = 0;
+      let sent = 0;
+      let stop = false;
+      const workers = Array.from({ length: 32 }, async () => {
+        while (!stop) {
+          sent++;
+          const status = await sendBeacon(agent, server.port, `blog${sent % BLOGS}`, JSON.stringify({ p: 1 + (sent % POSTS) })).catch(
+            () => 0,
+          );
+          if (status === 204) answered++;
+          else if (status === 0) break; // refused: the server is going away
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const exit = server.stop('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stop = true;
+      await Promise.all(workers);
+      agent.destroy();
+      expect(await exit).toBe(0);
+      expect(answered).toBeGreaterThan(500);
+      const written = sum(totals(dataDir)) - before;
+      expect(written).toBeGreaterThanOrEqual(answered);
+      expect(written).toBeLessThanOrEqual(sent);
+      expect(server.output()).toMatch(/flushed \d+ pending pageviews/);
+      expect(await listening(server.port), 'no server left running').toBe(false);
+    },
+    60_000,
+  );
+
+  // The terminal or supervisor reading the log may go away first; the server must still stop.
+  it('stops on SIGTERM and writes what it answered after its log pipe was closed', async () => {
+    const server = await startServer(dataDir, { QUIRE_PV_FLUSH_MS: '600000' });
     const before = sum(totals(dataDir));
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-    let answered = 0;
-    let sent = 0;
-    let stop = false;
-    const workers = Array.from({ length: 32 }, async () => {
-      while (!stop) {
-        sent++;
-        const status = await sendBeacon(agent, server.port, `blog${sent % BLOGS}`, JSON.stringify({ p: 1 + (sent % POSTS) })).catch(
-          () => 0,
-        );
-        if (status === 204) answered++;
-        else if (status === 0) break; // refused: the server is going away
-      }
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    server.child.stdout!.destroy();
+    server.child.stderr!.destroy();
+    const agent = new http.Agent({ keepAlive: false });
+    for (let i = 0; i < 20; i++) {
+      expect(await sendBeacon(agent, server.port, `blog${i}`, JSON.stringify({ p: 1 }))).toBe(204);
+    }
     const exit = server.stop('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    stop = true;
-    await Promise.all(workers);
-    agent.destroy();
-    expect(await exit).toBe(0);
-    expect(answered).toBeGreaterThan(500);
-    const written = sum(totals(dataDir)) - before;
-    expect(written).toBeGreaterThanOrEqual(answered);
-    expect(written).toBeLessThanOrEqual(sent);
-    expect(server.output()).toMatch(/flushed \d+ pending pageviews/);
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000).unref());
+    const result = await Promise.race([exit, timeout]);
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    expect(result).toBe(0);
+    expect(sum(totals(dataDir)) - before).toBe(20);
   }, 60_000);
 });
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -22,6 +22,10 @@ import { createFront } from './front';
  */
 async function main(): Promise<void> {
   const dev = process.argv.includes('--dev');
+  // Whoever reads the log (a terminal, a supervisor) may go away before the server does. Without a
+  // listener each failed write is an uncaught EPIPE, which Next's handler logs to the same closed
+  // pipe: a loop that spins a core and never lets the shutdown finish.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const cfg = config();
   processWide('started-at', () => Date.now()); // for the health report's uptime
   controlDb(); // open and migrate the control file before taking traffic

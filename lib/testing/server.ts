@@ -36,16 +36,24 @@ export type RunningServer = {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
+/**
+ * How the server is started: `node dist/server.mjs` directly, or through `npm start` as an operator
+ * (or a process manager) would, with npm's process as the child that receives signals.
+ */
+export type Launcher = 'node' | 'npm start';
+
 /** Starts the production server (`npm start`'s command, compiled) and waits until it listens. */
 export async function startServer(
   dataDir: string,
   env: Record<string, string> | ((port: number) => Record<string, string>) = {},
+  launcher: Launcher = 'node',
 ): Promise<RunningServer> {
   if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID')) || !fs.existsSync(path.join(ROOT, 'dist', 'server.mjs'))) {
     throw new Error('No production build: run `npm run build` before the integration tests.');
   }
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/server.mjs'], {
+  const [command, args] = launcher === 'node' ? [process.execPath, ['dist/server.mjs']] : ['npm', ['start', '--silent']];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...process.env,
