@@ -83,6 +83,25 @@ test('a draft saves itself while the author types, and keeps text while offline'
   await expect(page.getByRole('link', { name: 'Autosaved' })).toBeVisible();
 });
 
+test('an autosave that falls due while “Publish now” is on its way does not create the post again', async ({ page }) => {
+  await signUp(page, 'hasty@example.com', { title: 'Hasty', slug: 'hasty' });
+  await page.getByRole('link', { name: 'New post' }).click();
+  // A slow server: "Publish now" takes longer than the autosave delay (2 s), so the autosave
+  // waits in line behind it.
+  const creates: string[] = [];
+  await page.route(`${platform}/api/blogs/hasty/posts`, async (route) => {
+    creates.push(route.request().method());
+    if (creates.length === 1) await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await route.continue();
+  });
+  await page.getByLabel('Title').fill('In a hurry');
+  await page.getByLabel('Markdown').fill('Published before the autosave could run.');
+  await page.getByRole('button', { name: 'Publish now' }).click();
+  await expect(saveState(page)).toHaveText('Published.');
+  expect(creates).toEqual(['POST']);
+  await expect(page).toHaveURL(/\/dashboard\/hasty\/posts\/\d+$/);
+});
+
 test("a published post's edit stays invisible to readers until “Publish changes”", async ({ page, browser }) => {
   await signUp(page, 'careful-editor@example.com', { title: 'Staged', slug: 'staged' });
   await publishPost(page, 'Low tide', 'The sea went out past the rocks.');

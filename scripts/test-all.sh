@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# `npm test`: install what the tests need (npm packages, Debian's Chromium), then run every
+# `npm test`: install what the tests need (npm packages, Debian's Chromium and Caddy), then run every
 # test: lint, types, unit and integration (vitest, against a real production build), e2e
 # (Playwright driving /usr/bin/chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "[quire] installing Debian's chromium for the end-to-end tests…"
+# Debian's packages the end-to-end tests drive: Chromium, and Caddy (e2e/https.spec.ts runs
+# deploy/Caddyfile).
+missing=()
+if [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+if ! command -v caddy >/dev/null; then missing+=(caddy); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[quire] installing Debian's ${missing[*]} for the end-to-end tests…"
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 bash scripts/ensure-deps.sh
 

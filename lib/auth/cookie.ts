@@ -1,8 +1,8 @@
-import { platformUrl } from '@/lib/config';
+import { config } from '@/lib/config';
 
 /**
  * The session cookie: host-only on the root domain (no Domain attribute), so blog hosts never
- * receive it; `__Host-` prefixed and Secure when the platform is served over HTTPS.
+ * receive it; `__Host-` prefixed and Secure when the platform is served over HTTPS (QUIRE_HTTPS).
  */
 export function sessionCookieName(): string {
   return isHttps() ? '__Host-quire_session' : 'quire_session';
@@ -13,5 +13,5 @@ export function sessionCookieOptions(expiresAt: Date) {
 }
 
 function isHttps(): boolean {
-  return platformUrl().startsWith('https:');
+  return config().https;
 }

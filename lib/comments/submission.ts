@@ -1,5 +1,5 @@
 import { publicBlog } from '@/lib/reader/blog';
-import { platformUrl } from '@/lib/config';
+import { publicScheme } from '@/lib/config';
 import { readBody } from '@/lib/http/api';
 import { HttpError, forbidden } from '@/lib/http/errors';
 import { clientIp } from '@/lib/http/request';
@@ -65,7 +65,7 @@ function isFromBlogItself(request: Request): boolean {
   const origin = request.headers.get('origin');
   const host = request.headers.get('host');
   if (!origin || !host) return false;
-  return origin.toLowerCase() === `${new URL(platformUrl()).protocol}//${host.toLowerCase()}`;
+  return origin.toLowerCase() === `${publicScheme()}://${host.toLowerCase()}`;
 }
 
 /**

@@ -12,6 +12,12 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   QUIRE_DATA_DIR: z.string().min(1).default('./data'),
   QUIRE_ROOT_DOMAIN: z.string().min(1).optional(),
+  /**
+   * Whether people reach the platform over HTTPS (a TLS proxy in front): `on`, `off`, or `auto`,
+   * which is on unless the root domain is localhost or under .localhost. One fixed answer, never
+   * read from a request (docs/architecture.md, "HTTPS").
+   */
+  QUIRE_HTTPS: z.enum(['auto', 'on', 'off'], { error: 'QUIRE_HTTPS must be on, off or auto' }).default('auto'),
   QUIRE_MAX_OPEN_TENANTS: z.coerce.number().int().min(1).default(500),
   QUIRE_TENANT_IDLE_MS: z.coerce
     .number()
@@ -76,6 +82,8 @@ export type QuireConfig = {
   rootDomain: string;
   /** `rootDomain` without its port: what hosts are matched against. */
   rootHostname: string;
+  /** The scheme of every absolute URL (platform, blogs, custom domains) and the session cookie's `Secure`. */
+  https: boolean;
   maxOpenTenants: number;
   tenantIdleMs: number;
   pageCacheBytes: number;
@@ -107,7 +115,7 @@ export type QuireConfig = {
   pruneEveryMs: number;
 };
 
-function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
+export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -115,11 +123,13 @@ function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
   }
   const e = parsed.data;
   const rootDomain = (e.QUIRE_ROOT_DOMAIN ?? `localhost:${e.PORT}`).toLowerCase();
+  const rootHostname = rootDomain.replace(/:\d+$/, '');
   return {
     port: e.PORT,
     dataDir: path.resolve(e.QUIRE_DATA_DIR),
     rootDomain,
-    rootHostname: rootDomain.replace(/:\d+$/, ''),
+    rootHostname,
+    https: e.QUIRE_HTTPS === 'auto' ? !/(^|\.)localhost$/.test(rootHostname) : e.QUIRE_HTTPS === 'on',
     maxOpenTenants: e.QUIRE_MAX_OPEN_TENANTS,
     tenantIdleMs: e.QUIRE_TENANT_IDLE_MS,
     pageCacheBytes: Math.floor(e.QUIRE_PAGE_CACHE_MB * 1024 * 1024),
@@ -178,8 +188,12 @@ export function appRoot(): string {
 
 /** Public URLs, for links printed by the CLI and shown in the dashboard. */
 export function platformUrl(cfg: QuireConfig = config()): string {
-  const scheme = /(^|\.)localhost$/.test(cfg.rootHostname) ? 'http' : 'https';
-  return `${scheme}://${cfg.rootDomain}`;
+  return `${publicScheme(cfg)}://${cfg.rootDomain}`;
+}
+
+/** `https` or `http` (QUIRE_HTTPS), for every absolute URL Quire writes. */
+export function publicScheme(cfg: QuireConfig = config()): 'https' | 'http' {
+  return cfg.https ? 'https' : 'http';
 }
 
 export function blogUrl(slug: string, cfg: QuireConfig = config()): string {

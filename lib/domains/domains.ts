@@ -1,7 +1,7 @@
 import { and, asc, eq, isNotNull, isNull, lte, ne, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { generateSecureRandomString } from '@/lib/auth/tokens';
-import { config, platformUrl, type QuireConfig } from '@/lib/config';
+import { config, publicScheme, type QuireConfig } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { blogDomains, memberships, type Blog, type BlogDomain, type User } from '@/lib/db/schema/control';
 import { conflict, notFoundError } from '@/lib/http/errors';
@@ -219,7 +219,7 @@ export function isServedHost(target: { kind: 'blog'; slug: string } | { kind: 'c
 
 /** The address of a custom domain: the platform's scheme, and its port when it has one (development). */
 export function customDomainUrl(domain: string, cfg: QuireConfig = config()): string {
-  const scheme = platformUrl(cfg).split('://')[0];
+  const scheme = publicScheme(cfg);
   const port = /:\d+$/.exec(cfg.rootDomain)?.[0] ?? '';
   return `${scheme}://${domain}${port}`;
 }

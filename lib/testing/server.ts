@@ -1,13 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now (the kernel picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -72,6 +74,10 @@ export async function startServer(
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Whatever ends the test process, the server ends with it (an `afterAll` that never ran included).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
@@ -106,10 +112,19 @@ export function request(
   port: number,
   host: string,
   urlPath: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Over HTTPS: the name to ask for (SNI) and the CA its certificate must come from. */
+    tls?: { servername: string; ca: string };
+    /** The loopback address to send from (any of 127.0.0.0/8), to be another client. */
+    localAddress?: string;
+  } = {},
 ): Promise<Reply> {
+  const send = options.tls ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    const req = send(
       {
         host: '127.0.0.1',
         port,
@@ -121,6 +136,8 @@ export function request(
           ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }),
           ...options.headers,
         },
+        ...options.tls,
+        localAddress: options.localAddress,
         agent: false,
       },
       (res) => {

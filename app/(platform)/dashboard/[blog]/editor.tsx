@@ -171,14 +171,30 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   // ── Saving ──
   /** The latest of everything a save reads, for saves that run after others finish. */
   const latest = useRef({ fields, docId, status, saved, slugEdited, scheduleAt, autosaveDue });
+  /** Queued saves waiting for the next render to reach the screen (see `enqueue`). */
+  const waitingForRender = useRef<Array<() => void>>([]);
+  const [, rerender] = useState(0);
   useEffect(() => {
     latest.current = { fields, docId, status, saved, slugEdited, scheduleAt, autosaveDue };
+    for (const resume of waitingForRender.current.splice(0)) resume();
   });
 
+  /**
+   * Saves run one after the other, each once React has rendered what the one before changed: it
+   * reads the document's id, status and saved text from then, not from when it was queued (an
+   * autosave that fell due while "Publish now" was on its way created the post a second time).
+   */
   function enqueue(task: () => Promise<void>): Promise<void> {
-    const run = queue.current.then(task);
+    const run = queue.current.then(rendered).then(task);
     queue.current = run.catch(() => undefined);
     return run;
+  }
+
+  function rendered(): Promise<void> {
+    return new Promise((resolve) => {
+      waitingForRender.current.push(resolve);
+      rerender((n) => n + 1);
+    });
   }
 
   async function request(action: PostAction, auto: boolean): Promise<void> {
