@@ -67,6 +67,12 @@ const envSchema = z.object({
   QUIRE_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(256),
   /** Blogs in the trash and old snapshots are pruned this often by the server itself. */
   QUIRE_PRUNE_EVERY_MIN: z.coerce.number().min(0.05).default(60),
+  /**
+   * Free space kept in the data directory's file system for what authors type and readers
+   * count: below it, uploads, imports, exports and snapshots are refused and health is not ok
+   * (docs/architecture.md, "A full disk"). 0: never refuse.
+   */
+  QUIRE_MIN_FREE_MB: z.coerce.number().min(0).default(100),
 });
 
 export type QuireConfig = {
@@ -105,6 +111,8 @@ export type QuireConfig = {
   bulkTimeoutMs: number;
   workerHeapMb: number;
   pruneEveryMs: number;
+  /** Below this much free space in the data directory, big writes are refused (lib/disk). */
+  minFreeBytes: number;
 };
 
 function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
@@ -146,6 +154,7 @@ function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     bulkTimeoutMs: Math.round(e.QUIRE_BULK_TIMEOUT_S * 1000),
     workerHeapMb: e.QUIRE_WORKER_HEAP_MB,
     pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
+    minFreeBytes: Math.floor(e.QUIRE_MIN_FREE_MB * 1024 * 1024),
   };
 }
 
