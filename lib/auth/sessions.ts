@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { controlDb } from '@/lib/db/control';
+import { isOutOfDiskSpace } from '@/lib/http/errors';
 import { sessions, users, type Session, type User } from '@/lib/db/schema/control';
 import { newToken, secretMatches, splitToken } from './tokens';
 
@@ -37,14 +38,14 @@ export function validateSessionToken(token: string | undefined | null, now = Dat
   if (!row || !secretMatches(parts.secret, row.session.secretHash)) return null;
   if (row.user.disabledAt) return null;
   if (now >= row.session.expiresAt.getTime()) {
-    invalidateSession(row.session.id);
+    unlessDiskFull(() => invalidateSession(row.session.id));
     return null;
   }
   let renewed = false;
   if (row.session.expiresAt.getTime() - now < RENEW_WHEN_LEFT_MS) {
-    row.session.expiresAt = new Date(now + SESSION_DURATION_MS);
-    control.orm.update(sessions).set({ expiresAt: row.session.expiresAt }).where(eq(sessions.id, row.session.id)).run();
-    renewed = true;
+    const expiresAt = new Date(now + SESSION_DURATION_MS);
+    renewed = unlessDiskFull(() => control.orm.update(sessions).set({ expiresAt }).where(eq(sessions.id, row.session.id)).run());
+    if (renewed) row.session.expiresAt = expiresAt;
   }
   return { session: row.session, user: row.user, renewed };
 }
@@ -56,4 +57,18 @@ export function invalidateSession(sessionId: string): void {
 /** "Log out everywhere": every session of the user, this one included. */
 export function invalidateUserSessions(userId: number): void {
   controlDb().orm.delete(sessions).where(eq(sessions.userId, userId)).run();
+}
+
+/**
+ * Checking a session writes only to tidy up (renewing, deleting an expired one): on a full disk
+ * that waits for the next request, so that a signed-in author can still read the dashboard.
+ */
+function unlessDiskFull(write: () => unknown): boolean {
+  try {
+    write();
+    return true;
+  } catch (error) {
+    if (!isOutOfDiskSpace(error)) throw error;
+    return false;
+  }
 }

@@ -239,7 +239,7 @@ const migrate = program
     bar.stop();
     if (options.json) printJson(summary);
     else printSummary(summary, Boolean(options.check));
-    if (summary.failed.length > 0) process.exitCode = 1;
+    if (summary.failed.length > 0 || summary.notStarted > 0) process.exitCode = 1;
   });
 
 migrate
@@ -278,6 +278,12 @@ function printSummary(summary: FanOutSummary, check: boolean): void {
   console.log(`Schema ${summary.target}: ${done}, ${summary.current.length} already current, ${summary.failed.length} failed.`);
   for (const failure of summary.failed) console.log(`  FAILED ${failure.slug}: ${failure.error}`);
   if (!check && summary.failed.length) console.log('Failed blogs show readers a maintenance page; each has a pre-migration snapshot.');
+  if (summary.notStarted > 0) {
+    console.log(
+      `${summary.notStarted} blogs were not started: free disk space fell below QUIRE_MIN_FREE_MB.` +
+        (check ? '' : ' Make room, then run quire migrate --all again to resume.'),
+    );
+  }
 }
 
 // ── snapshots ────────────────────────────────────────────────────────────────────────────
@@ -391,7 +397,9 @@ try {
 } catch (error) {
   // Commander has already printed its own message (usage errors, --help).
   if (!(error instanceof CommanderError)) {
-    console.error(`quire: ${error instanceof Error ? error.message : String(error)}`);
+    // Some refusals carry the operator's numbers too (lib/disk: free space and the margin).
+    const detail = (error as { detail?: unknown }).detail;
+    console.error(`quire: ${error instanceof Error ? error.message : String(error)}${typeof detail === 'string' ? ` (${detail})` : ''}`);
   }
   process.exitCode = error instanceof CommanderError && error.exitCode === 0 ? 0 : 1;
 } finally {

@@ -1,14 +1,12 @@
 import { publicBlog } from '@/lib/reader/blog';
 import { publicScheme } from '@/lib/config';
 import { readBody } from '@/lib/http/api';
-import { HttpError, forbidden } from '@/lib/http/errors';
+import { HttpError, INSUFFICIENT_STORAGE, errorReply, forbidden } from '@/lib/http/errors';
 import { clientIp } from '@/lib/http/request';
-import { InputError } from '@/lib/input';
 import { escapeHtml } from '@/lib/markdown/text';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { submitComment } from './comments';
 import { COMMENT_ACTION, COMMENT_BODY_MAX, COMMENT_FIELDS, COMMENT_NAME_MAX, COMMENTS_ANCHOR } from './fields';
-import { TooManyRequests } from '@/lib/limits';
 
 /** A form of at most 5,000 characters, each up to 9 bytes once URL-encoded, and the rest. */
 const FORM_MAX_BYTES = 64 * 1024;
@@ -37,16 +35,12 @@ export async function receiveComment(request: Request, site: string): Promise<Re
     if (wantsJson) return Response.json(receipt, { headers: { 'Cache-Control': 'no-store' } });
     return new Response(null, { status: 303, headers: { Location: receipt.location, 'Cache-Control': 'no-store' } });
   } catch (error) {
-    if (!(error instanceof InputError || error instanceof HttpError)) {
-      console.error('[quire] comment failed:', error);
-    }
-    const status = error instanceof HttpError ? error.status : error instanceof InputError ? 400 : 500;
-    const message = status === 500 ? 'Something went wrong on the server. Please try again.' : (error as Error).message;
+    const { status, message, retryAfterSeconds } = errorReply(error, 'your comment');
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
-    if (error instanceof TooManyRequests) headers['Retry-After'] = String(error.retryAfterSeconds);
+    if (retryAfterSeconds) headers['Retry-After'] = String(retryAfterSeconds);
     if (wantsJson) return Response.json({ error: message }, { status, headers });
-    // Bad input or too many comments: fix or wait, and send again. Otherwise keep the text.
-    const page = refusalPage(message, fields, status === 400 || status === 429);
+    // Bad input, too many comments or a full disk: fix or wait, and send again. Otherwise keep the text.
+    const page = refusalPage(message, fields, status === 400 || status === 429 || status === INSUFFICIENT_STORAGE);
     return new Response(page, {
       status,
       headers: {

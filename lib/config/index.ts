@@ -73,6 +73,12 @@ const envSchema = z.object({
   QUIRE_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(256),
   /** Blogs in the trash and old snapshots are pruned this often by the server itself. */
   QUIRE_PRUNE_EVERY_MIN: z.coerce.number().min(0.05).default(60),
+  /**
+   * Free space kept in the data directory's file system for what authors type and readers
+   * count: below it, uploads, imports, exports and snapshots are refused and health is not ok
+   * (docs/architecture.md, "A full disk"). 0: never refuse.
+   */
+  QUIRE_MIN_FREE_MB: z.coerce.number().min(0).default(100),
 });
 
 export type QuireConfig = {
@@ -113,6 +119,8 @@ export type QuireConfig = {
   bulkTimeoutMs: number;
   workerHeapMb: number;
   pruneEveryMs: number;
+  /** Below this much free space in the data directory, big writes are refused (lib/disk). */
+  minFreeBytes: number;
 };
 
 export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
@@ -156,6 +164,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     bulkTimeoutMs: Math.round(e.QUIRE_BULK_TIMEOUT_S * 1000),
     workerHeapMb: e.QUIRE_WORKER_HEAP_MB,
     pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
+    minFreeBytes: Math.floor(e.QUIRE_MIN_FREE_MB * 1024 * 1024),
   };
 }
 

@@ -8,7 +8,8 @@ import { config } from '@/lib/config';
 import { forgetProcessWide, processWide } from '@/lib/process/shared';
 import { openDatabase, statementCache, type Sqlite, type StatementCache } from './connection';
 import { MigrationError, migrate, migrationSet, schemaVersion } from './migrate';
-import { backupsDir, tenantDbPath, tenantsDir } from './paths';
+import { assertSpaceForBigWrites } from '@/lib/disk/space';
+import { backupsDir, removeQuietly, tenantDbPath, tenantsDir } from './paths';
 import * as schema from './schema/tenant';
 
 type TenantOrm = BetterSQLite3Database<typeof schema>;
@@ -55,9 +56,18 @@ function migrateOnOpen(slug: string, sqlite: Sqlite, snapshot: boolean, inode: n
   const failed = failedMigrations.get(inode);
   if (failed) throw failed;
   if (snapshot) {
+    // Never migrated without its snapshot: below the free-space margin the blog stays closed
+    // (its readers get a 503) and is tried again at its next open (docs/architecture.md, "A full disk").
+    assertSpaceForBigWrites();
     const dir = backupsDir(slug);
     fs.mkdirSync(dir, { recursive: true });
-    sqlite.prepare('VACUUM INTO ?').run(path.join(dir, `pre-migration-v${from}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`));
+    const file = path.join(dir, `pre-migration-v${from}-${new Date().toISOString().replace(/[:.]/g, '-')}.db`);
+    try {
+      sqlite.prepare('VACUUM INTO ?').run(file);
+    } catch (error) {
+      removeQuietly(file);
+      throw error;
+    }
   }
   try {
     migrate(sqlite, set);

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import packageJson from '@/package.json';
 import { appRoot } from '@/lib/config';
-import { tenantDbPath } from './paths';
+import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
+import { removeQuietly, tenantDbPath } from './paths';
 
 const WORKER = () => path.join(appRoot(), 'lib', 'db', 'sqlite-worker.mjs');
 
@@ -20,11 +21,12 @@ function runSqliteJob(job: SnapshotJob, timeoutMs: number): Promise<Record<strin
       void worker.terminate();
       reject(new Error('snapshot timed out'));
     }, timeoutMs);
-    worker.once('message', (message: { ok: boolean; result?: Record<string, unknown>; error?: string }) => {
+    worker.once('message', (message: { ok: boolean; result?: Record<string, unknown>; error?: string; code?: string }) => {
       clearTimeout(timer);
       void worker.terminate();
       if (message.ok) resolve(message.result ?? {});
-      else reject(new Error(message.error));
+      // The code says what went wrong (SQLITE_FULL: no room) to whoever answers the request.
+      else reject(Object.assign(new Error(message.error), { code: message.code }));
     });
     worker.once('error', (error) => {
       clearTimeout(timer);
@@ -38,19 +40,26 @@ const SNAPSHOT_TIMEOUT_MS = 30 * 60 * 1000;
 /**
  * A consistent, self-describing copy of a live blog at `dest`: VACUUM INTO in a worker thread
  * (one read snapshot of the WAL file; writers carry on), then `quick_check` on the copy.
+ * Refused below the free-space margin; a copy that fails (the disk filled up) is removed.
  */
 export async function snapshotBlog(slug: string, dest: string): Promise<void> {
-  await runSqliteJob(
-    {
-      op: 'snapshot',
-      source: tenantDbPath(slug),
-      dest,
-      about: {
-        blog: slug,
-        exported_at: new Date().toISOString(),
-        quire_version: packageJson.version,
+  assertSpaceForBigWrites();
+  try {
+    await runSqliteJob(
+      {
+        op: 'snapshot',
+        source: tenantDbPath(slug),
+        dest,
+        about: {
+          blog: slug,
+          exported_at: new Date().toISOString(),
+          quire_version: packageJson.version,
+        },
       },
-    },
-    SNAPSHOT_TIMEOUT_MS,
-  );
+      SNAPSHOT_TIMEOUT_MS,
+    );
+  } catch (error) {
+    removeQuietly(dest);
+    throw asLowDiskSpace(error);
+  }
 }

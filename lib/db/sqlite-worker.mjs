@@ -10,7 +10,7 @@ const jobs = { snapshot };
 try {
   parentPort.postMessage({ ok: true, result: jobs[workerData.op](workerData) });
 } catch (error) {
-  parentPort.postMessage({ ok: false, error: `${error.code ?? 'error'}: ${error.message}` });
+  parentPort.postMessage({ ok: false, error: `${error.code ?? 'error'}: ${error.message}`, code: error.code });
 }
 
 /** A consistent copy of a live blog, made self-describing and checked. */

@@ -5,6 +5,7 @@ import type { Blog } from '@/lib/db/schema/control';
 import { conflict } from '@/lib/http/errors';
 import { processWide } from '@/lib/process/shared';
 import { snapshotBlog } from '@/lib/db/snapshot';
+import { asLowDiskSpace } from '@/lib/disk/space';
 import { runTask } from '@/lib/workers/pool';
 import { TASK } from '@/lib/workers/task-names';
 import { removeQuietly, scratchFile } from '@/lib/db/paths';
@@ -76,6 +77,6 @@ async function oneExportAtATime(
     return { stream: Readable.toWeb(node) as ReadableStream<Uint8Array>, size, filename };
   } catch (error) {
     cleanUp();
-    throw error;
+    throw asLowDiskSpace(error);
   }
 }

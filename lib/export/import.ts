@@ -4,6 +4,7 @@ import { readSettings } from '@/lib/blogs/blogs';
 import { config } from '@/lib/config';
 import { tenantDbPath } from '@/lib/db/paths';
 import { openDetachedTenant } from '@/lib/db/pool';
+import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
 import type { Blog, User } from '@/lib/db/schema/control';
 import { HttpError } from '@/lib/http/errors';
 import { onePerAccount } from '@/lib/workers/per-account';
@@ -91,8 +92,12 @@ export async function prepareOffThread(upload: string): Promise<string> {
  * per account at a time; scratch files never outlive it.
  */
 export async function withPreparedUpload<T>(request: Request, accountId: number, adopt: (fresh: string) => Promise<T> | T): Promise<T> {
+  // An import writes the upload, a prepared copy and a snapshot: refused before any of it when low.
+  assertSpaceForBigWrites();
   return onePerAccount('import', accountId, 'You already have an import running. Wait for it to finish, then try again.', async () => {
-    const upload = await receiveUpload(request.body, Number(request.headers.get('content-length') ?? 0));
+    const upload = await receiveUpload(request.body, Number(request.headers.get('content-length') ?? 0)).catch((error: unknown) => {
+      throw asLowDiskSpace(error);
+    });
     try {
       const fresh = await prepareOffThread(upload);
       try {
@@ -100,6 +105,8 @@ export async function withPreparedUpload<T>(request: Request, accountId: number,
       } finally {
         removeQuietly(fresh);
       }
+    } catch (error) {
+      throw asLowDiskSpace(error);
     } finally {
       removeQuietly(upload);
     }

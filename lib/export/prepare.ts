@@ -10,7 +10,7 @@ import { config } from '@/lib/config';
 import { openDatabase, type Sqlite } from '@/lib/db/connection';
 import { migrate, migrationSet } from '@/lib/db/migrate';
 import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
-import { HttpError } from '@/lib/http/errors';
+import { HttpError, isOutOfDiskSpace } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
 import { readingMinutes } from '@/lib/markdown/text';
@@ -89,6 +89,8 @@ async function prepareFromDatabase(upload: string, fresh: string, copied: string
     try {
       migrate(db, migrationSet('tenant'));
     } catch (error) {
+      // No room is the server's problem, not the file's (docs/architecture.md, "A full disk").
+      if (isOutOfDiskSpace(error)) throw error;
       throw new InputError(`This file could not be brought up to date: ${(error as Error).message}`);
     } finally {
       db.close();
@@ -214,7 +216,7 @@ async function rebuildFromCopy(copied: string, fresh: string, deadlineAt: number
     }
     db.transaction(() => renderAgain(db, deadlineAt))();
   } catch (error) {
-    if (error instanceof InputError) throw error;
+    if (error instanceof InputError || isOutOfDiskSpace(error)) throw error;
     throw new InputError(`This file was damaged: ${(error as Error).message}.`);
   } finally {
     db.close();

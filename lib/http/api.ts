@@ -1,29 +1,33 @@
 import { platformUrl } from '@/lib/config';
 import { InputError } from '@/lib/input';
-import { HttpError, forbidden } from './errors';
+import { HttpError, errorReply, forbidden } from './errors';
+
+/** What a route declares about itself. */
+export type RouteOptions = {
+  /** What a write saves ("your post"): named when the disk had no room for it. */
+  saving?: string;
+};
 
 /**
- * The shape of every JSON route handler: writes must come from our own origin (CSRF), bad
- * input becomes a 400 with its sentence, HttpErrors keep their status, anything else is a
- * logged 500 that says so plainly.
+ * The shape of every JSON route handler: writes must come from our own origin (CSRF), and a
+ * failure is answered by `errorReply` (bad input 400, HttpErrors their status, a full disk 507,
+ * anything else a logged 500 that says so plainly).
  */
-export function apiRoute<P = Record<string, never>>(handler: (request: Request, params: P) => Promise<unknown> | unknown) {
+export function apiRoute<P = Record<string, never>>(
+  handler: (request: Request, params: P) => Promise<unknown> | unknown,
+  options: RouteOptions = {},
+) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
       if (request.method !== 'GET' && request.method !== 'HEAD') assertSameOrigin(request);
       const result = await handler(request, await context.params);
       return result instanceof Response ? result : Response.json(result ?? { ok: true });
     } catch (error) {
-      if (error instanceof InputError) return Response.json({ error: error.message }, { status: 400 });
-      if (error instanceof HttpError) {
-        const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
-        return Response.json(
-          { error: error.message },
-          { status: error.status, headers: retryAfter ? { 'Retry-After': String(retryAfter) } : undefined },
-        );
-      }
-      console.error('[quire] route failed:', error);
-      return Response.json({ error: 'Something went wrong on the server. Please try again.' }, { status: 500 });
+      const reply = errorReply(error, options.saving);
+      return Response.json(
+        { error: reply.message },
+        { status: reply.status, headers: reply.retryAfterSeconds ? { 'Retry-After': String(reply.retryAfterSeconds) } : undefined },
+      );
     }
   };
 }

@@ -94,6 +94,9 @@ export type MediaItem = {
   thumbnailUrl: string;
 };
 
+/** What the upload route saves: named when the disk has no room for it (lib/http `errorReply`). */
+export const SAVING_AN_IMAGE = { saving: 'your image' };
+
 /** An upload from the editor or the media library: checked, cleaned, stored. */
 export async function saveUpload(slug: string, filename: string, bytes: Buffer): Promise<MediaItem> {
   const image = await processImage(bytes, config().mediaMaxBytes);

@@ -1,7 +1,7 @@
 import { requireApiUser } from '@/lib/auth/current';
 import type { User } from '@/lib/db/schema/control';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
-import { apiRoute } from '@/lib/http/api';
+import { apiRoute, type RouteOptions } from '@/lib/http/api';
 import { requireBlogAccess, type BlogAccess } from './access';
 import type { BlogAction } from './roles';
 
@@ -21,10 +21,11 @@ export type BlogRouteContext<P> = {
 export function blogRoute<P extends { blog: string }>(
   action: BlogAction,
   handler: (context: BlogRouteContext<P>) => Promise<unknown> | unknown,
+  options?: RouteOptions,
 ) {
   return apiRoute<P>(async (request, params) => {
     const user = await requireApiUser();
     const access = requireBlogAccess(user, params.blog, action);
     return handler({ request, params, user, access, handle: openTenant(access.blog.slug) });
-  });
+  }, options);
 }

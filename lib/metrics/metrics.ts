@@ -5,6 +5,7 @@ import packageJson from '@/package.json';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { tenantPool } from '@/lib/db/pool';
+import { diskSpace } from '@/lib/disk/space';
 import { blogs } from '@/lib/db/schema/control';
 import { PAGE_CACHE_KEY, type PageCache } from '@/lib/pagecache/cache';
 import { pageviews } from '@/lib/pageviews/service';
@@ -27,8 +28,10 @@ function blogCounts(): Record<string, number> {
 export function healthReport() {
   const cache = peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats();
   const pv = pageviews().snapshot();
+  const disk = diskSpace();
   return {
-    ok: true,
+    // Not ok below the free-space margin: the operator must make room (docs/architecture.md, "A full disk").
+    ok: !disk.low,
     version: packageJson.version,
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
     blogs: blogCounts(),
@@ -52,6 +55,12 @@ export function healthReport() {
           disk: cache.disk ?? null,
         }
       : null,
+    disk: {
+      freeMb: mib(disk.freeBytes),
+      totalMb: mib(disk.totalBytes),
+      minFreeMb: mib(disk.minFreeBytes),
+      low: disk.low,
+    },
     memory: memoryReport(),
     // Is anything stalling the thread that serves every blog? (docs/architecture.md, "Isolation")
     eventLoopDelay: eventLoopDelay(),
@@ -59,10 +68,12 @@ export function healthReport() {
   };
 }
 
+/** MiB, one decimal. */
+const mib = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
+
 /** Where the process's memory is, in MiB: resident, the serving thread's V8 heap, and buffers outside it. */
 function memoryReport() {
   const usage = process.memoryUsage();
-  const mib = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
   return { rssMb: mib(usage.rss), heapUsedMb: mib(usage.heapUsed), heapTotalMb: mib(usage.heapTotal), externalMb: mib(usage.external) };
 }
 
@@ -88,6 +99,11 @@ export function metricsRegistry(): Registry {
         for (const [status, n] of Object.entries(blogCounts())) g.set({ status }, n);
       },
       ['status'],
+    );
+    gauge('quire_disk_free_bytes', "Bytes free in the data directory's file system", (g) => g.set(diskSpace().freeBytes));
+    gauge('quire_disk_total_bytes', "Size of the data directory's file system", (g) => g.set(diskSpace().totalBytes));
+    gauge('quire_disk_min_free_bytes', 'QUIRE_MIN_FREE_MB in bytes: below it big writes are refused and health is not ok', (g) =>
+      g.set(diskSpace().minFreeBytes),
     );
     gauge('quire_open_tenant_handles', 'Blog files open in the pool', (g) => g.set(tenantPool().openCount));
     gauge('quire_pageviews_pending', 'Pageviews counted in memory, not yet written', (g) => g.set(pageviews().snapshot().pendingViews));

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { controlDb } from '@/lib/db/control';
 import { tenantDbPath } from '@/lib/db/paths';
+import { isOutOfDiskSpace } from '@/lib/http/errors';
 import { openTenant } from '@/lib/db/pool';
 import { processWide } from '@/lib/process/shared';
 import { registeredBlog } from '@/lib/registry/registry';
@@ -30,8 +32,30 @@ type FileState = {
 const fileStates = () => processWide('page-file-states', () => new Map<string, FileState>());
 
 export function bumpGeneration(slug: string): void {
+  if (writeBump(slug)) {
+    owedBumps().delete(slug);
+    return;
+  }
+  // The write readers could see is committed: saying it failed would be false. Until the bump
+  // can be written, this blog's cache keys carry a mark no earlier page has (`pageGeneration`).
+  owedBumps().set(slug, { mark: randomBytes(6).toString('hex'), triedAt: Date.now() });
+  console.error(`[quire] out of disk space: the page cache of "${slug}" could not be renewed in control.db; retrying`);
+}
+
+/** Bumps the disk had no room for, by blog: retried at most once a second by `pageGeneration`. */
+const owedBumps = () => processWide('owed-generation-bumps', () => new Map<string, { mark: string; triedAt: number }>());
+const OWED_RETRY_MS = 1000;
+
+/** False when the disk had no room for it (docs/architecture.md, "A full disk"). */
+function writeBump(slug: string): boolean {
   const db = controlDb();
-  db.statement('blogs.bumpGeneration', () => db.sqlite.prepare('update blogs set generation = generation + 1 where slug = ?')).run(slug);
+  try {
+    db.statement('blogs.bumpGeneration', () => db.sqlite.prepare('update blogs set generation = generation + 1 where slug = ?')).run(slug);
+    return true;
+  } catch (error) {
+    if (isOutOfDiskSpace(error)) return false;
+    throw error;
+  }
 }
 
 /**
@@ -40,6 +64,11 @@ export function bumpGeneration(slug: string): void {
  * opening the file may throw what `openTenant` throws.
  */
 export function pageGeneration(slug: string, now = Date.now()): string | undefined {
+  const owed = owedBumps().get(slug);
+  if (owed && now - owed.triedAt >= OWED_RETRY_MS) {
+    owed.triedAt = now;
+    if (writeBump(slug)) owedBumps().delete(slug);
+  }
   const blog = registeredBlog(slug);
   if (!blog) return undefined;
   let state = fileStates().get(slug);
@@ -55,7 +84,9 @@ export function pageGeneration(slug: string, now = Date.now()): string | undefin
     state = readFileState(slug, blog.generation, now);
     fileStates().set(slug, state);
   }
-  return `${state.generation}.${state.inode}`;
+  // A bump still owed: pages cached before the change it stands for must not be answered.
+  const mark = owedBumps().get(slug)?.mark;
+  return `${state.generation}.${state.inode}${mark ? `.${mark}` : ''}`;
 }
 
 function readFileState(slug: string, generation: number, now: number): FileState {

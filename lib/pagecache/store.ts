@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Sqlite } from '@/lib/db/connection';
+import { diskSpace } from '@/lib/disk/space';
 import type { CachedEntry } from './cache';
 
 /**
@@ -78,6 +79,8 @@ export class PageStore {
     const bytes =
       (page ? page.gzip.length + page.brotli.length : entry.kind === 'redirect' ? entry.location.length : 0) + at.url.length + 100;
     if (bytes > this.maxBytes / 4) return;
+    // Only a cache: below the free-space margin it stops growing, and the room goes to authors.
+    if (diskSpace().low) return;
     const previous = (this.remove.get(at.slug, at.url) as number | undefined) ?? 0;
     this.upsert.run({
       ...at,

@@ -43,6 +43,9 @@ const pageFormSchema = z.object({
   expectedUpdatedAt: z.number().int().optional(),
 });
 
+/** What the page routes save: named when the disk has no room for it (lib/http `errorReply`). */
+export const SAVING_A_PAGE = { saving: 'your page' };
+
 export async function savePage(handle: TenantHandle, id: number | undefined, input: unknown, now = new Date()): Promise<Page> {
   const form = parseInput(pageFormSchema, input);
   // Rendered first, off the serving thread; the checks and the write below run without a pause.

@@ -19,7 +19,12 @@ export function pageviews(): PageviewBatcher {
 }
 
 let early: NodeJS.Immediate | undefined;
+/** After a flush that could not write some blog (a full disk), early flushes wait for the regular one. */
+const earlyFlushes = () => processWide('pageviews-early-flushes', () => ({ pausedUntil: 0 }));
 function scheduleEarlyFlush(): void {
+  // Pressure stays high while counts cannot be written: retrying at every beacon would redo the
+  // whole failing flush each time (docs/architecture.md, "A full disk").
+  if (Date.now() < earlyFlushes().pausedUntil) return;
   early ??= setImmediate(() => {
     early = undefined;
     flushNow();
@@ -40,6 +45,7 @@ function openForCounts(slug: string) {
 export function flushNow(): FlushResult {
   const result = flushPageviews(pageviews(), openForCounts, utcDay());
   if (result.failed.length > 0) {
+    earlyFlushes().pausedUntil = Date.now() + config().pvFlushMs;
     console.error(`[quire] pageview flush failed for ${result.failed.join(', ')}; kept for the next flush`);
   }
   return result;

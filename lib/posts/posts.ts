@@ -32,6 +32,9 @@ import { readingMinutes } from '@/lib/markdown/text';
 const postActions = ['save', 'publish', 'schedule', 'unpublish', 'publish-changes', 'discard-changes'] as const;
 export type PostAction = (typeof postActions)[number];
 
+/** What the post routes save: named when the disk has no room for it (lib/http `errorReply`). */
+export const SAVING_A_POST = { saving: 'your post' };
+
 const postFormSchema = z.object({
   title: z.string().trim().min(1, 'A post needs a title.').max(POST_TITLE_MAX, `A title is at most ${POST_TITLE_MAX} characters.`),
   /** Empty or absent: derived from the title. */

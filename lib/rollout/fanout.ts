@@ -6,6 +6,7 @@ import { appRoot, config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, scratchFile, tenantDbPath } from '@/lib/db/paths';
+import { assertSpaceForBigWrites, diskSpace } from '@/lib/disk/space';
 import { threadModule } from '@/lib/process/thread-module';
 import { blogs, migrationLedger, migrationRuns, type Blog } from '@/lib/db/schema/control';
 import type { BlogJob, BlogJobResult } from './blog-job';
@@ -29,13 +30,18 @@ export type FanOutSummary = {
   failed: { slug: string; error: string }[];
   resumed: boolean;
   skippedFromEarlier: number;
+  /** Blogs not started because free space fell below the margin (QUIRE_MIN_FREE_MB). */
+  notStarted: number;
 };
 
 function liveBlogs(): Blog[] {
   return controlDb().orm.select().from(blogs).where(ne(blogs.status, 'deleted')).orderBy(blogs.slug).all();
 }
 
-/** Runs jobs on `concurrency` worker threads, reporting each result as it arrives. */
+/**
+ * Runs jobs on `concurrency` worker threads, reporting each result as it arrives. Each job
+ * snapshots or copies a blog: when free space falls below the margin, no further job starts.
+ */
 async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: BlogJobResult) => void): Promise<void> {
   if (jobs.length === 0) return;
   const queue = [...jobs];
@@ -47,7 +53,7 @@ async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: 
       });
       return new Promise<void>((resolve, reject) => {
         const next = () => {
-          const job = queue.shift();
+          const job = diskSpace().low ? undefined : queue.shift();
           if (job) worker.postMessage(job);
           else {
             worker.postMessage(null);
@@ -66,6 +72,7 @@ async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: 
 
 /** Dry run: migrates a copy of every blog behind the schema; no live file is written. */
 export async function checkAll(onProgress?: Progress): Promise<FanOutSummary> {
+  assertSpaceForBigWrites();
   const target = migrationSet('tenant').migrations.length;
   const all = liveBlogs();
   const summary = emptySummary(null, target, all.length);
@@ -81,11 +88,12 @@ export async function checkAll(onProgress?: Progress): Promise<FanOutSummary> {
     record(summary, result);
     onProgress?.(++done, all.length, result);
   });
-  return summary;
+  return { ...summary, notStarted: all.length - done };
 }
 
 /** Migrates every blog, resuming an unfinished run toward the same target if there is one. */
 export async function migrateAll(onProgress?: Progress): Promise<FanOutSummary> {
+  assertSpaceForBigWrites();
   const control = controlDb();
   const target = migrationSet('tenant').migrations.length;
   const unfinished = control.orm
@@ -134,8 +142,10 @@ export async function migrateAll(onProgress?: Progress): Promise<FanOutSummary> 
     onProgress?.(++done, all.length, result);
   });
 
-  control.orm.update(migrationRuns).set({ finishedAt: new Date() }).where(eq(migrationRuns.id, runId)).run();
-  return summary;
+  // Stopped for want of room: the run stays open, and the next `migrate --all` resumes it.
+  const stopped = done < all.length;
+  if (!stopped) control.orm.update(migrationRuns).set({ finishedAt: new Date() }).where(eq(migrationRuns.id, runId)).run();
+  return { ...summary, notStarted: all.length - done };
 }
 
 export type MigrationStatus = { target: number; blogs: { slug: string; version: number; status: Blog['status'] }[] };
@@ -149,7 +159,18 @@ export function migrationStatus(): MigrationStatus {
 }
 
 function emptySummary(runId: number | null, target: number, total: number): FanOutSummary {
-  return { runId, target, total, migrated: [], current: [], wouldMigrate: [], failed: [], resumed: false, skippedFromEarlier: 0 };
+  return {
+    runId,
+    target,
+    total,
+    migrated: [],
+    current: [],
+    wouldMigrate: [],
+    failed: [],
+    resumed: false,
+    skippedFromEarlier: 0,
+    notStarted: 0,
+  };
 }
 
 function record(summary: FanOutSummary, result: BlogJobResult): void {

@@ -11,6 +11,7 @@ import { openPageStore, type PageStore } from '@/lib/pagecache/store';
 import { pageStoreDir } from '@/lib/db/paths';
 import { flushNow, pageviews, startPageviewFlusher } from '@/lib/pageviews/service';
 import { watchEventLoop } from '@/lib/metrics/event-loop';
+import { watchDiskSpace } from '@/lib/disk/space';
 import { startHousekeeping } from '@/lib/ops/housekeeping';
 import { processWide } from '@/lib/process/shared';
 import { closeWorkerPools, warmWorkerPool } from '@/lib/workers/pool';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   await import('sharp');
   warmWorkerPool();
   watchEventLoop();
+  const stopWatchingDisk = watchDiskSpace();
 
   const app = next({ dev, dir: appRoot(), hostname: 'localhost', port: cfg.port });
   await app.prepare();
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
       stopFlusher();
       clearInterval(releaser);
       stopHousekeeping();
+      stopWatchingDisk();
       const { views, failed } = flushNow();
       console.log(`[quire] flushed ${views} pending pageviews${failed.length ? `; could not write ${failed.join(', ')}` : ''}`);
       cache?.close();

@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { findBlog, markActive, markUnderMaintenance, readSettings } from '@/lib/blogs/blogs';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
+import { assertSpaceForBigWrites } from '@/lib/disk/space';
 import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, tenantDbPath } from '@/lib/db/paths';
 import { BlogBusyError, releaseBlogFile, tenantPool } from '@/lib/db/pool';
@@ -24,6 +25,7 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
 /** Takes a snapshot of a live blog; returns its file name. */
 export async function takeSnapshot(slug: string, kind: SnapshotKind = 'snapshot'): Promise<string> {
+  assertSpaceForBigWrites();
   const dir = backupsDir(slug);
   fs.mkdirSync(dir, { recursive: true });
   const name = `${kind}-${stamp()}.db`;
@@ -108,6 +110,7 @@ export function listSnapshots(slug: string): Snapshot[] {
 
 /** Puts a snapshot back (the current file is snapshotted first, so this too can be undone). */
 export async function restoreSnapshot(blog: Blog, name: string): Promise<string> {
+  assertSpaceForBigWrites();
   if (!/^[\w.-]+\.db$/.test(name) || !listSnapshots(blog.slug).some((s) => s.name === name)) {
     throw new InputError('There is no such snapshot of this blog.');
   }

@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useEffectEvent, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { sendJson } from '@/app/_components/json';
+import { INSUFFICIENT_STORAGE } from '@/lib/http/errors';
 import { uploadFile } from '@/app/_components/upload';
 import { altFromFilename, markdownAlt, withImageAlt } from '@/lib/media/alt';
 import type { PostAction } from '@/lib/posts/posts';
@@ -48,7 +49,7 @@ export type EditorDocument = {
 
 /** Autosave waits this long after the last change… */
 const AUTOSAVE_DELAY_MS = 2_000;
-/** …and, while the server cannot be reached, tries again this often (and as soon as the browser is back online). */
+/** …and, while the server cannot be reached or has no room, tries again this often (and as soon as the browser is back online). */
 const RETRY_DELAY_MS = 15_000;
 
 type SaveState =
@@ -56,6 +57,8 @@ type SaveState =
   | { kind: 'saving' }
   | { kind: 'saved' }
   | { kind: 'offline' }
+  /** The server's disk is full (507): the text stays here, and saving is tried again. */
+  | { kind: 'no-room'; reason: string }
   | { kind: 'failed'; reason: string }
   /** Saved elsewhere since this editor loaded: autosave stops, so nothing is overwritten. */
   | { kind: 'conflict'; reason: string };
@@ -224,6 +227,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     if (!auto) setBusy(false);
     if (!result.ok) {
       if (result.status === 0) return setSaveState({ kind: 'offline' });
+      if (result.status === INSUFFICIENT_STORAGE) return setSaveState({ kind: 'no-room', reason: result.error });
       if (result.status === 409) return setSaveState({ kind: 'conflict', reason: result.error });
       if (auto) return setSaveState({ kind: 'failed', reason: result.error });
       setSaveState({ kind: 'idle' });
@@ -304,7 +308,7 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     };
   }, []);
   useEffect(() => {
-    if (saveState.kind !== 'offline') return;
+    if (saveState.kind !== 'offline' && saveState.kind !== 'no-room') return;
     const timer = setInterval(() => onAutosaveDue(), RETRY_DELAY_MS);
     return () => clearInterval(timer);
   }, [saveState.kind]);
@@ -425,9 +429,11 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
       ? 'Saving…'
       : saveState.kind === 'offline'
         ? 'Offline — kept on this device'
-        : saveState.kind === 'failed' || saveState.kind === 'conflict'
-          ? `Not saved: ${saveState.reason}`
-          : (notice ?? (dirty ? 'Unsaved changes' : saveState.kind === 'saved' ? 'Saved' : ''));
+        : saveState.kind === 'no-room'
+          ? `${saveState.reason} It is kept on this device.`
+          : saveState.kind === 'failed' || saveState.kind === 'conflict'
+            ? `Not saved: ${saveState.reason}`
+            : (notice ?? (dirty ? 'Unsaved changes' : saveState.kind === 'saved' ? 'Saved' : ''));
   const addressMoves = live && address !== saved.slug;
   const waitsForPublishing = staging && (addressMoves || cover?.id !== saved.cover?.id);
 

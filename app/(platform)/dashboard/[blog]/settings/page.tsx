@@ -7,6 +7,7 @@ import { listSnapshots } from '@/lib/snapshots/snapshots';
 import { RestoreButton } from './restore-button';
 import { CustomDomains } from './domains';
 import { config } from '@/lib/config';
+import { LOW_ON_DISK_SPACE, diskSpace } from '@/lib/disk/space';
 import { claimExpiresAt, customDomainUrl, listDomains } from '@/lib/domains/domains';
 import { challengeName } from '@/lib/domains/verify';
 import { timeZoneNames } from '@/lib/time/zone';
@@ -18,6 +19,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
   const { blog, settings, allowed } = await dashboardBlog((await params).blog, 'change-settings');
   if (!allowed) return <OwnerOnly what="change its settings" />;
   const snapshots = listSnapshots(blog.slug);
+  const lowOnSpace = diskSpace().low;
   return (
     <main className="page">
       <h1>Settings</h1>
@@ -84,14 +86,19 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
           Your blog is one SQLite file. Download it whole &mdash; posts, pages, images, stats and settings &mdash; and open it in any SQLite
           tool, or bring it back here or to any Quire server.
         </p>
-        <p className="button-row">
-          <a className="button primary" href={`/api/blogs/${blog.slug}/export`} download>
-            Download blog file (.db)
-          </a>
-          <a className="button" href={`/api/blogs/${blog.slug}/export/markdown`} download>
-            Download as Markdown (.zip)
-          </a>
-        </p>
+        {/* A download refused for want of room would only show the browser's "Failed": say why here. */}
+        {lowOnSpace ? (
+          <p className="error">{LOW_ON_DISK_SPACE}</p>
+        ) : (
+          <p className="button-row">
+            <a className="button primary" href={`/api/blogs/${blog.slug}/export`} download>
+              Download blog file (.db)
+            </a>
+            <a className="button" href={`/api/blogs/${blog.slug}/export/markdown`} download>
+              Download as Markdown (.zip)
+            </a>
+          </p>
+        )}
         <h3>Replace this blog from a file</h3>
         <ImportForm
           url={`/api/blogs/${blog.slug}/import`}
