@@ -58,6 +58,7 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const timings = [];
 
 async function step(name, work) {
+  if (interrupted) fail(`interrupted by ${interrupted}`);
   say(`${name}…`);
   const started = Date.now();
   const note = await work();
@@ -74,7 +75,11 @@ async function step(name, work) {
  */
 function run(command, args, { input, log, onLine, env } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env: env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Once interrupted, only the clean-up runs commands.
+    if (interrupted && !cleaningUp) return resolve({ code: 130, stdout: '', stderr: `interrupted by ${interrupted}` });
+    // Its own process group, so that an interruption stops the command and what it started.
+    const child = spawn(command, args, { cwd: root, env: env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    running.add(child);
     const sink = log ? fs.createWriteStream(log, { flags: 'a' }) : undefined;
     const out = { stdout: '', stderr: '' };
     let partial = '';
@@ -92,6 +97,7 @@ function run(command, args, { input, log, onLine, env } = {}) {
     child.stderr.setEncoding('utf8').on('data', keep('stderr'));
     child.on('error', (error) => resolve({ code: -1, stdout: '', stderr: error.message }));
     child.on('close', (code, signal) => {
+      running.delete(child);
       sink?.end();
       resolve({ code: code ?? (signal ? 128 + os.constants.signals[signal] : -1), ...out });
     });
@@ -111,13 +117,21 @@ async function mustPodman(args, sentence, options) {
 
 const tail = (text, lines = 30) => text.trim().split('\n').slice(-lines).join('\n');
 
+/** The commands running now: stopped first when the check is interrupted. */
+const running = new Set();
+/** The signal that interrupted the check. */
+let interrupted;
+let cleaningUp = false;
+
 /** What to undo when the check ends, however it ends (newest first). */
 const cleanups = [];
 async function cleanUp() {
-  while (cleanups.length)
+  cleaningUp = true;
+  while (cleanups.length) {
     await cleanups
       .pop()()
-      .catch(() => {});
+      .catch((error) => say(`clean-up: ${error.message}`));
+  }
 }
 
 // ── the base image ─────────────────────────────────────────────────────────────────────────
@@ -199,7 +213,7 @@ async function baseImage() {
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-stand-in-'));
   const rootfs = path.join(work, 'rootfs');
-  cleanups.push(async () => {
+  const removeWork = async () => {
     // A debootstrap stopped half-way can leave /proc or /sys mounted inside: unmount before deleting.
     const mounts = fs
       .readFileSync('/proc/mounts', 'utf8')
@@ -207,7 +221,8 @@ async function baseImage() {
       .map((line) => line.split(' ')[1] ?? '');
     for (const mount of mounts.filter((m) => m.startsWith(`${rootfs}/`)).reverse()) await run('umount', ['-l', mount]);
     fs.rmSync(work, { recursive: true, force: true });
-  });
+  };
+  cleanups.push(removeWork);
 
   say(`  debootstrap --variant=minbase ${SUITE} from ${mirror} (log: ${path.relative(root, path.join(logDir, 'debootstrap.log'))})`);
   const started = Date.now();
@@ -253,6 +268,7 @@ async function baseImage() {
     ['import', ...changes.flatMap((change) => ['--change', change]), tar, BASE],
     `podman could not import the stand-in image.`,
   );
+  await removeWork();
   // The stand-in it replaces is ours: remove it unless images built on it still need it.
   if (old) await podman(['rmi', old]);
   return `built a stand-in for ${BASE} (${inputs})`;
@@ -572,18 +588,28 @@ async function main() {
   for (const [name, took] of timings) say(`  ${seconds(took).padStart(9)}  ${name}`);
 }
 
+// Interrupted: stop the command running now; the check then ends through its usual clean-up.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    say(`${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
+    if (interrupted) return;
+    interrupted = signal;
+    say(`${signal}: stopping, then cleaning up`);
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Ended meanwhile.
+      }
+    }
   });
 }
 
 try {
   await main();
 } catch (error) {
-  console.error(`[check:container] FAILED: ${error instanceof CheckFailed ? error.message : (error?.stack ?? error)}`);
-  process.exitCode = 1;
+  if (interrupted) say(`interrupted by ${interrupted}`);
+  else console.error(`[check:container] FAILED: ${error instanceof CheckFailed ? error.message : (error?.stack ?? error)}`);
+  process.exitCode = interrupted ? 130 : 1;
 } finally {
   await cleanUp();
 }
