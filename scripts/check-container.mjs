@@ -276,10 +276,30 @@ async function baseImage() {
 
 // ── the image ──────────────────────────────────────────────────────────────────────────────
 
+/** The images, final and intermediate, that a build logged, in the order it made or reused them. */
+function imagesOfBuild(log) {
+  const ids = [...fs.readFileSync(log, 'utf8').matchAll(/^--> (?:Using cache )?([0-9a-f]{11,64})$/gm)].map(([, id]) => id.slice(0, 11));
+  return [...new Set(ids)];
+}
+
+/**
+ * Removes the images of this folder's previous build that this one no longer uses (the last
+ * image, the build stage, the layers of an older lock): podman keeps them as its build cache.
+ */
+async function removeEarlierBuild(current) {
+  const file = path.join(logDir, 'build-images.json');
+  const earlier = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+  let removed = 0;
+  for (const id of earlier.filter((image) => !current.includes(image)).reverse()) {
+    if ((await podman(['rmi', id])).code === 0) removed++;
+  }
+  fs.writeFileSync(file, JSON.stringify(current));
+  return removed;
+}
+
 async function buildImage() {
   const log = path.join(logDir, 'build.log');
   fs.rmSync(log, { force: true });
-  const previous = (await podman(['image', 'inspect', '--format', '{{.Id}}', IMAGE])).stdout.trim();
   say(`  podman build --format docker (log: ${path.relative(root, log)})`);
   const started = Date.now();
   const result = await podman(
@@ -292,19 +312,21 @@ async function buildImage() {
       },
     },
   );
-  if (result.code !== 0)
+  if (result.code !== 0) {
+    if (interrupted)
+      say(`  an interrupted podman build leaves its working container: see podman ps -a --external, remove with podman rm -f`);
     fail(
       `The image did not build (podman build exited with ${result.code}); the end of ${path.relative(root, log)}:`,
       tail(result.stdout + result.stderr),
     );
+  }
   const [inspected] = JSON.parse(await mustPodman(['image', 'inspect', IMAGE], `Could not inspect the image.`));
   const config = inspected.Config ?? {};
   const healthcheck = inspected.Healthcheck;
   if (!healthcheck?.Test?.length) fail(`The image has no HEALTHCHECK (podman keeps it only with --format docker).`);
   if (config.User !== 'node') fail(`The image runs as "${config.User ?? 'root'}", not as the user node.`);
-  // The image this build replaces was this check's own: remove it unless a container still uses it.
-  if (previous && previous !== inspected.Id) await podman(['rmi', previous]);
-  return `${IMAGE}, ${(inspected.Size / 1e6).toFixed(0)} MB, runs as node, HEALTHCHECK ${healthcheck.Test.slice(1).join(' ')}`;
+  const removed = await removeEarlierBuild(imagesOfBuild(log));
+  return `${IMAGE}, ${(inspected.Size / 1e6).toFixed(0)} MB, runs as node, HEALTHCHECK ${healthcheck.Test.slice(1).join(' ')}${removed ? `; removed ${removed} image${removed === 1 ? '' : 's'} of the previous build` : ''}`;
 }
 
 /** What the runtime stage must not carry: compilers, TypeScript tooling, dev dependencies. */
