@@ -67,6 +67,8 @@ const envSchema = z.object({
   QUIRE_WORKER_HEAP_MB: z.coerce.number().int().min(32).default(256),
   /** Blogs in the trash and old snapshots are pruned this often by the server itself. */
   QUIRE_PRUNE_EVERY_MIN: z.coerce.number().min(0.05).default(60),
+  /** The Litestream 0.3 binary `quire backup` runs; else the optional npm package's, else `litestream` on PATH. */
+  QUIRE_LITESTREAM_BIN: z.string().min(1).optional(),
 });
 
 export type QuireConfig = {
@@ -105,6 +107,8 @@ export type QuireConfig = {
   bulkTimeoutMs: number;
   workerHeapMb: number;
   pruneEveryMs: number;
+  /** Undefined: the optional npm package's binary, else `litestream` on PATH. */
+  litestreamBin: string | undefined;
 };
 
 function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
@@ -146,6 +150,7 @@ function readConfig(env: NodeJS.ProcessEnv = process.env): QuireConfig {
     bulkTimeoutMs: Math.round(e.QUIRE_BULK_TIMEOUT_S * 1000),
     workerHeapMb: e.QUIRE_WORKER_HEAP_MB,
     pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
+    litestreamBin: e.QUIRE_LITESTREAM_BIN,
   };
 }
 
