@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,10 +33,10 @@ let supervisor: ChildProcess;
 let supervisorOutput = '';
 const written: { blog: string; title: string; at: number }[] = [];
 
-function startSupervisor(): ChildProcess {
-  const child = spawn(process.execPath, ['bin/quire.mjs', 'backup', 'run', '--replica', replicaUrl, '--sync-interval', SYNC_INTERVAL], {
+function startSupervisor(dir: string, replica: string): ChildProcess {
+  const child = spawn(process.execPath, ['bin/quire.mjs', 'backup', 'run', '--replica', replica, '--sync-interval', SYNC_INTERVAL], {
     cwd: ROOT,
-    env: { ...process.env, QUIRE_DATA_DIR: dataDir },
+    env: { ...process.env, QUIRE_DATA_DIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk) => (supervisorOutput += chunk));
@@ -77,7 +77,7 @@ beforeAll(async () => {
     blog: { slug: 'alpha', title: 'Alpha' },
   });
   expect((await author.call('POST', '/api/blogs', { slug: 'beta', title: 'Beta' })).status).toBe(200);
-  supervisor = startSupervisor();
+  supervisor = startSupervisor(dataDir, replicaUrl);
   await until('Litestream to start', () => /replicates control\.db and 2 blogs/.test(supervisorOutput));
 });
 
@@ -110,6 +110,19 @@ describe('quire backup run, and quire backup restore after a crash', () => {
     await until('the blogs Litestream replicates to settle', () =>
       /replicates control\.db and 4 blogs/.test(supervisorOutput.slice(supervisorOutput.lastIndexOf('Litestream (pid'))),
     );
+    // Litestream let go of each file before it moved: a restart without it first, then one with
+    // the file where it now is. (Its read lock does not always make the move fail without this.)
+    const restarts = supervisorOutput.split('\n').filter((line) => line.includes('restarting Litestream:'));
+    const dropped = (slug: string) => restarts.findIndex((line) => new RegExp(`- (?:[\\w-]+, )*${slug}(?:,|$)`).test(line));
+    const added = (slug: string) => restarts.findLastIndex((line) => new RegExp(`\\+ (?:[\\w-]+, )*${slug}(?:[,;]|$)`).test(line));
+    const moves: [string, string][] = [
+      ['beta', 'beta-two'],
+      ['alpha', 'alpha'],
+    ];
+    for (const [before, after] of moves) {
+      expect(dropped(before), restarts.join('\n')).toBeGreaterThanOrEqual(0);
+      expect(dropped(before), restarts.join('\n')).toBeLessThan(added(after));
+    }
 
     const blogs = ['alpha', 'beta-two', 'gamma', 'delta'];
     const steadyUntil = Date.now() + 7000;
@@ -149,6 +162,33 @@ describe('quire backup run, and quire backup restore after a crash', () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/is not empty \(control\.db.*\); restore into an empty directory, or add --force/);
   });
+
+  it('stops with Litestream on SIGTERM, once Litestream has synced; one per data directory', async () => {
+    const replica = `file://${path.join(work, 'replica-of-restored')}`;
+    supervisorOutput = '';
+    const run = startSupervisor(restoredDir, replica);
+    const exited = new Promise<number | null>((resolve) => run.once('exit', (code) => resolve(code)));
+    await until('Litestream to start', () => /replicates control\.db and 4 blogs/.test(supervisorOutput));
+    const stateFile = path.join(restoredDir, 'litestream', 'supervisor.json');
+    const { litestreamPid } = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { litestreamPid: number };
+
+    const second = spawnSync(process.execPath, ['bin/quire.mjs', 'backup', 'run', '--replica', replica], {
+      cwd: ROOT,
+      env: { ...process.env, QUIRE_DATA_DIR: restoredDir },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/^quire: Another quire backup run \(pid \d+ on .+\) is running for .+; stop it first\.$/m);
+
+    run.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(() => process.kill(litestreamPid, 0)).toThrow();
+    expect(fs.existsSync(stateFile)).toBe(false);
+    const again = path.join(work, 'restored-again');
+    const restore = quire(again, ['backup', 'restore', '--replica', replica, '--data-dir', again]);
+    expect(restore.stdout + restore.stderr).toMatch(/^Restored control\.db and 4 of 4 blogs/m);
+  }, 60_000);
 
   it('writes a config Litestream 0.3 reads: control.db and each live blog', () => {
     const file = path.join(work, 'litestream.yml');

@@ -393,13 +393,15 @@ program
     const dbs = databasesToReplicate(readBlogs(control), replica);
     control.close();
     const header = [
-      'Written by `quire litestream-config`, for Litestream 0.3: the blogs as they were then.',
-      'Litestream 0.3 reads this list once; `quire backup run` keeps it in step with the blogs',
-      'and lets Quire move blog files safely. Prefer it to: litestream replicate -config <this file>',
+      'Written by `quire litestream-config`, for Litestream 0.3: the blogs as they were then, for',
+      'reading or for `litestream restore`. Do not run `litestream replicate` with it: Litestream 0.3',
+      'reads this list once, and a blog renamed, deleted or restored from a snapshot could be moved',
+      'under it. `quire backup run` runs Litestream with this list kept in step, and lets go of a',
+      'file before Quire moves it.',
     ].join('\n');
     fs.writeFileSync(options.out, litestreamConfigV03(dbs, { syncInterval }, header));
     console.log(
-      `Wrote ${options.out}: control.db and ${dbs.length - 1} blog(s). To keep it in step as blogs come and go, run instead: quire backup run --replica ${replica}`,
+      `Wrote ${options.out}: control.db and ${dbs.length - 1} blog(s). To replicate, run instead: quire backup run --replica ${replica}`,
     );
   });
 

@@ -9,11 +9,13 @@ import { backupRunDir } from './paths';
  * How a blog file is taken from Litestream before it moves (docs/architecture.md, "Backups").
  *
  * Litestream 0.3 keeps a read transaction open on every file it replicates, and its connection
- * names the file's -wal by path: a file moved (renamed, sent to the trash, replaced by a
- * snapshot) under it would be written through the old name's WAL, and our own TRUNCATE
- * checkpoint before a move waits for that reader and fails. So before a blog file moves, Quire
- * asks `quire backup run` (lib/backup/supervisor.ts), through files in `data/litestream/` that
- * both see (the supervisor may run in another container on the same volume):
+ * reaches the -wal by path. Our TRUNCATE checkpoint before a move waits for that reader and
+ * fails (BlogBusyError) when the read began before the WAL was last checkpointed; when it began
+ * after, the checkpoint succeeds and the file would move under Litestream, which would then write
+ * (its own table, its checkpoints) through the old name's WAL into a file served under another.
+ * So before a blog file moves, Quire asks `quire backup run` (lib/backup/supervisor.ts), through
+ * files in `data/litestream/` that both see (the supervisor may run in another container on the
+ * same volume):
  *
  * - the supervisor writes `supervisor.json` at least every second: a heartbeat, and the tokens
  *   of the requests it has honoured;
@@ -22,8 +24,8 @@ import { backupRunDir } from './paths';
  *   Litestream stops) and keeps it out while the request exists;
  * - Quire moves the file and deletes the request; the supervisor replicates what is there now.
  *
- * With no live supervisor nothing is asked; a Litestream run by hand still makes the checkpoint
- * fail safely (BlogBusyError), never a move under it.
+ * With no live supervisor nothing is asked: Litestream 0.3 must not be run on Quire's files
+ * any other way.
  */
 
 /**
