@@ -21,7 +21,7 @@ for (const stream of [process.stdout, process.stderr]) {
  */
 const program = new Command()
   .name('quire')
-  .description('Operate a Quire install: blogs, users, schema migrations, snapshots.')
+  .description('Operate a Quire install: blogs, users, schema migrations, snapshots, backups.')
   .exitOverride()
   .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'quire: ')) });
 
@@ -366,7 +366,7 @@ program
 
 program
   .command('litestream-config')
-  .description('write a litestream.yml that replicates control.db and every blog file')
+  .description('write a Litestream config naming control.db and every blog file (to replicate: quire backup run)')
   .requiredOption('--replica <url>', 'where backups go, e.g. s3://my-bucket/quire or file:///srv/backups/quire')
   .option('--format <version>', 'the Litestream it is for: 0.3 (one entry per blog, as of now) or 0.5 (watches the folder)', '0.3')
   .option('--sync-interval <duration>', 'how often new writes are sent to the replica (0.3)', '1s')
