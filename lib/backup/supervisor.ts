@@ -238,7 +238,11 @@ class Supervisor {
         this.stop();
       });
       child.once('exit', (code, signal) => {
-        if (settle() && !this.stopping && this.stoppingChild !== child) this.unexpectedExit(code, signal);
+        if (!settle()) return;
+        if (!this.stopping && this.stoppingChild !== child) this.unexpectedExit(code, signal);
+        // Its messages say which database; the next Litestream, or the new generation of a moved
+        // file, sends what this one could not.
+        else if (code) this.options.log(`Litestream exited with code ${code} as it stopped: its last sync may not have completed`);
       });
     });
   }
