@@ -240,8 +240,8 @@ class Supervisor {
       child.once('exit', (code, signal) => {
         if (!settle()) return;
         if (!this.stopping && this.stoppingChild !== child) this.unexpectedExit(code, signal);
-        // Its messages say which database; the next Litestream, or the new generation of a moved
-        // file, sends what this one could not.
+        // Its messages above say which database; one still replicated is caught up by the next
+        // Litestream (a file sent to the trash is not).
         else if (code) this.options.log(`Litestream exited with code ${code} as it stopped: its last sync may not have completed`);
       });
     });
