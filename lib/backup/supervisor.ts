@@ -44,6 +44,12 @@ const HEARTBEAT_MS = 1000;
 const ANNOUNCE_MS = 1000;
 /** Blogs created in a burst are added together: at most one restart this often, but for a hand-off. */
 const MIN_RESTART_GAP_MS = 2000;
+/**
+ * Litestream 0.3 sends nothing if stopped before its first look at the files (a second after it
+ * starts), not even on SIGTERM; after that, it sends everything as it stops. So it is never
+ * stopped sooner than this after a start: a file let go of for a move has all its writes sent.
+ */
+const MIN_RUN_MS = 2000;
 const STOP_TIMEOUT_MS = 60_000;
 /** Litestream that stops this soon after the first start is misconfigured: the supervisor gives up. */
 const STARTUP_FAILURE_MS = 5000;
@@ -270,6 +276,8 @@ class Supervisor {
     const child = this.child;
     if (!child) return;
     this.stoppingChild = child;
+    const ranFor = Date.now() - this.lastStart;
+    if (ranFor < MIN_RUN_MS) await new Promise((resolve) => setTimeout(resolve, MIN_RUN_MS - ranFor));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await this.childExited;
