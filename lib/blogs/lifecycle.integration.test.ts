@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { parse } from 'yaml';
 import { ApiClient, quire, request, startServer, type RunningServer } from '@/lib/testing/server';
 
@@ -145,9 +146,29 @@ describe('operations', () => {
     expect(well.stdout).toMatch(/All good/);
   });
 
-  it('writes a litestream.yml that parses and names control.db and the tenants folder', () => {
+  it('writes a litestream.yml for Litestream 0.3: control.db and each blog in place, replicated by blog id', () => {
     const out = path.join(dataDir, 'litestream.yml');
     expect(cli('litestream-config', '--replica', 's3://backups/quire/', '--out', out).status).toBe(0);
+    const control = new Database(path.join(dataDir, 'control.db'), { readonly: true });
+    const live = control.prepare("select id, slug from blogs where status != 'deleted' order by id").all() as {
+      id: number;
+      slug: string;
+    }[];
+    control.close();
+    expect(live.length).toBeGreaterThan(0);
+    const replica = (url: string) => [{ url, 'sync-interval': '1s' }];
+    expect(parse(fs.readFileSync(out, 'utf8')).dbs).toEqual([
+      { path: path.join(dataDir, 'control.db'), replicas: replica('s3://backups/quire/control') },
+      ...live.map((blog) => ({
+        path: path.join(dataDir, 'tenants', `${blog.slug}.db`),
+        replicas: replica(`s3://backups/quire/blogs/${blog.id}`),
+      })),
+    ]);
+  });
+
+  it('writes a litestream.yml for Litestream 0.5 that names control.db and the tenants folder', () => {
+    const out = path.join(dataDir, 'litestream.yml');
+    expect(cli('litestream-config', '--replica', 's3://backups/quire/', '--format', '0.5', '--out', out).status).toBe(0);
     const config = parse(fs.readFileSync(out, 'utf8'));
     expect(config.retention).toEqual({ enabled: false });
     expect(config.dbs).toEqual([
@@ -160,6 +181,15 @@ describe('operations', () => {
         replica: { url: 's3://backups/quire/tenants' },
       },
     ]);
+  });
+
+  it('refuses a replica Litestream would not understand, in one sentence', () => {
+    const bad = cli('litestream-config', '--replica', 'ftp://example.com/x', '--out', path.join(dataDir, 'never.yml'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe(
+      'quire: The replica must be a URL Litestream understands: s3://bucket/path, gcs://, abs://, sftp://, or file:///absolute/path.',
+    );
+    expect(fs.existsSync(path.join(dataDir, 'never.yml'))).toBe(false);
   });
 
   it('creates, resets and disables accounts', async () => {

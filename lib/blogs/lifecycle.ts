@@ -1,37 +1,27 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { and, eq, isNotNull, lt, ne } from 'drizzle-orm';
 import { checkNewBlog, findBlog, markUnderMaintenance } from './blogs';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
-import { backupsDir, tenantDbPath, trashDir } from '@/lib/db/paths';
-import { BlogBusyError, MOVING_FILE_GRACE_MS, releaseBlogFile, tenantPool } from '@/lib/db/pool';
+import { backupsDir, tenantDbPath, trashDir, trashedDbPath } from '@/lib/db/paths';
+import { MOVING_FILE_GRACE_MS, moveBlogFile, tenantPool } from '@/lib/db/pool';
 import { blogRedirects, blogs, type Blog } from '@/lib/db/schema/control';
 import { InputError } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 
 /**
  * A blog's life after creation: soft delete to the trash, restore, purge, rename. Each moves
- * the file whole: checkpointed first, so `<slug>.db` alone is the blog, and the handle closed.
+ * the file whole (`moveBlogFile`): taken from Litestream and checkpointed first, so
+ * `<slug>.db` alone is the blog, and the handle closed.
  */
 
-function detachFile(slug: string): void {
-  try {
-    releaseBlogFile(slug);
-  } catch (error) {
-    if (error instanceof BlogBusyError) throw new InputError(error.message);
-    throw error;
-  }
-}
-
-const trashFile = (slug: string) => path.join(trashDir(), `${slug}.db`);
-
 /** Moves the blog to the trash: readers get 404, the address stays reserved until purged. */
-export function softDeleteBlog(blog: Blog): void {
+export async function softDeleteBlog(blog: Blog): Promise<void> {
   if (blog.status === 'deleted') throw new InputError(`"${blog.slug}" is already in the trash.`);
-  detachFile(blog.slug);
-  fs.mkdirSync(trashDir(), { recursive: true });
-  fs.renameSync(tenantDbPath(blog.slug), trashFile(blog.slug));
+  await moveBlogFile(blog.slug, () => {
+    fs.mkdirSync(trashDir(), { recursive: true });
+    fs.renameSync(tenantDbPath(blog.slug), trashedDbPath(blog.slug));
+  });
   controlDb().orm.update(blogs).set({ status: 'deleted', deletedAt: new Date() }).where(eq(blogs.id, blog.id)).run();
   bumpGeneration(blog.slug);
 }
@@ -39,9 +29,9 @@ export function softDeleteBlog(blog: Blog): void {
 export function restoreDeletedBlog(slug: string): Blog {
   const blog = findBlog(slug);
   if (!blog || blog.status !== 'deleted') throw new InputError(`There is no deleted blog "${slug}" in the trash.`);
-  if (!fs.existsSync(trashFile(slug))) throw new InputError(`The trash has no file for "${slug}"; it cannot be restored.`);
+  if (!fs.existsSync(trashedDbPath(slug))) throw new InputError(`The trash has no file for "${slug}"; it cannot be restored.`);
   if (fs.existsSync(tenantDbPath(slug))) throw new InputError(`A file for "${slug}" is already in place; not overwriting it.`);
-  fs.renameSync(trashFile(slug), tenantDbPath(slug));
+  fs.renameSync(trashedDbPath(slug), tenantDbPath(slug));
   controlDb().orm.update(blogs).set({ status: 'active', deletedAt: null }).where(eq(blogs.id, blog.id)).run();
   bumpGeneration(slug);
   return { ...blog, status: 'active', deletedAt: null };
@@ -56,7 +46,7 @@ export function purgeTrash(days = config().trashDays, now = Date.now()): string[
     .where(and(eq(blogs.status, 'deleted'), isNotNull(blogs.deletedAt), lt(blogs.deletedAt, new Date(now - days * 24 * 60 * 60 * 1000))))
     .all();
   for (const blog of expired) {
-    fs.rmSync(trashFile(blog.slug), { force: true });
+    fs.rmSync(trashedDbPath(blog.slug), { force: true });
     // Its snapshots go too: the address is free again, and a new blog there must not see them.
     fs.rmSync(backupsDir(blog.slug), { recursive: true, force: true });
     control.orm.delete(blogs).where(eq(blogs.id, blog.id)).run();
@@ -65,12 +55,15 @@ export function purgeTrash(days = config().trashDays, now = Date.now()): string[
 }
 
 /** Gives a blog a new address; the old subdomain answers with a permanent redirect. */
-export function renameBlog(oldSlug: string, newSlug: string): Blog {
+export async function renameBlog(oldSlug: string, newSlug: string): Promise<Blog> {
   const blog = findBlog(oldSlug);
   if (!blog || blog.status === 'deleted') throw new InputError(`There is no blog "${oldSlug}".`);
   const { slug } = checkNewBlog({ slug: newSlug, title: blog.title });
-  detachFile(blog.slug);
-  fs.renameSync(tenantDbPath(blog.slug), tenantDbPath(slug));
+  await moveBlogFile(blog.slug, () => {
+    // Checked again after the wait for the backup process: never rename over another file.
+    if (fs.existsSync(tenantDbPath(slug))) throw new InputError(`The address "${slug}" was taken meanwhile; nothing was changed.`);
+    fs.renameSync(tenantDbPath(blog.slug), tenantDbPath(slug));
+  });
   // The snapshots follow the blog; nothing of it stays at the old address.
   if (fs.existsSync(backupsDir(blog.slug))) fs.renameSync(backupsDir(blog.slug), backupsDir(slug));
   const control = controlDb();

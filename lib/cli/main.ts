@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { InputError, parseInput } from '@/lib/input';
 import type { FanOutSummary } from '@/lib/rollout/fanout';
@@ -20,7 +21,7 @@ for (const stream of [process.stdout, process.stderr]) {
  */
 const program = new Command()
   .name('quire')
-  .description('Operate a Quire install: blogs, users, schema migrations, snapshots.')
+  .description('Operate a Quire install: blogs, users, schema migrations, snapshots, backups.')
   .exitOverride()
   .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'quire: ')) });
 
@@ -371,13 +372,117 @@ program
 
 program
   .command('litestream-config')
-  .description('write a litestream.yml that replicates control.db and every blog file')
-  .requiredOption('--replica <url>', 'where backups go, e.g. s3://my-bucket/quire')
+  .description('write a Litestream config naming control.db and every blog file (to replicate: quire backup run)')
+  .requiredOption('--replica <url>', 'where backups go, e.g. s3://my-bucket/quire or file:///srv/backups/quire')
+  .option('--format <version>', 'the Litestream it is for: 0.3 (one entry per blog, as of now) or 0.5 (watches the folder)', '0.3')
+  .option('--sync-interval <duration>', 'how often new writes are sent to the replica (0.3)', '1s')
   .option('--out <file>', 'the file to write', 'litestream.yml')
-  .action(async (options: { replica: string; out: string }) => {
-    const { litestreamConfig } = await import('@/lib/ops/litestream');
-    fs.writeFileSync(options.out, litestreamConfig(options.replica));
-    console.log(`Wrote ${options.out}. Run: litestream replicate -config ${options.out}`);
+  .action(async (options: { replica: string; format: string; syncInterval: string; out: string }) => {
+    const {
+      databasesToReplicate,
+      durationSchema,
+      litestreamConfigV03,
+      litestreamConfigV05,
+      openControlReadOnly,
+      readBlogs,
+      replicaUrlSchema,
+    } = await import('@/lib/backup/litestream');
+    const replica = parseInput(replicaUrlSchema, options.replica);
+    if (options.format === '0.5') {
+      fs.writeFileSync(options.out, litestreamConfigV05(replica));
+      return console.log(`Wrote ${options.out} for Litestream 0.5+. Run: litestream replicate -config ${options.out}`);
+    }
+    if (options.format !== '0.3') throw new InputError('--format is 0.3 or 0.5.');
+    const syncInterval = parseInput(durationSchema, options.syncInterval);
+    const control = openControlReadOnly();
+    if (!control) throw new InputError('There is no control.db here yet: start Quire once (or create a blog) first.');
+    const dbs = databasesToReplicate(readBlogs(control), replica);
+    control.close();
+    const header = [
+      'Written by `quire litestream-config`, for Litestream 0.3: the blogs as they were then, for',
+      'reading or for `litestream restore`. Do not run `litestream replicate` with it: Litestream 0.3',
+      'reads this list once, and a blog renamed, deleted or restored from a snapshot could be moved',
+      'under it. `quire backup run` runs Litestream with this list kept in step, and lets go of a',
+      'file before Quire moves it.',
+    ].join('\n');
+    fs.writeFileSync(options.out, litestreamConfigV03(dbs, { syncInterval }, header));
+    console.log(
+      `Wrote ${options.out}: control.db and ${dbs.length - 1} blog(s). To replicate, run instead: quire backup run --replica ${replica}`,
+    );
+  });
+
+// ── backup ───────────────────────────────────────────────────────────────────────────────
+const backup = program.command('backup').description('Continuous backup with Litestream 0.3: run it beside Quire, restore from it');
+
+backup
+  .command('run')
+  .description('run Litestream beside Quire, restarted with a new list of files whenever blogs are created, renamed, deleted or restored')
+  .requiredOption('--replica <url>', 'where backups go, e.g. s3://my-bucket/quire or file:///srv/backups/quire')
+  .option('--sync-interval <duration>', 'how often new writes are sent to the replica', '1s')
+  .option('--snapshot-interval <duration>', "a full snapshot this often (default: Litestream's, as retention needs one)")
+  .option('--retention <duration>', "how long snapshots and WAL are kept (default: Litestream's, 24h)")
+  .option('--config <file>', 'where to write the Litestream config (default: <data dir>/litestream/litestream.yml)')
+  .action(async (options: { replica: string; syncInterval: string; snapshotInterval?: string; retention?: string; config?: string }) => {
+    const [{ durationSchema, findLitestream, replicaUrlSchema }, { superviseLitestream }, { backupRunDir }] = await Promise.all([
+      import('@/lib/backup/litestream'),
+      import('@/lib/backup/supervisor'),
+      import('@/lib/db/paths'),
+    ]);
+    const replica = parseInput(replicaUrlSchema, options.replica);
+    const duration = (value: string | undefined) => (value === undefined ? undefined : parseInput(durationSchema, value));
+    const settings = {
+      syncInterval: duration(options.syncInterval)!,
+      snapshotInterval: duration(options.snapshotInterval),
+      retention: duration(options.retention),
+    };
+    const { bin, version } = findLitestream();
+    const log = (message: string) => console.log(`[quire backup] ${new Date().toISOString()} ${message}`);
+    log(`Litestream ${version} (${bin})`);
+    const configFile = options.config ?? path.join(backupRunDir(), 'litestream.yml');
+    process.exitCode = await superviseLitestream({ bin, replica, settings, configFile, log });
+  });
+
+backup
+  .command('restore')
+  .description('rebuild a data directory from a replica: control.db, then every blog it lists, each checked')
+  .requiredOption('--replica <url>', 'the replica quire backup run wrote to')
+  .option('--data-dir <dir>', 'where to restore (default: QUIRE_DATA_DIR); must be empty unless --force')
+  .option('--force', 'replace the files the backup has in a directory that is not empty')
+  .option('--concurrency <n>', 'blogs restored at once', (v) => Number(v), 4)
+  .option('--json', 'print JSON')
+  .action(async (options: { replica: string; dataDir?: string; force?: boolean; concurrency: number; json?: boolean }) => {
+    const [{ findLitestream, replicaUrlSchema }, { restoreFromReplica }, { config }, { progressBar }] = await Promise.all([
+      import('@/lib/backup/litestream'),
+      import('@/lib/backup/restore'),
+      import('@/lib/config'),
+      import('./progress'),
+    ]);
+    const replica = parseInput(replicaUrlSchema, options.replica);
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64)
+      throw new InputError('--concurrency is a whole number from 1 to 64.');
+    const { bin } = findLitestream();
+    const root = path.resolve(options.dataDir ?? config().dataDir);
+    let bar: ReturnType<typeof progressBar> | undefined;
+    const summary = await restoreFromReplica({
+      bin,
+      replica,
+      root,
+      force: Boolean(options.force),
+      concurrency: options.concurrency,
+      onProgress: (done, total, slug) => {
+        bar ??= progressBar('Restoring', total, !options.json);
+        bar.update(done, slug);
+      },
+    });
+    bar?.stop();
+    if (summary.failed > 0) process.exitCode = 1;
+    if (options.json) return printJson(summary);
+    const trashed = summary.blogs.filter((b) => b.status === 'deleted').length;
+    console.log(
+      `Restored control.db and ${summary.blogs.length - summary.failed} of ${summary.blogs.length} blogs${trashed ? ` (${trashed} into the trash)` : ''} into ${root} in ${summary.seconds.toFixed(1)} s; each passed integrity_check.`,
+    );
+    for (const blog of summary.blogs.filter((b) => !b.ok)) console.log(`  FAILED ${blog.name} (blog ${blog.id}): ${blog.problem}`);
+    if (summary.failed > 0) console.log('A blog that failed is missing or damaged in the restored directory (quire doctor lists it).');
   });
 
 async function readMarkdown(file: string | undefined): Promise<string> {

@@ -79,6 +79,8 @@ const envSchema = z.object({
    * (docs/architecture.md, "A full disk"). 0: never refuse.
    */
   QUIRE_MIN_FREE_MB: z.coerce.number().min(0).default(100),
+  /** The Litestream 0.3 binary `quire backup` runs; else the optional npm package's, else `litestream` on PATH. */
+  QUIRE_LITESTREAM_BIN: z.string().min(1).optional(),
 });
 
 export type QuireConfig = {
@@ -121,6 +123,8 @@ export type QuireConfig = {
   pruneEveryMs: number;
   /** Below this much free space in the data directory, big writes are refused (lib/disk). */
   minFreeBytes: number;
+  /** Undefined: the optional npm package's binary, else `litestream` on PATH. */
+  litestreamBin: string | undefined;
 };
 
 export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
@@ -165,6 +169,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     workerHeapMb: e.QUIRE_WORKER_HEAP_MB,
     pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
     minFreeBytes: Math.floor(e.QUIRE_MIN_FREE_MB * 1024 * 1024),
+    litestreamBin: e.QUIRE_LITESTREAM_BIN,
   };
 }
 

@@ -3,17 +3,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { config } from '@/lib/config';
 
-/** Every path in the data directory is built here, and only from a validated slug. */
-export function controlDbPath(): string {
-  return path.join(config().dataDir, 'control.db');
+/**
+ * Every path in the data directory is built here, and only from a validated slug. `root` is
+ * another data directory than this install's: the one `quire backup restore` fills.
+ */
+export function controlDbPath(root = config().dataDir): string {
+  return path.join(root, 'control.db');
 }
 
-export function tenantsDir(): string {
-  return path.join(config().dataDir, 'tenants');
+export function tenantsDir(root = config().dataDir): string {
+  return path.join(root, 'tenants');
 }
 
-export function tenantDbPath(validSlug: string): string {
-  return path.join(tenantsDir(), `${validSlug}.db`);
+export function tenantDbPath(validSlug: string, root = config().dataDir): string {
+  return path.join(tenantsDir(root), `${validSlug}.db`);
 }
 
 /** Every blog's snapshots, one folder per blog. */
@@ -32,8 +35,20 @@ export function pageStoreDir(): string {
 }
 
 /** Deleted blogs wait here until purged. */
-export function trashDir(): string {
-  return path.join(config().dataDir, 'trash');
+export function trashDir(root = config().dataDir): string {
+  return path.join(root, 'trash');
+}
+
+export function trashedDbPath(validSlug: string, root = config().dataDir): string {
+  return path.join(trashDir(root), `${validSlug}.db`);
+}
+
+/**
+ * `quire backup run`'s folder: the Litestream config it writes, its state, and the requests to
+ * let go of a blog file (lib/db/backup-handoff.ts).
+ */
+export function backupRunDir(root = config().dataDir): string {
+  return path.join(root, 'litestream');
 }
 
 /** Scratch files: exports being streamed, uploads being checked (`quire doctor` reports old ones). */

@@ -7,6 +7,8 @@ import { LRUCache } from 'lru-cache';
 import { config } from '@/lib/config';
 import { forgetProcessWide, processWide } from '@/lib/process/shared';
 import { openDatabase, statementCache, type Sqlite, type StatementCache } from './connection';
+import { InputError } from '@/lib/input';
+import { BackupHoldsFileError, takeFileFromBackup } from './backup-handoff';
 import { MigrationError, migrate, migrationSet, schemaVersion } from './migrate';
 import { assertSpaceForBigWrites } from '@/lib/disk/space';
 import { backupsDir, removeQuietly, tenantDbPath, tenantsDir } from './paths';
@@ -106,8 +108,11 @@ function openHandle(slug: string, file = tenantDbPath(slug), snapshotBeforeMigra
 }
 
 export class BlogBusyError extends Error {
-  constructor(readonly slug: string) {
-    super(`Blog "${slug}" is in use (a reader or writer holds it); try again in a moment.`);
+  constructor(
+    readonly slug: string,
+    holder = 'a reader or writer holds it',
+  ) {
+    super(`Blog "${slug}" is in use (${holder}); try again in a moment.`);
     this.name = 'BlogBusyError';
   }
 }
@@ -346,18 +351,41 @@ export function createTenantFile(slug: string, file = tenantDbPath(slug)): void 
 }
 
 /**
- * Makes a blog's file whole before it is moved or replaced, and lets go of it: our handles are
- * closed, then a plain connection (no migration) checkpoints the WAL into the file and
- * truncates it. If another request still uses the blog, or another connection is
- * mid-transaction, nothing is moved: `BlogBusyError`. The -wal and -shm files are SQLite's to
- * manage and are never deleted by hand.
+ * Moves or replaces a blog's file (`move`, synchronous), made whole first. A live
+ * `quire backup run` is asked to take Litestream off the file (lib/db/backup-handoff.ts); then
+ * our handles are closed and a plain connection (no migration) checkpoints the WAL into the file
+ * and truncates it, and `move` runs in the same turn of the event loop, so no request reopens
+ * the file in between. If another request still uses the blog, or another connection reads or
+ * writes it, nothing is moved: one sentence (`InputError`). The -wal and -shm files are
+ * SQLite's to manage and are never deleted by hand.
  */
-export function releaseBlogFile(slug: string): void {
-  tenantPool().release(slug);
+export async function moveBlogFile(slug: string, move: () => void): Promise<void> {
+  let giveBack: () => void;
+  try {
+    giveBack = await takeFileFromBackup(path.relative(config().dataDir, tenantDbPath(slug)));
+  } catch (error) {
+    if (error instanceof BackupHoldsFileError) throw new InputError(error.message);
+    throw error;
+  }
+  try {
+    tenantPool().release(slug);
+    checkpointWhole(slug);
+    move();
+  } catch (error) {
+    if (error instanceof BlogBusyError) throw new InputError(error.message);
+    throw error;
+  } finally {
+    giveBack();
+  }
+}
+
+function checkpointWhole(slug: string): void {
   const db = openDatabase(tenantDbPath(slug), { mustExist: true, cacheKiB: 256 });
   try {
     const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    if (result?.busy) throw new BlogBusyError(slug);
+    // A Litestream started by hand (not by `quire backup run`) keeps such a read open.
+    if (result?.busy)
+      throw new BlogBusyError(slug, 'another process reads it: a long request, or a Litestream not run by quire backup run');
   } finally {
     db.close();
   }

@@ -282,6 +282,19 @@ describe('import', () => {
     expect(post.body).not.toContain('__pwned');
     expect(post.body).toContain('hljs-keyword'); // rendered again from its Markdown
   });
+
+  it('accepts a blog file Litestream 0.3 replicated (a snapshot, a restored backup), without its two tables', async () => {
+    const file = path.join(dataDir, 'replicated.db');
+    fs.writeFileSync(file, (await download(alice, '/api/blogs/alices/export')).body);
+    const db = new Database(file);
+    // As Litestream 0.3.13 creates them in every file it replicates.
+    db.exec('CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER); CREATE TABLE _litestream_lock (id INTEGER);');
+    db.close();
+    expect((await upload(bob, '/api/blogs/import?slug=replicated', fs.readFileSync(file))).json).toMatchObject({ slug: 'replicated' });
+    const imported = new Database(path.join(dataDir, 'tenants', 'replicated.db'), { readonly: true });
+    expect(imported.prepare("select name from sqlite_schema where name like '\\_litestream%' escape '\\'").all()).toEqual([]);
+    imported.close();
+  });
 });
 
 describe('hostile uploads', () => {
@@ -367,6 +380,12 @@ describe('hostile uploads', () => {
       /^This database has a virtual table \("posts_fts"\) that a Quire blog does not have in this form/,
     ],
     ['a Quire file with an extra table', () => withSql('create table loot (x)'), 400, /not a Quire blog \(it has a table "loot"\)/],
+    [
+      "a table named as Litestream's, of another shape",
+      () => withSql('create table _litestream_seq (id integer primary key, seq integer, loot text)'),
+      400,
+      /not a Quire blog \(it has a table "_litestream_seq"\)/,
+    ],
     [
       'a trigger named to look internal',
       () => withSql('create trigger sqlitex after insert on daily_views begin delete from posts; end'),

@@ -7,6 +7,7 @@ import { blogSettingsSchema, COMMENT_MODES, writeSettings } from '@/lib/blogs/bl
 import { COMMENT_STATUSES, commentWebsiteSchema, importComments } from '@/lib/comments/comments';
 import { COMMENT_BODY_MAX, COMMENT_NAME_MAX } from '@/lib/comments/fields';
 import { config } from '@/lib/config';
+import { LITESTREAM_TABLES } from '@/lib/db/backup-handoff';
 import { openDatabase, type Sqlite } from '@/lib/db/connection';
 import { migrate, migrationSet } from '@/lib/db/migrate';
 import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
@@ -103,6 +104,14 @@ async function prepareFromDatabase(upload: string, fresh: string, copied: string
 /** SQLite's own bookkeeping tables, which any file may have and an import never copies. */
 const SQLITE_STAT_TABLES = /^sqlite_stat[1-4]$/;
 
+/** Bookkeeping an import ignores: SQLite's statistics, and Litestream's tables exactly as it makes them. */
+function isBookkeeping(row: SchemaRow): boolean {
+  return (
+    SQLITE_STAT_TABLES.test(row.name) ||
+    (row.type === 'table' && Object.hasOwn(LITESTREAM_TABLES, row.name) && LITESTREAM_TABLES[row.name] === row.sql)
+  );
+}
+
 type SchemaRow = { type: string; name: string; tbl_name: string; sql: string | null };
 
 const schemas = new Map<number, Map<string, string>>();
@@ -124,7 +133,7 @@ function schemaAt(version: number): Map<string, string> {
 }
 
 function schemaMap(rows: SchemaRow[]): Map<string, string> {
-  return new Map(rows.filter((r) => !SQLITE_STAT_TABLES.test(r.name)).map((r) => [r.name, `${r.type}\n${r.tbl_name}\n${r.sql ?? ''}`]));
+  return new Map(rows.filter((r) => !isBookkeeping(r)).map((r) => [r.name, `${r.type}\n${r.tbl_name}\n${r.sql ?? ''}`]));
 }
 
 /**

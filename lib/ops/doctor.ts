@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { controlDb } from '@/lib/db/control';
-import { scratchDir, tenantDbPath, tenantsDir, trashDir } from '@/lib/db/paths';
+import { scratchDir, tenantDbPath, tenantsDir, trashDir, trashedDbPath } from '@/lib/db/paths';
 import { blogs } from '@/lib/db/schema/control';
 
 type Finding = { slug?: string; file?: string; problem: string };
@@ -22,8 +22,7 @@ export function runDoctor(options: { full?: boolean; onProgress?: (done: number,
   rows.forEach((blog, index) => {
     options.onProgress?.(index + 1, rows.length);
     if (blog.status === 'deleted') {
-      if (!fs.existsSync(path.join(trashDir(), `${blog.slug}.db`)))
-        findings.push({ slug: blog.slug, problem: 'deleted blog has no file in the trash' });
+      if (!fs.existsSync(trashedDbPath(blog.slug))) findings.push({ slug: blog.slug, problem: 'deleted blog has no file in the trash' });
       return;
     }
     const file = tenantDbPath(blog.slug);

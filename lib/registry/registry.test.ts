@@ -19,7 +19,7 @@ async function fromAnotherProcess(sql: string): Promise<void> {
 }
 
 describe('the blog registry', () => {
-  it('sees what this process writes, after it was read', () => {
+  it('sees what this process writes, after it was read', async () => {
     expect(registeredBlog('alice')).toMatchObject({ status: 'active', primaryDomain: undefined });
     const generation = registeredBlog('alice')!.generation;
     bumpGeneration('alice');
@@ -32,10 +32,10 @@ describe('the blog registry', () => {
     markActive('bob');
     expect(registeredBlog('bob')?.status).toBe('active');
 
-    renameBlog('bob', 'robert');
+    await renameBlog('bob', 'robert');
     expect(registeredBlog('bob')).toBeUndefined();
     expect(renamedTo('bob')).toBe('robert');
-    softDeleteBlog(findBlog('robert')!);
+    await softDeleteBlog(findBlog('robert')!);
     expect(registeredBlog('robert')?.status).toBe('deleted');
   });
 

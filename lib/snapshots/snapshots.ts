@@ -8,7 +8,7 @@ import { controlDb } from '@/lib/db/control';
 import { assertSpaceForBigWrites } from '@/lib/disk/space';
 import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, tenantDbPath } from '@/lib/db/paths';
-import { BlogBusyError, releaseBlogFile, tenantPool } from '@/lib/db/pool';
+import { moveBlogFile, tenantPool } from '@/lib/db/pool';
 import { blogs, type Blog } from '@/lib/db/schema/control';
 import { prepareOffThread } from '@/lib/export/import';
 import { snapshotBlog } from '@/lib/db/snapshot';
@@ -36,7 +36,7 @@ export async function takeSnapshot(slug: string, kind: SnapshotKind = 'snapshot'
 /** Replaces a blog's file with a prepared one, keeping a snapshot of what it replaced. */
 export async function replaceBlogFile(blog: Blog, fresh: string, reason: 'pre-import' | 'pre-restore'): Promise<string> {
   const snapshot = await takeSnapshot(blog.slug, reason);
-  swapInFile(blog.slug, fresh);
+  await swapInFile(blog.slug, fresh);
   const title = readSettings(tenantPool().get(blog.slug)).title;
   controlDb().orm.update(blogs).set({ title }).where(eq(blogs.id, blog.id)).run();
   markActive(blog.slug, migrationSet('tenant').migrations.length);
@@ -47,14 +47,8 @@ export async function replaceBlogFile(blog: Blog, fresh: string, reason: 'pre-im
  * Puts `fresh` in place of a blog's file, atomically. The old file's WAL is checkpointed and
  * truncated first (refused while busy), so nothing of it can be read as part of the new one.
  */
-function swapInFile(slug: string, fresh: string): void {
-  try {
-    releaseBlogFile(slug);
-  } catch (error) {
-    if (error instanceof BlogBusyError) throw new InputError(error.message);
-    throw error;
-  }
-  fs.renameSync(fresh, tenantDbPath(slug));
+async function swapInFile(slug: string, fresh: string): Promise<void> {
+  await moveBlogFile(slug, () => fs.renameSync(fresh, tenantDbPath(slug)));
   bumpGeneration(slug);
 }
 
@@ -84,7 +78,7 @@ export async function rollbackMigration(plan: RollbackPlan): Promise<string> {
   const kept = await takeSnapshot(plan.slug, 'pre-restore');
   const copy = path.join(path.dirname(tenantDbPath(plan.slug)), `.${plan.slug}.rollback`);
   fs.copyFileSync(path.join(backupsDir(plan.slug), plan.snapshot.name), copy);
-  swapInFile(plan.slug, copy);
+  await swapInFile(plan.slug, copy);
   const blog = findBlog(plan.slug)!;
   const target = migrationSet('tenant').migrations.length;
   if (plan.snapshotVersion < target) {

@@ -10,6 +10,6 @@ export const DELETE = blogRoute('delete-blog', async ({ request, access }) => {
   if (confirm.trim().toLowerCase() !== access.blog.slug) {
     throw new InputError(`Type "${access.blog.slug}" to confirm.`);
   }
-  softDeleteBlog(access.blog);
+  await softDeleteBlog(access.blog);
   return { redirect: '/dashboard' };
 });
