@@ -287,6 +287,71 @@ function printSummary(summary: FanOutSummary, check: boolean): void {
   }
 }
 
+// ── import from other platforms ──────────────────────────────────────────────────────
+program
+  .command('import <blog> <file>')
+  .summary('import a WordPress, Ghost, Substack or Markdown-folder export')
+  .description(
+    'import an export from WordPress (.xml), Ghost (.json or .zip), Substack (.zip) or a zip of Markdown files into <blog>; ' +
+      'a blog that does not exist is created from it. --dry-run reads it and says what would happen.',
+  )
+  .option('--dry-run', 'read the export and report, without writing anything')
+  .option('--title <title>', "the title of a new blog (default: the export's)")
+  .option('--json', 'print the report as JSON')
+  .action(async (slugText: string, file: string, options: { dryRun?: boolean; title?: string; json?: boolean }) => {
+    const slug = await slugArg(slugText);
+    const [{ findBlog }, { importOffThread }, { summariseImport }, { adoptAsNewBlog }, paths, { bumpGeneration }, { progressBar }] =
+      await Promise.all([
+        import('@/lib/blogs/blogs'),
+        import('@/lib/imports/jobs'),
+        import('@/lib/imports/summary'),
+        import('@/lib/export/import'),
+        import('@/lib/db/paths'),
+        import('@/lib/pagecache/generation'),
+        import('./progress'),
+      ]);
+    if (!fs.existsSync(file)) throw new InputError(`There is no file ${file}.`);
+    const existing = findBlog(slug);
+    if (existing?.status === 'deleted') throw new InputError(`The blog "${slug}" is in the trash. See: quire blogs restore`);
+    const staging = paths.scratchFile('import', '.db');
+    let bar: ReturnType<typeof progressBar> | undefined;
+    try {
+      const check = options.dryRun ? undefined : await importOffThread({ upload: path.resolve(file), staging, dryRun: true }, () => {});
+      const report = await importOffThread(
+        {
+          upload: path.resolve(file),
+          staging,
+          dryRun: Boolean(options.dryRun),
+          into: existing ? paths.tenantDbPath(slug) : undefined,
+          expected: check && check.posts + check.pages,
+        },
+        (progress) => {
+          if (!progress.expected) return;
+          bar ??= progressBar('Importing', progress.expected, !options.json);
+          bar.update(progress.items, `${progress.images} images`);
+        },
+      );
+      bar?.stop();
+      if (!options.dryRun) {
+        if (existing) bumpGeneration(slug);
+        else adoptAsNewBlog(undefined, staging, { slug, title: options.title });
+      }
+      if (options.json) return printJson(report);
+      const { headline, lines } = summariseImport(report);
+      console.log(headline);
+      for (const line of lines) console.log(`  ${line}`);
+      for (const failed of report.images.failed)
+        console.log(`  image not ${report.dryRun ? 'available' : 'fetched'}: ${failed.url} (${failed.where}: ${failed.reason})`);
+      for (const warning of report.warnings) console.log(`  warning: ${warning}`);
+      if (report.warningCount > report.warnings.length)
+        console.log(`  … and ${report.warningCount - report.warnings.length} more warnings`);
+      if (!options.dryRun) console.log(`${existing ? 'Imported into' : 'Created'} ${await addressOf(slug)}`);
+    } finally {
+      bar?.stop();
+      paths.removeQuietly(staging);
+    }
+  });
+
 // ── snapshots ────────────────────────────────────────────────────────────────────────────
 const snapshotCommand = program
   .command('snapshot [slug]')

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { createOwnedBlog } from '@/lib/accounts/accounts';
-import { readSettings } from '@/lib/blogs/blogs';
+import { createBlog, readSettings } from '@/lib/blogs/blogs';
 import { config } from '@/lib/config';
 import { tenantDbPath } from '@/lib/db/paths';
 import { openDetachedTenant } from '@/lib/db/pool';
@@ -19,7 +19,7 @@ const HARD_STOP_GRACE_MS = 15_000;
  * Stores an upload in a scratch file, refusing it past `QUIRE_IMPORT_MAX_MB` without keeping
  * more than one chunk in memory.
  */
-async function receiveUpload(body: ReadableStream<Uint8Array> | null, declaredLength: number): Promise<string> {
+export async function receiveUpload(body: ReadableStream<Uint8Array> | null, declaredLength: number): Promise<string> {
   const limit = config().importMaxBytes;
   const tooBig = () => new HttpError(413, `This file is larger than the ${Math.round(limit / 1024 / 1024)} MB import limit.`);
   if (declaredLength > limit) throw tooBig();
@@ -48,15 +48,15 @@ async function receiveUpload(body: ReadableStream<Uint8Array> | null, declaredLe
 
 // ── Bringing the prepared file in ────────────────────────────────────────────────────────
 
-/** A new blog, owned by `user`, made from a prepared file. */
-export function adoptAsNewBlog(user: User, fresh: string, input: { slug: string; title?: string }): Blog {
+/** A new blog made from a prepared file, owned by `owner` (the CLI makes blogs without one). */
+export function adoptAsNewBlog(owner: User | undefined, fresh: string, input: { slug: string; title?: string }): Blog {
   const imported = openDetachedTenant(fresh, 'import');
   const settings = readSettings(imported);
   imported.sqlite.close();
   const title = input.title?.trim() || settings.title;
-  return createOwnedBlog(user, { slug: input.slug, title, description: settings.description }, (slug) =>
-    fs.renameSync(fresh, tenantDbPath(slug)),
-  );
+  const blog = { slug: input.slug, title, description: settings.description };
+  const place = (slug: string) => fs.renameSync(fresh, tenantDbPath(slug));
+  return owner ? createOwnedBlog(owner, blog, place) : createBlog(blog, place);
 }
 
 /**

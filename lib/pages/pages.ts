@@ -15,7 +15,7 @@ import { POST_MARKDOWN_MAX, POST_TITLE_MAX } from '@/lib/input/lengths';
  * Static pages ("About", "Now"), served at `/<slug>` on the blog and listed in its navigation.
  * Their addresses may not shadow the blog's own routes.
  */
-const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set([
+export const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set([
   'posts',
   'api',
   'sites',

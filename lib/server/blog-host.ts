@@ -47,7 +47,11 @@ export async function serveBlog(
     return permanentRedirect(res, customDomainUrl(primary, context.config) + path.pathname + path.search);
   }
   if (path.pathname.length > 1 && path.pathname.endsWith('/')) {
-    return canonicalRedirect(res, path.pathname.replace(/\/+$/, '') + path.search);
+    const canonical = path.pathname.replace(/\/+$/, '') + path.search;
+    // An imported site's old address (`/2024/05/hello/`) goes to its new one in one step.
+    const moved = req.method === 'GET' || req.method === 'HEAD' ? movedAddress(req, res, slug, canonical, context) : undefined;
+    if (moved === null) return;
+    return moved ? permanentRedirect(res, moved) : canonicalRedirect(res, canonical);
   }
 
   const publicUrl = path.pathname + path.search;
@@ -64,6 +68,29 @@ export async function serveBlog(
     return context.next(req, res);
   }
   return serveThroughCache(req, res, slug, publicUrl, context);
+}
+
+/**
+ * Where `url` moved (lib/posts/redirects.ts), from the page cache when it holds the answer, else
+ * from the blog's file (and kept in the cache); undefined: it did not move; null: answered (the
+ * file could not be opened).
+ */
+function movedAddress(
+  req: IncomingMessage,
+  res: ServerResponse,
+  slug: string,
+  url: string,
+  context: FrontContext,
+): string | undefined | null {
+  const generation = context.cache ? pageGeneration(slug) : undefined;
+  const at = generation == null ? undefined : { slug, generation, url };
+  const entry = at && context.cache?.get(at);
+  if (entry) return entry.kind === 'redirect' ? entry.location : undefined;
+  const handle = opened(req, res, slug, () => openTenant(slug));
+  if (!handle) return null;
+  const moved = findRedirect(handle, url);
+  if (moved && at) context.cache?.storeRedirect(at, moved);
+  return moved;
 }
 
 /**

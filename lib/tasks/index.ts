@@ -19,7 +19,10 @@ const knownImage = z.object({
   height: z.number().optional(),
 });
 
-const tasks: Record<string, (input: unknown, deadlineAt: number) => unknown> = {
+/** What a task may tell its caller as it goes (lib/workers/pool.ts, `onProgress`). */
+type Report = (progress: unknown) => void;
+
+const tasks: Record<string, (input: unknown, deadlineAt: number, report: Report) => unknown> = {
   [TASK.renderMarkdown]: (input): RenderedMarkdown => {
     const { markdown, images } = z.object({ markdown: z.string(), images: z.record(z.string(), knownImage) }).parse(input);
     const html = renderMarkdown(markdown, { images: lookupIn(images) });
@@ -29,6 +32,10 @@ const tasks: Record<string, (input: unknown, deadlineAt: number) => unknown> = {
   [TASK.prepareImport]: async (input, deadlineAt) => {
     const { prepareBlogFile } = await import('@/lib/export/prepare');
     return prepareBlogFile(z.object({ upload: z.string(), fresh: z.string(), copy: z.string() }).parse(input), deadlineAt);
+  },
+  [TASK.importFrom]: async (input, deadlineAt, report) => {
+    const { runImport, importJobSchema } = await import('@/lib/imports/apply');
+    return runImport(importJobSchema.parse(input), deadlineAt, report);
   },
   [TASK.exportMarkdown]: async (input) => {
     const { writeMarkdownZip } = await import('@/lib/export/markdown');
@@ -42,9 +49,12 @@ export async function runTaskHere(message: TaskMessage): Promise<TaskReply<unkno
   try {
     const task = tasks[message.name];
     if (!task) throw new Error(`no such task: ${message.name}`);
-    return { ok: true, value: await task(message.input, Date.now() + message.deadlineMs) };
+    const report: Report = (progress) => message.progress?.postMessage(progress);
+    return { ok: true, value: await task(message.input, Date.now() + message.deadlineMs, report) };
   } catch (error) {
     return { ok: false, failure: describeFailure(error) };
+  } finally {
+    message.progress?.close();
   }
 }
 

@@ -30,7 +30,7 @@ export type TaskReply<T> = { ok: true; value: T } | { ok: false; failure: TaskFa
  * says so on `started`), so a thread's own start-up or a queue never eats a task's time; the
  * task may read `deadlineAt` to stop cleanly before the hard stop.
  */
-export type TaskMessage = { name: string; input: unknown; deadlineMs: number; started?: MessagePort };
+export type TaskMessage = { name: string; input: unknown; deadlineMs: number; started?: MessagePort; progress?: MessagePort };
 
 type InlineRunner = (message: TaskMessage) => Promise<TaskReply<unknown>>;
 
@@ -87,6 +87,8 @@ export type TaskOptions = {
   graceMs?: number;
   /** The sentence the person gets when the deadline passes. */
   tooLong: string;
+  /** Called with what the task reports as it goes (an import's counts), on the caller's thread. */
+  onProgress?: (progress: unknown) => void;
 };
 
 /**
@@ -97,11 +99,21 @@ export type TaskOptions = {
  */
 export async function runTask<T>(name: string, input: unknown, options: TaskOptions): Promise<T> {
   const inline = peekProcessWide<InlineRunner>(INLINE_RUNNER);
-  if (!isMainThread && inline) return unwrap((await inline({ name, input, deadlineMs: options.deadlineMs })) as TaskReply<T>);
+  if (!isMainThread && inline) {
+    const progress = options.onProgress && new MessageChannel();
+    progress?.port1.on('message', options.onProgress!);
+    try {
+      return unwrap((await inline({ name, input, deadlineMs: options.deadlineMs, progress: progress?.port2 })) as TaskReply<T>);
+    } finally {
+      progress?.port1.close();
+    }
+  }
   const lane = lanes()[options.lane];
   const hardStopMs = options.deadlineMs + (options.graceMs ?? 0);
   const overdue = new AbortController();
   const { port1: started, port2 } = new MessageChannel();
+  const progress = options.onProgress && new MessageChannel();
+  progress?.port1.on('message', options.onProgress!);
   let timer: NodeJS.Timeout | undefined;
   started.once('message', () => {
     timer = setTimeout(() => overdue.abort(), hardStopMs);
@@ -109,8 +121,9 @@ export async function runTask<T>(name: string, input: unknown, options: TaskOpti
   // A task still waiting in the queue after this long is dropped from it.
   const signal = AbortSignal.any([overdue.signal, AbortSignal.timeout(hardStopMs * 4 + 30_000)]);
   try {
-    const message: TaskMessage = { name, input, deadlineMs: options.deadlineMs, started: port2 };
-    return unwrap((await lane.pool.run(message, { signal, transferList: [port2] })) as TaskReply<T>);
+    const message: TaskMessage = { name, input, deadlineMs: options.deadlineMs, started: port2, progress: progress?.port2 };
+    const transferList = progress ? [port2, progress.port2] : [port2];
+    return unwrap((await lane.pool.run(message, { signal, transferList })) as TaskReply<T>);
   } catch (error) {
     if (error instanceof InputError || error instanceof HttpError) throw error;
     const e = error as { name?: string; code?: string; message?: string };
@@ -126,6 +139,7 @@ export async function runTask<T>(name: string, input: unknown, options: TaskOpti
   } finally {
     clearTimeout(timer);
     started.close();
+    progress?.port1.close();
   }
 }
 

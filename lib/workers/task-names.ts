@@ -7,4 +7,5 @@ export const TASK = {
   renderComment: 'renderComment',
   prepareImport: 'prepareImport',
   exportMarkdown: 'exportMarkdown',
+  importFrom: 'importFrom',
 } as const;

@@ -1,0 +1,153 @@
+import { Parser } from 'htmlparser2';
+import MarkdownIt from 'markdown-it';
+import { config } from '@/lib/config';
+import type { TenantHandle } from '@/lib/db/pool';
+import { InputError } from '@/lib/input';
+import { processImage } from '@/lib/media/image';
+import { mediaPath, storeImage, uploadFilename } from '@/lib/media/media';
+import { FetchRefused, fetchPublic } from '@/lib/net/safe-fetch';
+import type { ImportedItem, ImportSource } from './source';
+
+/**
+ * The images an imported post shows, brought into the blog file (docs/architecture.md, "Moving
+ * in"): from the export itself when it carries them (a zip), else fetched from their absolute
+ * URL through `fetchPublic` (public addresses only, bounded in size and time), then checked,
+ * cleaned and stored exactly as an upload is. Each URL is fetched once per import. An image that
+ * cannot be had is listed in the report, and the post keeps its original URL.
+ */
+
+/** Image URLs as written in an item's HTML (`<img src>`), in order, without repeats. */
+export function imageUrlsInHtml(html: string): string[] {
+  const found = new Set<string>();
+  const parser = new Parser({
+    onopentag(name, attributes) {
+      if (name === 'img' && attributes.src) found.add(attributes.src.trim());
+    },
+  });
+  parser.write(html);
+  parser.end();
+  return [...found].filter(Boolean);
+}
+
+const markdownParser = new MarkdownIt({ html: true });
+
+/** Image URLs as written in Markdown: `![alt](url)` and `<img src>` in its HTML. */
+export function imageUrlsInMarkdown(markdown: string): string[] {
+  const found = new Set<string>();
+  const visit = (tokens: ReturnType<typeof markdownParser.parse>) => {
+    for (const token of tokens) {
+      if (token.type === 'image') found.add(String(token.attrGet('src') ?? ''));
+      if (token.type === 'html_block' || token.type === 'html_inline') for (const url of imageUrlsInHtml(token.content)) found.add(url);
+      if (token.children) visit(token.children);
+    }
+  };
+  visit(markdownParser.parse(markdown, {}));
+  found.delete('');
+  return [...found];
+}
+
+/**
+ * Every occurrence of each URL replaced by its new address — as written, and as HTML writes it
+ * in an attribute (`&amp;`): a link to the full-size image follows it to the blog's copy too.
+ */
+export function replaceUrls(text: string, moved: Map<string, string>): string {
+  let out = text;
+  for (const [from, to] of moved) {
+    out = out.split(from).join(to);
+    const escaped = from.replaceAll('&', '&amp;');
+    if (escaped !== from) out = out.split(escaped).join(to);
+  }
+  return out;
+}
+
+export type ImageFailure = { url: string; where: string; reason: string };
+
+/** Where an image URL is to be had, or why it is not. */
+export type ImageOrigin = { from: 'export' } | { from: 'web'; url: string } | { from: 'nowhere'; reason: string };
+
+/** Tells, without fetching anything, where an image would come from (for the dry run too). */
+export function imageOrigin(url: string, siteUrl: string | undefined, inExport: boolean): ImageOrigin {
+  if (inExport) return { from: 'export' };
+  if (url.startsWith('data:')) return { from: 'nowhere', reason: 'images inside the text (data: URLs) are not kept' };
+  const absolute = url.startsWith('//') ? `https:${url}` : url;
+  if (/^https?:\/\//i.test(absolute)) return { from: 'web', url: absolute };
+  if (siteUrl && url.startsWith('/') && URL.canParse(url, siteUrl)) return { from: 'web', url: new URL(url, siteUrl).href };
+  return { from: 'nowhere', reason: 'the export does not include it' };
+}
+
+/** How many images are fetched at once: enough to hide a server's latency, few enough to be polite. */
+const FETCHES_AT_ONCE = 6;
+const FETCH_TIMEOUT_MS = 20_000;
+
+/**
+ * Brings images into one blog file during an import: each URL once, several at a time,
+ * `resolve` returning the blog's address of the image or undefined (the failure is recorded).
+ */
+export class ImageImporter {
+  private readonly done = new Map<string, Promise<string | undefined>>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  readonly failures: ImageFailure[] = [];
+  stored = 0;
+
+  constructor(
+    private readonly handle: TenantHandle,
+    private readonly source: ImportSource,
+  ) {}
+
+  resolve(url: string, item: ImportedItem): Promise<string | undefined> {
+    const key = url;
+    let result = this.done.get(key);
+    if (!result) {
+      result = this.limited(() => this.bring(url, item));
+      this.done.set(key, result);
+    }
+    return result;
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    while (this.running >= FETCHES_AT_ONCE) await new Promise<void>((go) => this.waiting.push(go));
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async bring(url: string, item: ImportedItem): Promise<string | undefined> {
+    const where = `${item.kind === 'page' ? 'Page' : 'Post'} “${item.title.slice(0, 80)}”`;
+    const maxBytes = config().mediaMaxBytes;
+    try {
+      let bytes = await this.source.localFile?.(url, item);
+      const origin = imageOrigin(url, this.source.site.url, bytes !== undefined);
+      let name = url;
+      if (origin.from === 'nowhere') throw new FetchRefused(origin.reason);
+      if (origin.from === 'web') {
+        const fetched = await fetchPublic(origin.url, { maxBytes, timeoutMs: FETCH_TIMEOUT_MS, accept: 'image/*' });
+        bytes = fetched.bytes;
+        name = fetched.finalUrl;
+      }
+      const image = await processImage(bytes!, maxBytes);
+      const filename = uploadFilename(fileNameOf(name), image.mime);
+      const id = storeImage(this.handle, filename, image);
+      this.stored++;
+      return mediaPath(id, filename);
+    } catch (error) {
+      if (!(error instanceof FetchRefused || error instanceof InputError)) throw error;
+      this.failures.push({ url: url.slice(0, 500), where, reason: (error as Error).message });
+      return undefined;
+    }
+  }
+}
+
+function fileNameOf(url: string): string {
+  const path = URL.canParse(url, 'http://quire.invalid') ? new URL(url, 'http://quire.invalid').pathname : url;
+  const last = path.split('/').filter(Boolean).pop() ?? 'image';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
