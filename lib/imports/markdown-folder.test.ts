@@ -45,6 +45,8 @@ describe('openMarkdownFolder: Jekyll', () => {
       '',
       '![Moon]({{ site.baseurl }}/assets/img/moon.png)',
       '',
+      '![Sun]({{ "/assets/img/sun.png" | relative_url }})',
+      '',
       '{% highlight ruby %}',
       'puts 1',
       '{% endhighlight %}',
@@ -88,7 +90,7 @@ describe('openMarkdownFolder: Jekyll', () => {
       featureImage: { url: '/assets/img/moon.png' },
       oldPaths: ['/astro/photos/2023/04/05/first-light.html', '/astro/photos/2023/04/05/first-light/', '/first/'],
     });
-    expect(markdownOf(light)).toMatch(/^!\[Moon\]\(\{\{ site\.baseurl \}\}\/assets\/img\/moon\.png\)\n/);
+    expect(markdownOf(light)).toMatch(/^!\[Moon\]\(\/assets\/img\/moon\.png\)\n\n!\[Sun\]\(\/assets\/img\/sun\.png\)\n/);
     expect(light.warnings).toEqual(['It uses template tags ({% … %}), which are kept as text.']);
 
     // No title in the front matter: the opening heading is the title, and leaves the text.
@@ -159,7 +161,11 @@ describe('openMarkdownFolder: Hugo', () => {
       'aliases: [/old/hello/, /2024/hello.html]',
       'summary: A first post.',
       '---',
-      'Hello! {{< youtube id="abc" >}}',
+      'Hello! {{< youtube id="dQw4w9WgXcQ" >}}',
+      '',
+      '{{< figure src="/images/logo.png" alt="Our logo" caption="The [new] logo" >}}',
+      '',
+      '{{< gallery dir="/img/trip" />}}',
     ].join('\n'),
     'my-garden/content/posts/trip-to-oslo/index.md':
       '---\ntitle: Trip to Oslo\ndate: 2024-03-10\ncover:\n  image: harbour.jpg\n  alt: The harbour at dusk\n---\n![Harbour](harbour.jpg)\n',
@@ -194,8 +200,11 @@ describe('openMarkdownFolder: Hugo', () => {
       excerpt: 'A first post.',
       tags: ['hugo', 'meta', 'blogging'],
       oldPaths: ['/garden/posts/hello-hugo/', '/garden/old/hello/', '/garden/2024/hello.html'],
-      warnings: ['It uses Hugo shortcodes ({{< … >}}), which are kept as text.'],
+      warnings: ['Embedded videos became links (1).', 'It uses Hugo shortcodes ({{< … >}}), which are kept as text.'],
     });
+    expect(markdownOf(items.get('content/posts/hello-hugo.md'))).toBe(
+      'Hello! <https://www.youtube.com/watch?v=dQw4w9WgXcQ>\n\n![Our logo](/images/logo.png)\n*The [new] logo*\n\n{{< gallery dir="/img/trip" />}}',
+    );
     expect(items.get('content/posts/trip-to-oslo/index.md')).toMatchObject({
       slug: 'trip-to-oslo',
       featureImage: { url: 'harbour.jpg', alt: 'The harbour at dusk' },

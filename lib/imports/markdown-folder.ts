@@ -250,8 +250,9 @@ function readItem(source: string, text: string, generator: Generator, site: Site
   if (tags.length > TAGS_MAX) warnings.push(`Only its first ${TAGS_MAX} of ${tags.length} tags were kept.`);
 
   if (file.toLowerCase().endsWith('.mdx')) body = withoutMdxStatements(body, warnings);
+  body = withSiteAddressesResolved(body);
+  if (body.includes('{{<') || body.includes('{{%')) body = withHugoShortcodes(body, warnings);
   if (body.includes('{%')) warnings.push('It uses template tags ({% … %}), which are kept as text.');
-  if (body.includes('{{<') || body.includes('{{%')) warnings.push('It uses Hugo shortcodes ({{< … >}}), which are kept as text.');
 
   const urlDate = dateForUrl(dateText, publishedAt, jekyllName);
   // A draft never had a public address to send on.
@@ -399,6 +400,64 @@ function readCover(meta: Record<string, unknown>): ImportedItem['featureImage'] 
     return alt ? { url, alt } : { url };
   }
   return undefined;
+}
+
+/**
+ * Jekyll's tags for the site's own address (`{{ site.baseurl }}/x.png`, `{{ '/x.png' | relative_url }}`)
+ * as the plain paths they stand for: Markdown cannot read a link with spaces in it.
+ */
+function withSiteAddressesResolved(body: string): string {
+  if (!body.includes('{{')) return body;
+  return body
+    .replace(/\{\{\s*site\.(?:url|baseurl)\s*\}\}/g, '')
+    .replace(/\{\{\s*(['"])([^'"{}\n]*)\1\s*\|\s*(?:relative_url|absolute_url)\s*\}\}/g, '$2');
+}
+
+/**
+ * Hugo's `figure` and `youtube` shortcodes as the image and link they show; any other shortcode
+ * stays as text, with a warning. Read by searching for the delimiters, not by one regex over the body.
+ */
+function withHugoShortcodes(body: string, warnings: string[]): string {
+  const out: string[] = [];
+  let at = 0;
+  let videos = 0;
+  let others = 0;
+  const opening = /\{\{[<%]/g;
+  for (;;) {
+    opening.lastIndex = at;
+    const start = opening.exec(body)?.index;
+    if (start === undefined) break;
+    const closer = body[start + 2] === '<' ? '>}}' : '%}}';
+    const end = body.indexOf(closer, start + 3);
+    if (end < 0) break;
+    const inner = body.slice(start + 3, end).trim();
+    const name = /^[\w-]+/.exec(inner)?.[0] ?? '';
+    const attrs: Record<string, string> = {};
+    const positional: string[] = [];
+    for (const m of inner.slice(name.length).matchAll(/([\w-]+)=(?:"([^"]*)"|'([^']*)'|(\S+))|"([^"]*)"|(\S+)/g)) {
+      if (m[1]) attrs[m[1]] = m[2] ?? m[3] ?? m[4] ?? '';
+      else positional.push(m[5] ?? m[6] ?? '');
+    }
+    let replacement: string | undefined;
+    if (name === 'figure' && attrs.src) {
+      const alt = (attrs.alt ?? attrs.caption ?? '').replace(/[[\]\\]/g, '\\$&');
+      replacement = `![${alt}](${markdownDestination(attrs.src)})${attrs.caption ? `\n*${attrs.caption}*` : ''}`;
+    } else if (name === 'youtube' && /^[\w-]{6,20}$/.test(attrs.id ?? positional[0] ?? '')) {
+      replacement = `<https://www.youtube.com/watch?v=${attrs.id ?? positional[0]}>`;
+      videos++;
+    } else if (name && !name.startsWith('/')) others++;
+    out.push(body.slice(at, start), replacement ?? body.slice(start, end + 3));
+    at = end + 3;
+  }
+  out.push(body.slice(at));
+  if (videos > 0) warnings.push(`Embedded videos became links (${videos}).`);
+  if (others > 0) warnings.push('It uses Hugo shortcodes ({{< … >}}), which are kept as text.');
+  return out.join('');
+}
+
+/** A link destination Markdown reads whole: in angle brackets when it has spaces or brackets. */
+function markdownDestination(url: string): string {
+  return /[\s()<>]/.test(url) ? `<${url.replace(/[<>\n]/g, '')}>` : url;
 }
 
 /**
