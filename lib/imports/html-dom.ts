@@ -13,7 +13,7 @@ export type HtmlNode = HtmlDocument['children'][number];
 export type HtmlElement = Extract<HtmlNode, { attribs: Record<string, string> }>;
 
 /** Deeper than any real post; past it, htmlparser2's search of its open tags would cost depth × tags. */
-export const HTML_MAX_DEPTH = 256;
+const HTML_MAX_DEPTH = 256;
 
 class BoundedHandler extends DomHandler {
   constructor(private readonly name: string) {
