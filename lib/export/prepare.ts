@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
 import { z } from 'zod';
 import { blogSettingsSchema, COMMENT_MODES, writeSettings } from '@/lib/blogs/blogs';
@@ -13,6 +12,7 @@ import { migrate, migrationSet } from '@/lib/db/migrate';
 import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
 import { HttpError, isOutOfDiskSpace } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
+import { frontMatterObject, parseYamlSafely, splitFrontMatter } from '@/lib/markdown/front-matter';
 import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
 import { readingMinutes } from '@/lib/markdown/text';
 import { mediaAltSchema } from '@/lib/media/alt';
@@ -656,25 +656,6 @@ async function importPage(handle: TenantHandle, text: string, name: string): Pro
     navOrder: meta.nav_order ?? 0,
     action: meta.status === 'published' ? 'publish' : 'save',
   });
-}
-
-function splitFrontMatter(text: string, name: string): { meta: Record<string, unknown>; body: string } {
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
-  if (!match) throw new InputError(`${name} has no front matter (the --- block with its title).`);
-  return { meta: frontMatterObject(parseYamlSafely(match[1]!, name)), body: match[2]!.replace(/^\r?\n/, '') };
-}
-
-function parseYamlSafely(text: string, name: string): unknown {
-  try {
-    // Plain data only: no custom tags, a bound on aliases (the "billion laughs").
-    return parseYaml(text, { maxAliasCount: 50, customTags: [] });
-  } catch (error) {
-    throw new InputError(`${name} has front matter that is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-}
-
-function frontMatterObject(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** A refusal about one file of a zip, named in the sentence; other errors pass unchanged. */
