@@ -42,14 +42,14 @@ async function refusal(file: string, deadlineAt = soon()): Promise<InputError> {
 type TestItem = { id: number; title?: string; content?: string; type?: string; status?: string; extra?: string };
 
 /** A small WXR 1.2 around the given items, as WordPress writes it. */
-function wxr(items: TestItem[], head = ''): string {
+function wxr(items: (TestItem | string)[], head = ''): string {
   return `<?xml version="1.0" encoding="UTF-8" ?>
 ${head}<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
 <channel>
 	<title>Test</title>
 	<link>https://test.example.org</link>
 	<wp:wxr_version>1.2</wp:wxr_version>
-${items.map(itemXml).join('')}</channel>
+${items.map((item) => (typeof item === 'string' ? item : itemXml(item))).join('')}</channel>
 </rss>
 `;
 }
@@ -321,6 +321,73 @@ describe('openWordPress: a WXR 1.1 export from WordPress 3.5', () => {
         ],
         warnings: [],
       },
+    ]);
+  });
+});
+
+describe('openWordPress: shortcodes and blocks of plugins, WordPress.com and older sites', () => {
+  const attachment = (id: number, name: string, alt = '') =>
+    itemXml({
+      id,
+      type: 'attachment',
+      status: 'inherit',
+      extra: `		<wp:post_parent>5</wp:post_parent>
+		<wp:attachment_url><![CDATA[https://test.example.org/uploads/${name}]]></wp:attachment_url>
+		<wp:postmeta><wp:meta_key><![CDATA[_wp_attachment_image_alt]]></wp:meta_key><wp:meta_value><![CDATA[${alt}]]></wp:meta_value></wp:postmeta>
+`,
+    });
+
+  it('fills [gallery] with no ids from the post’s own attachments, and links [video], [youtube=…] and legacy embed blocks', async () => {
+    const classic = [
+      '[gallery columns="3"]',
+      '[gallery ids="31,99"]',
+      '[gallery ids="98"]',
+      '[video width="640" mp4="https://test.example.org/uploads/clip.mp4"][/video]',
+      '[audio]',
+      '[youtube=https://www.youtube.com/watch?v=abc123&w=640]',
+      '[caption width="300" caption="Old style caption"]<img src="https://test.example.org/uploads/a.jpg" alt="A" />[/caption]',
+      'Page one<!--nextpage-->Page two',
+    ].join('\n\n');
+    const blocks =
+      '<!-- wp:core-embed/twitter {"providerNameSlug":"twitter"} -->\n<figure class="wp-block-embed-twitter wp-block-embed"><div class="wp-block-embed__wrapper">\nhttps://twitter.com/WordPress/status/1\n</div></figure>\n<!-- /wp:core-embed/twitter -->\n\n<!-- wp:archives /-->\n\n<!-- wp:query {"queryId":1} --><div class="wp-block-query"><!-- wp:post-title /--></div><!-- /wp:query -->\n\n<!-- wp:group --><div class="wp-block-group"></div><!-- /wp:group -->';
+    const items = await readAll(
+      await openWordPress(
+        write(
+          'shortcodes.xml',
+          wxr([attachment(31, 'one.jpg', 'First'), { id: 5, content: classic }, attachment(32, 'two.jpg'), { id: 6, content: blocks }]),
+        ),
+        soon(),
+      ),
+    );
+    const [classicPost, blockPost] = items;
+    const classicHtml = (classicPost!.body as { html: string }).html;
+    expect(classicHtml).toContain(
+      '<p><img src="https://test.example.org/uploads/one.jpg" alt="First"></p>\n<p><img src="https://test.example.org/uploads/two.jpg" alt=""></p>',
+    );
+    expect(classicHtml).toContain(
+      '<p><a href="https://test.example.org/uploads/clip.mp4">https://test.example.org/uploads/clip.mp4</a></p>',
+    );
+    expect(classicHtml).toContain('<a href="https://www.youtube.com/watch?v=abc123&#38;w=640">');
+    expect(classicHtml).toContain(
+      '<figure><img src="https://test.example.org/uploads/a.jpg" alt="A" /><figcaption>Old style caption</figcaption></figure>',
+    );
+    expect(classicHtml).toContain('<p>Page onePage two</p>');
+    expect(classicHtml).not.toContain('[');
+    expect(classicPost!.warnings).toEqual([
+      'An embed became a link to what it showed: https://www.youtube.com/watch?v=abc123&w=640.',
+      'Its page breaks (<!--nextpage-->) were removed: it is one page now.',
+      'The [gallery] shortcode became its 2 images.',
+      'The [gallery] shortcode became its 1 image (1 more is not in the export).',
+      'The [gallery] shortcode was removed: its images are not in the export.',
+      'The [video] shortcode became a link to its file (https://test.example.org/uploads/clip.mp4).',
+      'The [audio] shortcode was removed: it names no file.',
+    ]);
+    const blockHtml = (blockPost!.body as { html: string }).html;
+    expect(blockHtml).toContain('<p><a href="https://twitter.com/WordPress/status/1">https://twitter.com/WordPress/status/1</a></p>');
+    expect(blockHtml).toContain('<div class="wp-block-query"></div>');
+    expect(blockPost!.warnings).toEqual([
+      'The “archives”, “post-title” blocks have no content of their own (WordPress makes them as the page is shown), so they were left out.',
+      'An embed became a link to what it showed: https://twitter.com/WordPress/status/1.',
     ]);
   });
 });

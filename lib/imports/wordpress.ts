@@ -255,7 +255,18 @@ const COMMENT_FIELDS: Record<string, keyof RawComment> = {
   'wp:comment_type': 'type',
 };
 
-type Capture = { parts: string[]; chars: number; max: number; over: boolean; done: (text: string, over: boolean, chars: number) => void };
+/**
+ * The text of one element being gathered: past `max` characters only counted (the first `max`
+ * kept, for a name or a title cut short); `keep: false` only counts (a body in the first pass).
+ */
+type Capture = {
+  parts: string[];
+  chars: number;
+  max: number;
+  keep: boolean;
+  over: boolean;
+  done: (text: string, over: boolean, chars: number) => void;
+};
 
 /**
  * saxes, with handlers that know where in a WXR file they are (rss › channel › item › …) and
@@ -358,16 +369,18 @@ class WxrWalker {
 
   private append(text: string): void {
     const capture = this.capture;
-    if (!capture || capture.over) return;
+    if (!capture) return;
+    const room = capture.max - capture.chars;
     capture.chars += text.length;
-    if (capture.chars > capture.max) {
+    if (capture.over || !capture.keep) return;
+    if (text.length > room) {
       capture.over = true;
-      capture.parts = [];
+      capture.parts.push(text.slice(0, room));
     } else capture.parts.push(text);
   }
 
-  private startCapture(max: number, done: Capture['done']): void {
-    this.capture = { parts: [], chars: 0, max, over: false, done };
+  private startCapture(max: number, done: Capture['done'], keep = true): void {
+    this.capture = { parts: [], chars: 0, max, keep, over: false, done };
   }
 
   private open(tag: SaxesTagPlain): void {
@@ -441,10 +454,14 @@ class WxrWalker {
     if (depth === 3) {
       const field = ITEM_FIELDS[name];
       if (name === 'content:encoded') {
-        this.startCapture(IMPORT_LIMITS.bodyChars, (text, over, chars) => {
-          item.contentChars = chars;
-          if (this.keepText && !over) item.content = text;
-        });
+        this.startCapture(
+          IMPORT_LIMITS.bodyChars,
+          (text, over, chars) => {
+            item.contentChars = chars;
+            if (!over) item.content = text;
+          },
+          this.keepText,
+        );
       } else if (field === 'excerpt') {
         if (this.keepText) this.startCapture(EXCERPT_CHARS_MAX, (text) => (item.excerpt = text));
       } else if (field) {
@@ -487,7 +504,7 @@ class WxrWalker {
     const capture = this.capture;
     if (capture) {
       this.capture = undefined;
-      capture.done(capture.over ? '' : capture.parts.join(''), capture.over, capture.chars);
+      capture.done(capture.parts.join(''), capture.chars > capture.max, capture.chars);
     }
     this.path.pop();
     if (depth === 2 && name === 'item' && this.item) {
@@ -588,7 +605,8 @@ class Survey {
   }
 
   addTerm(term: RawTerm): void {
-    if (!term.nicename) return;
+    // A slug as WordPress makes it (percent-encoded when not ASCII), so that it can be a path.
+    if (!/^[A-Za-z0-9%_.~-]{1,200}$/.test(term.nicename)) return;
     const key = `${term.kind}:${term.nicename}`;
     if (this.terms.has(key)) {
       // The channel's list has ids and parents; an item's category element only a name.
@@ -729,7 +747,7 @@ class Survey {
   private categoryChain(term: RawTerm): string[] {
     const chain = [term.nicename];
     let parent = term.parent;
-    while (parent && chain.length < 10 && !chain.includes(parent)) {
+    while (/^[A-Za-z0-9%_.~-]{1,200}$/.test(parent) && chain.length < 10 && !chain.includes(parent)) {
       chain.unshift(parent);
       parent = this.terms.get(`category:${parent}`)?.parent ?? '';
     }
@@ -774,12 +792,12 @@ class Survey {
       else warnings.push(`Its featured image (attachment ${thumbnail}) is not in the export.`);
     }
 
-    const excerpt = raw.excerpt.trim() ? textOf(raw.excerpt) : '';
+    const excerpt = raw.excerpt.trim() ? decodeText(raw.excerpt) : '';
     const creator = raw.creator.trim();
     return {
       kind: fate.kind,
       sourceId: raw.postId || `line ${raw.line}`,
-      title: textOf(raw.title),
+      title: decodeText(raw.title),
       slug: decodeSlug(raw.postName),
       status,
       ...(publishedAt ? { publishedAt } : {}),
@@ -907,7 +925,7 @@ function tagsOf(categories: RawCategory[]): string[] {
 }
 
 function describe(raw: RawItem): string {
-  const title = textOf(raw.title).slice(0, 80);
+  const title = decodeText(raw.title).slice(0, 80);
   const what = `${raw.postType === 'page' ? 'page' : 'post'} ${raw.postId || `at line ${raw.line}`}`;
   return title ? `“${title}” (${what})` : `The ${what}`;
 }
@@ -987,9 +1005,4 @@ function decodeText(text: string): string {
       return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : whole;
     })
     .replace(/\s+/g, ' ');
-}
-
-/** A title or an excerpt: plain text, from HTML if it has any. */
-function textOf(html: string): string {
-  return decodeText(html);
 }
