@@ -27,6 +27,8 @@ import { wordpressBodyToHtml, type WordPressImage } from './wordpress-body';
  *   draft); a password-protected post → draft (its password is not imported); trash and
  *   auto-draft are left out, counted;
  * - only published posts get old addresses (the others were never public);
+ * - a date with no GMT (`0000-00-00 00:00:00`) is read from the local one as UTC, with a warning
+ *   unless the item is a draft (WordPress leaves every draft's GMT date empty);
  * - the default category "Uncategorized" is not a tag;
  * - a comment is kept when approved; spam, trash, unapproved, pingbacks and trackbacks are counted.
  */
@@ -56,7 +58,6 @@ const NOT_XML = 'This file is not a WordPress export: it is not XML.';
 const MACHINERY = new Set([
   'attachment',
   'revision',
-  'nav_menu_item',
   'custom_css',
   'customize_changeset',
   'oembed_cache',
