@@ -25,6 +25,7 @@ import { savePost } from '@/lib/posts/posts';
 import { redirectPathProblem } from '@/lib/posts/redirects';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { removeQuietly } from '@/lib/db/paths';
+import { checkDeadline } from '@/lib/imports/deadline';
 import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAG_MAX } from '@/lib/input/lengths';
 import { MEDIA_DESCRIPTIONS_FILE } from './markdown';
 
@@ -37,11 +38,6 @@ import { MEDIA_DESCRIPTIONS_FILE } from './markdown';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 const ZIP_HEADER = Buffer.from('PK\x03\x04', 'latin1');
-
-/** Stops a long import cleanly, before the pool's hard stop ends the thread. */
-function checkDeadline(deadlineAt: number): void {
-  if (Date.now() > deadlineAt) throw new InputError('Preparing this file took too long; nothing was imported.');
-}
 
 /**
  * Turns an upload — a blog file, or a Markdown zip in our export format, told apart by their
