@@ -25,7 +25,7 @@ import { savePost } from '@/lib/posts/posts';
 import { redirectPathProblem } from '@/lib/posts/redirects';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { removeQuietly } from '@/lib/db/paths';
-import { checkDeadline } from '@/lib/imports/deadline';
+import { checkDeadline } from '@/lib/workers/deadline';
 import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAG_MAX } from '@/lib/input/lengths';
 import { MEDIA_DESCRIPTIONS_FILE } from './markdown';
 

@@ -26,7 +26,8 @@ import { openSource } from './detect';
 import { htmlToMarkdown } from './html-to-markdown';
 import { ImageImporter, imageOrigin, imageUrlsInHtml, imageUrlsInMarkdown, replaceUrls, type ImageFailure } from './images';
 import { mergeIntoBlog, readTakenAddresses, type TakenAddresses } from './merge';
-import { checkDeadline, IMPORT_LIMITS, SOURCE_NAMES, type ImportedItem, type ImportSource, type ImportSourceKind } from './source';
+import { IMPORT_LIMITS, SOURCE_NAMES, type ImportedItem, type ImportSource, type ImportSourceKind } from './source';
+import { checkDeadline } from '@/lib/workers/deadline';
 
 /**
  * An import from another platform, run in a worker thread of the bulk lane (docs/architecture.md,

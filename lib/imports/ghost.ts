@@ -7,7 +7,8 @@ import type { Archive } from './archive';
 import { formatSize } from './archive';
 import { BodyNotes, bodySource, EDITOR_JSON_FACTOR, renderGhostBody } from './ghost-body';
 import { parseJsonText } from './json';
-import { checkDeadline, IMPORT_LIMITS, type ImportedItem, type ImportedSite, type ImportSource } from './source';
+import { IMPORT_LIMITS, type ImportedItem, type ImportedSite, type ImportSource } from './source';
+import { checkDeadline } from '@/lib/workers/deadline';
 
 /**
  * Ghost's content export (Settings → Advanced → Import/Export, "Export content"; Labs in

@@ -5,7 +5,8 @@ import { POST_MARKDOWN_MAX, TAGS_MAX } from '@/lib/input/lengths';
 import { findFrontMatter, frontMatterObject, parseYamlSafely } from '@/lib/markdown/front-matter';
 import { slugify } from '@/lib/posts/slug';
 import { formatSize, isZipClutter, topFolder, type Archive } from './archive';
-import { checkDeadline, IMPORT_LIMITS, type ImportedItem, type ImportedSite, type ImportSource } from './source';
+import { IMPORT_LIMITS, type ImportedItem, type ImportedSite, type ImportSource } from './source';
+import { checkDeadline } from '@/lib/workers/deadline';
 
 /**
  * A static site's source, zipped: Markdown files with YAML front matter as Jekyll, Hugo,

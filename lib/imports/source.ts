@@ -5,8 +5,6 @@
  * (`apply.ts`) decides addresses, converts HTML to Markdown, fetches images and writes.
  */
 
-import { InputError } from '@/lib/input';
-
 export type ImportSourceKind = 'wordpress' | 'ghost' | 'substack' | 'markdown';
 
 export const SOURCE_NAMES: Record<ImportSourceKind, string> = {
@@ -102,8 +100,3 @@ export const IMPORT_LIMITS = {
   /** Warnings kept for the report (the count goes on past it). */
   warnings: 1_000,
 } as const;
-
-/** Refuses once the import's time on the worker pool is up: readers call it between items. */
-export function checkDeadline(deadlineAt: number): void {
-  if (Date.now() > deadlineAt) throw new InputError('Reading this export took too long; nothing was imported.');
-}

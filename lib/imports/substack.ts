@@ -4,7 +4,8 @@ import { InputError } from '@/lib/input';
 import { escapeHtml } from '@/lib/markdown/text';
 import { formatSize, topFolder, type Archive } from './archive';
 import { httpUrl } from './html-dom';
-import { checkDeadline, IMPORT_LIMITS, type ImportedItem, type ImportSource } from './source';
+import { IMPORT_LIMITS, type ImportedItem, type ImportSource } from './source';
+import { checkDeadline } from '@/lib/workers/deadline';
 import { cleanSubstackHtml } from './substack-html';
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '@/lib/input';
-import { IMPORT_TOO_LONG } from './deadline';
+import { IMPORT_TOO_LONG } from '@/lib/workers/deadline';
 import { IMPORT_LIMITS, type ImportedItem, type ImportSource } from './source';
 import { openWordPress } from './wordpress';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { InputError } from '@/lib/input';
 import { htmlToText } from '@/lib/markdown/render';
-import { checkDeadline } from './deadline';
+import { checkDeadline } from '@/lib/workers/deadline';
 import { IMPORT_LIMITS, type ImportedComment, type ImportedItem, type ImportedSite, type ImportSource } from './source';
 import { wordpressBodyToHtml, type WordPressImage } from './wordpress-body';
 
