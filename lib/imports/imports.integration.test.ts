@@ -38,8 +38,8 @@ type Report = {
 };
 type Job = { id: string; state: string; check?: Report; result?: Report; blog?: string; error?: string };
 
-async function upload(client: ApiClient, name: string, body: Buffer): Promise<Job> {
-  const response = await fetch(`${client.origin}/api/imports?name=${encodeURIComponent(name)}`, {
+async function upload(client: ApiClient, name: string, body: Buffer, oldSite = ''): Promise<Job> {
+  const response = await fetch(`${client.origin}/api/imports?name=${encodeURIComponent(name)}&site=${encodeURIComponent(oldSite)}`, {
     method: 'POST',
     headers: { cookie: client.cookie, origin: client.origin, 'content-type': 'application/octet-stream' },
     body: new Uint8Array(body),
@@ -78,7 +78,8 @@ beforeAll(async () => {
   imageRequests = [];
   images = http.createServer((req, res) => {
     imageRequests.push(req.url ?? '');
-    if (req.url?.startsWith('/img/')) res.writeHead(200, { 'content-type': 'image/png' }).end(picture);
+    if (req.url?.startsWith('/img/') || req.url?.startsWith('/content/images/'))
+      res.writeHead(200, { 'content-type': 'image/png' }).end(picture);
     else if (req.url === '/to-metadata.png') res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
     else res.writeHead(404).end();
   });
@@ -207,6 +208,26 @@ describe('Ghost', () => {
     expect((await read('alice', '/posts/welcome-2')).status).toBe(200);
     // The old address still leads to the first import.
     expect((await read('alice', '/welcome')).headers.location).toBe('/posts/welcome');
+  });
+});
+
+describe('Ghost, with the old address given', () => {
+  it('fetches the images a Ghost export names only by its placeholder', async () => {
+    const job = await upload(bob, 'ghost.json', fs.readFileSync(path.join(FIXTURES, 'ghost', 'ghost-5.json')), imageBase);
+    expect(job.check!.images.failed).toEqual([]);
+    expect(job.check!.images.toFetch).toBeGreaterThan(0);
+    const done = await importAs(bob, job, { slug: 'field-notes' });
+    expect(done.result!.images.failed).toEqual([]);
+    expect(done.result!.images.stored).toBe(job.check!.images.toFetch);
+    expect(imageRequests.some((url) => url.startsWith('/content/images/2024/05/cover.jpg'))).toBe(true);
+    expect(prose((await read('field-notes', '/posts/welcome')).body)).toMatch(/<img src="\/media\/\d+\//);
+    const refused = await fetch(`${bob.origin}/api/imports?name=g.json&site=file%3A%2F%2F%2Fetc`, {
+      method: 'POST',
+      headers: { cookie: bob.cookie, origin: bob.origin },
+      body: '{}',
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('The old address must start with http:// or https://.');
   });
 });
 
