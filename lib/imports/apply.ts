@@ -83,7 +83,7 @@ export const importJobSchema = z.object({
 export type ImportJob = z.infer<typeof importJobSchema>;
 
 /** Imported rows are numbered above the blog's own by this much, so they are merged as they are. */
-export const IMPORTED_ID_GAP = 10_000;
+const IMPORTED_ID_GAP = 10_000;
 
 export async function runImport(job: ImportJob, deadlineAt: number, report: (progress: ImportProgress) => void): Promise<ImportReport> {
   const started = Date.now();

@@ -22,7 +22,7 @@ import type { ImportJob, ImportProgress, ImportReport } from './apply';
  * account that uploaded it, and is forgotten (its file deleted) an hour after its last step.
  */
 
-export type ImportJobState = 'checking' | 'checked' | 'importing' | 'done' | 'failed';
+type ImportJobState = 'checking' | 'checked' | 'importing' | 'done' | 'failed';
 
 export type ImportJobView = {
   id: string;
