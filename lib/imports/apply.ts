@@ -127,8 +127,13 @@ function emptyTaken(): TakenAddresses {
 
 /** New rows start above the live blog's, with room for what the blog gains while the import runs. */
 function reserveIds(handle: TenantHandle, taken: TakenAddresses): void {
-  const set = handle.sqlite.prepare('insert or replace into sqlite_sequence (name, seq) values (?, ?)');
-  for (const [table, max] of Object.entries(taken.maxIds)) set.run(table, max + IMPORTED_ID_GAP);
+  // sqlite_sequence has no key: one row per table, replaced by hand.
+  const drop = handle.sqlite.prepare('delete from sqlite_sequence where name = ?');
+  const set = handle.sqlite.prepare('insert into sqlite_sequence (name, seq) values (?, ?)');
+  for (const [table, max] of Object.entries(taken.maxIds)) {
+    drop.run(table);
+    set.run(table, max + IMPORTED_ID_GAP);
+  }
 }
 
 function writeSiteSettings(handle: TenantHandle, source: ImportSource): void {
