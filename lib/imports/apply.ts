@@ -189,54 +189,16 @@ async function importItems(
   };
   let lastReport = 0;
   let items = 0;
+  let written = 0;
+  const pending: PendingItem[] = [];
 
-  for await (const item of source.items()) {
-    checkDeadline(deadlineAt);
-    if (++items > IMPORT_LIMITS.items)
-      throw new InputError(`This export has more than ${IMPORT_LIMITS.items.toLocaleString('en')} posts and pages.`);
-    const label = `${item.kind === 'page' ? 'Page' : 'Post'} “${clip(item.title, 80) || item.sourceId}”`;
-    item.warnings.forEach((w) => warn(`${label}: ${w}`));
-    item.authors.forEach((a) => authors.size < 100 && authors.add(clip(oneLine(a), AUTHOR_NAME_MAX)));
-    const prepared = prepareItem(item, label, warn, postSlugs, pageSlugs);
-    if (!prepared) {
-      counts.skipped++;
-      continue;
-    }
-    // Images: where each would come from (dry run), or brought in now, the text pointing at them.
-    const urls = 'html' in item.body ? imageUrlsInHtml(item.body.html) : imageUrlsInMarkdown(item.body.markdown);
-    const cover = item.featureImage?.url.trim();
-    const all = cover ? [...new Set([...urls, cover])] : urls;
-    for (const url of all) {
-      if (seenImages.has(url)) continue;
-      seenImages.add(url);
-      counts.images.found++;
-      if (!images) {
-        let inExport = false;
-        try {
-          inExport = (await source.localFile?.(url, item)) !== undefined;
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          counts.images.failed.push({ url: clip(url, 500), where: label, reason: error.message });
-          continue;
-        }
-        const origin = imageOrigin(url, source.site.url, inExport);
-        if (origin.from === 'export') counts.images.inExport++;
-        else if (origin.from === 'web') counts.images.toFetch++;
-        else counts.images.failed.push({ url: clip(url, 500), where: label, reason: origin.reason });
-      }
-    }
-    let body = 'html' in item.body ? item.body.html : item.body.markdown;
-    let coverPath: string | undefined;
+  const writeItem = async (entry: PendingItem): Promise<void> => {
+    const { item, label, prepared, cover } = entry;
+    written++;
+    const moved = await entry.moved;
+    const body = replaceUrls('html' in item.body ? item.body.html : item.body.markdown, moved);
+    const coverPath = cover ? moved.get(cover) : undefined;
     if (images) {
-      const moved = new Map<string, string>();
-      await Promise.all(
-        all.map(async (url) => {
-          const path = await images.resolve(url, item);
-          if (path) moved.set(url, path);
-        }),
-      );
-      body = replaceUrls(body, moved);
-      coverPath = cover ? moved.get(cover) : undefined;
       progress.images = images.stored;
       progress.imagesFailed = images.failures.length;
     }
@@ -244,7 +206,7 @@ async function importItems(
     if (markdown.length > POST_MARKDOWN_MAX) {
       warn(`${label} is longer than ${POST_MARKDOWN_MAX.toLocaleString('en')} characters of Markdown; it was left out.`);
       counts.skipped++;
-      continue;
+      return;
     }
     const text = markdown.trim() ? markdown : '(This post had no text.)';
     if (!markdown.trim()) warn(`${label} has no text; it gets a line saying so.`);
@@ -292,12 +254,55 @@ async function importItems(
         if (path && path !== target && !redirects.has(path)) redirects.set(path, target);
       }
     }
+  };
+
+  for await (const item of source.items()) {
+    checkDeadline(deadlineAt);
+    if (++items > IMPORT_LIMITS.items)
+      throw new InputError(`This export has more than ${IMPORT_LIMITS.items.toLocaleString('en')} posts and pages.`);
+    const label = `${item.kind === 'page' ? 'Page' : 'Post'} “${clip(item.title, 80) || item.sourceId}”`;
+    item.warnings.forEach((w) => warn(`${label}: ${w}`));
+    item.authors.forEach((a) => authors.size < 100 && authors.add(clip(oneLine(a), AUTHOR_NAME_MAX)));
+    const prepared = prepareItem(item, label, warn, postSlugs, pageSlugs);
+    if (!prepared) {
+      counts.skipped++;
+      continue;
+    }
+    // Images: where each would come from (dry run), or brought in now, the text pointing at them.
+    const urls = 'html' in item.body ? imageUrlsInHtml(item.body.html) : imageUrlsInMarkdown(item.body.markdown);
+    const cover = item.featureImage?.url.trim();
+    const all = cover ? [...new Set([...urls, cover])] : urls;
+    for (const url of all) {
+      if (seenImages.has(url)) continue;
+      seenImages.add(url);
+      counts.images.found++;
+      if (!images) {
+        let inExport = false;
+        try {
+          inExport = (await source.localFile?.(url, item)) !== undefined;
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          counts.images.failed.push({ url: clip(url, 500), where: label, reason: error.message });
+          continue;
+        }
+        const origin = imageOrigin(url, source.site.url, inExport);
+        if (origin.from === 'export') counts.images.inExport++;
+        else if (origin.from === 'web') counts.images.toFetch++;
+        else counts.images.failed.push({ url: clip(url, 500), where: label, reason: origin.reason });
+      }
+    }
+    // Its images are brought in while the items before it are written (LOOKAHEAD).
+    const moved = images ? resolveImages(images, item, all) : Promise.resolve(new Map<string, string>());
+    moved.catch(() => undefined); // awaited in order below; a failure is thrown there
+    pending.push({ item, label, prepared, cover, moved });
+    if (pending.length > LOOKAHEAD) await writeItem(pending.shift()!);
     progress.items = items;
     if (Date.now() - lastReport > 250) {
       lastReport = Date.now();
-      report({ ...progress });
+      report({ ...progress, items: written });
     }
   }
+  while (pending.length > 0) await writeItem(pending.shift()!);
 
   // Some readers learn of the export's own warnings only as they read it.
   source.site.warnings.forEach(warn);
@@ -328,6 +333,29 @@ async function importItems(
   }
   if (items === 0) throw new InputError('This export has no posts or pages.');
   return { report: counts, progress };
+}
+
+/** Items read ahead of the one being written, so that their images arrive meanwhile. */
+const LOOKAHEAD = 16;
+
+type PendingItem = {
+  item: ImportedItem;
+  label: string;
+  prepared: PreparedItem;
+  cover: string | undefined;
+  moved: Promise<Map<string, string>>;
+};
+
+/** Each of the item's images in the blog: its URL as written → the blog's address of it. */
+async function resolveImages(images: ImageImporter, item: ImportedItem, urls: string[]): Promise<Map<string, string>> {
+  const moved = new Map<string, string>();
+  await Promise.all(
+    urls.map(async (url) => {
+      const path = await images.resolve(url, item);
+      if (path) moved.set(url, path);
+    }),
+  );
+  return moved;
 }
 
 type PreparedItem = {
