@@ -24,6 +24,12 @@ describe('imported HTML becomes Markdown', () => {
     expect(html).toMatch(/<figure><img src="\/media\/3\/a.jpg" alt="A boat"[^>]*\/?><figcaption>At <em>dawn<\/em><\/figcaption><\/figure>/);
   });
 
+  it('keeps only the text of a link that could not be one', () => {
+    expect(
+      htmlToMarkdown('<p><a href="javascript:alert(1)">click</a> <a href=" DATA:text/html,x">here</a> <a href="/about">about</a></p>'),
+    ).toBe('click here [about](/about)');
+  });
+
   it('drops what no post may show, and turns an embedded video into a link', () => {
     const markdown = htmlToMarkdown(
       '<p>before</p><script>alert(1)</script><form><input name="x"></form><iframe src="https://www.youtube.com/embed/abc"></iframe><iframe src="javascript:alert(1)"></iframe><p>after</p>',

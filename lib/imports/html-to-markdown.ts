@@ -25,6 +25,11 @@ function converter(): TurndownService {
   service.use(gfm);
   service.keep(['figure', 'sup', 'sub', 'mark', 'kbd', 'abbr', 'details']);
   service.remove(['script', 'style', 'noscript', 'form', 'input', 'button', 'select', 'textarea', 'object', 'embed', 'template']);
+  // A link that could not be one on the blog (javascript:, data:) keeps its text only.
+  service.addRule('unsafeLink', {
+    filter: (node) => node.nodeName === 'A' && !/^(https?:|mailto:|[/#?.]|[^:]*$)/i.test(node.getAttribute('href')?.trim() ?? ''),
+    replacement: (content) => content,
+  });
   service.addRule('iframe', {
     filter: ['iframe', 'video', 'audio'],
     replacement: (_content, node) => {

@@ -239,7 +239,7 @@ describe('Substack', () => {
       `102.members-letter,2023-04-01T10:00:00.000Z,true,,,newsletter,only_paid,For paying readers,,`,
       `103.unfinished,,false,,,newsletter,everyone,Unfinished,,`,
     ].join('\n');
-    const body = `<p>Dear readers, the harbour froze.</p><div class="captioned-image-container"><figure><a class="image-link" href="${imageBase}/img/boat.png"><img src="${imageBase}/img/boat.png" alt="A boat"></a><figcaption class="image-caption">The boat</figcaption></figure></div><p><img src="${imageBase}/missing.png"></p><p><img src="${imageBase}/to-metadata.png"></p><div class="subscription-widget-wrap"><form><input type="email"></form></div>`;
+    const body = `<p>Dear readers, the harbour froze.</p><div class="captioned-image-container"><figure><a class="image-link" href="${imageBase}/img/boat.png"><img src="${imageBase}/img/boat.png" alt="A boat"></a><figcaption class="image-caption">The boat</figcaption></figure></div><p><img src="${imageBase}/missing.png"></p><p><img src="${imageBase}/to-metadata.png"></p><div class="subscription-widget-wrap"><form><input type="email"></form></div><p><a href="javascript:alert(1)">click</a> <img src="${imageBase}/img/x.png" onerror="alert(2)"><svg><script>alert(3)</script></svg><iframe srcdoc="<script>alert(4)</script>"></iframe></p>`;
     const zip = await zipOf([
       ['posts.csv', Buffer.from(csv)],
       ['posts/101.first-letter.html', Buffer.from(body)],
@@ -249,12 +249,12 @@ describe('Substack', () => {
     const requestsBefore = imageRequests.length;
     const job = await upload(bob, 'substack.zip', zip);
     expect(job.state).toBe('checked');
-    expect(job.check!.images.toFetch).toBe(3);
+    expect(job.check!.images.toFetch).toBe(4);
     expect(imageRequests.length).toBe(requestsBefore); // the dry run fetched nothing
     const done = await importAs(bob, job, { slug: 'harbour-letters', title: 'Harbour letters' });
     expect(done.blog).toBe('harbour-letters');
     const result = done.result!;
-    expect(result.images.stored).toBe(1);
+    expect(result.images.stored).toBe(2);
     expect(result.images.failed.map((f) => f.reason).join('\n')).toMatch(/404/);
     expect(result.images.failed.map((f) => f.reason).join('\n')).toMatch(/private|169\.254/);
     const page = await read('harbour-letters', '/posts/first-letter');
@@ -262,6 +262,9 @@ describe('Substack', () => {
     expect(page.body).toMatch(/<img src="\/media\/\d+\/boat\.png"/);
     expect(page.body).toContain('The boat');
     expect(prose(page.body)).not.toMatch(/<form|<input|subscribe/i);
+    // Hostile HTML comes out as any post's does: sanitized.
+    expect(prose(page.body)).not.toMatch(/javascript:|onerror|<script|<svg|<iframe|alert\(/);
+    expect(prose(page.body)).toContain('click');
     // The image that could not be fetched keeps its address; the post works.
     expect(page.body).toContain(`${imageBase}/missing.png`);
     const old = await read('harbour-letters', '/p/first-letter');
