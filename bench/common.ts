@@ -973,3 +973,82 @@ export function readSeconds(raw: string | undefined, fallback: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`BENCH_SECONDS must be a positive number, not "${raw}"`);
   return value;
 }
+
+// ---------------------------------------------------------------------------------------------
+// A person on the platform and a steady reader of a blog
+
+/** The rate of `startReader` (QUIRE_BENCH_READER_RPS, default 100 requests a second). */
+export const READER_RPS = Number(process.env.QUIRE_BENCH_READER_RPS ?? 100);
+
+export type Sample = { at: number; ms: number; status: number };
+
+/** A session on the platform host, as the dashboard's scripts use it. */
+export class Account {
+  cookie = '';
+  constructor(private readonly port: number) {}
+  get origin() {
+    return `http://localhost:${this.port}`;
+  }
+  async send(method: string, urlPath: string, body?: Buffer | unknown, type = 'application/json') {
+    const raw = Buffer.isBuffer(body);
+    const response = await fetch(`${this.origin}${urlPath}`, {
+      method,
+      headers: {
+        origin: this.origin,
+        cookie: this.cookie,
+        ...(body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : type }),
+      },
+      body: body === undefined ? undefined : raw ? new Uint8Array(body) : JSON.stringify(body),
+    });
+    const setCookie = response.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0]!;
+    const text = await response.text();
+    return { status: response.status, text };
+  }
+}
+
+/** Reads one page at a steady rate until stopped, timing each answer. */
+export function startReader(
+  port: number,
+  host: string,
+  urlPath: string,
+  rps = READER_RPS,
+): { samples: Sample[]; stop: () => Promise<void> } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const samples: Sample[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const one = () => {
+    const start = performance.now();
+    const done = new Promise<void>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { host }, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          samples.push({ at: start, ms: performance.now() - start, status: res.statusCode ?? 0 });
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        samples.push({ at: start, ms: performance.now() - start, status: 0 });
+        resolve();
+      });
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+  const timer = setInterval(one, 1000 / rps);
+  return {
+    samples,
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+      agent.destroy();
+    },
+  };
+}
+
+/** A reader's requests, p50, p99, max (ms) and failures, as table cells. */
+export function readerSummary(samples: Sample[]): string[] {
+  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
+  const failed = samples.filter((s) => s.status !== 200).length;
+  return [String(samples.length), fmt(percentile(ms, 50), 1), fmt(percentile(ms, 99), 1), fmt(ms[ms.length - 1], 1), String(failed)];
+}

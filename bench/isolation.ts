@@ -32,13 +32,16 @@ import {
   printSoftware,
   printTable,
   readMemory,
+  READER_RPS,
   runBench,
+  Account,
+  startReader,
+  readerSummary,
   startQuire,
   stop,
   type Server,
 } from './common';
 
-const READER_RPS = Number(process.env.QUIRE_BENCH_READER_RPS ?? 100);
 /** The attack is sent this many times over, so the reader's p99 rests on enough samples. */
 const ROUNDS = Number(process.env.QUIRE_BENCH_ROUNDS ?? 5);
 /** Only the hostile requests whose name contains this (to see which one costs the reader what). */
@@ -47,67 +50,6 @@ const QUIET_MS = 5_000;
 const SETTLE_MS = 2_000;
 const PASSWORD = 'a long enough passphrase';
 const PATHOLOGICAL = '*a **b _c ~~d';
-
-type Sample = { at: number; ms: number; status: number };
-
-/** A session on the platform host, as the dashboard's scripts use it. */
-class Account {
-  cookie = '';
-  constructor(private readonly port: number) {}
-  get origin() {
-    return `http://localhost:${this.port}`;
-  }
-  async send(method: string, urlPath: string, body?: Buffer | unknown, type = 'application/json') {
-    const raw = Buffer.isBuffer(body);
-    const response = await fetch(`${this.origin}${urlPath}`, {
-      method,
-      headers: {
-        origin: this.origin,
-        cookie: this.cookie,
-        ...(body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : type }),
-      },
-      body: body === undefined ? undefined : raw ? new Uint8Array(body) : JSON.stringify(body),
-    });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0]!;
-    const text = await response.text();
-    return { status: response.status, text };
-  }
-}
-
-/** Reads one page at a steady rate until stopped, timing each answer. */
-function startReader(port: number, host: string, urlPath: string): { samples: Sample[]; stop: () => Promise<void> } {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const samples: Sample[] = [];
-  const inFlight = new Set<Promise<void>>();
-  const one = () => {
-    const start = performance.now();
-    const done = new Promise<void>((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { host }, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          samples.push({ at: start, ms: performance.now() - start, status: res.statusCode ?? 0 });
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        samples.push({ at: start, ms: performance.now() - start, status: 0 });
-        resolve();
-      });
-    });
-    inFlight.add(done);
-    void done.then(() => inFlight.delete(done));
-  };
-  const timer = setInterval(one, 1000 / READER_RPS);
-  return {
-    samples,
-    stop: async () => {
-      clearInterval(timer);
-      await Promise.all(inFlight);
-      agent.destroy();
-    },
-  };
-}
 
 /** A reader's comment as the form under a post sends it (fetch cannot set Host). */
 function postComment(port: number, blogHost: string, body: string): Promise<{ status: number; text: string }> {
@@ -138,12 +80,6 @@ function postComment(port: number, blogHost: string, body: string): Promise<{ st
     req.on('error', reject);
     req.end(form);
   });
-}
-
-function summary(samples: Sample[]): string[] {
-  const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const failed = samples.filter((s) => s.status !== 200).length;
-  return [String(samples.length), fmt(percentile(ms, 50), 1), fmt(percentile(ms, 99), 1), fmt(ms[ms.length - 1], 1), String(failed)];
 }
 
 /** A blog file from the platform's own export, with `settings` rebuilt around an expensive CHECK. */
@@ -273,8 +209,8 @@ await runBench('bench:isolation', { deadlineMs: 10 * 60_000 }, async () => {
   printTable(
     ['reader', 'requests', 'p50 ms', 'p99 ms', 'max ms', 'failed'],
     [
-      ['before the attack', ...summary(quiet)],
-      ['during the attack', ...summary(during)],
+      ['before the attack', ...readerSummary(quiet)],
+      ['during the attack', ...readerSummary(during)],
     ],
   );
   console.log('');

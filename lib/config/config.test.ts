@@ -31,3 +31,12 @@ describe('QUIRE_HTTPS', () => {
     expect(() => readConfig({ QUIRE_HTTPS: 'yes' })).toThrow('Invalid setting QUIRE_HTTPS: QUIRE_HTTPS must be on, off or auto');
   });
 });
+
+describe('QUIRE_FETCH_ALLOW_LOOPBACK', () => {
+  it('is off unless set to 1, and nothing else is taken for yes', () => {
+    expect(readConfig({}).fetchAllowLoopback).toBe(false);
+    expect(readConfig({ QUIRE_FETCH_ALLOW_LOOPBACK: '0' }).fetchAllowLoopback).toBe(false);
+    expect(readConfig({ QUIRE_FETCH_ALLOW_LOOPBACK: '1' }).fetchAllowLoopback).toBe(true);
+    expect(() => readConfig({ QUIRE_FETCH_ALLOW_LOOPBACK: 'true' })).toThrow('QUIRE_FETCH_ALLOW_LOOPBACK must be 0 or 1');
+  });
+});

@@ -81,6 +81,12 @@ const envSchema = z.object({
   QUIRE_MIN_FREE_MB: z.coerce.number().min(0).default(100),
   /** The Litestream 0.3 binary `quire backup` runs; else the optional npm package's, else `litestream` on PATH. */
   QUIRE_LITESTREAM_BIN: z.string().min(1).optional(),
+  /**
+   * For tests and benchmarks only, never in production: `1` lets the import fetch images from
+   * loopback (127.0.0.0/8, ::1), where their test servers listen. Every other private range
+   * stays refused (lib/imports/safe-fetch.ts).
+   */
+  QUIRE_FETCH_ALLOW_LOOPBACK: z.enum(['0', '1'], { error: 'QUIRE_FETCH_ALLOW_LOOPBACK must be 0 or 1' }).default('0'),
 });
 
 export type QuireConfig = {
@@ -125,6 +131,8 @@ export type QuireConfig = {
   minFreeBytes: number;
   /** Undefined: the optional npm package's binary, else `litestream` on PATH. */
   litestreamBin: string | undefined;
+  /** Tests and benchmarks only: fetches may reach loopback (QUIRE_FETCH_ALLOW_LOOPBACK). */
+  fetchAllowLoopback: boolean;
 };
 
 export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
@@ -170,6 +178,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
     minFreeBytes: Math.floor(e.QUIRE_MIN_FREE_MB * 1024 * 1024),
     litestreamBin: e.QUIRE_LITESTREAM_BIN,
+    fetchAllowLoopback: e.QUIRE_FETCH_ALLOW_LOOPBACK === '1',
   };
 }
 

@@ -5,7 +5,7 @@ import type { TenantHandle } from '@/lib/db/pool';
 import { InputError } from '@/lib/input';
 import { processImage } from '@/lib/media/image';
 import { mediaPath, storeImage, uploadFilename } from '@/lib/media/media';
-import { FetchRefused, fetchPublic } from '@/lib/net/safe-fetch';
+import { FetchRefused, fetchPublic } from './safe-fetch';
 import type { ImportedItem, ImportSource } from './source';
 
 /**
@@ -75,8 +75,8 @@ export function imageOrigin(url: string, siteUrl: string | undefined, inExport: 
   return { from: 'nowhere', reason: 'the export does not include it' };
 }
 
-/** How many images are fetched at once: enough to hide a server's latency, few enough to be polite. */
-const FETCHES_AT_ONCE = 6;
+/** Images fetched at once: enough to hide a server's latency; few, as DNS look-ups and sharp share libuv's four threads. */
+const FETCHES_AT_ONCE = 4;
 const FETCH_TIMEOUT_MS = 20_000;
 
 /**
