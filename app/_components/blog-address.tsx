@@ -5,7 +5,7 @@ import { HintedField } from './form';
 import { BLOG_SLUG_MAX } from '@/lib/input/lengths';
 import { slugify } from '@/lib/posts/slug';
 
-export type SlugAvailability = { available: boolean; message: string };
+type SlugAvailability = { available: boolean; message: string };
 
 /** The address a blog of this title would get unless the person writes another. */
 export function addressFromTitle(title: string): string {
