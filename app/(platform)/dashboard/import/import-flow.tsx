@@ -311,7 +311,6 @@ function ChooseTarget(props: {
 
   return (
     <form className="stack import-target" onSubmit={start} noValidate>
-      <h3>Where to</h3>
       {props.job.error && (
         <p className="error" role="alert">
           The import did not happen: {props.job.error} You can try again.
