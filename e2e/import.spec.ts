@@ -126,10 +126,11 @@ test('a WordPress export becomes a new blog: report, progress, posts at their da
   await expect(page.locator('.post-list article h2')).toHaveText(['First tomatoes of the year']);
 
   // The old addresses answer with one 301 to the new ones.
-  for (const [old, now] of [
+  const moved: [string, string][] = [
     ['/2024/05/first-tomatoes/', '/posts/first-tomatoes'],
     ['/2024/03/compost-heap/', '/posts/compost-heap'],
-  ]) {
+  ];
+  for (const [old, now] of moved) {
     const answer = await blogRequest(page, 'garden-notes', old);
     expect(answer.status(), old).toBe(301);
     expect(new URL(answer.headers().location!, blogHost('garden-notes')).pathname).toBe(now);
