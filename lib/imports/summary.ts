@@ -1,4 +1,4 @@
-import type { ImportReport } from './apply';
+import type { ImportProgress, ImportReport } from './apply';
 
 const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
@@ -20,5 +20,23 @@ export function summariseImport(report: ImportReport): { headline: string; lines
   return {
     headline: `${report.dryRun ? 'Ready to import from' : 'Imported from'} ${from}${report.dryRun ? '' : ` in ${report.seconds} s`}.`,
     lines,
+  };
+}
+
+/**
+ * A running import as one line ("312 of 5,000 posts · 120 images"), and the shorter sentence a
+ * screen reader is given: it changes by tenths, not at every step, so it can be followed.
+ */
+export function describeProgress(progress: ImportProgress | undefined, withPages: boolean): { line: string; spoken: string } {
+  if (!progress) return { line: 'Starting…', spoken: 'Import started.' };
+  if (progress.phase === 'merging') return { line: 'Finishing…', spoken: 'Finishing.' };
+  const what = withPages ? 'posts and pages' : 'posts';
+  const n = (value: number) => value.toLocaleString('en');
+  const items = progress.expected ? `${n(progress.items)} of ${n(progress.expected)} ${what}` : `${n(progress.items)} ${what}`;
+  const failed = progress.imagesFailed ? ` (${n(progress.imagesFailed)} could not be fetched)` : '';
+  const tenth = progress.expected ? Math.min(100, Math.floor((progress.items / progress.expected) * 10) * 10) : undefined;
+  return {
+    line: `${items} · ${count(progress.images, 'image')}${failed}`,
+    spoken: tenth === undefined ? 'Importing.' : `Importing: ${tenth}% done.`,
   };
 }

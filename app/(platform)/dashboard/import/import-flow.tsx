@@ -8,9 +8,10 @@ import { getJson, sendJson } from '@/app/_components/json';
 import { FormMessages } from '@/app/_components/messages';
 import { uploadFile } from '@/app/_components/upload';
 import type { ImportJobView } from '@/lib/imports/jobs';
+import { describeProgress } from '@/lib/imports/summary';
 import type { ImportTargets } from '@/lib/imports/targets';
 import { BLOG_TITLE_MAX } from '@/lib/input/lengths';
-import { ReportSummary, progressText } from './import-report';
+import { ReportSummary } from './import-report';
 
 /** How often a running job is asked how it is going. */
 const POLL_MS = 700;
@@ -154,7 +155,7 @@ export function ImportFlow(props: Props) {
 
   if (job.state === 'importing') {
     const progress = job.progress;
-    const text = progressText(progress, (job.check?.pages ?? 0) > 0);
+    const text = describeProgress(progress, (job.check?.pages ?? 0) > 0);
     const determinate = progress && progress.phase !== 'merging' && progress.expected;
     return (
       <section aria-busy="true">

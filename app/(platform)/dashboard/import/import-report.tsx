@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import type { ImportProgress, ImportReport } from '@/lib/imports/apply';
+import type { ImportReport } from '@/lib/imports/apply';
 import { summariseImport } from '@/lib/imports/summary';
 
 const number = (n: number) => n.toLocaleString('en');
@@ -63,19 +63,4 @@ function FoldedList({ label, children }: { label: string; children: ReactNode[] 
       {list}
     </details>
   );
-}
-
-/** "312 of 5,000 posts · 120 images", and what a screen reader hears now and then. */
-export function progressText(progress: ImportProgress | undefined, withPages: boolean): { line: string; spoken: string } {
-  if (!progress) return { line: 'Starting…', spoken: 'Import started.' };
-  if (progress.phase === 'merging') return { line: 'Finishing…', spoken: 'Finishing.' };
-  const what = withPages ? 'posts and pages' : 'posts';
-  const items = progress.expected
-    ? `${number(progress.items)} of ${number(progress.expected)} ${what}`
-    : `${number(progress.items)} ${what}`;
-  const images = `${number(progress.images)} ${progress.images === 1 ? 'image' : 'images'}`;
-  const failed = progress.imagesFailed ? ` (${number(progress.imagesFailed)} could not be fetched)` : '';
-  // Announced in tenths, not at every poll: often enough to follow, rarely enough to bear.
-  const tenth = progress.expected ? Math.floor((progress.items / progress.expected) * 10) * 10 : undefined;
-  return { line: `${items} · ${images}${failed}`, spoken: tenth === undefined ? 'Importing.' : `Importing: ${tenth}% done.` };
 }
