@@ -7,6 +7,7 @@ import { openDetachedTenant } from '@/lib/db/pool';
 import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
 import type { Blog, User } from '@/lib/db/schema/control';
 import { HttpError } from '@/lib/http/errors';
+import { IMPORT_TOO_LONG } from '@/lib/workers/deadline';
 import { onePerAccount } from '@/lib/workers/per-account';
 import { runTask } from '@/lib/workers/pool';
 import { TASK } from '@/lib/workers/task-names';
@@ -75,7 +76,7 @@ export async function prepareOffThread(upload: string): Promise<string> {
         lane: 'bulk',
         deadlineMs: config().bulkTimeoutMs,
         graceMs: HARD_STOP_GRACE_MS,
-        tooLong: 'Preparing this file took too long; nothing was imported.',
+        tooLong: IMPORT_TOO_LONG,
       },
     );
     return fresh;

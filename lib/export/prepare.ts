@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { parse as parseYaml } from 'yaml';
 import yauzl from 'yauzl';
 import { z } from 'zod';
 import { blogSettingsSchema, COMMENT_MODES, writeSettings } from '@/lib/blogs/blogs';
@@ -13,6 +12,7 @@ import { migrate, migrationSet } from '@/lib/db/migrate';
 import { createTenantFile, openDetachedTenant, type TenantHandle } from '@/lib/db/pool';
 import { HttpError, isOutOfDiskSpace } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
+import { frontMatterObject, parseYamlSafely, splitFrontMatter } from '@/lib/markdown/front-matter';
 import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
 import { readingMinutes } from '@/lib/markdown/text';
 import { mediaAltSchema } from '@/lib/media/alt';
@@ -25,6 +25,7 @@ import { savePost } from '@/lib/posts/posts';
 import { redirectPathProblem } from '@/lib/posts/redirects';
 import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { removeQuietly } from '@/lib/db/paths';
+import { checkDeadline } from '@/lib/workers/deadline';
 import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAG_MAX } from '@/lib/input/lengths';
 import { MEDIA_DESCRIPTIONS_FILE } from './markdown';
 
@@ -37,11 +38,6 @@ import { MEDIA_DESCRIPTIONS_FILE } from './markdown';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 const ZIP_HEADER = Buffer.from('PK\x03\x04', 'latin1');
-
-/** Stops a long import cleanly, before the pool's hard stop ends the thread. */
-function checkDeadline(deadlineAt: number): void {
-  if (Date.now() > deadlineAt) throw new InputError('Preparing this file took too long; nothing was imported.');
-}
 
 /**
  * Turns an upload — a blog file, or a Markdown zip in our export format, told apart by their
@@ -656,25 +652,6 @@ async function importPage(handle: TenantHandle, text: string, name: string): Pro
     navOrder: meta.nav_order ?? 0,
     action: meta.status === 'published' ? 'publish' : 'save',
   });
-}
-
-function splitFrontMatter(text: string, name: string): { meta: Record<string, unknown>; body: string } {
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
-  if (!match) throw new InputError(`${name} has no front matter (the --- block with its title).`);
-  return { meta: frontMatterObject(parseYamlSafely(match[1]!, name)), body: match[2]!.replace(/^\r?\n/, '') };
-}
-
-function parseYamlSafely(text: string, name: string): unknown {
-  try {
-    // Plain data only: no custom tags, a bound on aliases (the "billion laughs").
-    return parseYaml(text, { maxAliasCount: 50, customTags: [] });
-  } catch (error) {
-    throw new InputError(`${name} has front matter that is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-}
-
-function frontMatterObject(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** A refusal about one file of a zip, named in the sentence; other errors pass unchanged. */

@@ -27,6 +27,7 @@ import { htmlToMarkdown } from './html-to-markdown';
 import { ImageImporter, imageOrigin, imageUrlsInHtml, imageUrlsInMarkdown, replaceUrls, type ImageFailure } from './images';
 import { mergeIntoBlog, readTakenAddresses, type TakenAddresses } from './merge';
 import { IMPORT_LIMITS, SOURCE_NAMES, type ImportedItem, type ImportSource, type ImportSourceKind } from './source';
+import { checkDeadline } from '@/lib/workers/deadline';
 
 /**
  * An import from another platform, run in a worker thread of the bulk lane (docs/architecture.md,
@@ -164,7 +165,6 @@ async function importItems(
     counts.warningCount++;
     if (counts.warnings.length < IMPORT_LIMITS.warnings) counts.warnings.push(text);
   };
-  source.site.warnings.forEach(warn);
   const images = handle ? new ImageImporter(handle, source) : undefined;
   const seenImages = new Set<string>();
   const tagNames = new Set<string>();
@@ -203,7 +203,14 @@ async function importItems(
       seenImages.add(url);
       counts.images.found++;
       if (!images) {
-        const inExport = (await source.localFile?.(url, item)) !== undefined;
+        let inExport = false;
+        try {
+          inExport = (await source.localFile?.(url, item)) !== undefined;
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          counts.images.failed.push({ url: clip(url, 500), where: label, reason: error.message });
+          continue;
+        }
         const origin = imageOrigin(url, source.site.url, inExport);
         if (origin.from === 'export') counts.images.inExport++;
         else if (origin.from === 'web') counts.images.toFetch++;
@@ -284,6 +291,8 @@ async function importItems(
     }
   }
 
+  // Some readers learn of the export's own warnings only as they read it.
+  source.site.warnings.forEach(warn);
   for (const { path: raw, tag } of source.site.tagPaths) {
     const path = oldPath(raw);
     const slug = slugify(tag);
@@ -437,8 +446,4 @@ function oneLine(text: string): string {
 
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max).trimEnd() : text;
-}
-
-export function checkDeadline(deadlineAt: number): void {
-  if (Date.now() > deadlineAt) throw new InputError('This import took too long; nothing was imported.');
 }

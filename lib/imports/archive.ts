@@ -87,3 +87,25 @@ export function openArchive(file: string, budgetBytes: number): Promise<Archive>
 export function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`;
 }
+
+/** What a zip tool adds beside the files themselves: macOS's `__MACOSX/` copies and `.DS_Store`. */
+export function isZipClutter(name: string): boolean {
+  return name.startsWith('__MACOSX/') || name === '.DS_Store' || name.endsWith('/.DS_Store');
+}
+
+/**
+ * `my-site/` when every file of the zip is inside that one folder (a folder zipped whole rather
+ * than its contents), else ''. Zip clutter is left out of the question.
+ */
+export function topFolder(archive: Pick<Archive, 'files'>): string {
+  let folder: string | undefined;
+  for (const { name } of archive.files) {
+    if (isZipClutter(name)) continue;
+    const slash = name.indexOf('/');
+    if (slash < 0) return '';
+    const first = name.slice(0, slash + 1);
+    if (folder === undefined) folder = first;
+    else if (folder !== first) return '';
+  }
+  return folder ?? '';
+}

@@ -8,6 +8,7 @@ import { formatSize } from './archive';
 import { BodyNotes, bodySource, EDITOR_JSON_FACTOR, renderGhostBody } from './ghost-body';
 import { parseJsonText } from './json';
 import { IMPORT_LIMITS, type ImportedItem, type ImportedSite, type ImportSource } from './source';
+import { checkDeadline } from '@/lib/workers/deadline';
 
 /**
  * Ghost's content export (Settings → Advanced → Import/Export, "Export content"; Labs in
@@ -115,10 +116,6 @@ export async function openGhostArchive(archive: Archive, jsonName: string, deadl
 
 function tooBig(): InputError {
   return new InputError(`${WHAT} is larger than ${formatSize(GHOST_JSON_MAX_BYTES)}, more than Quire reads in one piece.`);
-}
-
-function checkDeadline(deadlineAt: number): void {
-  if (Date.now() > deadlineAt) throw new InputError('Preparing this file took too long; nothing was imported.');
 }
 
 function readGhost(json: string, deadlineAt: number): ImportSource {

@@ -51,7 +51,7 @@ export async function serveBlog(
     // An imported site's old address (`/2024/05/hello/`) goes to its new one in one step.
     const moved = req.method === 'GET' || req.method === 'HEAD' ? movedAddress(req, res, slug, canonical, context) : undefined;
     if (moved === null) return;
-    return moved ? permanentRedirect(res, moved) : canonicalRedirect(res, canonical);
+    return moved ? permanentRedirect(res, moved.location, moved.headers) : canonicalRedirect(res, canonical);
   }
 
   const publicUrl = path.pathname + path.search;
@@ -81,16 +81,17 @@ function movedAddress(
   slug: string,
   url: string,
   context: FrontContext,
-): string | undefined | null {
+): { location: string; headers: Record<string, string> } | undefined | null {
   const generation = context.cache ? pageGeneration(slug) : undefined;
   const at = generation == null ? undefined : { slug, generation, url };
   const entry = at && context.cache?.get(at);
-  if (entry) return entry.kind === 'redirect' ? entry.location : undefined;
+  if (entry) return entry.kind === 'redirect' ? { location: entry.location, headers: { [CACHE_STATE_HEADER]: 'hit' } } : undefined;
   const handle = opened(req, res, slug, () => openTenant(slug));
   if (!handle) return null;
   const moved = findRedirect(handle, url);
-  if (moved && at) context.cache?.storeRedirect(at, moved);
-  return moved;
+  if (!moved) return undefined;
+  if (at) context.cache?.storeRedirect(at, moved);
+  return { location: moved, headers: at ? { [CACHE_STATE_HEADER]: 'miss' } : {} };
 }
 
 /**
