@@ -297,26 +297,37 @@ program
   )
   .option('--dry-run', 'read the export and report, without writing anything')
   .option('--title <title>', "the title of a new blog (default: the export's)")
+  .option('--site-url <url>', "the old site's address, for an export that does not say it (Ghost's), so its images can be fetched")
   .option('--json', 'print the report as JSON')
-  .action(async (slugText: string, file: string, options: { dryRun?: boolean; title?: string; json?: boolean }) => {
+  .action(async (slugText: string, file: string, options: { dryRun?: boolean; title?: string; siteUrl?: string; json?: boolean }) => {
     const slug = await slugArg(slugText);
-    const [{ findBlog }, { importOffThread }, { summariseImport }, { adoptAsNewBlog }, paths, { bumpGeneration }, { progressBar }] =
-      await Promise.all([
-        import('@/lib/blogs/blogs'),
-        import('@/lib/imports/jobs'),
-        import('@/lib/imports/summary'),
-        import('@/lib/export/import'),
-        import('@/lib/db/paths'),
-        import('@/lib/pagecache/generation'),
-        import('./progress'),
-      ]);
+    const [
+      { findBlog },
+      { importOffThread, oldSiteUrlSchema },
+      { summariseImport },
+      { adoptAsNewBlog },
+      paths,
+      { bumpGeneration },
+      { progressBar },
+    ] = await Promise.all([
+      import('@/lib/blogs/blogs'),
+      import('@/lib/imports/jobs'),
+      import('@/lib/imports/summary'),
+      import('@/lib/export/import'),
+      import('@/lib/db/paths'),
+      import('@/lib/pagecache/generation'),
+      import('./progress'),
+    ]);
     if (!fs.existsSync(file)) throw new InputError(`There is no file ${file}.`);
+    const siteUrl = parseInput(oldSiteUrlSchema, options.siteUrl ?? '');
     const existing = findBlog(slug);
     if (existing?.status === 'deleted') throw new InputError(`The blog "${slug}" is in the trash. See: quire blogs restore`);
     const staging = paths.scratchFile('import', '.db');
     let bar: ReturnType<typeof progressBar> | undefined;
     try {
-      const check = options.dryRun ? undefined : await importOffThread({ upload: path.resolve(file), staging, dryRun: true }, () => {});
+      const check = options.dryRun
+        ? undefined
+        : await importOffThread({ upload: path.resolve(file), staging, dryRun: true, siteUrl }, () => {});
       const report = await importOffThread(
         {
           upload: path.resolve(file),
@@ -324,6 +335,7 @@ program
           dryRun: Boolean(options.dryRun),
           into: existing ? paths.tenantDbPath(slug) : undefined,
           expected: check && check.posts + check.pages,
+          siteUrl,
         },
         (progress) => {
           if (!progress.expected) return;

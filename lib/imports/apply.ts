@@ -76,6 +76,8 @@ export const importJobSchema = z.object({
   into: z.string().optional(),
   /** The item count from the dry run, for progress. */
   expected: z.number().int().optional(),
+  /** The old site's address, for exports that do not say it (Ghost's): its images can then be fetched. */
+  siteUrl: z.string().optional(),
 });
 
 export type ImportJob = z.infer<typeof importJobSchema>;
@@ -86,6 +88,7 @@ export const IMPORTED_ID_GAP = 10_000;
 export async function runImport(job: ImportJob, deadlineAt: number, report: (progress: ImportProgress) => void): Promise<ImportReport> {
   const started = Date.now();
   const source = await openSource(job.upload, deadlineAt);
+  if (job.siteUrl && !source.site.url) source.site.url = job.siteUrl;
   let handle: TenantHandle | undefined;
   try {
     const taken = job.into ? readTakenAddresses(job.into) : emptyTaken();

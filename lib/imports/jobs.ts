@@ -7,7 +7,7 @@ import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
 import { blogBaseUrl } from '@/lib/blogs/address';
 import { adoptAsNewBlog, receiveUpload } from '@/lib/export/import';
 import { HttpError, notFoundError } from '@/lib/http/errors';
-import { InputError } from '@/lib/input';
+import { InputError, parseInput } from '@/lib/input';
 import { requireBlogAccess } from '@/lib/members/access';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { processWide } from '@/lib/process/shared';
@@ -42,7 +42,7 @@ export type ImportJobView = {
   error?: string;
 };
 
-type Job = ImportJobView & { accountId: number; upload: string; touchedAt: number };
+type Job = ImportJobView & { accountId: number; upload: string; siteUrl?: string; touchedAt: number };
 
 const JOB_TTL_MS = 60 * 60_000;
 
@@ -80,8 +80,20 @@ const fileNameSchema = z
   .max(200)
   .transform((name) => name.replace(/[\u0000-\u001f\u007f]/g, '').trim() || 'export');
 
+/** The old site's address, when the export does not carry it: an http(s) URL, or nothing. */
+export const oldSiteUrlSchema = z
+  .string()
+  .trim()
+  .max(500)
+  .refine(
+    (value) => value === '' || (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+    'The old address must start with http:// or https://.',
+  )
+  .transform((value) => (value ? new URL(value).origin : undefined));
+
 /** Receives an export and starts its dry run; answers at once with the job. */
-export async function startImportCheck(request: Request, user: User, fileName: string): Promise<ImportJobView> {
+export async function startImportCheck(request: Request, user: User, fileName: string, oldSiteUrl = ''): Promise<ImportJobView> {
+  const siteUrl = parseInput(oldSiteUrlSchema, oldSiteUrl);
   forgetOldJobs();
   assertSpaceForBigWrites();
   if (busyJob(user.id)) throw new HttpError(429, 'You already have an import running. Wait for it to finish, then try again.');
@@ -96,10 +108,11 @@ export async function startImportCheck(request: Request, user: User, fileName: s
     state: 'checking',
     accountId: user.id,
     upload,
+    siteUrl,
     touchedAt: Date.now(),
   };
   jobs().set(job.id, job);
-  void runImportTask(job, { upload, staging: scratchFile('import-check', '.db'), dryRun: true }).then(
+  void runImportTask(job, { upload, staging: scratchFile('import-check', '.db'), dryRun: true, siteUrl }).then(
     (report) => settle(job, { state: 'checked', check: report }),
     (error: unknown) => settle(job, { state: 'failed', error: sentence(error) }),
   );
@@ -155,6 +168,7 @@ export function startImport(user: User, id: string, target: ImportTarget): Impor
     dryRun: false,
     into: into && tenantDbPath(into.slug),
     expected: job.progress!.expected,
+    siteUrl: job.siteUrl,
   })
     .then((report) => {
       if (into) {
