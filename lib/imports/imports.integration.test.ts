@@ -136,11 +136,15 @@ describe('WordPress', () => {
       ['/2024/05/hello-world/', '/posts/hello-world'],
       ['/?p=10', '/posts/hello-world'],
       ['/category/news/', '/tag/news-updates'], // “News & Updates”: the tag's address comes from its name
-      ['/tag/coffee/', '/tag/coffee'],
     ]) {
       const reply = await read('cafe', old!);
       expect([old, reply.status, reply.headers.location]).toEqual([old, 301, now]);
     }
+    // WordPress's /tag/coffee/ is Quire's /tag/coffee but for its slash: the front's one 308 leads
+    // there, and the tag page answers (it once led to itself).
+    const tagPage = await read('cafe', '/tag/coffee/');
+    expect([tagPage.status, tagPage.headers.location]).toEqual([308, '/tag/coffee']);
+    expect((await read('cafe', '/tag/coffee')).status).toBe(200);
     expect((await read('cafe', '/about')).status).toBe(200);
     expect((await read('cafe', '/posts/staff-notes')).status).toBe(404); // private: a draft now
     const tag = await read('cafe', '/tag/news-updates');
@@ -208,36 +212,6 @@ describe('Ghost', () => {
     expect((await read('alice', '/posts/welcome-2')).status).toBe(200);
     // The old address still leads to the first import.
     expect((await read('alice', '/welcome')).headers.location).toBe('/posts/welcome');
-  });
-});
-
-describe('WordPress', () => {
-  it('leads an old tag page to the new one without leading the new one to itself', async () => {
-    const wxr = `<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-<channel>
-  <title>Cafe notes</title><link>https://cafe.example.org</link>
-  <wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://cafe.example.org</wp:base_site_url>
-  <wp:tag><wp:term_id>3</wp:term_id><wp:tag_slug><![CDATA[coffee]]></wp:tag_slug><wp:tag_name><![CDATA[Coffee]]></wp:tag_name></wp:tag>
-  <item>
-    <title><![CDATA[Hello]]></title><link>https://cafe.example.org/2024/05/hello/</link><dc:creator><![CDATA[ana]]></dc:creator>
-    <content:encoded><![CDATA[<p>Espresso first.</p>]]></content:encoded>
-    <wp:post_id>1</wp:post_id><wp:post_date_gmt><![CDATA[2024-05-01 09:00:00]]></wp:post_date_gmt>
-    <wp:post_name><![CDATA[hello]]></wp:post_name><wp:status><![CDATA[publish]]></wp:status><wp:post_type><![CDATA[post]]></wp:post_type>
-    <category domain="post_tag" nicename="coffee"><![CDATA[Coffee]]></category>
-  </item>
-</channel>
-</rss>`;
-    const job = await upload(bob, 'cafe.xml', Buffer.from(wxr));
-    expect(job.state).toBe('checked');
-    await importAs(bob, job, { slug: 'cafe-notes' });
-    const tag = await read('cafe-notes', '/tag/coffee');
-    expect(tag.status).toBe(200);
-    expect(tag.body).toContain('Hello');
-    const old = await read('cafe-notes', '/tag/coffee/');
-    expect([301, 308]).toContain(old.status);
-    expect(old.headers.location).toBe('/tag/coffee');
-    expect((await read('cafe-notes', '/2024/05/hello/')).headers.location).toBe('/posts/hello');
   });
 });
 
