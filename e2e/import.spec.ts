@@ -182,3 +182,30 @@ test('a file that is no export is refused with one clear sentence, and another c
   await expect(page.getByLabel('Export file')).toBeVisible();
   await expect(page).not.toHaveURL(/job=/);
 });
+
+test('a Ghost export does not name its site: given the address, its images are to be fetched from there', async ({ page }) => {
+  await signUp(page, 'ghostwriter@example.com', { title: 'Ghostwriter', slug: 'ghostwriter' });
+  await expect(page).toHaveURL(`${platform}/dashboard/ghostwriter`);
+  await page.goto(`${platform}/dashboard/import`);
+  const ghost = {
+    name: 'field-notes.ghost.2024-06-01.json',
+    mimeType: 'application/json',
+    buffer: fs.readFileSync(new URL('../lib/imports/fixtures/ghost/ghost-5.json', import.meta.url)),
+  };
+  await page.getByLabel('Export file').setInputFiles(ghost);
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await expect(page.getByRole('heading', { name: 'Images that cannot be had' })).toBeVisible();
+  await expect(page.getByText(/start over and give the old site’s address/)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await page.getByLabel('Export file').setInputFiles(ghost);
+  await page.getByLabel('The old site’s address (optional)').fill('ftp://field-notes.example');
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'old address' })).toHaveText(
+    'The old address must start with http:// or https://.',
+  );
+  await page.getByLabel('The old site’s address (optional)').fill(`http://127.0.0.1:${(images.address() as AddressInfo).port}`);
+  await page.getByRole('button', { name: 'Upload and check' }).click();
+  await expect(page.getByText(/^Images: \d+ found; 0 in the export, \d+ to fetch from the web\.$/)).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Images that cannot be had' })).toHaveCount(0);
+});

@@ -139,6 +139,11 @@ export function ImportFlow(props: Props) {
       <section>
         {stepHeading(`What will be imported from ${job.fileName}`)}
         <ReportSummary report={job.check!} />
+        {job.check!.source === 'ghost' && job.check!.images.failed.some((image) => image.url.startsWith('/')) && (
+          <p className="muted">
+            To bring these images too, start over and give the old site&rsquo;s address with the file: Ghost&rsquo;s export does not say it.
+          </p>
+        )}
         <ChooseTarget
           job={job}
           targets={props.targets}
@@ -211,13 +216,19 @@ function ChooseFile(props: { heading: ReactNode; maxMegabytes: number; error: st
 
   async function upload(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const file = new FormData(event.currentTarget).get('file');
+    const form = new FormData(event.currentTarget);
+    const file = form.get('file');
+    const site = String(form.get('site') ?? '').trim();
     if (!(file instanceof File) || file.size === 0) return setError('Choose a file first.');
+    // The server's own sentence, said before the file is sent rather than after.
+    if (site && !(URL.canParse(site) && /^https?:$/.test(new URL(site).protocol)))
+      return setError('The old address must start with http:// or https://.');
     if (file.size > props.maxMegabytes * 1024 * 1024)
       return setError(`This file is larger than the ${props.maxMegabytes} MB import limit.`);
     setError(null);
     setProgress(0);
-    const result = await uploadFile(`/api/imports?name=${encodeURIComponent(file.name)}`, file, setProgress);
+    const query = new URLSearchParams({ name: file.name, ...(site ? { site } : {}) });
+    const result = await uploadFile(`/api/imports?${query}`, file, setProgress);
     setProgress(null);
     if (!result.ok) return setError(result.error);
     props.onUploaded(result.data.job as ImportJobView);
@@ -242,7 +253,7 @@ function ChooseFile(props: { heading: ReactNode; maxMegabytes: number; error: st
           <strong>Markdown</strong> (Jekyll, Hugo, Eleventy, Astro&hellip;): zip the folder that holds your posts and their images.
         </li>
       </ul>
-      <form className="stack" onSubmit={upload}>
+      <form className="stack" onSubmit={upload} noValidate>
         <HintedField label="Export file" hint={`An .xml, .json or .zip file, up to ${props.maxMegabytes} MB. Nothing is imported yet.`}>
           {(control) => (
             <input
@@ -252,6 +263,12 @@ function ChooseFile(props: { heading: ReactNode; maxMegabytes: number; error: st
               accept=".xml,.json,.zip,application/zip,application/xml,text/xml,application/json"
             />
           )}
+        </HintedField>
+        <HintedField
+          label="The old site’s address (optional)"
+          hint="A Ghost export does not say where the site was: give its address to bring its images from there."
+        >
+          {(control) => <input {...control} type="url" name="site" inputMode="url" placeholder="https://" autoComplete="url" />}
         </HintedField>
         {progress !== null && (
           <p>
