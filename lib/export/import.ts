@@ -6,8 +6,8 @@ import { tenantDbPath } from '@/lib/db/paths';
 import { openDetachedTenant } from '@/lib/db/pool';
 import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
 import type { Blog, User } from '@/lib/db/schema/control';
-import { HttpError } from '@/lib/http/errors';
 import { IMPORT_TOO_LONG } from '@/lib/workers/deadline';
+import { receiveUpload } from '@/lib/uploads/receive';
 import { onePerAccount } from '@/lib/workers/per-account';
 import { runTask } from '@/lib/workers/pool';
 import { TASK } from '@/lib/workers/task-names';
@@ -15,37 +15,6 @@ import { removeQuietly, scratchFile } from '@/lib/db/paths';
 
 /** After the import's own deadline (checked between its steps), the pool ends the thread. */
 const HARD_STOP_GRACE_MS = 15_000;
-
-/**
- * Stores an upload in a scratch file, refusing it past `QUIRE_IMPORT_MAX_MB` without keeping
- * more than one chunk in memory.
- */
-export async function receiveUpload(body: ReadableStream<Uint8Array> | null, declaredLength: number): Promise<string> {
-  const limit = config().importMaxBytes;
-  const tooBig = () => new HttpError(413, `This file is larger than the ${Math.round(limit / 1024 / 1024)} MB import limit.`);
-  if (declaredLength > limit) throw tooBig();
-  const file = scratchFile('upload', '.bin');
-  const out = fs.createWriteStream(file);
-  let size = 0;
-  try {
-    if (body) {
-      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (size > limit) throw tooBig();
-        if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', () => resolve(undefined)));
-      }
-    }
-    await new Promise<void>((resolve, reject) => {
-      out.once('error', reject);
-      out.end(() => resolve());
-    });
-    return file;
-  } catch (error) {
-    out.destroy();
-    removeQuietly(file);
-    throw error;
-  }
-}
 
 // ── Bringing the prepared file in ────────────────────────────────────────────────────────
 

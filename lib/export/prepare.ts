@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import yauzl from 'yauzl';
 import { z } from 'zod';
 import { blogSettingsSchema, COMMENT_MODES, writeSettings } from '@/lib/blogs/blogs';
 import { COMMENT_STATUSES, commentWebsiteSchema, importComments } from '@/lib/comments/comments';
@@ -27,6 +26,7 @@ import { POST_SLUG_PATTERN } from '@/lib/posts/slug';
 import { removeQuietly } from '@/lib/db/paths';
 import { checkDeadline } from '@/lib/workers/deadline';
 import { POST_EXCERPT_MAX, POST_MARKDOWN_MAX, POST_TITLE_MAX, TAGS_MAX, TAG_MAX } from '@/lib/input/lengths';
+import { openArchive } from '@/lib/uploads/archive';
 import { MEDIA_DESCRIPTIONS_FILE } from './markdown';
 
 /**
@@ -444,8 +444,6 @@ function renderAgain(db: Sqlite, deadlineAt: number): void {
 
 // ── Markdown zip (our own export format) ─────────────────────────────────────────────────
 
-/** Bounds on a zip, checked before and while it is inflated. */
-const ZIP_MAX_ENTRIES = 20_000;
 /** A post's or comment file's text: the Markdown limit in UTF-8 at worst, plus its front matter. */
 const TEXT_ENTRY_MAX = POST_MARKDOWN_MAX * 4 + 64 * 1024;
 
@@ -462,127 +460,48 @@ function entryKind(name: string): ZipEntryKind | undefined {
 }
 
 /**
- * Reads the zip in three passes — settings and images, then posts, pages and the images'
- * descriptions, then comments — holding one entry in memory at a time. Posts are saved, and
- * images described, after the images are stored.
+ * Reads the zip (lib/imports/archive.ts: each entry's declared and inflated size bounded, all of
+ * them to the import limit) in three passes — settings and images, then posts, pages and the
+ * images' descriptions, then comments — holding one entry in memory at a time. Posts are saved,
+ * and images described, after the images are stored.
  */
 async function prepareFromZip(upload: string, fresh: string, deadlineAt: number): Promise<void> {
-  const budget = { inflated: 0, limit: config().importMaxBytes };
+  const archive = await openArchive(upload, config().importMaxBytes);
   createTenantFile('import', fresh);
   const handle = openDetachedTenant(fresh, 'import');
+  const limitOf = (kind: ZipEntryKind) => (kind === 'media' ? config().mediaMaxBytes : TEXT_ENTRY_MAX);
+  const pass = async (kinds: ZipEntryKind[], onEntry: (name: string, kind: ZipEntryKind, bytes: Buffer) => Promise<void> | void) => {
+    for (const { name } of archive.files) {
+      const kind = entryKind(name);
+      if (!kind || !kinds.includes(kind)) continue;
+      checkDeadline(deadlineAt);
+      const bytes = (await archive.read(name, limitOf(kind)))!;
+      await Promise.resolve(onEntry(name, kind, bytes)).catch((error: unknown) => {
+        throw blameFile(name, error);
+      });
+    }
+  };
   try {
     // A scratch file until adopted: one transaction, so a refusal anywhere leaves nothing.
     handle.sqlite.exec('BEGIN');
-    await readZipEntries(upload, budget, deadlineAt, ['settings', 'media'], async (name, kind, bytes) => {
+    await pass(['settings', 'media'], async (name, kind, bytes) => {
       if (kind === 'settings') importSettings(handle, bytes);
       else await importImage(handle, name, bytes);
     });
-    await readZipEntries(upload, budget, deadlineAt, ['post', 'page', 'descriptions'], async (name, kind, bytes) => {
+    await pass(['post', 'page', 'descriptions'], async (name, kind, bytes) => {
       if (kind === 'post') await importPost(handle, bytes.toString('utf8'), name);
       else if (kind === 'page') await importPage(handle, bytes.toString('utf8'), name);
       else importDescriptions(handle, bytes);
     });
-    await readZipEntries(upload, budget, deadlineAt, ['comments'], async (name, _kind, bytes) => {
+    await pass(['comments'], (name, _kind, bytes) => {
       importComments(handle, /^comments\/([^/]+)\.yaml$/.exec(name)![1]!, parseYamlSafely(bytes.toString('utf8'), name));
     });
     handle.sqlite.exec('COMMIT');
   } finally {
     if (handle.sqlite.inTransaction) handle.sqlite.exec('ROLLBACK');
     handle.sqlite.close();
+    archive.close();
   }
-}
-
-type EntryHandler = (name: string, kind: ZipEntryKind, bytes: Buffer) => Promise<void>;
-
-/**
- * Walks the zip's directory and inflates the entries of the given kinds, one at a time. Each
- * entry's declared size is checked against its kind's limit before inflating, and the bytes
- * actually inflated against both while inflating (a zip can lie): the stream is cut at the limit.
- * The bytes inflated over all passes are held to the import limit.
- */
-function readZipEntries(
-  file: string,
-  budget: { inflated: number; limit: number },
-  deadlineAt: number,
-  kinds: ZipEntryKind[],
-  onEntry: EntryHandler,
-): Promise<void> {
-  const limitOf = (kind: ZipEntryKind) => (kind === 'media' ? config().mediaMaxBytes : TEXT_ENTRY_MAX);
-  return new Promise((resolve, reject) => {
-    yauzl.open(
-      file,
-      { lazyEntries: true, validateEntrySizes: true, strictFileNames: true, decodeStrings: true, autoClose: true },
-      (openError, zip) => {
-        if (openError || !zip) return reject(new InputError('This file is not a zip file.'));
-        let settled = false;
-        const fail = (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          zip.close();
-          reject(error);
-        };
-        if (zip.entryCount > ZIP_MAX_ENTRIES)
-          return fail(new InputError(`This zip file has more than ${ZIP_MAX_ENTRIES.toLocaleString('en')} files.`));
-        zip.on('error', (error: Error) => {
-          if (/invalid relative path|absolute path|invalid characters/i.test(error.message))
-            fail(new InputError(`This zip file has an unsafe file name (${error.message}); nothing was imported.`));
-          else fail(new InputError(`This zip file is damaged: ${error.message}.`));
-        });
-        zip.on('entry', (entry: yauzl.Entry) => {
-          if (settled) return;
-          try {
-            checkDeadline(deadlineAt);
-          } catch (error) {
-            return fail(error);
-          }
-          const kind = entry.fileName.endsWith('/') ? undefined : entryKind(entry.fileName);
-          if (!kind || !kinds.includes(kind)) return zip.readEntry();
-          const limit = limitOf(kind);
-          const tooBig = () => new InputError(`${entry.fileName} is larger than ${formatSize(limit)}; nothing was imported.`);
-          if (budget.inflated + entry.uncompressedSize > budget.limit) {
-            return fail(new InputError(`This zip file expands to more than ${formatSize(budget.limit)}; nothing was imported.`));
-          }
-          if (entry.uncompressedSize > limit) return fail(tooBig());
-          zip.openReadStream(entry, (streamError, stream) => {
-            if (streamError || !stream)
-              return fail(new InputError(`This zip file is damaged: ${streamError?.message ?? 'unreadable entry'}.`));
-            const chunks: Buffer[] = [];
-            let size = 0;
-            stream.on('data', (chunk: Buffer) => {
-              size += chunk.length;
-              budget.inflated += chunk.length;
-              // yauzl also stops at the declared size; this holds even if the declaration lies.
-              if (size > limit || size > entry.uncompressedSize) {
-                stream.destroy();
-                fail(tooBig());
-              } else chunks.push(chunk);
-            });
-            stream.on('error', (error: Error) =>
-              fail(new InputError(`This zip file is damaged or lies about its sizes (${error.message}); nothing was imported.`)),
-            );
-            stream.on('end', () => {
-              if (settled) return;
-              onEntry(entry.fileName, kind, Buffer.concat(chunks)).then(
-                () => zip.readEntry(),
-                (error: unknown) => fail(blameFile(entry.fileName, error)),
-              );
-            });
-          });
-        });
-        zip.on('end', () => {
-          if (!settled) {
-            settled = true;
-            resolve();
-          }
-        });
-        zip.readEntry();
-      },
-    );
-  });
-}
-
-function formatSize(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 
 function importSettings(handle: TenantHandle, bytes: Buffer): void {

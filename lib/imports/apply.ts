@@ -83,7 +83,7 @@ export const importJobSchema = z.object({
 export type ImportJob = z.infer<typeof importJobSchema>;
 
 /** Imported rows are numbered above the blog's own by this much, so they are merged as they are. */
-export const IMPORTED_ID_GAP = 10_000;
+const IMPORTED_ID_GAP = 10_000;
 
 export async function runImport(job: ImportJob, deadlineAt: number, report: (progress: ImportProgress) => void): Promise<ImportReport> {
   const started = Date.now();
@@ -127,8 +127,13 @@ function emptyTaken(): TakenAddresses {
 
 /** New rows start above the live blog's, with room for what the blog gains while the import runs. */
 function reserveIds(handle: TenantHandle, taken: TakenAddresses): void {
-  const set = handle.sqlite.prepare('insert or replace into sqlite_sequence (name, seq) values (?, ?)');
-  for (const [table, max] of Object.entries(taken.maxIds)) set.run(table, max + IMPORTED_ID_GAP);
+  // sqlite_sequence has no key: one row per table, replaced by hand.
+  const drop = handle.sqlite.prepare('delete from sqlite_sequence where name = ?');
+  const set = handle.sqlite.prepare('insert into sqlite_sequence (name, seq) values (?, ?)');
+  for (const [table, max] of Object.entries(taken.maxIds)) {
+    drop.run(table);
+    set.run(table, max + IMPORTED_ID_GAP);
+  }
 }
 
 function writeSiteSettings(handle: TenantHandle, source: ImportSource): void {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { config } from '@/lib/config';
 import { InputError } from '@/lib/input';
-import { openArchive } from './archive';
+import { openArchive } from '@/lib/uploads/archive';
 import { openGhost, openGhostArchive } from './ghost';
 import { openMarkdownFolder } from './markdown-folder';
 import type { ImportSource } from './source';

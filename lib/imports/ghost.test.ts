@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openArchive } from './archive';
+import { openArchive } from '@/lib/uploads/archive';
 import { GHOST_JSON_MAX_BYTES, openGhost, openGhostArchive } from './ghost';
 import type { ImportedItem, ImportSource } from './source';
 

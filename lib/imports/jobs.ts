@@ -5,7 +5,8 @@ import { config } from '@/lib/config';
 import { removeQuietly, scratchFile, tenantDbPath } from '@/lib/db/paths';
 import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
 import { blogBaseUrl } from '@/lib/blogs/address';
-import { adoptAsNewBlog, receiveUpload } from '@/lib/export/import';
+import { adoptAsNewBlog } from '@/lib/export/import';
+import { receiveUpload } from '@/lib/uploads/receive';
 import { HttpError, notFoundError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { requireBlogAccess } from '@/lib/members/access';
@@ -23,7 +24,7 @@ import type { ImportJob, ImportProgress, ImportReport } from './apply';
  * account that uploaded it, and is forgotten (its file deleted) an hour after its last step.
  */
 
-export type ImportJobState = 'checking' | 'checked' | 'importing' | 'done' | 'failed';
+type ImportJobState = 'checking' | 'checked' | 'importing' | 'done' | 'failed';
 
 export type ImportJobView = {
   id: string;

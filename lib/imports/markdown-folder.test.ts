@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { zipOf } from '@/lib/testing/zip';
-import { openArchive } from './archive';
+import { openArchive } from '@/lib/uploads/archive';
 import { openMarkdownFolder } from './markdown-folder';
 import type { ImportedItem, ImportSource } from './source';
 

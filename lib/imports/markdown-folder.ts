@@ -4,7 +4,7 @@ import { InputError } from '@/lib/input';
 import { POST_MARKDOWN_MAX, TAGS_MAX } from '@/lib/input/lengths';
 import { findFrontMatter, frontMatterObject, parseYamlSafely } from '@/lib/markdown/front-matter';
 import { slugify } from '@/lib/posts/slug';
-import { formatSize, isZipClutter, topFolder, type Archive } from './archive';
+import { formatSize, isZipClutter, topFolder, type Archive } from '@/lib/uploads/archive';
 import { IMPORT_LIMITS, type ImportedItem, type ImportedSite, type ImportSource } from './source';
 import { checkDeadline } from '@/lib/workers/deadline';
 

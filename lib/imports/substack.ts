@@ -2,7 +2,7 @@ import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { InputError } from '@/lib/input';
 import { escapeHtml } from '@/lib/markdown/text';
-import { formatSize, topFolder, type Archive } from './archive';
+import { formatSize, topFolder, type Archive } from '@/lib/uploads/archive';
 import { httpUrl } from './html-dom';
 import { IMPORT_LIMITS, type ImportedItem, type ImportSource } from './source';
 import { checkDeadline } from '@/lib/workers/deadline';

@@ -16,7 +16,7 @@ export type Archive = {
   close(): void;
 };
 
-export const ARCHIVE_MAX_ENTRIES = 20_000;
+const ARCHIVE_MAX_ENTRIES = 20_000;
 
 export function openArchive(file: string, budgetBytes: number): Promise<Archive> {
   return new Promise((resolve, reject) => {
