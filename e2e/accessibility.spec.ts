@@ -1,27 +1,14 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext } from '@playwright/test';
 import { png } from '../lib/testing/images';
-import { blogHost, platform, publishPost, signUp } from './helpers';
+import { blogHost, platform, publishPost, seriousFindings, signUp } from './helpers';
 
 /**
  * WCAG 2.2 AA, as axe-core checks it, on every page a person reaches: the platform's, the
  * dashboard's and a blog's, each in light and dark. Serious and critical findings fail.
  */
 
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
 // Two fresh browsers and two full axe runs per page.
 test.describe.configure({ timeout: 90_000 });
-
-async function seriousFindings(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.replaceAll('\n', ' ')}`).join('\n    ')}`,
-    );
-}
 
 type Site = { slug: string; author: string; post: string; page: string; invite: string; preview: string };
 
@@ -101,6 +88,7 @@ const PAGES: Visit[] = [
   { name: 'platform 404', url: () => `${platform}/no-such-page`, status: 404 },
   { name: 'blog list', url: () => `${platform}/dashboard`, signedIn: true },
   { name: 'account', url: () => `${platform}/dashboard/account`, signedIn: true },
+  { name: 'import', url: () => `${platform}/dashboard/import`, signedIn: true },
   { name: 'posts', url: () => `${platform}/dashboard/${site.slug}`, signedIn: true },
   { name: 'new post', url: () => `${platform}/dashboard/${site.slug}/posts/new`, signedIn: true },
   { name: 'post editor', url: () => `${platform}${site.post}`, signedIn: true },

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 export const PORT = process.env.E2E_PORT ?? '3107';
@@ -25,4 +26,17 @@ export async function publishPost(page: Page, title: string, markdown: string, t
   if (tags !== undefined) await page.getByLabel('Tags').fill(tags);
   await page.getByRole('button', { name: 'Publish now' }).click();
   await expect(page.getByText('Published.')).toBeVisible();
+}
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** WCAG 2.2 AA as axe-core checks it: the serious and critical findings on the page, one line each. */
+export async function seriousFindings(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary?.replaceAll('\n', ' ')}`).join('\n    ')}`,
+    );
 }

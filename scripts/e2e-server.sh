@@ -10,6 +10,8 @@ trap 'rm -rf "$dir"' EXIT
 export QUIRE_DATA_DIR="$dir" PORT="$port" QUIRE_ROOT_DOMAIN="localhost:$port" QUIRE_PV_FLUSH_MS=500
 # Every e2e test signs up from this one address.
 export QUIRE_SIGNUPS_PER_HOUR=1000
+# The import test serves its images from this machine (fetchPublic refuses loopback otherwise).
+export QUIRE_FETCH_ALLOW_LOOPBACK=1
 node bin/quire.mjs demo
 NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node dist/server.mjs &
 server=$!

@@ -312,7 +312,13 @@ async function importItems(
     if (path && slug && tagNames.has(slug) && !redirects.has(path)) redirects.set(path, blogPaths.tag(slug));
   }
   // A redirect never shadows a live address (lib/posts/redirects.ts).
-  const live = new Set([...[...postSlugs].map((s) => blogPaths.post(s)), ...[...pageSlugs].map((s) => blogPaths.page(s)), '/']);
+  // WordPress's `/tag/x/` is Quire's `/tag/x` once its slash is dropped: leading it there would loop.
+  const live = new Set([
+    ...[...postSlugs].map((s) => blogPaths.post(s)),
+    ...[...pageSlugs].map((s) => blogPaths.page(s)),
+    ...[...tagNames].map((s) => blogPaths.tag(s)),
+    '/',
+  ]);
   for (const path of [...redirects.keys()]) if (live.has(path) || taken.redirects.has(path)) redirects.delete(path);
   if (handle) {
     const insert = handle.sqlite.prepare('insert or ignore into redirects (path, target, created_at) values (?, ?, ?)');

@@ -4,6 +4,7 @@ import type { Blog, User } from '@/lib/db/schema/control';
 import { config } from '@/lib/config';
 import { removeQuietly, scratchFile, tenantDbPath } from '@/lib/db/paths';
 import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
+import { blogBaseUrl } from '@/lib/blogs/address';
 import { adoptAsNewBlog } from '@/lib/export/import';
 import { receiveUpload } from '@/lib/uploads/receive';
 import { HttpError, notFoundError } from '@/lib/http/errors';
@@ -36,6 +37,8 @@ export type ImportJobView = {
   result?: ImportReport;
   /** Where the imported posts are: the blog's dashboard. */
   blog?: string;
+  /** The blog's public address (`done`). */
+  address?: string;
   /** Why it failed: one sentence. */
   error?: string;
 };
@@ -43,6 +46,8 @@ export type ImportJobView = {
 type Job = ImportJobView & { accountId: number; upload: string; siteUrl?: string; touchedAt: number };
 
 const JOB_TTL_MS = 60 * 60_000;
+
+export const NO_SUCH_JOB = 'There is no such import (it may have expired: upload the file again).';
 
 /** One import at a time per account (checking or importing), and a few kept jobs. */
 const JOBS_PER_ACCOUNT = 3;
@@ -64,7 +69,7 @@ function forget(id: string): void {
 
 function view(job: Job): ImportJobView {
   const { id, fileName, state, check, progress, result, blog, error } = job;
-  return { id, fileName, state, check, progress, result, blog, error };
+  return { id, fileName, state, check, progress, result, blog, address: state === 'done' && blog ? blogBaseUrl(blog) : undefined, error };
 }
 
 function busyJob(accountId: number): Job | undefined {
@@ -116,9 +121,15 @@ export async function startImportCheck(request: Request, user: User, fileName: s
 }
 
 export function getImportJob(user: User, id: string): ImportJobView {
+  const job = findImportJob(user, id);
+  if (!job) throw notFoundError(NO_SUCH_JOB);
+  return job;
+}
+
+/** The job of this account with this id, if it is still kept (the import page, after a reload). */
+export function findImportJob(user: User, id: string): ImportJobView | undefined {
   const job = jobs().get(id);
-  if (!job || job.accountId !== user.id) throw notFoundError('There is no such import (it may have expired: upload the file again).');
-  return view(job);
+  return job && job.accountId === user.id ? view(job) : undefined;
 }
 
 export function discardImportJob(user: User, id: string): void {
@@ -141,7 +152,7 @@ export type ImportTarget = z.infer<typeof importTargetSchema>;
  */
 export function startImport(user: User, id: string, target: ImportTarget): ImportJobView {
   const job = jobs().get(id);
-  if (!job || job.accountId !== user.id) throw notFoundError('There is no such import (it may have expired: upload the file again).');
+  if (!job || job.accountId !== user.id) throw notFoundError(NO_SUCH_JOB);
   if (job.state !== 'checked')
     throw new HttpError(409, job.state === 'done' ? 'This export was imported already.' : 'This export is not ready to import.');
   if (busyJob(user.id)) throw new HttpError(429, 'You already have an import running. Wait for it to finish, then try again.');

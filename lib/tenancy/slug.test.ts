@@ -20,6 +20,8 @@ describe('checkSlug', () => {
     ['ab--c', '--'],
     ['www', 'reserved'],
     ['admin', 'reserved'],
+    // /dashboard/import is a page, so no blog's dashboard may live there.
+    ['import', 'reserved'],
   ])('rejects %j with a clear reason', (input, reason) => {
     const result = checkSlug(input);
     expect(result.ok).toBe(false);

@@ -11,6 +11,8 @@ const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'dashboard', 'login', 'signup', 'auth', 'account', 'accounts', 'root', 'system', 'support',
   'help', 'docs', 'status', 'blog', 'cdn', 'media', 'sites', 'localhost', 'quire', 'ns1', 'ns2',
   'mx', 'webmail', 'billing', 'security', 'abuse', 'postmaster', 'hostmaster', 'test',
+  // Pages of the dashboard beside /dashboard/<blog>.
+  'import',
 ]);
 
 export type SlugCheck = { ok: true; slug: string } | { ok: false; error: string };

@@ -43,12 +43,21 @@ export default async function BlogsPage() {
         {owned >= config().maxBlogsPerUser ? (
           <p className="muted">You own {owned} blogs, the most this server allows.</p>
         ) : (
+          <JsonForm action="/api/blogs" submitLabel="Create blog" className="inline-form">
+            <Field label="Title" name="title" maxLength={BLOG_TITLE_MAX} required />
+            <Field label="Address" name="slug" maxLength={BLOG_SLUG_MAX} hint="a-z, 0-9 and hyphens" required />
+          </JsonForm>
+        )}
+      </section>
+      <section>
+        <h2>Import a blog</h2>
+        <p>
+          <Link href="/dashboard/import">Import from WordPress, Ghost, Substack or a Markdown folder</Link>: posts, pages, tags, comments
+          and images, as a new blog or into one of yours.
+        </p>
+        {owned < config().maxBlogsPerUser && (
           <>
-            <JsonForm action="/api/blogs" submitLabel="Create blog" className="inline-form">
-              <Field label="Title" name="title" maxLength={BLOG_TITLE_MAX} required />
-              <Field label="Address" name="slug" maxLength={BLOG_SLUG_MAX} hint="a-z, 0-9 and hyphens" required />
-            </JsonForm>
-            <h2>Import a blog</h2>
+            <h3>Import a Quire blog</h3>
             <ImportForm url="/api/blogs/import" submitLabel="Import as a new blog" fields={['slug', 'title']}>
               <Field label="Address for the imported blog" name="slug" maxLength={BLOG_SLUG_MAX} hint="a-z, 0-9 and hyphens" required />
               <Field label="Title (optional: the file's own title otherwise)" name="title" maxLength={BLOG_TITLE_MAX} />

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { Field, JsonForm } from '@/app/_components/form';
 import { OwnerOnly } from '@/app/_components/owner-only';
@@ -99,6 +100,13 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
             </a>
           </p>
         )}
+        <h3>Import from another platform</h3>
+        <p>
+          <Link href={`/dashboard/import?into=${encodeURIComponent(blog.slug)}`}>
+            Import posts from WordPress, Ghost, Substack or Markdown into this blog
+          </Link>
+          : they are added beside its own posts, with their dates, tags, comments and images.
+        </p>
         <h3>Replace this blog from a file</h3>
         <ImportForm
           url={`/api/blogs/${blog.slug}/import`}
