@@ -74,7 +74,7 @@ test('a WordPress export becomes a new blog: report, progress, posts at their da
   ).toBeVisible();
   await expect(page.getByText('Images: 1 found; 0 in the export, 1 to fetch from the web.')).toBeVisible();
   await expect(page.getByRole('heading', { name: /^Warnings \(\d+\)$/ })).toBeVisible();
-  // The private post is kept as a draft, and the report says so (the reader and the applier each may).
+  // The private post is kept as a draft, and the report says so.
   await expect(page.getByText(/^Post “Seed list for next year”.* private/).first()).toBeVisible();
   expect(imageRequests).toBe(0);
   expect(await seriousFindings(page)).toEqual([]);

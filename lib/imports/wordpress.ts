@@ -890,7 +890,8 @@ function statusOf(raw: RawItem): { status: ImportedItem['status']; statusWarning
         };
       if (raw.status === 'publish') return { status: 'published' };
       if (raw.status === 'future') return { status: 'scheduled' };
-      return { status: 'private', statusWarning: 'It was private on WordPress; it is kept as a draft.' };
+      // The applier keeps it as a draft and says so.
+      return { status: 'private' };
     case 'draft':
       return { status: 'draft' };
     case 'pending':
