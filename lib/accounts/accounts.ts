@@ -74,13 +74,14 @@ export async function signUp(input: unknown, clientIp: string): Promise<{ user: 
 
 /** A new blog owned by `user`, within the per-user limit. */
 export function createOwnedBlog(user: User, input: NewBlog, provideFile?: (slug: string) => void): Blog {
-  checkBlogAllowance(user);
+  assertMayOwnAnotherBlog(user);
   const blog = createBlog(input, provideFile);
   addMembership(user.id, blog.id, 'owner');
   return blog;
 }
 
-function checkBlogAllowance(user: User): void {
+/** Refuses, with its sentence, an account that owns as many blogs as the server allows. */
+export function assertMayOwnAnotherBlog(user: User): void {
   const max = config().maxBlogsPerUser;
   if (ownedBlogCount(user.id) >= max) {
     throw new InputError(`You already own ${max} blogs (counting any in the trash), the most this server allows.`);

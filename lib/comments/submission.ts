@@ -1,3 +1,4 @@
+import { assertWritable } from '@/lib/db/write-pause';
 import { publicBlog } from '@/lib/reader/blog';
 import { publicScheme } from '@/lib/config';
 import { readBody } from '@/lib/http/api';
@@ -26,6 +27,7 @@ export async function receiveComment(request: Request, site: string): Promise<Re
     if (!isFromBlogItself(request)) throw forbidden('This comment was sent from another site and was refused.');
     const blog = publicBlog(site);
     if (!blog) throw new HttpError(404, 'There is no blog here.');
+    assertWritable(blog.handle.slug);
     if (!(request.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
       throw new HttpError(415, 'Send comments with the form under a post.');
     }

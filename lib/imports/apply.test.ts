@@ -75,7 +75,10 @@ describe('an import into an existing blog', () => {
         .replaceAll('</wp:post_type>', '</wp:post_type><category domain="post_tag" nicename="travel"><![CDATA[Travel]]></category>'),
     );
     const db = blog().sqlite;
-    const ownMax = db.prepare('select max(id) from posts').pluck().get() as number;
+    // A post deleted for good: its id stays used (an id is never given again).
+    const gone = await savePost(blog(), undefined, { title: 'Gone', markdown: 'Soon gone.', action: 'save' });
+    db.prepare('delete from posts where id = ?').run(gone.id);
+    const ownMax = gone.id;
     const staging = scratchFile('import', '.db');
     const report = await runImport(
       { upload: file, staging, dryRun: false, into: tenantDbPath('home') },

@@ -24,7 +24,7 @@ import { redirectPathProblem } from '@/lib/posts/redirects';
 import { slugify, uniqueSlug } from '@/lib/posts/slug';
 import { openSource } from './detect';
 import { htmlToMarkdown } from './html-to-markdown';
-import { ImageImporter, imageOrigin, imageUrlsInHtml, imageUrlsInMarkdown, replaceUrls, type ImageFailure } from './images';
+import { ImageImporter, imageKey, imageOrigin, imageUrlsInHtml, imageUrlsInMarkdown, replaceUrls, type ImageFailure } from './images';
 import { mergeIntoBlog, readTakenAddresses, type TakenAddresses } from './merge';
 import { IMPORT_LIMITS, SOURCE_NAMES, type ImportedItem, type ImportSource, type ImportSourceKind } from './source';
 import { checkDeadline } from '@/lib/workers/deadline';
@@ -52,7 +52,8 @@ export type ImportReport = {
   comments: number;
   redirects: number;
   skipped: number;
-  images: { found: number; inExport: number; toFetch: number; stored: number; failed: ImageFailure[] };
+  /** `failed` lists the first IMPORT_LIMITS.warnings of the `failedCount` images that cannot be had. */
+  images: { found: number; inExport: number; toFetch: number; stored: number; failed: ImageFailure[]; failedCount: number };
   warnings: string[];
   /** All warnings, also those past the ones kept. */
   warningCount: number;
@@ -122,7 +123,7 @@ export async function runImport(job: ImportJob, deadlineAt: number, report: (pro
 }
 
 function emptyTaken(): TakenAddresses {
-  return { posts: new Set(), pages: new Set(), redirects: new Set(), maxIds: {} };
+  return { posts: new Set(), pages: new Set(), tags: new Set(), redirects: new Set(), maxIds: {} };
 }
 
 /** New rows start above the live blog's, with room for what the blog gains while the import runs. */
@@ -165,7 +166,7 @@ async function importItems(
     comments: 0,
     redirects: 0,
     skipped: 0,
-    images: { found: 0, inExport: 0, toFetch: 0, stored: 0, failed: [] },
+    images: { found: 0, inExport: 0, toFetch: 0, stored: 0, failed: [], failedCount: 0 },
     warnings: [],
     warningCount: 0,
   };
@@ -175,6 +176,9 @@ async function importItems(
   };
   const images = handle ? new ImageImporter(handle, source) : undefined;
   const seenImages = new Set<string>();
+  const cannotHave = (failure: ImageFailure) => {
+    if (counts.images.failedCount++ < IMPORT_LIMITS.warnings) counts.images.failed.push(failure);
+  };
   const tagNames = new Set<string>();
   const postSlugs = new Set<string>(taken.posts);
   const pageSlugs = new Set<string>(taken.pages);
@@ -202,7 +206,15 @@ async function importItems(
       progress.images = images.stored;
       progress.imagesFailed = images.failures.length;
     }
-    const markdown = 'html' in item.body ? htmlToMarkdown(body) : body;
+    let markdown = body;
+    try {
+      if ('html' in item.body) markdown = htmlToMarkdown(body, label);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      warn(`${error.message} It was left out.`);
+      counts.skipped++;
+      return;
+    }
     if (markdown.length > POST_MARKDOWN_MAX) {
       warn(`${label} is longer than ${POST_MARKDOWN_MAX.toLocaleString('en')} characters of Markdown; it was left out.`);
       counts.skipped++;
@@ -240,7 +252,7 @@ async function importItems(
           prepared.updatedAt ?? prepared.publishedAt ?? new Date(),
         );
       }
-    } else counts.comments += Math.min(item.comments.length, IMPORT_LIMITS.commentsPerItem);
+    } else if (item.kind === 'post') counts.comments += Math.min(item.comments.length, IMPORT_LIMITS.commentsPerItem);
 
     if (item.kind === 'post') counts.posts++;
     else counts.pages++;
@@ -273,8 +285,9 @@ async function importItems(
     const cover = item.featureImage?.url.trim();
     const all = cover ? [...new Set([...urls, cover])] : urls;
     for (const url of all) {
-      if (seenImages.has(url)) continue;
-      seenImages.add(url);
+      const key = imageKey(url, item);
+      if (seenImages.has(key)) continue;
+      seenImages.add(key);
       counts.images.found++;
       if (!images) {
         let inExport = false;
@@ -282,13 +295,13 @@ async function importItems(
           inExport = (await source.localFile?.(url, item)) !== undefined;
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
-          counts.images.failed.push({ url: clip(url, 500), where: label, reason: error.message });
+          cannotHave({ url: clip(url, 500), where: label, reason: error.message });
           continue;
         }
         const origin = imageOrigin(url, source.site.url, inExport);
         if (origin.from === 'export') counts.images.inExport++;
         else if (origin.from === 'web') counts.images.toFetch++;
-        else counts.images.failed.push({ url: clip(url, 500), where: label, reason: origin.reason });
+        else cannotHave({ url: clip(url, 500), where: label, reason: origin.reason });
       }
     }
     // Its images are brought in while the items before it are written (LOOKAHEAD).
@@ -316,10 +329,12 @@ async function importItems(
   const live = new Set([
     ...[...postSlugs].map((s) => blogPaths.post(s)),
     ...[...pageSlugs].map((s) => blogPaths.page(s)),
-    ...[...tagNames].map((s) => blogPaths.tag(s)),
+    ...[...tagNames, ...taken.tags].map((s) => blogPaths.tag(s)),
     '/',
   ]);
-  for (const path of [...redirects.keys()]) if (live.has(path) || taken.redirects.has(path)) redirects.delete(path);
+  for (const path of [...redirects.keys()]) {
+    if (live.has(path) || taken.redirects.has(path) || shadowsBlogRoute(path)) redirects.delete(path);
+  }
   if (handle) {
     const insert = handle.sqlite.prepare('insert or ignore into redirects (path, target, created_at) values (?, ?, ?)');
     const now = Date.now();
@@ -336,6 +351,7 @@ async function importItems(
   if (images) {
     counts.images.stored = images.stored;
     counts.images.failed = images.failures.slice(0, IMPORT_LIMITS.warnings);
+    counts.images.failedCount = images.failures.length;
   }
   if (items === 0) throw new InputError('This export has no posts or pages.');
   return { report: counts, progress };
@@ -442,10 +458,18 @@ function importItemComments(handle: TenantHandle, slug: string, item: ImportedIt
   if (item.comments.length > IMPORT_LIMITS.commentsPerItem)
     warn(`${label} has ${item.comments.length} comments; the first ${IMPORT_LIMITS.commentsPerItem.toLocaleString('en')} are kept.`);
   let shortened = 0;
+  let unreadable = 0;
   const list = item.comments
     .slice(0, IMPORT_LIMITS.commentsPerItem)
     .map((c) => {
-      const text = /<[a-z][\s\S]*>/i.test(c.body) ? htmlToMarkdown(c.body) : c.body;
+      let text = c.body;
+      try {
+        if (/<[a-z][\s\S]*>/i.test(c.body)) text = htmlToMarkdown(c.body, 'A comment');
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        unreadable++;
+        text = '';
+      }
       if (text.length > COMMENT_BODY_MAX) shortened++;
       const website = c.authorUrl && /^https?:\/\//i.test(c.authorUrl) && c.authorUrl.length <= 200 ? c.authorUrl : null;
       return {
@@ -458,6 +482,7 @@ function importItemComments(handle: TenantHandle, slug: string, item: ImportedIt
     .filter((c) => c.body.trim() && Number.isFinite(c.date.getTime()))
     .sort((a, b) => a.date.getTime() - b.date.getTime());
   if (shortened > 0) warn(`${label}: ${shortened} long comments were shortened to ${COMMENT_BODY_MAX.toLocaleString('en')} characters.`);
+  if (unreadable > 0) warn(`${label}: ${unreadable} comments whose HTML nests past reason were left out.`);
   try {
     importComments(handle, slug, list);
   } catch (error) {
@@ -466,6 +491,31 @@ function importItemComments(handle: TenantHandle, slug: string, item: ImportedIt
     return 0;
   }
   return list.length;
+}
+
+/** The first parts of the paths the blog itself answers (besides its posts, pages and tags). */
+const BLOG_ROUTES: ReadonlySet<string> = new Set([
+  ...RESERVED_PAGE_SLUGS,
+  'media',
+  'preview',
+  'feed.xml',
+  'atom.xml',
+  'feed.json',
+  'sitemap.xml',
+  'robots.txt',
+  'icon.svg',
+  'favicon.ico',
+  '_next',
+]);
+
+/**
+ * Whether an old address would hide one of the blog's own routes (its search, feeds, images…):
+ * the front looks redirects up before rendering. `/posts/x` and `/tag/x` may be old addresses
+ * as long as no post or tag of the blog has them (checked against the live ones).
+ */
+function shadowsBlogRoute(path: string): boolean {
+  const first = path.slice(1).split(/[/?]/, 1)[0]!.toLowerCase();
+  return first !== 'posts' && first !== 'tag' && BLOG_ROUTES.has(first);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InputError } from '@/lib/input';
 import { renderMarkdown } from '@/lib/markdown/render';
 import { htmlToMarkdown } from './html-to-markdown';
 import { imageOrigin, imageUrlsInHtml, imageUrlsInMarkdown, replaceUrls } from './images';
@@ -22,6 +23,11 @@ describe('imported HTML becomes Markdown', () => {
     const markdown = htmlToMarkdown('<figure><img src="/media/3/a.jpg" alt="A boat"><figcaption>At <em>dawn</em></figcaption></figure>');
     const html = renderMarkdown(markdown);
     expect(html).toMatch(/<figure><img src="\/media\/3\/a.jpg" alt="A boat"[^>]*\/?><figcaption>At <em>dawn<\/em><\/figcaption><\/figure>/);
+  });
+
+  it('refuses HTML nested past reason with one sentence instead of overflowing the stack', () => {
+    expect(() => htmlToMarkdown('<b>'.repeat(20_000) + 'deep', 'Post “Deep”')).toThrow(InputError);
+    expect(() => htmlToMarkdown('<b>'.repeat(20_000), 'Post “Deep”')).toThrow(/^Post “Deep” nests its HTML more than \d+ levels deep\.$/);
   });
 
   it('keeps only the text of a link that could not be one', () => {
@@ -56,6 +62,16 @@ describe('the images of an imported post', () => {
     const moved = new Map([['https://a.example/x.jpg?w=1&h=2', '/media/7/x.jpg']]);
     expect(replaceUrls('<a href="https://a.example/x.jpg?w=1&amp;h=2"><img src="https://a.example/x.jpg?w=1&amp;h=2"></a>', moved)).toBe(
       '<a href="/media/7/x.jpg"><img src="/media/7/x.jpg"></a>',
+    );
+  });
+
+  it('are rewritten only where a URL stands whole, not inside other URLs or in the text', () => {
+    const moved = new Map([
+      ['img/a.png', '/media/1/a.png'],
+      ['a.png', '/media/2/a.png'],
+    ]);
+    expect(replaceUrls('![](img/a.png) ![x](a.png "t") The file a.png is attached. <img src=\'a.png\'>', moved)).toBe(
+      '![](/media/1/a.png) ![x](/media/2/a.png "t") The file a.png is attached. <img src=\'/media/2/a.png\'>',
     );
   });
 

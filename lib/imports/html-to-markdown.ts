@@ -1,5 +1,6 @@
 import TurndownService from 'turndown';
 import { gfm } from 'turndown-plugin-gfm';
+import { parseHtml } from './html-dom';
 
 /**
  * Imported HTML becomes Markdown (README, "Moving in": why), with turndown and its GitHub
@@ -41,7 +42,12 @@ function converter(): TurndownService {
   return service;
 }
 
-export function htmlToMarkdown(html: string): string {
+/**
+ * `what` names the text in the sentence refusing HTML nested past reason (turndown walks the tree
+ * recursively: hostile nesting would overflow the stack).
+ */
+export function htmlToMarkdown(html: string, what = 'This text'): string {
+  parseHtml(html, what);
   return converter()
     .turndown(html)
     .replace(/\n{3,}/g, '\n\n')

@@ -6,7 +6,7 @@ import { InputError } from '@/lib/input';
 import { processImage } from '@/lib/media/image';
 import { mediaPath, storeImage, uploadFilename } from '@/lib/media/media';
 import { FetchRefused, fetchPublic } from './safe-fetch';
-import type { ImportedItem, ImportSource } from './source';
+import { IMPORT_LIMITS, type ImportedItem, type ImportSource } from './source';
 
 /**
  * The images an imported post shows, brought into the blog file (docs/architecture.md, "Moving
@@ -47,17 +47,26 @@ export function imageUrlsInMarkdown(markdown: string): string[] {
 }
 
 /**
- * Every occurrence of each URL replaced by its new address — as written, and as HTML writes it
- * in an attribute (`&amp;`): a link to the full-size image follows it to the blog's copy too.
+ * The images' new addresses written in: one pass over the text, replacing a URL only where it
+ * stands whole between the quotes of an attribute or the parentheses of a Markdown link — as
+ * written, or as HTML escapes it (`&amp;`) — so other text that happens to contain it is left
+ * alone. A link to the full-size image (`<a href>` of the same URL) follows it too.
  */
 export function replaceUrls(text: string, moved: Map<string, string>): string {
-  let out = text;
-  for (const [from, to] of moved) {
-    out = out.split(from).join(to);
-    const escaped = from.replaceAll('&', '&amp;');
-    if (escaped !== from) out = out.split(escaped).join(to);
-  }
-  return out;
+  if (moved.size === 0) return text;
+  return text.replace(/(["'(])([^"'()\s]+)(?=["')\s])/g, (whole, open: string, url: string) => {
+    const to = moved.get(url) ?? moved.get(url.replaceAll('&amp;', '&'));
+    return to === undefined ? whole : open + to;
+  });
+}
+
+/**
+ * Which image a URL names, for bringing each in once: an absolute URL is the same image in
+ * every post; a relative one is relative to its post's file (Hugo's bundles each have a
+ * `cover.png`), so it is the post's own.
+ */
+export function imageKey(url: string, item: Pick<ImportedItem, 'sourceId'>): string {
+  return /^(https?:)?\/\//i.test(url) ? url : `${item.sourceId}\u0000${url}`;
 }
 
 export type ImageFailure = { url: string; where: string; reason: string };
@@ -96,7 +105,7 @@ export class ImageImporter {
   ) {}
 
   resolve(url: string, item: ImportedItem): Promise<string | undefined> {
-    const key = url;
+    const key = imageKey(url, item);
     let result = this.done.get(key);
     if (!result) {
       result = this.limited(() => this.bring(url, item));
@@ -120,6 +129,8 @@ export class ImageImporter {
     const where = `${item.kind === 'page' ? 'Page' : 'Post'} “${item.title.slice(0, 80)}”`;
     const maxBytes = config().mediaMaxBytes;
     try {
+      if (this.done.size > IMPORT_LIMITS.images)
+        throw new FetchRefused(`an import brings at most ${IMPORT_LIMITS.images.toLocaleString('en')} images`);
       let bytes = await this.source.localFile?.(url, item);
       const origin = imageOrigin(url, this.source.site.url, bytes !== undefined);
       let name = url;

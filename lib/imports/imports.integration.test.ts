@@ -293,16 +293,24 @@ describe('a Markdown folder', () => {
       [
         'site/content/posts/first-light/index.md',
         Buffer.from(
-          '---\ntitle: First light\ndate: 2021-06-01T08:00:00Z\ntags: [dawn, sky]\naliases: [/old/first-light/]\n---\n\nThe sun came up over the *hill*.\n\n![Dawn](dawn.png)\n',
+          '---\ntitle: First light\ndate: 2021-06-01T08:00:00Z\ntags: [dawn, sky]\naliases: [/old/first-light/]\n---\n\nThe sun came up over the *hill*.\n\n![Dawn](dawn.png)\n\n![Its own](cover.png)\n',
         ),
       ],
       ['site/content/posts/first-light/dawn.png', picture],
+      ['site/content/posts/first-light/cover.png', await png(120, 80)],
+      [
+        'site/content/posts/second-light/index.md',
+        Buffer.from(
+          '---\ntitle: Second light\ndate: 2021-06-02T08:00:00Z\naliases: [/feed.xml, /search/, /media/1/x.png]\n---\n\n![Its own](cover.png)\n',
+        ),
+      ],
+      ['site/content/posts/second-light/cover.png', await png(200, 100)],
       ['site/content/posts/draft-idea.md', Buffer.from('---\ntitle: Draft idea\ndraft: true\n---\n\nNot yet.\n')],
       ['site/content/about.md', Buffer.from('---\ntitle: About\n---\n\nA Hugo site.\n')],
     ]);
     const job = await upload(bob, 'site.zip', zip);
     expect(job.state).toBe('checked');
-    expect(job.check!.images.inExport).toBe(1);
+    expect(job.check!.images.inExport).toBe(3); // each bundle's cover.png is its own
     const done = await importAs(bob, job, { slug: 'hugo-notes' });
     expect(done.result!.drafts).toBe(1);
     const page = await read('hugo-notes', '/posts/first-light');
@@ -312,6 +320,13 @@ describe('a Markdown folder', () => {
     expect((await read('hugo-notes', '/old/first-light/')).headers.location).toBe('/posts/first-light');
     expect((await read('hugo-notes', '/posts/first-light-2')).status).toBe(404);
     expect((await read('hugo-notes', '/tag/dawn')).body).toContain('First light');
+    // Each bundle's cover.png is its own image.
+    const own = (html: string) => /<img src="(\/media\/\d+\/cover\.png)"[^>]*width="(\d+)"/.exec(prose(html))?.slice(1);
+    expect(own(page.body)?.[1]).toBe('120');
+    expect(own((await read('hugo-notes', '/posts/second-light')).body)?.[1]).toBe('200');
+    // Old addresses never hide the blog's own routes.
+    expect((await read('hugo-notes', '/feed.xml')).status).toBe(200);
+    expect((await read('hugo-notes', '/search')).status).toBe(200);
   });
 });
 
@@ -336,6 +351,67 @@ describe('bad input', () => {
     expect((await alice.call('POST', `/api/imports/${job.id}`, { into: 'alice' }, { origin: 'https://evil.example' })).status).toBe(403);
     expect((await alice.call('DELETE', `/api/imports/${job.id}`)).status).toBe(200);
     expect((await alice.call('GET', `/api/imports/${job.id}`)).status).toBe(404);
+  });
+});
+
+describe('one import at a time', () => {
+  it('refuses a second upload while the first is still arriving', async () => {
+    let finish!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('<?xml version="1.0"?>'));
+        finish = () => {
+          controller.enqueue(fs.readFileSync(path.join(FIXTURES, 'wordpress', 'site-wxr-1.2.xml')).subarray(21));
+          controller.close();
+        };
+      },
+    });
+    const first = fetch(`${alice.origin}/api/imports?name=slow.xml`, {
+      method: 'POST',
+      headers: { cookie: alice.cookie, origin: alice.origin },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = await fetch(`${alice.origin}/api/imports?name=other.xml`, {
+      method: 'POST',
+      headers: { cookie: alice.cookie, origin: alice.origin },
+      body: 'x',
+    });
+    expect(second.status).toBe(429);
+    expect(((await second.json()) as { error: string }).error).toMatch(/already have an import running/);
+    finish();
+    const job = ((await (await first).json()) as { job: Job }).job;
+    expect((await waitFor(alice, job.id, ['checked', 'failed'])).state).toBe('checked');
+    // The slot is free again once the first has been read.
+    expect((await alice.call('DELETE', `/api/imports/${job.id}`)).status).toBe(200);
+  });
+
+  it('pauses the blog’s own writes while an import is merged into it, then takes them again', async () => {
+    const items = Array.from(
+      { length: 400 },
+      (_, i) => `<item><title>Bulk ${i}</title><content:encoded><![CDATA[<p>Bulk text ${i}.</p>]]></content:encoded>
+<wp:post_id>${i + 1}</wp:post_id><wp:post_date_gmt>2019-01-01 10:00:00</wp:post_date_gmt><wp:post_name>bulk-${i}</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>`,
+    );
+    const wxr = `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Bulk</title><wp:wxr_version>1.2</wp:wxr_version>${items.join('')}</channel></rss>`;
+    const job = await upload(alice, 'bulk.xml', Buffer.from(wxr));
+    expect((await alice.call('POST', `/api/imports/${job.id}`, { into: 'alice' })).status).toBe(200);
+    const refused = await alice.call('POST', '/api/blogs/alice/posts', {
+      title: 'During',
+      markdown: 'Typed meanwhile.',
+      action: 'publish',
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('15');
+    expect(refused.json.error).toMatch(/^An import into this blog is running/);
+    // Other blogs are not paused.
+    expect((await bob.call('POST', '/api/blogs/bob/posts', { title: 'Elsewhere', markdown: 'Fine.', action: 'save' })).status).toBe(200);
+    await waitFor(alice, job.id, ['done', 'checked']);
+    expect((await alice.call('POST', '/api/blogs/alice/posts', { title: 'After', markdown: 'Saved.', action: 'publish' })).status).toBe(
+      200,
+    );
+    expect((await read('alice', '/posts/bulk-399')).status).toBe(200);
   });
 });
 

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import type { Blog, User } from '@/lib/db/schema/control';
 import { config } from '@/lib/config';
 import { removeQuietly, scratchFile, tenantDbPath } from '@/lib/db/paths';
+import { pauseWrites } from '@/lib/db/write-pause';
 import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
 import { blogBaseUrl } from '@/lib/blogs/address';
+import { assertMayOwnAnotherBlog } from '@/lib/accounts/accounts';
 import { adoptAsNewBlog } from '@/lib/export/import';
 import { receiveUpload } from '@/lib/uploads/receive';
 import { HttpError, notFoundError } from '@/lib/http/errors';
@@ -12,6 +14,7 @@ import { InputError, parseInput } from '@/lib/input';
 import { requireBlogAccess } from '@/lib/members/access';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { processWide } from '@/lib/process/shared';
+import { claimForAccount } from '@/lib/workers/per-account';
 import { runTask } from '@/lib/workers/pool';
 import { TASK } from '@/lib/workers/task-names';
 import type { ImportJob, ImportProgress, ImportReport } from './apply';
@@ -54,6 +57,11 @@ const JOBS_PER_ACCOUNT = 3;
 
 const jobs = () => processWide('import-jobs', () => new Map<string, Job>());
 
+/** Old jobs are forgotten (their uploads deleted) by a timer, whether or not anyone uploads again. */
+function startSweeping(): void {
+  processWide('import-job-sweeper', () => setInterval(() => forgetOldJobs(), 5 * 60_000).unref());
+}
+
 function forgetOldJobs(now = Date.now()): void {
   for (const [id, job] of jobs()) {
     if (job.state !== 'checking' && job.state !== 'importing' && now - job.touchedAt > JOB_TTL_MS) forget(id);
@@ -70,10 +78,6 @@ function forget(id: string): void {
 function view(job: Job): ImportJobView {
   const { id, fileName, state, check, progress, result, blog, error } = job;
   return { id, fileName, state, check, progress, result, blog, address: state === 'done' && blog ? blogBaseUrl(blog) : undefined, error };
-}
-
-function busyJob(accountId: number): Job | undefined {
-  return [...jobs().values()].find((j) => j.accountId === accountId && (j.state === 'checking' || j.state === 'importing'));
 }
 
 const fileNameSchema = z
@@ -94,31 +98,43 @@ export const oldSiteUrlSchema = z
 
 /** Receives an export and starts its dry run; answers at once with the job. */
 export async function startImportCheck(request: Request, user: User, fileName: string, oldSiteUrl = ''): Promise<ImportJobView> {
+  // Everything that can refuse comes before the upload is stored.
   const siteUrl = parseInput(oldSiteUrlSchema, oldSiteUrl);
-  forgetOldJobs();
+  const name = fileNameSchema.parse(fileName);
+  startSweeping();
   assertSpaceForBigWrites();
-  if (busyJob(user.id)) throw new HttpError(429, 'You already have an import running. Wait for it to finish, then try again.');
-  const mine = [...jobs().values()].filter((j) => j.accountId === user.id);
-  for (const old of mine.slice(0, Math.max(0, mine.length - JOBS_PER_ACCOUNT + 1))) forget(old.id);
-  const upload = await receiveUpload(request.body, Number(request.headers.get('content-length') ?? 0)).catch((error: unknown) => {
-    throw asLowDiskSpace(error);
-  });
-  const job: Job = {
-    id: randomBytes(12).toString('base64url'),
-    fileName: fileNameSchema.parse(fileName),
-    state: 'checking',
-    accountId: user.id,
-    upload,
-    siteUrl,
-    touchedAt: Date.now(),
-  };
-  jobs().set(job.id, job);
-  void runImportTask(job, { upload, staging: scratchFile('import-check', '.db'), dryRun: true, siteUrl }).then(
-    (report) => settle(job, { state: 'checked', check: report }),
-    (error: unknown) => settle(job, { state: 'failed', error: sentence(error) }),
-  );
-  return view(job);
+  // The account's one import slot (shared with Quire's own imports), held until the dry run ends.
+  const release = claimForAccount('import', user.id, BUSY);
+  try {
+    const mine = [...jobs().values()].filter((j) => j.accountId === user.id);
+    for (const old of mine.slice(0, Math.max(0, mine.length - JOBS_PER_ACCOUNT + 1))) forget(old.id);
+    const upload = await receiveUpload(request.body, Number(request.headers.get('content-length') ?? 0)).catch((error: unknown) => {
+      throw asLowDiskSpace(error);
+    });
+    const job: Job = {
+      id: randomBytes(12).toString('base64url'),
+      fileName: name,
+      state: 'checking',
+      accountId: user.id,
+      upload,
+      siteUrl,
+      touchedAt: Date.now(),
+    };
+    jobs().set(job.id, job);
+    void runImportTask(job, { upload, staging: scratchFile('import-check', '.db'), dryRun: true, siteUrl })
+      .then(
+        (report) => settle(job, { state: 'checked', check: report }),
+        (error: unknown) => settle(job, { state: 'failed', error: sentence(error) }),
+      )
+      .finally(release);
+    return view(job);
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
+
+const BUSY = 'You already have an import running. Wait for it to finish, then try again.';
 
 export function getImportJob(user: User, id: string): ImportJobView {
   const job = findImportJob(user, id);
@@ -135,7 +151,8 @@ export function findImportJob(user: User, id: string): ImportJobView | undefined
 export function discardImportJob(user: User, id: string): void {
   const job = jobs().get(id);
   if (!job || job.accountId !== user.id) return;
-  if (job.state === 'importing') throw new HttpError(409, 'This import is running; it cannot be discarded now.');
+  if (job.state === 'importing' || job.state === 'checking')
+    throw new HttpError(409, 'This export is being read or imported; it cannot be discarded now.');
   forget(id);
 }
 
@@ -155,9 +172,18 @@ export function startImport(user: User, id: string, target: ImportTarget): Impor
   if (!job || job.accountId !== user.id) throw notFoundError(NO_SUCH_JOB);
   if (job.state !== 'checked')
     throw new HttpError(409, job.state === 'done' ? 'This export was imported already.' : 'This export is not ready to import.');
-  if (busyJob(user.id)) throw new HttpError(429, 'You already have an import running. Wait for it to finish, then try again.');
   assertSpaceForBigWrites();
   const into: Blog | undefined = 'into' in target ? requireBlogAccess(user, target.into, 'import').blog : undefined;
+  // A new blog counts against the account's blogs: said now, not after minutes of work.
+  if (!into) assertMayOwnAnotherBlog(user);
+  const release = claimForAccount('import', user.id, BUSY);
+  // The blog's own writes wait until the import is merged in (lib/db/write-pause.ts).
+  const resume = into
+    ? pauseWrites(
+        into.slug,
+        'An import into this blog is running; changes can be saved again in a few minutes, when it is done. Nothing was changed.',
+      )
+    : () => undefined;
   const staging = scratchFile('import', '.db');
   Object.assign(job, {
     state: 'importing',
@@ -183,7 +209,11 @@ export function startImport(user: User, id: string, target: ImportTarget): Impor
       ({ report, blog }) => settle(job, { state: 'done', result: report, blog }),
       (error: unknown) => settle(job, { state: 'checked', error: sentence(error) }),
     )
-    .finally(() => removeQuietly(staging));
+    .finally(() => {
+      resume();
+      release();
+      removeQuietly(staging);
+    });
   return view(job);
 }
 

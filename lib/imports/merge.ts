@@ -14,6 +14,7 @@ import { InputError } from '@/lib/input';
 export type TakenAddresses = {
   posts: Set<string>;
   pages: Set<string>;
+  tags: Set<string>;
   redirects: Set<string>;
   /** The highest id of each table with AUTOINCREMENT ids. */
   maxIds: Record<string, number>;
@@ -28,11 +29,17 @@ export function readTakenAddresses(file: string): TakenAddresses {
     db.pragma('busy_timeout = 5000');
     const column = (sql: string) => new Set(db.prepare(sql).pluck().all() as string[]);
     const maxIds: Record<string, number> = {};
-    for (const table of NUMBERED_TABLES)
-      maxIds[table] = (db.prepare(`select coalesce(max(id), 0) from ${table}`).pluck().get() as number) ?? 0;
+    // Above every id the blog has used, deleted rows' too (AUTOINCREMENT's own record): an image's
+    // id names its bytes for good (its address is cached as immutable).
+    const used = db.prepare('select seq from sqlite_sequence where name = ?').pluck();
+    for (const table of NUMBERED_TABLES) {
+      const max = db.prepare(`select coalesce(max(id), 0) from ${table}`).pluck().get() as number;
+      maxIds[table] = Math.max(max, (used.get(table) as number | undefined) ?? 0);
+    }
     return {
       posts: column('select slug from posts'),
       pages: column('select slug from pages'),
+      tags: column('select slug from tags'),
       redirects: column('select path from redirects'),
       maxIds,
     };
@@ -76,7 +83,8 @@ export function mergeIntoBlog(staging: string, into: string): void {
       // Existing redirects win; none may shadow an address that is live now.
       db.exec(`INSERT OR IGNORE INTO main.redirects (path, target, created_at)
                SELECT path, target, created_at FROM staged.redirects
-               WHERE path NOT IN (SELECT '/posts/' || slug FROM main.posts) AND path NOT IN (SELECT '/' || slug FROM main.pages)`);
+               WHERE path NOT IN (SELECT '/posts/' || slug FROM main.posts) AND path NOT IN (SELECT '/' || slug FROM main.pages)
+                 AND path NOT IN (SELECT '/tag/' || slug FROM main.tags)`);
     }).immediate();
     db.exec('DETACH DATABASE staged');
   } finally {

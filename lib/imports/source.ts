@@ -97,6 +97,8 @@ export const IMPORT_LIMITS = {
   bodyChars: 2_000_000,
   /** Old addresses recorded for one item. */
   oldPathsPerItem: 20,
-  /** Warnings kept for the report (the count goes on past it). */
+  /** Images one import brings into the blog (each at most QUIRE_MEDIA_MAX_MB). */
+  images: 20_000,
+  /** Warnings, and images that cannot be had, kept for the report (the counts go on past it). */
   warnings: 1_000,
 } as const;

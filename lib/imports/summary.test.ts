@@ -15,7 +15,7 @@ const report = (change: Partial<ImportReport> = {}): ImportReport => ({
   comments: 1,
   redirects: 2,
   skipped: 0,
-  images: { found: 4, inExport: 0, toFetch: 3, stored: 0, failed: [{ url: 'data:x', where: 'Post “A”', reason: 'no' }] },
+  images: { found: 4, inExport: 0, toFetch: 3, stored: 0, failed: [{ url: 'data:x', where: 'Post “A”', reason: 'no' }], failedCount: 1 },
   warnings: [],
   warningCount: 0,
   seconds: 1.5,

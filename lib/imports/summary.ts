@@ -12,8 +12,8 @@ export function summariseImport(report: ImportReport): { headline: string; lines
   const lines = [
     `${count(report.posts, 'post')} (${count(report.drafts, 'draft')}, ${report.scheduled.toLocaleString('en')} scheduled) and ${count(report.pages, 'page')} ${verb}, with ${count(report.tags, 'tag')} and ${count(report.comments, 'comment')}.`,
     report.dryRun
-      ? `Images: ${report.images.found.toLocaleString('en')} found; ${report.images.inExport.toLocaleString('en')} in the export, ${report.images.toFetch.toLocaleString('en')} to fetch from the web${report.images.failed.length ? `, ${report.images.failed.length.toLocaleString('en')} that cannot be had` : ''}.`
-      : `Images: ${report.images.stored.toLocaleString('en')} stored in the blog${report.images.failed.length ? `; ${report.images.failed.length.toLocaleString('en')} could not be fetched and still point at their old address` : ''}.`,
+      ? `Images: ${report.images.found.toLocaleString('en')} found; ${report.images.inExport.toLocaleString('en')} in the export, ${report.images.toFetch.toLocaleString('en')} to fetch from the web${report.images.failedCount ? `, ${report.images.failedCount.toLocaleString('en')} that cannot be had` : ''}.`
+      : `Images: ${report.images.stored.toLocaleString('en')} stored in the blog${report.images.failedCount ? `; ${report.images.failedCount.toLocaleString('en')} could not be fetched and still point at their old address` : ''}.`,
     `${count(report.redirects, 'old address', 'old addresses')} ${report.dryRun ? 'will lead' : 'lead'} to the new ones.`,
   ];
   if (report.skipped) lines.push(`${count(report.skipped, 'item')} left out (see the warnings).`);

@@ -25,12 +25,13 @@ export function ReportSummary({ report }: { report: ImportReport }) {
         <>
           <h3>{report.dryRun ? 'Images that cannot be had' : 'Images that could not be fetched'}</h3>
           <p className="muted small">The posts keep showing these from their old address for as long as it answers.</p>
-          <FoldedList label={`${number(failed.length)} images`}>
+          <FoldedList label={`${number(report.images.failedCount)} images`}>
             {failed.map((image, i) => (
               <li key={i}>
                 {image.where}: <code>{image.url}</code> &mdash; {image.reason}
               </li>
             ))}
+            {report.images.failedCount > failed.length && <li>… and {number(report.images.failedCount - failed.length)} more</li>}
           </FoldedList>
         </>
       )}
