@@ -476,9 +476,11 @@ async function prepareFromZip(upload: string, fresh: string, deadlineAt: number)
       if (!kind || !kinds.includes(kind)) continue;
       checkDeadline(deadlineAt);
       const bytes = (await archive.read(name, limitOf(kind)))!;
-      await Promise.resolve(onEntry(name, kind, bytes)).catch((error: unknown) => {
+      try {
+        await onEntry(name, kind, bytes);
+      } catch (error) {
         throw blameFile(name, error);
-      });
+      }
     }
   };
   try {

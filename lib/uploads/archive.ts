@@ -54,9 +54,9 @@ export function openArchive(file: string, budgetBytes: number): Promise<Archive>
                 const entry = entries.get(name);
                 if (!entry) return done(undefined);
                 const tooBig = () => new InputError(`${name} is larger than ${formatSize(limit)}; nothing was imported.`);
-                if (entry.uncompressedSize > limit) return refuse(tooBig());
                 if (inflated + entry.uncompressedSize > budgetBytes)
                   return refuse(new InputError(`This zip file expands to more than ${formatSize(budgetBytes)}; nothing was imported.`));
+                if (entry.uncompressedSize > limit) return refuse(tooBig());
                 zip.openReadStream(entry, (streamError, stream) => {
                   if (streamError || !stream)
                     return refuse(new InputError(`This zip file is damaged: ${streamError?.message ?? 'unreadable entry'}.`));
