@@ -62,6 +62,27 @@ export function scratchFile(prefix: string, extension: string): string {
   return path.join(dir, `${prefix}-${Date.now()}-${randomBytes(6).toString('hex')}${extension}`);
 }
 
+/**
+ * Deletes scratch files older than `ageMs`: what a process that died left behind (an upload whose
+ * import job a restart forgot, an export cut short). Returns how many.
+ */
+export function removeOldScratchFiles(ageMs: number, now = Date.now()): number {
+  const dir = scratchDir();
+  let removed = 0;
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const file = path.join(dir, name);
+    try {
+      if (now - fs.statSync(file).mtimeMs > ageMs) {
+        fs.rmSync(file, { force: true });
+        removed++;
+      }
+    } catch {
+      // Gone meanwhile: its owner finished.
+    }
+  }
+  return removed;
+}
+
 export function removeQuietly(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import { purgeTrash } from '@/lib/blogs/lifecycle';
 import { config } from '@/lib/config';
-import { backupsRoot } from '@/lib/db/paths';
+import { backupsRoot, removeOldScratchFiles } from '@/lib/db/paths';
 import { pruneSnapshots } from '@/lib/snapshots/snapshots';
 import { sweepTrash } from '@/lib/trash/sweep';
 
@@ -11,11 +11,13 @@ import { sweepTrash } from '@/lib/trash/sweep';
  * What the server keeps tidy by itself, on `QUIRE_PRUNE_EVERY_MIN`: blogs past their time in
  * the trash are deleted, so are posts and pages past theirs in their blog's trash (without
  * opening every blog: lib/trash/sweep.ts), and each blog's snapshots are held to the retention
- * settings — so none grows without an operator running the CLI. One blog at a time, yielding
+ * settings, and scratch files a dead process left in `tmp/` go after a day — so none grows
+ * without an operator running the CLI. One blog at a time, yielding
  * to requests between blogs.
  */
-async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number }> {
+async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number; scratch: number }> {
   const purged = purgeTrash();
+  const scratch = removeOldScratchFiles(SCRATCH_KEPT_MS);
   const trashed = await sweepTrash();
   let pruned = 0;
   const root = backupsRoot();
@@ -24,16 +26,22 @@ async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed:
     pruned += pruneSnapshots(slug).length;
     await yieldToRequests();
   }
-  return { purged, pruned, trashed };
+  return { purged, pruned, trashed, scratch };
 }
+
+/**
+ * Longer than anything keeps a scratch file: an import job's upload (an hour after its last
+ * step), an export being downloaded over a slow line.
+ */
+const SCRATCH_KEPT_MS = 24 * 60 * 60_000;
 
 export function startHousekeeping(): () => void {
   const run = () =>
     houseKeep().then(
-      ({ purged, pruned, trashed }) => {
-        if (purged.length || pruned || trashed) {
+      ({ purged, pruned, trashed, scratch }) => {
+        if (purged.length || pruned || trashed || scratch) {
           console.log(
-            `[quire] housekeeping: purged ${purged.length} blog(s) and ${trashed} post(s) or page(s) from the trash, pruned ${pruned} snapshot(s)`,
+            `[quire] housekeeping: purged ${purged.length} blog(s) and ${trashed} post(s) or page(s) from the trash, pruned ${pruned} snapshot(s), deleted ${scratch} scratch file(s) older than a day`,
           );
         }
       },
