@@ -1052,3 +1052,21 @@ export function readerSummary(samples: Sample[]): string[] {
   const failed = samples.filter((s) => s.status !== 200).length;
   return [String(samples.length), fmt(percentile(ms, 50), 1), fmt(percentile(ms, 99), 1), fmt(ms[ms.length - 1], 1), String(failed)];
 }
+
+/** The server's RSS in MB, sampled every `everyMs` until stopped. */
+export function sampleRss(server: Server, everyMs: number): { values: number[]; stop: () => void } {
+  const values: number[] = [];
+  const timer = setInterval(() => {
+    const memory = readMemory(server.proc.pid);
+    if (memory) values.push(memory.rssMb);
+  }, everyMs);
+  return { values, stop: () => clearInterval(timer) };
+}
+
+/** A steady reader of `urlPath` (startReader), after 2 s of warm-up: the page in the cache, the connections open. */
+export async function warmReader(port: number, host: string, urlPath: string): Promise<ReturnType<typeof startReader>> {
+  const warm = startReader(port, host, urlPath);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await warm.stop();
+  return startReader(port, host, urlPath);
+}

@@ -29,11 +29,11 @@ import {
   printSoftware,
   printTable,
   readCount,
-  readMemory,
+  sampleRss,
   readerSummary,
   runBench,
   startQuire,
-  startReader,
+  warmReader,
   stop,
   type Server,
 } from './common';
@@ -180,17 +180,10 @@ await runBench('bench:import', { deadlineMs: 60 * 60_000 }, async () => {
   for (let i = 0; i < 20; i++)
     await mover.send('POST', '/api/blogs/existing/posts', { title: `Mine ${i}`, markdown: generatedPost(300, i), action: 'publish' });
 
-  const rss: number[] = [];
-  const sampler = setInterval(() => {
-    const memory = readMemory(server.proc.pid);
-    if (memory) rss.push(memory.rssMb);
-  }, 100);
-  const warm = startReader(server.port, host('quiet'), '/posts/calm');
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  await warm.stop();
-  const stream = startReader(server.port, host('quiet'), '/posts/calm');
+  const rss = sampleRss(server, 100);
+  const stream = await warmReader(server.port, host('quiet'), '/posts/calm');
   await new Promise((resolve) => setTimeout(resolve, 5_000));
-  const rssBefore = Math.max(...rss);
+  const rssBefore = Math.max(...rss.values);
   const steps: string[][] = [];
   const importStart = performance.now();
 
@@ -268,8 +261,8 @@ await runBench('bench:import', { deadlineMs: 60 * 60_000 }, async () => {
   const importEnd = performance.now();
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   await stream.stop();
-  clearInterval(sampler);
-  const rssPeak = Math.max(...rss);
+  rss.stop();
+  const rssPeak = Math.max(...rss.values);
   // fetch cannot send another Host: node:http can.
   const check = await new Promise<http.IncomingMessage>((resolve, reject) =>
     http

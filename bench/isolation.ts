@@ -31,11 +31,11 @@ import {
   printHeader,
   printSoftware,
   printTable,
-  readMemory,
+  sampleRss,
   READER_RPS,
   runBench,
   Account,
-  startReader,
+  warmReader,
   readerSummary,
   startQuire,
   stop,
@@ -146,20 +146,12 @@ await runBench('bench:isolation', { deadlineMs: 10 * 60_000 }, async () => {
   const bomb = await lyingZip();
   const hostileText = PATHOLOGICAL.repeat(Math.floor(200_000 / PATHOLOGICAL.length));
 
-  const rss: number[] = [];
-  const sampler = setInterval(() => {
-    const memory = readMemory(server.proc.pid);
-    if (memory) rss.push(memory.rssMb);
-  }, 50);
-
+  const rss = sampleRss(server, 50);
   // Warm: the page in the cache, the connections open.
-  const warm = startReader(server.port, host('quiet'), '/posts/calm');
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  await warm.stop();
-  const stream = startReader(server.port, host('quiet'), '/posts/calm');
+  const stream = await warmReader(server.port, host('quiet'), '/posts/calm');
   await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
   const attackStart = performance.now();
-  const rssBefore = Math.max(...rss);
+  const rssBefore = Math.max(...rss.values);
 
   const attacks: [string, () => Promise<{ status: number; text: string }>][] = [
     ['preview, 200,000 pathological characters', () => attacker.send('POST', '/api/blogs/attacker/preview', { markdown: hostileText })],
@@ -188,15 +180,15 @@ await runBench('bench:isolation', { deadlineMs: 10 * 60_000 }, async () => {
       const row = results.get(name) ?? { status: new Set<number>(), ms: [], peakMb: 0, said };
       row.status.add(reply.status);
       row.ms.push(ms);
-      row.peakMb = Math.max(...rss);
+      row.peakMb = Math.max(...rss.values);
       results.set(name, row);
     }
   }
   const attackEnd = performance.now();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   await stream.stop();
-  clearInterval(sampler);
-  const rssPeak = Math.max(...rss);
+  rss.stop();
+  const rssPeak = Math.max(...rss.values);
   await stop(server);
 
   printHeader('bench:isolation — one stranger against every other blog', before);

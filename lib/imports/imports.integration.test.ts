@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png } from '@/lib/testing/images';
 import { ApiClient, quire, request, signUp, startServer, type RunningServer } from '@/lib/testing/server';
 import { zipOf } from '@/lib/testing/zip';
+import type { ImportJobView } from './jobs';
 
 /**
  * Moving in, end to end over HTTP against the production server: exports of each platform go
@@ -24,19 +25,7 @@ let imageRequests: string[] = [];
 let alice: ApiClient;
 let bob: ApiClient;
 
-type Report = {
-  posts: number;
-  pages: number;
-  drafts: number;
-  scheduled: number;
-  tags: number;
-  comments: number;
-  redirects: number;
-  images: { found: number; toFetch: number; inExport: number; stored: number; failed: { url: string; reason: string }[] };
-  warnings: string[];
-  dryRun: boolean;
-};
-type Job = { id: string; state: string; check?: Report; result?: Report; blog?: string; error?: string };
+type Job = ImportJobView;
 
 async function upload(client: ApiClient, name: string, body: Buffer, oldSite = ''): Promise<Job> {
   const response = await fetch(`${client.origin}/api/imports?name=${encodeURIComponent(name)}&site=${encodeURIComponent(oldSite)}`, {
