@@ -10,17 +10,9 @@ import { controlDb } from '@/lib/db/control';
 import { users, type Blog, type User } from '@/lib/db/schema/control';
 import { HttpError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
+import { EMAIL_MAX, emailSchema } from '@/lib/input/email';
 import { addMembership, ownedBlogCount } from '@/lib/members/access';
 import { acceptInvite, checkInvite } from '@/lib/members/invites';
-
-const EMAIL_MAX = 254;
-
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(EMAIL_MAX, `An email address is at most ${EMAIL_MAX} characters.`)
-  .pipe(z.email('Enter a valid email address.'));
 
 const signUpSchema = z.object({
   email: emailSchema,

@@ -5,7 +5,8 @@ import { invalidateUserSessions } from '@/lib/auth/sessions';
 import { controlDb } from '@/lib/db/control';
 import { memberships, users, type User } from '@/lib/db/schema/control';
 import { InputError, parseInput } from '@/lib/input';
-import { emailSchema, findUserByEmail } from './accounts';
+import { emailSchema } from '@/lib/input/email';
+import { findUserByEmail } from './accounts';
 
 /** The operator's side of accounts, for the `quire users` commands. */
 

@@ -28,6 +28,12 @@ export const blogPaths = {
   after: (listPath: string, cursor: string) => `${listPath}?after=${encodeURIComponent(cursor)}`,
   /** A preview link (lib/posts/preview.ts): private, never cached by the front. */
   preview: (token: string) => `${PREVIEW_PATH_PREFIX}${encodeURIComponent(token)}`,
+  /** The subscribe form's target (POST), on every blog (lib/newsletters). */
+  subscribe: '/subscribe',
+  /** A reader's link to confirm a subscription: a page with a button (GET), the confirmation (POST). */
+  confirmSubscription: (token: string) => `/subscribe/confirm?token=${encodeURIComponent(token)}`,
+  /** A reader's unsubscribe link: a page with a button (GET); POST unsubscribes (RFC 8058 one-click too). */
+  unsubscribe: (token: string) => `/unsubscribe?token=${encodeURIComponent(token)}`,
 };
 
 export const PREVIEW_PATH_PREFIX = '/preview/';

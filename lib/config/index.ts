@@ -87,6 +87,23 @@ const envSchema = z.object({
    * stays refused (lib/imports/safe-fetch.ts).
    */
   QUIRE_FETCH_ALLOW_LOOPBACK: z.enum(['0', '1'], { error: 'QUIRE_FETCH_ALLOW_LOOPBACK must be 0 or 1' }).default('0'),
+  /**
+   * The SMTP server mail goes through: `smtp://user:pass@host:587` (STARTTLS when offered),
+   * `smtps://…:465` (TLS from the start). Unset: Quire sends no mail and says what it would enable.
+   */
+  QUIRE_SMTP_URL: z
+    .string()
+    .optional()
+    .refine(
+      (url) => url === undefined || url === '' || /^smtps?:\/\/[^\s]+$/.test(url),
+      'QUIRE_SMTP_URL must look like smtp://user:pass@mail.example.org:587',
+    ),
+  /** The address every mail is from (`Quire <mail@example.org>` or `mail@example.org`). */
+  QUIRE_MAIL_FROM: z.string().optional(),
+  /** Messages handed to the SMTP server per second, at most (the outbox waits, nothing is lost). */
+  QUIRE_MAIL_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  /** Newsletter messages one blog may send per day; the rest wait for the next day. */
+  QUIRE_NEWSLETTER_DAILY_LIMIT: z.coerce.number().int().min(1).default(10_000),
 });
 
 export type QuireConfig = {
@@ -133,6 +150,12 @@ export type QuireConfig = {
   litestreamBin: string | undefined;
   /** Tests and benchmarks only: fetches may reach loopback (QUIRE_FETCH_ALLOW_LOOPBACK). */
   fetchAllowLoopback: boolean;
+  /** Undefined: no mail (lib/mail). */
+  smtpUrl: string | undefined;
+  /** Undefined when no mail; else the From of every message. */
+  mailFrom: string | undefined;
+  mailPerSecond: number;
+  newsletterDailyLimit: number;
 };
 
 export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
@@ -179,6 +202,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     minFreeBytes: Math.floor(e.QUIRE_MIN_FREE_MB * 1024 * 1024),
     litestreamBin: e.QUIRE_LITESTREAM_BIN,
     fetchAllowLoopback: e.QUIRE_FETCH_ALLOW_LOOPBACK === '1',
+    smtpUrl: e.QUIRE_SMTP_URL || undefined,
+    mailFrom: e.QUIRE_SMTP_URL ? e.QUIRE_MAIL_FROM || `Quire <quire@${rootHostname}>` : undefined,
+    mailPerSecond: e.QUIRE_MAIL_PER_SECOND,
+    newsletterDailyLimit: e.QUIRE_NEWSLETTER_DAILY_LIMIT,
   };
 }
 

@@ -30,6 +30,7 @@ const TABLE_SINCE: Record<string, number> = {
   media_variants: 7, // 0006_media_variants
   post_revisions: 8, // 0007_writing_without_fear
   redirects: 8,
+  subscribers: 11, // 0010_subscribers
 };
 
 /** Columns added to a table after it was made: the version they appear in and the value old rows get. */
@@ -233,6 +234,30 @@ const FIXTURES: Record<string, Row[]> = {
     { path: '/posts/old-address', target: '/posts/longest', created_at: AT },
     { path: '/?p=123', target: `/posts/post-${TRASHED}`, created_at: AT }, // an imported site's address, query and all
     { path: `/${fill(`%F0%9F%A6%84${MIXED}`, 1999)}`, target: `/${fill(MIXED, 1999)}`, created_at: AT }, // at the 2,000-character limit
+  ],
+  subscribers: [
+    {
+      email: 'reader@example.org',
+      name: fill(MIXED, 100),
+      state: 'active',
+      token: 'a'.repeat(32),
+      source: 'form',
+      created_at: AT,
+      confirmed_at: AT,
+      ended_at: null,
+      ended_reason: null,
+    },
+    {
+      email: 'left@example.org',
+      name: null,
+      state: 'unsubscribed',
+      token: 'b'.repeat(32),
+      source: 'import',
+      created_at: AT,
+      confirmed_at: null,
+      ended_at: AT,
+      ended_reason: 'unsubscribed',
+    },
   ],
 };
 

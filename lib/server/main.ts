@@ -13,6 +13,7 @@ import { flushNow, pageviews, startPageviewFlusher } from '@/lib/pageviews/servi
 import { watchEventLoop } from '@/lib/metrics/event-loop';
 import { watchDiskSpace } from '@/lib/disk/space';
 import { startHousekeeping } from '@/lib/ops/housekeeping';
+import { startMailSender } from '@/lib/mail/sender';
 import { processWide } from '@/lib/process/shared';
 import { closeWorkerPools, warmWorkerPool } from '@/lib/workers/pool';
 import { createFront } from './front';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
   const releaser = setInterval(releaseInactiveBlogs, RELEASE_SWEEP_MS);
   releaser.unref();
   const stopHousekeeping = startHousekeeping();
+  // The outbox's sender (lib/mail): nothing to do when no SMTP server is configured.
+  const stopMailSender = startMailSender();
 
   const server = http.createServer((req, res) => {
     Promise.resolve(front(req, res)).catch((error: unknown) => {
@@ -74,19 +77,22 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     force.unref();
     server.close(() => {
-      // Every beacon answered so far is in memory: write it before the files close.
       stopFlusher();
       clearInterval(releaser);
       stopHousekeeping();
       stopWatchingDisk();
-      const { views, failed } = flushNow();
-      console.log(`[quire] flushed ${views} pending pageviews${failed.length ? `; could not write ${failed.join(', ')}` : ''}`);
-      cache?.close();
-      closeTenantPool();
-      closeControlDb();
-      void closeWorkerPools().finally(() => {
-        console.log('[quire] stopped');
-        process.exit(0);
+      // A message being handed to the SMTP server is marked sent (or not) before control.db closes.
+      void stopMailSender().then(() => {
+        // Every beacon answered so far is in memory: write it before the files close.
+        const { views, failed } = flushNow();
+        console.log(`[quire] flushed ${views} pending pageviews${failed.length ? `; could not write ${failed.join(', ')}` : ''}`);
+        cache?.close();
+        closeTenantPool();
+        closeControlDb();
+        void closeWorkerPools().finally(() => {
+          console.log('[quire] stopped');
+          process.exit(0);
+        });
       });
     });
     server.closeIdleConnections();

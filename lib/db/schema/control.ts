@@ -102,6 +102,10 @@ export const users = sqliteTable('users', {
   passwordHash: text('password_hash').notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+  /** When the person proved the address is theirs (a link sent to it); null: not yet. */
+  emailVerifiedAt: integer('email_verified_at', { mode: 'timestamp_ms' }),
+  /** Mail me about comments awaiting moderation on my blogs (one at a time, or a digest when busy). */
+  commentMail: integer('comment_mail', { mode: 'boolean' }).notNull().default(true),
 });
 
 /** Lucia's session design: the token is `<id>.<secret>`; only SHA-256(secret) is stored. */
@@ -157,6 +161,107 @@ export const invites = sqliteTable(
     usedBy: integer('used_by').references(() => users.id, { onDelete: 'set null' }),
   },
   (t) => [index('invites_blog').on(t.blogId), check('invites_role_check', sql`${t.role} in ('owner', 'editor')`)],
+);
+
+/**
+ * Links sent by mail to an account: a password reset, an address to verify, a new address to
+ * confirm. Like sessions, `<id>.<secret>` with only SHA-256(secret) kept; each works once.
+ */
+export const accountTokens = sqliteTable(
+  'account_tokens',
+  {
+    id: text('id').primaryKey(),
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['reset-password', 'verify-email', 'change-email'] }).notNull(),
+    /** The address the link went to: the account's, or the new one being confirmed. */
+    email: text('email').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('account_tokens_user').on(t.userId),
+    check('account_tokens_purpose_check', sql`${t.purpose} in ('reset-password', 'verify-email', 'change-email')`),
+  ],
+);
+
+/**
+ * One message's content, shared by all its recipients (a newsletter is one row here and one
+ * outbox row per reader). `{{unsubscribe}}` in the bodies is replaced per recipient when sent.
+ */
+export const mailMessages = sqliteTable(
+  'mail_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: ['account', 'invite', 'comments', 'subscribe', 'newsletter'] }).notNull(),
+    blogId: integer('blog_id').references(() => blogs.id, { onDelete: 'cascade' }),
+    /** The post a newsletter carries (its id in the blog's file). */
+    postId: integer('post_id'),
+    /** Shown before the platform's address in From (a blog's title); never an address. */
+    fromName: text('from_name'),
+    replyTo: text('reply_to'),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('mail_messages_post').on(t.blogId, t.postId),
+    check('mail_messages_kind_check', sql`${t.kind} in ('account', 'invite', 'comments', 'subscribe', 'newsletter')`),
+  ],
+);
+
+/**
+ * The outbox: one row per recipient of a message, kept until it is sent or given up on, so a
+ * restart or a down SMTP server loses nothing (docs/architecture.md, "Mail").
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => mailMessages.id, { onDelete: 'cascade' }),
+    toAddress: text('to_address').notNull(),
+    /** A newsletter's reader: their one-click unsubscribe URL, and their row in the blog's file. */
+    unsubscribeUrl: text('unsubscribe_url'),
+    subscriberId: integer('subscriber_id'),
+    state: text('state', { enum: ['queued', 'sent', 'failed'] })
+      .notNull()
+      .default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    /** Not sent before this time: the next retry, or the day a blog's daily limit allows it. */
+    notBefore: integer('not_before', { mode: 'timestamp_ms' }).notNull(),
+    lastError: text('last_error'),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('mail_outbox_due').on(t.state, t.notBefore),
+    index('mail_outbox_message').on(t.messageId, t.state),
+    check('mail_outbox_state_check', sql`${t.state} in ('queued', 'sent', 'failed')`),
+  ],
+);
+
+/**
+ * Comment mail per person and blog: when the last one went, and how many comments arrived since
+ * (sent together as a digest once the quiet interval is over: lib/mail is not told twice a minute).
+ */
+export const commentNotices = sqliteTable(
+  'comment_notices',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    blogId: integer('blog_id')
+      .notNull()
+      .references(() => blogs.id, { onDelete: 'cascade' }),
+    lastSentAt: integer('last_sent_at', { mode: 'timestamp_ms' }),
+    pending: integer('pending').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.blogId] })],
 );
 
 export type Blog = typeof blogs.$inferSelect;

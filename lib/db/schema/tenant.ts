@@ -235,6 +235,34 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
 });
 
+/**
+ * Readers who asked for new posts by mail. In the blog's own file, so the list travels with the
+ * export: the author owns it. `token` is the reader's secret in their confirm and unsubscribe
+ * links. Double opt-in: `pending` until the reader follows the link mailed to them.
+ */
+export const subscribers = sqliteTable(
+  'subscribers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Lower-cased. */
+    email: text('email').notNull().unique(),
+    name: text('name'),
+    state: text('state', { enum: ['pending', 'active', 'unsubscribed', 'bounced'] }).notNull(),
+    token: text('token').notNull().unique(),
+    /** form, import (a CSV) or dashboard. */
+    source: text('source').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    confirmedAt: integer('confirmed_at', { mode: 'timestamp_ms' }),
+    /** When the reader left, or their server refused mail for good (and why). */
+    endedAt: integer('ended_at', { mode: 'timestamp_ms' }),
+    endedReason: text('ended_reason'),
+  },
+  (t) => [
+    index('subscribers_state').on(t.state),
+    check('subscribers_state_check', sql`${t.state} in ('pending', 'active', 'unsubscribed', 'bounced')`),
+  ],
+);
+
 export type Post = typeof posts.$inferSelect;
 export type Page = typeof pages.$inferSelect;
 export type Comment = typeof comments.$inferSelect;

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeControlDb, controlDb } from '@/lib/db/control';
+import { mailOutbox } from '@/lib/db/schema/control';
+import { makeTempDataDir } from '@/lib/testing/data-dir';
+import { startSmtpRecorder } from '@/lib/testing/smtp';
+import { enqueueMail, messageDelivery, UNSUBSCRIBE_PLACEHOLDER } from './outbox';
+import { startMailSender, type PermanentFailure } from './sender';
+
+const dataDir = makeTempDataDir();
+const smtp = await startSmtpRecorder();
+process.env.QUIRE_SMTP_URL = smtp.url;
+process.env.QUIRE_MAIL_FROM = 'Quire Test <mail@quire.test>';
+process.env.QUIRE_MAIL_PER_SECOND = '200';
+const bounced: PermanentFailure[] = [];
+const stopSender = startMailSender({ onPermanentFailure: (failure) => bounced.push(failure), idleMs: 100 });
+
+afterAll(async () => {
+  await stopSender();
+  await smtp.stop();
+  closeControlDb();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const note = (subject: string) => ({ kind: 'account' as const, subject, text: `Hello.\n\nLeave: ${UNSUBSCRIBE_PLACEHOLDER}` });
+
+describe('the outbox and its sender, over a real SMTP server on loopback', () => {
+  it('delivers each recipient its own copy, with its own unsubscribe link and the one-click headers', async () => {
+    const id = enqueueMail(
+      { ...note('Two readers'), html: `<p><a href="${UNSUBSCRIBE_PLACEHOLDER}">Unsubscribe</a></p>`, fromName: 'My "Blog"' },
+      [
+        { to: 'One@Example.org', unsubscribeUrl: 'http://blog.localhost/unsubscribe?token=aaa' },
+        { to: 'two@example.org', unsubscribeUrl: 'http://blog.localhost/unsubscribe?token=bbb' },
+      ],
+    )!;
+    const [one] = await smtp.waitFor((mail) => mail.to.includes('one@example.org'));
+    const [two] = await smtp.waitFor((mail) => mail.to.includes('two@example.org'));
+    expect(one!.to).toEqual(['one@example.org']); // nobody sees another reader
+    expect(one!.parsed.text).toContain('token=aaa');
+    expect(one!.parsed.html).toContain('token=aaa');
+    expect(two!.parsed.text).toContain('token=bbb');
+    expect(one!.raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(one!.raw).toContain('List-Unsubscribe: <http://blog.localhost/unsubscribe?token=aaa>');
+    expect(one!.parsed.from?.value[0]).toEqual({ name: 'My "Blog"', address: 'mail@quire.test' });
+    await expect.poll(() => messageDelivery(id).sent).toBe(2);
+  });
+
+  it('refuses header injection in subjects and names, and addresses that are not one plain address', () => {
+    expect(() => enqueueMail(note('Hi\r\nBcc: everyone@example.org'), [{ to: 'a@example.org' }])).toThrow(/line breaks/);
+    expect(() => enqueueMail({ ...note('Hi'), fromName: 'Blog\nBcc: x@example.org' }, [{ to: 'a@example.org' }])).toThrow(/line breaks/);
+    for (const to of ['a@example.org, b@example.org', 'a@example.org\r\nBcc: b@example.org', '<a@example.org>', 'not an address']) {
+      expect(() => enqueueMail(note('Hi'), [{ to }])).toThrow(/valid email/);
+    }
+    expect(controlDb().orm.select().from(mailOutbox).all()).toHaveLength(2); // only the first test's
+  });
+
+  it('marks a recipient the server refuses for good as failed, with its reason, and says so once', async () => {
+    smtp.refuse.add('gone@example.org');
+    const id = enqueueMail(note('Refused'), [{ to: 'gone@example.org', subscriberId: 7 }, { to: 'here@example.org' }])!;
+    await expect.poll(() => messageDelivery(id), { timeout: 10_000 }).toMatchObject({ sent: 1, failed: 1, queued: 0 });
+    expect(messageDelivery(id).errors).toEqual([{ to: 'gone@example.org', error: expect.stringContaining('No such mailbox') }]);
+    expect(bounced.map((failure) => [failure.mail.to, failure.mail.subscriberId])).toEqual([['gone@example.org', 7]]);
+  });
+
+  it('loses nothing and sends nothing twice when the SMTP server stops mid-send and comes back', async () => {
+    const recipients = Array.from({ length: 300 }, (_, i) => ({ to: `reader${i}@example.org` }));
+    const id = enqueueMail(note('Many'), recipients)!;
+    await smtp.waitFor((mail) => mail.parsed.subject === 'Many', 40);
+    await smtp.stop();
+    const sentWhenStopped = messageDelivery(id).sent;
+    expect(sentWhenStopped).toBeLessThan(300);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(messageDelivery(id).queued).toBeGreaterThan(0);
+    await smtp.start();
+    await expect.poll(() => messageDelivery(id).sent, { timeout: 60_000, interval: 500 }).toBe(300);
+    const many = smtp.received.filter((mail) => mail.parsed.subject === 'Many');
+    const perReader = new Map<string, number>();
+    for (const mail of many) perReader.set(mail.to[0]!, (perReader.get(mail.to[0]!) ?? 0) + 1);
+    expect(perReader.size).toBe(300);
+    expect([...perReader.values()].every((count) => count === 1)).toBe(true);
+    expect(new Set(many.map((mail) => mail.messageId)).size).toBe(300);
+  }, 90_000);
+});

@@ -1,0 +1,206 @@
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { config } from '@/lib/config';
+import { controlDb } from '@/lib/db/control';
+import { mailMessages, mailOutbox } from '@/lib/db/schema/control';
+import { parseInput } from '@/lib/input';
+import { emailSchema } from '@/lib/input/email';
+import { processWide } from '@/lib/process/shared';
+import { headerText } from './headers';
+
+/** Replaced in a message's bodies by each recipient's own unsubscribe URL when it is sent. */
+export const UNSUBSCRIBE_PLACEHOLDER = '{{unsubscribe}}';
+
+export type MailKind = (typeof mailMessages.$inferInsert)['kind'];
+
+export type OutgoingMail = {
+  kind: MailKind;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Shown in From before the platform's address: a blog's title. */
+  fromName?: string;
+  replyTo?: string;
+  blogId?: number;
+  postId?: number;
+};
+
+export type Recipient = {
+  to: string;
+  /** A newsletter's one-click unsubscribe URL for this reader (also the List-Unsubscribe header). */
+  unsubscribeUrl?: string;
+  subscriberId?: number;
+  /** Not before this time (a blog's daily limit); now by default. */
+  notBefore?: Date;
+};
+
+/** Whether an SMTP server is configured: without one Quire sends nothing and says so. */
+export function mailEnabled(): boolean {
+  return config().smtpUrl !== undefined;
+}
+
+const unsubscribeUrlSchema = z.url({ protocol: /^https?$/ }).max(2000);
+
+/**
+ * Puts a message in the outbox for each recipient, in one transaction: from here the sender
+ * (sender.ts) delivers it whatever happens to the process or the SMTP server. Returns the
+ * message's id, or undefined when mail is not configured (nothing is kept then).
+ */
+export function enqueueMail(mail: OutgoingMail, recipients: Recipient[]): number | undefined {
+  if (!mailEnabled()) return undefined;
+  headerText(mail.subject, 'subject');
+  if (mail.fromName !== undefined) headerText(mail.fromName, 'sender name', 200);
+  const replyTo = mail.replyTo === undefined ? undefined : parseInput(emailSchema, mail.replyTo);
+  const rows = recipients.map((recipient) => ({
+    toAddress: parseInput(emailSchema, recipient.to),
+    unsubscribeUrl: recipient.unsubscribeUrl === undefined ? null : parseInput(unsubscribeUrlSchema, recipient.unsubscribeUrl),
+    subscriberId: recipient.subscriberId ?? null,
+    notBefore: recipient.notBefore ?? new Date(),
+  }));
+  const control = controlDb();
+  const id = control.sqlite.transaction(() => {
+    const message = control.orm
+      .insert(mailMessages)
+      .values({ ...mail, replyTo, createdAt: new Date() })
+      .returning({ id: mailMessages.id })
+      .get();
+    // Chunks keep each statement under SQLite's bound-parameter limit (10,000 readers at once).
+    for (let start = 0; start < rows.length; start += 500) {
+      control.orm
+        .insert(mailOutbox)
+        .values(rows.slice(start, start + 500).map((row) => ({ ...row, messageId: message.id })))
+        .run();
+    }
+    return message.id;
+  })();
+  wakeMailSender();
+  return id;
+}
+
+export type Delivery = {
+  total: number;
+  sent: number;
+  queued: number;
+  failed: number;
+  waitingUntil?: Date;
+  errors: { to: string; error: string }[];
+};
+
+/** How far a message has gone: for the dashboard's "sent N of M" (failures listed, 20 at most). */
+export function messageDelivery(messageId: number): Delivery {
+  const control = controlDb();
+  const counts = control.orm
+    .select({ state: mailOutbox.state, n: sql<number>`count(*)`, until: sql<number | null>`max(${mailOutbox.notBefore})` })
+    .from(mailOutbox)
+    .where(eq(mailOutbox.messageId, messageId))
+    .groupBy(mailOutbox.state)
+    .all();
+  const of = (state: string) => counts.find((row) => row.state === state)?.n ?? 0;
+  const queuedUntil = counts.find((row) => row.state === 'queued')?.until;
+  const errors = control.orm
+    .select({ to: mailOutbox.toAddress, error: mailOutbox.lastError })
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.messageId, messageId), eq(mailOutbox.state, 'failed')))
+    .limit(20)
+    .all()
+    .map((row) => ({ to: row.to, error: row.error ?? 'not delivered' }));
+  return {
+    total: of('queued') + of('sent') + of('failed'),
+    sent: of('sent'),
+    queued: of('queued'),
+    failed: of('failed'),
+    waitingUntil: queuedUntil && queuedUntil > Date.now() ? new Date(queuedUntil) : undefined,
+    errors,
+  };
+}
+
+/** The newsletters sent for a blog's posts: post id → the message's id (the latest, if several). */
+export function newsletterMessages(blogId: number, postIds: number[]): Map<number, number> {
+  if (postIds.length === 0) return new Map();
+  const rows = controlDb()
+    .orm.select({ postId: mailMessages.postId, id: sql<number>`max(${mailMessages.id})` })
+    .from(mailMessages)
+    .where(and(eq(mailMessages.blogId, blogId), eq(mailMessages.kind, 'newsletter'), inArray(mailMessages.postId, postIds)))
+    .groupBy(mailMessages.postId)
+    .all();
+  return new Map(rows.map((row) => [row.postId!, row.id]));
+}
+
+/** Newsletter messages a blog has queued for the UTC day that starts at `dayStart`. */
+export function newsletterCountForDay(blogId: number, dayStart: Date): number {
+  const dayEnd = new Date(dayStart.getTime() + DAY_MS);
+  const row = controlDb()
+    .orm.select({ n: sql<number>`count(*)` })
+    .from(mailOutbox)
+    .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
+    .where(
+      and(
+        eq(mailMessages.blogId, blogId),
+        eq(mailMessages.kind, 'newsletter'),
+        sql`${mailOutbox.notBefore} >= ${dayStart.getTime()}`,
+        sql`${mailOutbox.notBefore} < ${dayEnd.getTime()}`,
+        sql`${mailOutbox.state} != 'failed'`,
+      ),
+    )
+    .get();
+  return row?.n ?? 0;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Rows due now, oldest first, skipping those already being sent. */
+export function dueMail(now: number, limit: number, skip: ReadonlySet<number>): DueMail[] {
+  const control = controlDb();
+  return control.orm
+    .select({
+      id: mailOutbox.id,
+      to: mailOutbox.toAddress,
+      unsubscribeUrl: mailOutbox.unsubscribeUrl,
+      subscriberId: mailOutbox.subscriberId,
+      attempts: mailOutbox.attempts,
+      message: mailMessages,
+    })
+    .from(mailOutbox)
+    .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
+    .where(and(eq(mailOutbox.state, 'queued'), lte(mailOutbox.notBefore, new Date(now))))
+    .orderBy(mailOutbox.notBefore, mailOutbox.id)
+    .limit(limit + skip.size)
+    .all()
+    .filter((row) => !skip.has(row.id))
+    .slice(0, limit);
+}
+
+export type DueMail = {
+  id: number;
+  to: string;
+  unsubscribeUrl: string | null;
+  subscriberId: number | null;
+  attempts: number;
+  message: typeof mailMessages.$inferSelect;
+};
+
+export function markSent(id: number): void {
+  controlDb().orm.update(mailOutbox).set({ state: 'sent', sentAt: new Date(), lastError: null }).where(eq(mailOutbox.id, id)).run();
+}
+
+export function markFailed(id: number, error: string): void {
+  controlDb().orm.update(mailOutbox).set({ state: 'failed', lastError: error }).where(eq(mailOutbox.id, id)).run();
+}
+
+/** Tries again later; `countAttempt` false when the fault was the server's, not this message's. */
+export function markRetry(id: number, error: string, notBefore: Date, countAttempt: boolean): void {
+  controlDb()
+    .orm.update(mailOutbox)
+    .set({ lastError: error, notBefore, attempts: countAttempt ? sql`${mailOutbox.attempts} + 1` : mailOutbox.attempts })
+    .where(eq(mailOutbox.id, id))
+    .run();
+}
+
+/** Lets an enqueue start sending at once instead of at the sender's next look (sender.ts). */
+export function wakeMailSender(): void {
+  processWide<{ wake?: () => void }>('mail-sender-wake', () => ({})).wake?.();
+}
+
+export function onMailSenderWake(wake: (() => void) | undefined): void {
+  processWide<{ wake?: () => void }>('mail-sender-wake', () => ({})).wake = wake;
+}

@@ -1,0 +1,138 @@
+import net from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export type ReceivedMail = {
+  /** The envelope's recipients (RCPT TO), as the server saw them. */
+  to: string[];
+  from: string;
+  raw: string;
+  parsed: ParsedMail;
+  messageId: string;
+};
+
+export type SmtpRecorder = {
+  port: number;
+  /** `smtp://127.0.0.1:<port>`, for QUIRE_SMTP_URL. */
+  url: string;
+  received: ReceivedMail[];
+  /** Recipients refused for good at RCPT TO (550), as a vanished mailbox is. */
+  refuse: Set<string>;
+  /** Waits until `count` messages matching `match` have arrived; returns them. */
+  waitFor(match: (mail: ReceivedMail) => boolean, count?: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  /** Stops listening and drops open connections (a server going down mid-send). */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
+};
+
+/**
+ * A real SMTP server on loopback (the `smtp-server` package) that keeps every message it
+ * accepts, parsed with `mailparser`: what the tests read instead of a mailbox. Any user name
+ * and password are accepted when given; no TLS (loopback).
+ */
+export async function startSmtpRecorder(port?: number): Promise<SmtpRecorder> {
+  const received: ReceivedMail[] = [];
+  const refuse = new Set<string>();
+  const listeners = new Set<() => void>();
+  let server: SMTPServer | undefined;
+  const chosenPort = port ?? (await freePort());
+
+  const create = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      size: 25 * 1024 * 1024,
+      onAuth: (_auth, _session, callback) => callback(null, { user: 'test' }),
+      onRcptTo: (address, _session, callback) => {
+        if (refuse.has(address.address.toLowerCase())) {
+          const error = new Error('5.1.1 No such mailbox here') as Error & { responseCode: number };
+          error.responseCode = 550;
+          return callback(error);
+        }
+        callback();
+      },
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          simpleParser(raw).then(
+            (parsed) => {
+              received.push({
+                to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                raw,
+                parsed,
+                messageId: parsed.messageId ?? '',
+              });
+              for (const listener of listeners) listener();
+              callback();
+            },
+            (error: Error) => callback(error),
+          );
+        });
+      },
+    });
+
+  const start = async () => {
+    server = create();
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(chosenPort, '127.0.0.1', () => resolve());
+    });
+    server.on('error', () => {});
+  };
+  await start();
+
+  return {
+    port: chosenPort,
+    url: `smtp://127.0.0.1:${chosenPort}`,
+    received,
+    refuse,
+    waitFor(match, count = 1, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = received.filter(match);
+          if (found.length >= count) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(
+            new Error(
+              `Expected ${count} matching message(s) within ${timeoutMs} ms; got ${received.filter(match).length} of ${received.length}.`,
+            ),
+          );
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop() {
+      const current = server;
+      server = undefined;
+      if (!current) return;
+      // close() waits for clients to leave; the connections are dropped as a crash would.
+      const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+      for (const connection of (current as unknown as { connections: Set<{ close(): void }> }).connections ?? []) connection.close();
+      await closed;
+    },
+    start,
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
