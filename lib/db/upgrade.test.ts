@@ -237,6 +237,7 @@ const FIXTURES: Record<string, Row[]> = {
   ],
   subscribers: [
     {
+      id: 1,
       email: 'reader@example.org',
       name: fill(MIXED, 100),
       state: 'active',
@@ -248,6 +249,7 @@ const FIXTURES: Record<string, Row[]> = {
       ended_reason: null,
     },
     {
+      id: 2,
       email: 'left@example.org',
       name: null,
       state: 'unsubscribed',
