@@ -20,3 +20,13 @@ export function headerText(value: string, what: string, max = SUBJECT_MAX): stri
 export function isHeaderSafe(value: string): boolean {
   return !CONTROL.test(value);
 }
+
+/**
+ * Stored text made into one header line (a post's or blog's title in a subject): line breaks and
+ * control characters become spaces, then it is cut to `max`. For text Quire wrote itself; what a
+ * person types for a header goes through `headerText`, which refuses instead.
+ */
+export function oneLine(value: string, max = SUBJECT_MAX): string {
+  const line = value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
