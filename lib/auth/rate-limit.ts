@@ -15,3 +15,19 @@ export const authLimits = () =>
     failuresPerIpAndAccount: new FailureBackoff(3, QUARTER_HOUR, QUARTER_HOUR),
     signupsPerIp: new RateLimiter(config().signupsPerHour, 60 * 60_000),
   }));
+
+const HOUR = 60 * 60_000;
+
+/**
+ * Mail sent on someone's request (lib/accounts/mail-links.ts, invitations): each would let a
+ * stranger fill an inbox or spend the server's sending, so each is counted per client address
+ * and per target (an email address, an account, an inviter).
+ */
+export const accountMailLimits = () =>
+  processWide('account-mail-limits', () => ({
+    resetsPerIp: new RateLimiter(10, HOUR),
+    resetsPerEmail: new RateLimiter(3, HOUR),
+    verificationsPerUser: new RateLimiter(3, HOUR),
+    emailChangesPerUser: new RateLimiter(5, HOUR),
+    invitationsPerUser: new RateLimiter(30, HOUR),
+  }));

@@ -39,3 +39,18 @@ export function assertDownloadRequest(request: Request): void {
   const site = request.headers.get('sec-fetch-site');
   if (site !== null && site !== 'same-origin' && site !== 'none') throw forbidden('Start downloads from the dashboard.');
 }
+
+/** Platform pages that carry a secret token in their address (mailed links, invitations). */
+export const TOKEN_PAGES = {
+  resetPassword: '/login/reset',
+  verifyEmail: '/account/verify',
+  changeEmail: '/account/email',
+} as const;
+
+/**
+ * Whether a platform path shows a page reached by a secret link: the front keeps it out of
+ * caches and sends `no-referrer`, so the token never leaves in a Referer header.
+ */
+export function isTokenPage(pathname: string): boolean {
+  return Object.values(TOKEN_PAGES).includes(pathname as never) || pathname.startsWith('/invite/');
+}

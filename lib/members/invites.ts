@@ -1,10 +1,17 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
+import { accountMailLimits } from '@/lib/auth/rate-limit';
 import { newToken, secretMatches, splitToken } from '@/lib/auth/tokens';
+import { platformUrl } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { blogs, invites, memberships, type Blog, type Role, type User } from '@/lib/db/schema/control';
-import { InputError } from '@/lib/input';
+import { InputError, parseInput } from '@/lib/input';
+import { emailSchema } from '@/lib/input/email';
+import { TooManyRequests } from '@/lib/limits';
+import { composeMail } from '@/lib/mail/compose';
+import { oneLine } from '@/lib/mail/headers';
+import { enqueueMail, mailEnabled } from '@/lib/mail/outbox';
 
-/** Invitation links work once, for a week. No mail server: the owner passes the link on. */
+/** Invitation links work once, for a week. Mailed when an address is given, else passed on by hand. */
 const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function createInvite(blog: Blog, role: Role, createdBy: User): { token: string; expiresAt: Date } {
@@ -16,6 +23,43 @@ export function createInvite(blog: Blog, role: Role, createdBy: User): { token: 
     .values({ id, secretHash, blogId: blog.id, role, createdBy: createdBy.id, createdAt: new Date(now), expiresAt })
     .run();
   return { token, expiresAt };
+}
+
+export function inviteUrl(token: string): string {
+  return `${platformUrl()}/invite/${token}`;
+}
+
+/**
+ * Where an invitation will be mailed: the address checked (one recipient) and counted against
+ * the inviter's limit, before the invitation exists. Undefined when mail is not configured: the
+ * link is shown for copying either way.
+ */
+export function invitationRecipient(invitedBy: User, to: string): string | undefined {
+  const address = parseInput(emailSchema, to);
+  if (!mailEnabled()) return undefined;
+  const limiter = accountMailLimits().invitationsPerUser;
+  const key = String(invitedBy.id);
+  if (!limiter.attempt(key)) throw new TooManyRequests('Too many invitations were mailed. Try again in {wait}.', limiter.retryAfter(key));
+  return address;
+}
+
+/** Mails an invitation link, saying who invites to which blog. */
+export function mailInvitation(blog: Blog, role: Role, invitedBy: User, token: string, to: string): void {
+  const title = oneLine(blog.title, 200);
+  enqueueMail(
+    {
+      kind: 'invite',
+      blogId: blog.id,
+      fromName: title,
+      subject: `${invitedBy.email} invites you to write on ${title}`,
+      ...composeMail({
+        paragraphs: [`${invitedBy.email} invites you to write on "${title}" as ${role === 'owner' ? 'an owner' : 'an editor'}.`],
+        action: { label: 'Accept the invitation', url: inviteUrl(token) },
+        footer: 'The link works once, for seven days. If you did not expect it, ignore this mail.',
+      }),
+    },
+    [{ to }],
+  );
 }
 
 export type InviteCheck = { ok: true; inviteId: string; blog: Blog; role: Role } | { ok: false; reason: string };

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLIENT_IP_HEADER, PATH_HEADER } from '@/lib/http/headers';
 import { sendErrorPage } from './error-pages';
 import { SITES_PREFIX, type FrontContext, type RequestPath } from './context';
-import { passDeclaredLength } from './respond';
+import { isTokenPage } from '@/lib/http/routes';
+import { keepPrivate, passDeclaredLength } from './respond';
 
 /** The platform's own host (sign-up, the dashboard, the API): Next, with the facts only the front knows. */
 export function servePlatform(req: IncomingMessage, res: ServerResponse, path: RequestPath, context: FrontContext): Promise<void> | void {
@@ -12,6 +13,7 @@ export function servePlatform(req: IncomingMessage, res: ServerResponse, path: R
   req.headers[CLIENT_IP_HEADER] = context.clientIp(req);
   req.headers[PATH_HEADER] = path.pathname + path.search;
   if (path.pathname.startsWith('/api/')) passDeclaredLength(res);
+  else if (isTokenPage(path.pathname)) keepPrivate(res);
   req.url = path.pathname + path.search;
   return context.next(req, res);
 }

@@ -17,6 +17,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <Field label="Password" name="password" type="password" autoComplete="current-password" required />
       </JsonForm>
       <p>
+        <Link href="/login/forgot">Forgot password?</Link>
+      </p>
+      <p>
         New here? <Link href="/signup">Create an account</Link>
       </p>
     </main>

@@ -5,16 +5,27 @@ import { useState } from 'react';
 import { JsonForm } from '@/app/_components/form';
 import { sendJson } from '@/app/_components/json';
 
-export function InviteForm({ blog }: { blog: string }) {
+export function InviteForm({ blog, mailEnabled }: { blog: string; mailEnabled: boolean }) {
   const [url, setUrl] = useState<string | null>(null);
+  const [mailedTo, setMailedTo] = useState<string | null>(null);
   return (
     <>
       <JsonForm
         action={`/api/blogs/${blog}/invites`}
         submitLabel="Create invitation link"
         className="inline-form"
-        onSuccess={(data) => setUrl(String(data.url))}
+        toBody={(data) => ({ role: data.get('role'), email: data.get('email') ?? undefined })}
+        onSuccess={(data) => {
+          setUrl(String(data.url));
+          setMailedTo(data.mailed === true ? String(data.email ?? '') : null);
+        }}
       >
+        {mailEnabled && (
+          <label className="field">
+            <span>Email (optional)</span>
+            <input name="email" type="email" autoComplete="off" maxLength={254} />
+          </label>
+        )}
         <label className="field">
           <span>Role</span>
           <select name="role" defaultValue="editor">
@@ -23,6 +34,11 @@ export function InviteForm({ blog }: { blog: string }) {
           </select>
         </label>
       </JsonForm>
+      {mailedTo !== null && (
+        <p className="notice" role="status">
+          The invitation is on its way to {mailedTo}.
+        </p>
+      )}
       {url && (
         <p className="notice">
           Send this link; copy it now, it is not shown again:{' '}

@@ -1,6 +1,8 @@
 import { dashboardBlog } from '@/lib/dashboard/access';
 import { pendingInvites } from '@/lib/members/invites';
 import { listMembers } from '@/lib/members/members';
+import { mailEnabled } from '@/lib/mail/outbox';
+import { MailNotConfigured } from '@/app/_components/mail-status';
 import { When } from '@/app/_components/dates';
 import { OwnerOnly } from '@/app/_components/owner-only';
 import { InviteForm, RemoveButton } from './members-forms';
@@ -13,6 +15,7 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
   if (!allowed) return <OwnerOnly what="manage its members" />;
   const members = listMembers(blog.id);
   const invites = pendingInvites(blog.id);
+  const mail = mailEnabled();
   return (
     <main className="page">
       <h1>Members</h1>
@@ -41,10 +44,13 @@ export default async function MembersPage({ params }: { params: Promise<{ blog: 
 
       <h2>Invite someone</h2>
       <p className="muted">
-        Quire sends no email: create a one-time link and pass it on. It works once, for seven days. Editors write posts and pages; owners
-        can also change settings, members, and delete the blog.
+        {mail
+          ? 'Create a one-time link, mailed to the address you give (if any) and shown here to copy.'
+          : 'Create a one-time link and pass it on.'}{' '}
+        It works once, for seven days. Editors write posts and pages; owners can also change settings, members, and delete the blog.
       </p>
-      <InviteForm blog={blog.slug} />
+      <MailNotConfigured mailEnabled={mail} />
+      <InviteForm blog={blog.slug} mailEnabled={mail} />
 
       {invites.length > 0 && (
         <>

@@ -1,0 +1,8 @@
+import { resendVerification } from '@/lib/accounts/mail-links';
+import { requireApiUser } from '@/lib/auth/current';
+import { apiRoute } from '@/lib/http/api';
+
+export const POST = apiRoute(async () => {
+  resendVerification(await requireApiUser());
+  return { ok: true };
+});
