@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { PORT, platform, signUp } from './helpers';
 
-/** What the e2e server's mail recorder received (e2e/mail-recorder.ts, started by scripts/e2e-server.sh). */
+/** What the e2e server's mail recorder received (scripts/e2e-mail-recorder.ts, started by scripts/e2e-server.sh). */
 const MAILBOX = `http://127.0.0.1:${process.env.E2E_MAIL_HTTP_PORT ?? Number(PORT) + 2}/messages`;
 type Mail = { to: string[]; subject: string; text: string };
 
@@ -11,6 +11,7 @@ async function mailTo(address: string, subject: RegExp): Promise<Mail[]> {
 }
 
 test('a person who forgot the password gets a link by mail, chooses a new one once, and old sessions end', async ({ page, browser }) => {
+  test.setTimeout(60_000); // three browsers, two argon2 hashes and a mail on its way
   const email = 'forgetful@example.com';
   await signUp(page, email, { title: 'Forgetful', slug: 'forgetful' });
   await expect(page).toHaveURL(`${platform}/dashboard/forgetful`);

@@ -12,10 +12,10 @@ export QUIRE_DATA_DIR="$dir" PORT="$port" QUIRE_ROOT_DOMAIN="localhost:$port" QU
 export QUIRE_SIGNUPS_PER_HOUR=1000
 # The import test serves its images from this machine (fetchPublic refuses loopback otherwise).
 export QUIRE_FETCH_ALLOW_LOOPBACK=1
-# Mail goes to a recorder on loopback whose messages the specs read over HTTP (e2e/mail-recorder.ts).
+# Mail goes to a recorder on loopback whose messages the specs read over HTTP (scripts/e2e-mail-recorder.ts).
 smtp_port="${E2E_SMTP_PORT:-$((port + 1))}"
 mail_http_port="${E2E_MAIL_HTTP_PORT:-$((port + 2))}"
-node --import tsx e2e/mail-recorder.ts "$smtp_port" "$mail_http_port" &
+node --import tsx scripts/e2e-mail-recorder.ts "$smtp_port" "$mail_http_port" &
 recorder=$!
 export QUIRE_SMTP_URL="smtp://127.0.0.1:$smtp_port" QUIRE_MAIL_FROM="Quire <quire@example.org>" QUIRE_MAIL_PER_SECOND=200
 node bin/quire.mjs demo

@@ -146,7 +146,7 @@ export function requestPasswordReset(input: unknown, clientIp: string): string {
 }
 
 /** Queues the reset link for the account using `email`, if there is one and it may log in. */
-export function mailPasswordReset(email: string): void {
+function mailPasswordReset(email: string): void {
   const user = findUserByEmail(email);
   if (!user || user.disabledAt) return;
   const token = issueToken(user, 'reset-password', user.email);

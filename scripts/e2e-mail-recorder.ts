@@ -2,7 +2,7 @@
  * The e2e server's mailbox (started by scripts/e2e-server.sh): a real SMTP server on loopback
  * (lib/testing/smtp.ts) that the platform sends to, and a loopback HTTP server from which the
  * specs read what arrived: `GET /messages` → `[{ to, subject, text }]`.
- * Usage: node --import tsx e2e/mail-recorder.ts <smtp port> <http port>
+ * Usage: node --import tsx scripts/e2e-mail-recorder.ts <smtp port> <http port>
  */
 import http from 'node:http';
 import { startSmtpRecorder } from '../lib/testing/smtp';
