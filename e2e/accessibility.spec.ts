@@ -84,6 +84,8 @@ const PAGES: Visit[] = [
   { name: 'platform home', url: () => `${platform}/` },
   { name: 'log in', url: () => `${platform}/login` },
   { name: 'sign up', url: () => `${platform}/signup` },
+  { name: 'forgot password', url: () => `${platform}/login/forgot` },
+  { name: 'reset link not valid', url: () => `${platform}/login/reset?token=not-a-token` },
   { name: 'invitation', url: () => site.invite },
   { name: 'platform 404', url: () => `${platform}/no-such-page`, status: 404 },
   { name: 'blog list', url: () => `${platform}/dashboard`, signedIn: true },

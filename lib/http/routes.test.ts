@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNextPath } from './routes';
+import { isTokenPage, safeNextPath } from './routes';
 
 describe('safeNextPath', () => {
   it.each([
@@ -34,5 +34,13 @@ describe('safeNextPath', () => {
     ['/dashboard/a?next=//evil.test', '/dashboard/a?next=//evil.test'],
   ])('%j → %j', (input, expected) => {
     expect(safeNextPath(input)).toBe(expected);
+  });
+});
+
+describe('isTokenPage', () => {
+  it('knows the pages reached by a secret link, and only those', () => {
+    for (const path of ['/login/reset', '/account/verify', '/account/email', '/invite/abc.def']) expect(isTokenPage(path)).toBe(true);
+    for (const path of ['/login', '/login/forgot', '/dashboard/account', '/account', '/api/auth/reset'])
+      expect(isTokenPage(path)).toBe(false);
   });
 });

@@ -51,7 +51,8 @@ export function mailInvitation(blog: Blog, role: Role, invitedBy: User, token: s
       kind: 'invite',
       blogId: blog.id,
       fromName: title,
-      subject: `${invitedBy.email} invites you to write on ${title}`,
+      // Cut to a subject's length: a long address and a long title together could pass it.
+      subject: oneLine(`${invitedBy.email} invites you to write on ${title}`),
       ...composeMail({
         paragraphs: [`${invitedBy.email} invites you to write on "${title}" as ${role === 'owner' ? 'an owner' : 'an editor'}.`],
         action: { label: 'Accept the invitation', url: inviteUrl(token) },
