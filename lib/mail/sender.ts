@@ -38,7 +38,7 @@ export function startMailSender(options: MailSenderOptions = {}): () => Promise<
     greetingTimeout: 10_000,
     socketTimeout: 60_000,
   } as Parameters<typeof nodemailer.createTransport>[0]);
-  const fromAddress = parseFrom(cfg.mailFrom);
+  const fromAddress = cfg.mailFrom;
   const perSecond = Math.max(1, Math.floor(cfg.mailPerSecond));
   const spacingMs = cfg.mailPerSecond < 1 ? 1000 / cfg.mailPerSecond : 1000;
   const idleMs = options.idleMs ?? 1000;
@@ -147,12 +147,6 @@ function describe(error: unknown): Failure {
   if (code && code >= 500 && code < 600 && aboutMessage && e.code !== 'EAUTH') return { kind: 'permanent', text };
   if (code && code >= 400 && code < 500 && code !== 421 && aboutMessage && e.code !== 'EAUTH') return { kind: 'message', text };
   return { kind: 'server', text: `The mail server could not take it: ${text}` };
-}
-
-function parseFrom(from: string): { name: string; address: string } {
-  const match = /^\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from);
-  if (match) return { name: match[1]!.replace(/^"|"$/g, ''), address: match[2]! };
-  return { name: 'Quire', address: from.trim() };
 }
 
 function escapeAttribute(value: string): string {
