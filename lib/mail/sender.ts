@@ -1,5 +1,5 @@
-import nodemailer from 'nodemailer';
 import { config } from '@/lib/config';
+import { smtpTransport } from './transport';
 import { dueMail, markFailed, markRetry, markSent, onMailSenderWake, UNSUBSCRIBE_PLACEHOLDER, type DueMail } from './outbox';
 
 /** A message refused for good by the receiving server: a newsletter's reader is marked bounced. */
@@ -29,15 +29,7 @@ const SERVER_DOWN_MAX_MS = 5 * 60_000;
 export function startMailSender(options: MailSenderOptions = {}): () => Promise<void> {
   const cfg = config();
   if (!cfg.smtpUrl || !cfg.mailFrom) return async () => {};
-  const transport = nodemailer.createTransport({
-    url: cfg.smtpUrl,
-    pool: true,
-    maxConnections: 3,
-    maxMessages: 500,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 60_000,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  const transport = smtpTransport(cfg.smtpUrl, true);
   const fromAddress = cfg.mailFrom;
   const perSecond = Math.max(1, Math.floor(cfg.mailPerSecond));
   const spacingMs = cfg.mailPerSecond < 1 ? 1000 / cfg.mailPerSecond : 1000;
