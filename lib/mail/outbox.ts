@@ -249,3 +249,40 @@ export function outboxSummary(now = Date.now()): OutboxSummary {
     recentErrors,
   };
 }
+
+/** What waits in the outbox, from its index alone (cheap enough for every health check). */
+export function outboxBacklog(now = Date.now()): { queued: number; due: number; oldestDueAt: string | null } {
+  const row = controlDb()
+    .sqlite.prepare(
+      `select count(*) as queued, count(*) filter (where not_before <= ?) as due, min(not_before) as oldest
+       from mail_outbox where state = 'queued'`,
+    )
+    .get(now) as { queued: number; due: number; oldest: number | null };
+  return {
+    queued: row.queued,
+    due: row.due,
+    oldestDueAt: row.oldest !== null && row.oldest <= now ? new Date(row.oldest).toISOString() : null,
+  };
+}
+
+/** Sent and failed rows are kept this long (a newsletter's "sent N of M" with them), then deleted. */
+export const OUTBOX_KEPT_DAYS = 90;
+
+/** Deletes finished outbox rows past OUTBOX_KEPT_DAYS, and messages left with none (housekeeping). */
+export function pruneOutbox(now = Date.now()): number {
+  const control = controlDb();
+  const before = now - OUTBOX_KEPT_DAYS * DAY_MS;
+  return control.sqlite.transaction(() => {
+    const old = control.sqlite.prepare(`select id from mail_messages where created_at < ?`).pluck().all(before) as number[];
+    let deleted = 0;
+    const rows = control.sqlite.prepare(`delete from mail_outbox where message_id = ? and state != 'queued'`);
+    const message = control.sqlite.prepare(
+      `delete from mail_messages where id = ? and not exists (select 1 from mail_outbox where message_id = ?)`,
+    );
+    for (const id of old) {
+      deleted += rows.run(id).changes;
+      message.run(id, id);
+    }
+    return deleted;
+  })();
+}
