@@ -35,6 +35,7 @@ function person(email: string, verified = true): number {
   return id;
 }
 const mod = person('mod@example.org');
+person('unverified@example.org', false);
 
 let ip = 1;
 const say = (body: string, at: number) =>
@@ -52,7 +53,7 @@ afterEach(() => vi.restoreAllMocks());
 describe('comment notices in the outbox', () => {
   const t = Date.now();
 
-  it('queues one mail for the first comment and counts the next ones', async () => {
+  it('queues one mail for the first comment, to verified addresses only, and counts the next ones', async () => {
     await say('One', t);
     await say('Two', t + 1000);
     await say('Three', t + 2000);
