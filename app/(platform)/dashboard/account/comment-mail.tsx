@@ -11,7 +11,7 @@ export function CommentMailSetting({ user }: { user: User }) {
       <CommentMailForm checked={user.commentMail} disabled={!enabled} />
       {!enabled && <p className="muted">Mail is not set up on this server, so Quire sends no notifications.</p>}
       {enabled && user.emailVerifiedAt === null && (
-        <p className="muted">Your address is not verified yet: nothing is mailed to it until it is.</p>
+        <p className="muted">Your address is not verified yet: comment mail starts once it is.</p>
       )}
     </section>
   );
