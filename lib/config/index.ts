@@ -110,6 +110,15 @@ const envSchema = z.object({
   QUIRE_MAIL_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
   /** Newsletter messages one blog may send per day; the rest wait for the next day. */
   QUIRE_NEWSLETTER_DAILY_LIMIT: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * Minutes between two comment mails to one person about one blog: the first comment is mailed
+   * at once, those that follow within this time go in one digest after it (lib/comments/notices.ts).
+   */
+  QUIRE_COMMENT_MAIL_QUIET_MIN: z.coerce
+    .number()
+    .min(0.01)
+    .max(7 * 24 * 60)
+    .default(15),
 });
 
 export type QuireConfig = {
@@ -162,6 +171,8 @@ export type QuireConfig = {
   mailFrom: { name: string; address: string } | undefined;
   mailPerSecond: number;
   newsletterDailyLimit: number;
+  /** Quiet interval of comment mail per person and blog (QUIRE_COMMENT_MAIL_QUIET_MIN). */
+  commentMailQuietMs: number;
 };
 
 export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
@@ -214,6 +225,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       : undefined,
     mailPerSecond: e.QUIRE_MAIL_PER_SECOND,
     newsletterDailyLimit: e.QUIRE_NEWSLETTER_DAILY_LIMIT,
+    commentMailQuietMs: Math.round(e.QUIRE_COMMENT_MAIL_QUIET_MIN * 60_000),
   };
 }
 
