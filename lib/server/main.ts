@@ -108,7 +108,8 @@ async function main(): Promise<void> {
 /** The disk tier, for this build's pages; none in development, where pages change as code does. */
 function pageStore(dev: boolean, cfg: QuireConfig): PageStore | undefined {
   if (dev || cfg.pageStoreBytes === 0) return undefined;
-  const build = fs.readFileSync(path.join(appRoot(), '.next', 'BUILD_ID'), 'utf8').trim();
+  // Blog pages hold the subscribe form only when mail is configured: turning it on or off starts a new file.
+  const build = fs.readFileSync(path.join(appRoot(), '.next', 'BUILD_ID'), 'utf8').trim() + (cfg.smtpUrl ? '-mail' : '');
   return openPageStore(pageStoreDir(), build, cfg.pageStoreBytes);
 }
 
