@@ -37,3 +37,6 @@ export const blogPaths = {
 };
 
 export const PREVIEW_PATH_PREFIX = '/preview/';
+
+/** A blog's paths whose answers are one reader's (a newsletter's links and form): never cached. */
+export const READER_PRIVATE_PATHS: ReadonlySet<string> = new Set(['/subscribe', '/subscribe/confirm', '/unsubscribe']);

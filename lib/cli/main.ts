@@ -220,6 +220,34 @@ usersCommand
     console.log(`${email.trim().toLowerCase()} is ${options.enable ? 'enabled' : 'disabled'}.`);
   });
 
+// ── mail ─────────────────────────────────────────────────────────────────────────────────
+const mailCommand = program.command('mail').description('The outbox (QUIRE_SMTP_URL): what waits, what failed; a test message');
+
+mailCommand
+  .command('status')
+  .description('messages waiting in the outbox, sent and failed in the last day, the latest errors')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const { mailEnabled, outboxSummary } = await import('@/lib/mail/outbox');
+    const summary = outboxSummary();
+    if (options.json) return printJson({ enabled: mailEnabled(), ...summary });
+    console.log(mailEnabled() ? 'Mail is set up (QUIRE_SMTP_URL).' : 'Mail is not set up: QUIRE_SMTP_URL is not set, nothing is sent.');
+    console.log(
+      `Waiting: ${summary.queued} (${summary.due} due${summary.oldestDue ? `, the oldest since ${summary.oldestDue.toISOString()}` : ''}). ` +
+        `Last 24 hours: ${summary.sentLastDay} sent, ${summary.failedLastDay} failed.`,
+    );
+    if (summary.recentErrors.length) printTable(summary.recentErrors);
+  });
+
+mailCommand
+  .command('test <address>')
+  .description('send one message straight to the SMTP server (not through the outbox) and print its answer')
+  .action(async (address: string) => {
+    const { sendTestMail } = await import('@/lib/mail/transport');
+    const { response } = await sendTestMail(address);
+    console.log(`The mail server took it: ${response}`);
+  });
+
 // ── migrate ──────────────────────────────────────────────────────────────────────────────
 const migrate = program
   .command('migrate')

@@ -18,6 +18,7 @@ import {
   type CommentReceipt,
 } from './fields';
 import { countComment } from './limits';
+import { noticeAwaitingComment } from './notices';
 
 export type CommentStatus = Comment['status'];
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam'] as const satisfies readonly CommentStatus[];
@@ -108,6 +109,8 @@ export async function submitComment(
     })
     .run();
   if (status === 'approved') bumpGeneration(handle.slug);
+  // Approved at once: nothing awaits anyone, so no mail (the blog chose not to moderate).
+  else noticeAwaitingComment(handle.slug, { postTitle: post.title, authorName: form[COMMENT_FIELDS.name], body, createdAt: now });
   return receipt;
 }
 

@@ -57,7 +57,7 @@ export async function receiveComment(request: Request, site: string): Promise<Re
 }
 
 /** The browser's `Origin` must be this blog's own: our scheme, and the host the request came to. */
-function isFromBlogItself(request: Request): boolean {
+export function isFromBlogItself(request: Request): boolean {
   const origin = request.headers.get('origin');
   const host = request.headers.get('host');
   if (!origin || !host) return false;

@@ -40,3 +40,26 @@ describe('QUIRE_FETCH_ALLOW_LOOPBACK', () => {
     expect(() => readConfig({ QUIRE_FETCH_ALLOW_LOOPBACK: 'true' })).toThrow('QUIRE_FETCH_ALLOW_LOOPBACK must be 0 or 1');
   });
 });
+
+describe('mail settings', () => {
+  it('send nothing without an SMTP server, and take a From with or without a name', () => {
+    expect(readConfig({}).smtpUrl).toBeUndefined();
+    expect(readConfig({ QUIRE_MAIL_FROM: 'a@example.org' }).mailFrom).toBeUndefined();
+    const smtp = 'smtp://user:pass@mail.example.org:587';
+    expect(readConfig({ QUIRE_SMTP_URL: smtp, QUIRE_ROOT_DOMAIN: 'blogs.example.org' }).mailFrom).toEqual({
+      name: 'Quire',
+      address: 'quire@blogs.example.org',
+    });
+    expect(readConfig({ QUIRE_SMTP_URL: smtp, QUIRE_MAIL_FROM: '"Our Blogs" <mail@example.org>' }).mailFrom).toEqual({
+      name: 'Our Blogs',
+      address: 'mail@example.org',
+    });
+  });
+
+  it('refuse what is not an SMTP URL or one From address, in one sentence', () => {
+    expect(() => readConfig({ QUIRE_SMTP_URL: 'http://mail.example.org' })).toThrow('QUIRE_SMTP_URL must look like smtp://');
+    expect(() => readConfig({ QUIRE_SMTP_URL: 'smtp://mail.example.org', QUIRE_MAIL_FROM: 'a@example.org, b@example.org' })).toThrow(
+      'QUIRE_MAIL_FROM must be an address',
+    );
+  });
+});

@@ -99,11 +99,26 @@ const envSchema = z.object({
       'QUIRE_SMTP_URL must look like smtp://user:pass@mail.example.org:587',
     ),
   /** The address every mail is from (`Quire <mail@example.org>` or `mail@example.org`). */
-  QUIRE_MAIL_FROM: z.string().optional(),
+  QUIRE_MAIL_FROM: z
+    .string()
+    .optional()
+    .refine(
+      (from) => from === undefined || from === '' || parseMailFrom(from) !== undefined,
+      'QUIRE_MAIL_FROM must be an address, or a name and an address: Quire <mail@example.org>',
+    ),
   /** Messages handed to the SMTP server per second, at most (the outbox waits, nothing is lost). */
   QUIRE_MAIL_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
   /** Newsletter messages one blog may send per day; the rest wait for the next day. */
   QUIRE_NEWSLETTER_DAILY_LIMIT: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * Minutes between two comment mails to one person about one blog: the first comment is mailed
+   * at once, those that follow within this time go in one digest after it (lib/comments/notices.ts).
+   */
+  QUIRE_COMMENT_MAIL_QUIET_MIN: z.coerce
+    .number()
+    .min(0.01)
+    .max(7 * 24 * 60)
+    .default(15),
 });
 
 export type QuireConfig = {
@@ -152,10 +167,12 @@ export type QuireConfig = {
   fetchAllowLoopback: boolean;
   /** Undefined: no mail (lib/mail). */
   smtpUrl: string | undefined;
-  /** Undefined when no mail; else the From of every message. */
-  mailFrom: string | undefined;
+  /** Undefined when no mail; else the From of every message (a newsletter puts its blog's title as the name). */
+  mailFrom: { name: string; address: string } | undefined;
   mailPerSecond: number;
   newsletterDailyLimit: number;
+  /** Quiet interval of comment mail per person and blog (QUIRE_COMMENT_MAIL_QUIET_MIN). */
+  commentMailQuietMs: number;
 };
 
 export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
@@ -203,9 +220,12 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     litestreamBin: e.QUIRE_LITESTREAM_BIN,
     fetchAllowLoopback: e.QUIRE_FETCH_ALLOW_LOOPBACK === '1',
     smtpUrl: e.QUIRE_SMTP_URL || undefined,
-    mailFrom: e.QUIRE_SMTP_URL ? e.QUIRE_MAIL_FROM || `Quire <quire@${rootHostname}>` : undefined,
+    mailFrom: e.QUIRE_SMTP_URL
+      ? (parseMailFrom(e.QUIRE_MAIL_FROM || `Quire <quire@${rootHostname}>`) ?? { name: 'Quire', address: `quire@${rootHostname}` })
+      : undefined,
     mailPerSecond: e.QUIRE_MAIL_PER_SECOND,
     newsletterDailyLimit: e.QUIRE_NEWSLETTER_DAILY_LIMIT,
+    commentMailQuietMs: Math.round(e.QUIRE_COMMENT_MAIL_QUIET_MIN * 60_000),
   };
 }
 
@@ -214,6 +234,13 @@ function trustedProxiesSetting(list: string, legacy: string): string {
   if (list || (legacy !== '1' && legacy !== 'true')) return list;
   console.warn('[quire] QUIRE_TRUST_PROXY=1 is replaced by QUIRE_TRUSTED_PROXIES; trusting only proxies on this machine (127.0.0.1, ::1).');
   return '127.0.0.1, ::1';
+}
+
+/** `Name <address>` or a bare address; one line, one address (it is put in every mail's From). */
+function parseMailFrom(from: string): { name: string; address: string } | undefined {
+  const match = /^\s*(?:"?([^"<>\r\n]*?)"?\s*<([^\s<>@"]+@[^\s<>@"]+)>|([^\s<>@"]+@[^\s<>@"]+))\s*$/.exec(from);
+  if (!match) return undefined;
+  return match[3] ? { name: 'Quire', address: match[3] } : { name: match[1]!.trim() || 'Quire', address: match[2]! };
 }
 
 /** What `Resolver.setServers` takes: an IPv4 or IPv6 address, or `1.2.3.4:53`, `[::1]`, `[::1]:53`. */

@@ -4,8 +4,17 @@ import { closeControlDb, controlDb } from '@/lib/db/control';
 import { mailOutbox } from '@/lib/db/schema/control';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { startSmtpRecorder } from '@/lib/testing/smtp';
-import { enqueueMail, messageDelivery, UNSUBSCRIBE_PLACEHOLDER } from './outbox';
+import {
+  enqueueMail,
+  messageDelivery,
+  OUTBOX_KEPT_DAYS,
+  outboxBacklog,
+  outboxSummary,
+  pruneOutbox,
+  UNSUBSCRIBE_PLACEHOLDER,
+} from './outbox';
 import { startMailSender, type PermanentFailure } from './sender';
+import { sendTestMail } from './transport';
 
 const dataDir = makeTempDataDir();
 const smtp = await startSmtpRecorder();
@@ -80,4 +89,40 @@ describe('the outbox and its sender, over a real SMTP server on loopback', () =>
     expect([...perReader.values()].every((count) => count === 1)).toBe(true);
     expect(new Set(many.map((mail) => mail.messageId)).size).toBe(300);
   }, 90_000);
+});
+
+describe('what the operator sees', () => {
+  it('the outbox summary counts what was sent, what failed and why', () => {
+    const summary = outboxSummary();
+    expect(summary.queued).toBe(0);
+    expect(summary.sentLastDay).toBe(2 + 1 + 300);
+    expect(summary.failedLastDay).toBe(1);
+    // Rows that waited for the stopped server went in the end: their error is gone with them.
+    expect(summary.recentErrors).toEqual([{ to: 'gone@example.org', state: 'failed', error: expect.stringContaining('No such mailbox') }]);
+  });
+
+  it('a test message goes straight to the server, and a refused one says why', async () => {
+    const { response } = await sendTestMail('operator@example.org');
+    expect(response).toMatch(/^250/);
+    await smtp.waitFor((mail) => mail.to[0] === 'operator@example.org' && mail.parsed.subject === 'Quire: a test message');
+    await expect(sendTestMail('gone@example.org')).rejects.toThrow(/did not take the message: .*No such mailbox/);
+    await expect(sendTestMail('two@example.org, three@example.org')).rejects.toThrow(/valid email/);
+  });
+});
+
+describe('the outbox over time', () => {
+  it('reports its backlog from the index: waiting, and due', () => {
+    const later = new Date(Date.now() + 60 * 60_000);
+    enqueueMail(note('Tomorrow'), [{ to: 'later@example.org', notBefore: later }]);
+    expect(outboxBacklog()).toEqual({ queued: 1, due: 0, oldestDueAt: null });
+    expect(outboxBacklog(later.getTime() + 1)).toMatchObject({ queued: 1, due: 1, oldestDueAt: later.toISOString() });
+  });
+
+  it(`forgets finished rows after ${OUTBOX_KEPT_DAYS} days, never a waiting one`, () => {
+    const rows = controlDb().orm.select().from(mailOutbox).all();
+    const farFuture = Date.now() + (OUTBOX_KEPT_DAYS + 1) * 24 * 60 * 60_000;
+    expect(pruneOutbox()).toBe(0);
+    expect(pruneOutbox(farFuture)).toBe(rows.filter((row) => row.state !== 'queued').length);
+    expect(controlDb().orm.select().from(mailOutbox).all()).toEqual(rows.filter((row) => row.state === 'queued'));
+  });
 });

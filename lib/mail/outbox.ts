@@ -204,3 +204,85 @@ export function wakeMailSender(): void {
 export function onMailSenderWake(wake: (() => void) | undefined): void {
   processWide<{ wake?: () => void }>('mail-sender-wake', () => ({})).wake = wake;
 }
+
+export type OutboxSummary = {
+  queued: number;
+  /** Of the queued, those whose time has come (the rest wait for a retry or a daily limit). */
+  due: number;
+  oldestDue: Date | undefined;
+  sentLastDay: number;
+  /** Given up on, among messages queued in the last day. */
+  failedLastDay: number;
+  /** The latest reasons rows are waiting or failed, newest first. */
+  recentErrors: { to: string; state: string; error: string }[];
+};
+
+/** The outbox at a glance, for `quire mail status` and the health report. */
+export function outboxSummary(now = Date.now()): OutboxSummary {
+  const control = controlDb();
+  const dayAgo = now - DAY_MS;
+  const row = control.sqlite
+    .prepare(
+      `select
+         count(*) filter (where o.state = 'queued') as queued,
+         count(*) filter (where o.state = 'queued' and o.not_before <= ?) as due,
+         min(o.not_before) filter (where o.state = 'queued' and o.not_before <= ?) as oldestDue,
+         count(*) filter (where o.state = 'sent' and o.sent_at >= ?) as sentLastDay,
+         count(*) filter (where o.state = 'failed' and m.created_at >= ?) as failedLastDay
+       from mail_outbox o join mail_messages m on m.id = o.message_id`,
+    )
+    .get(now, now, dayAgo, dayAgo) as { queued: number; due: number; oldestDue: number | null; sentLastDay: number; failedLastDay: number };
+  const recentErrors = control.orm
+    .select({ to: mailOutbox.toAddress, state: mailOutbox.state, error: mailOutbox.lastError })
+    .from(mailOutbox)
+    .where(sql`${mailOutbox.lastError} is not null`)
+    .orderBy(sql`${mailOutbox.id} desc`)
+    .limit(5)
+    .all()
+    .map((r) => ({ to: r.to, state: r.state, error: r.error ?? '' }));
+  return {
+    queued: row.queued,
+    due: row.due,
+    oldestDue: row.oldestDue === null ? undefined : new Date(row.oldestDue),
+    sentLastDay: row.sentLastDay,
+    failedLastDay: row.failedLastDay,
+    recentErrors,
+  };
+}
+
+/** What waits in the outbox, from its index alone (cheap enough for every health check). */
+export function outboxBacklog(now = Date.now()): { queued: number; due: number; oldestDueAt: string | null } {
+  const row = controlDb()
+    .sqlite.prepare(
+      `select count(*) as queued, count(*) filter (where not_before <= ?) as due, min(not_before) as oldest
+       from mail_outbox where state = 'queued'`,
+    )
+    .get(now) as { queued: number; due: number; oldest: number | null };
+  return {
+    queued: row.queued,
+    due: row.due,
+    oldestDueAt: row.oldest !== null && row.oldest <= now ? new Date(row.oldest).toISOString() : null,
+  };
+}
+
+/** Sent and failed rows are kept this long (a newsletter's "sent N of M" with them), then deleted. */
+export const OUTBOX_KEPT_DAYS = 90;
+
+/** Deletes finished outbox rows past OUTBOX_KEPT_DAYS, and messages left with none (housekeeping). */
+export function pruneOutbox(now = Date.now()): number {
+  const control = controlDb();
+  const before = now - OUTBOX_KEPT_DAYS * DAY_MS;
+  return control.sqlite.transaction(() => {
+    const old = control.sqlite.prepare(`select id from mail_messages where created_at < ?`).pluck().all(before) as number[];
+    let deleted = 0;
+    const rows = control.sqlite.prepare(`delete from mail_outbox where message_id = ? and state != 'queued'`);
+    const message = control.sqlite.prepare(
+      `delete from mail_messages where id = ? and not exists (select 1 from mail_outbox where message_id = ?)`,
+    );
+    for (const id of old) {
+      deleted += rows.run(id).changes;
+      message.run(id, id);
+    }
+    return deleted;
+  })();
+}

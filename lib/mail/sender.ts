@@ -1,5 +1,5 @@
-import nodemailer from 'nodemailer';
 import { config } from '@/lib/config';
+import { smtpTransport } from './transport';
 import { dueMail, markFailed, markRetry, markSent, onMailSenderWake, UNSUBSCRIBE_PLACEHOLDER, type DueMail } from './outbox';
 
 /** A message refused for good by the receiving server: a newsletter's reader is marked bounced. */
@@ -29,16 +29,8 @@ const SERVER_DOWN_MAX_MS = 5 * 60_000;
 export function startMailSender(options: MailSenderOptions = {}): () => Promise<void> {
   const cfg = config();
   if (!cfg.smtpUrl || !cfg.mailFrom) return async () => {};
-  const transport = nodemailer.createTransport({
-    url: cfg.smtpUrl,
-    pool: true,
-    maxConnections: 3,
-    maxMessages: 500,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 60_000,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
-  const fromAddress = parseFrom(cfg.mailFrom);
+  const transport = smtpTransport(cfg.smtpUrl, true);
+  const fromAddress = cfg.mailFrom;
   const perSecond = Math.max(1, Math.floor(cfg.mailPerSecond));
   const spacingMs = cfg.mailPerSecond < 1 ? 1000 / cfg.mailPerSecond : 1000;
   const idleMs = options.idleMs ?? 1000;
@@ -147,12 +139,6 @@ function describe(error: unknown): Failure {
   if (code && code >= 500 && code < 600 && aboutMessage && e.code !== 'EAUTH') return { kind: 'permanent', text };
   if (code && code >= 400 && code < 500 && code !== 421 && aboutMessage && e.code !== 'EAUTH') return { kind: 'message', text };
   return { kind: 'server', text: `The mail server could not take it: ${text}` };
-}
-
-function parseFrom(from: string): { name: string; address: string } {
-  const match = /^\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from);
-  if (match) return { name: match[1]!.replace(/^"|"$/g, ''), address: match[2]! };
-  return { name: 'Quire', address: from.trim() };
 }
 
 function escapeAttribute(value: string): string {

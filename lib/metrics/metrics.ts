@@ -11,6 +11,7 @@ import { PAGE_CACHE_KEY, type PageCache } from '@/lib/pagecache/cache';
 import { pageviews } from '@/lib/pageviews/service';
 import { peekProcessWide, processWide } from '@/lib/process/shared';
 import { workerPoolStats } from '@/lib/workers/pool';
+import { mailEnabled, outboxBacklog } from '@/lib/mail/outbox';
 import { eventLoopDelay } from './event-loop';
 
 const started = processWide('started-at', () => Date.now());
@@ -65,6 +66,8 @@ export function healthReport() {
     // Is anything stalling the thread that serves every blog? (docs/architecture.md, "Isolation")
     eventLoopDelay: eventLoopDelay(),
     workers: workerPoolStats(),
+    // Mail waiting long past its time means the SMTP server refuses or cannot be reached (quire mail status).
+    mail: mailEnabled() ? outboxBacklog() : null,
   };
 }
 
@@ -104,6 +107,16 @@ export function metricsRegistry(): Registry {
     gauge('quire_disk_total_bytes', "Size of the data directory's file system", (g) => g.set(diskSpace().totalBytes));
     gauge('quire_disk_min_free_bytes', 'QUIRE_MIN_FREE_MB in bytes: below it big writes are refused and health is not ok', (g) =>
       g.set(diskSpace().minFreeBytes),
+    );
+    gauge(
+      'quire_mail_outbox',
+      'Messages waiting in the outbox: all, and those whose time has come',
+      (g) => {
+        const backlog = outboxBacklog();
+        g.set({ state: 'queued' }, backlog.queued);
+        g.set({ state: 'due' }, backlog.due);
+      },
+      ['state'],
     );
     gauge('quire_open_tenant_handles', 'Blog files open in the pool', (g) => g.set(tenantPool().openCount));
     gauge('quire_pageviews_pending', 'Pageviews counted in memory, not yet written', (g) => g.set(pageviews().snapshot().pendingViews));

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { generateSecureRandomString } from '@/lib/auth/tokens';
 import type { TenantHandle } from '@/lib/db/pool';
 import { subscribers } from '@/lib/db/schema/tenant';
@@ -143,4 +143,70 @@ export function importSubscribers(handle: TenantHandle, rows: ImportedSubscriber
     }
   })();
   return { added, kept: rows.length - added };
+}
+
+/**
+ * Imports in transactions of `chunk` rows, letting other requests run between them: a list of
+ * 200,000 readers would otherwise hold the serving thread for a second. Each address is added
+ * once whatever happens (an import that stops half-way can simply be run again).
+ */
+export async function importSubscribersInChunks(
+  handle: TenantHandle,
+  rows: ImportedSubscriber[],
+  now = new Date(),
+  chunk = 2_000,
+): Promise<{ added: number; kept: number }> {
+  let added = 0;
+  for (let start = 0; start < rows.length; start += chunk) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    added += importSubscribers(handle, rows.slice(start, start + chunk), now).added;
+  }
+  return { added, kept: rows.length - added };
+}
+
+/** What the dashboard lists of a reader (owners only: it is personal data). */
+export type SubscriberRow = Pick<Subscriber, 'id' | 'email' | 'name' | 'state' | 'source' | 'createdAt' | 'confirmedAt' | 'endedAt'>;
+
+const rowColumns = {
+  id: subscribers.id,
+  email: subscribers.email,
+  name: subscribers.name,
+  state: subscribers.state,
+  source: subscribers.source,
+  createdAt: subscribers.createdAt,
+  confirmedAt: subscribers.confirmedAt,
+  endedAt: subscribers.endedAt,
+};
+
+export const SUBSCRIBER_PAGE_SIZE = 50;
+
+/**
+ * One page of the list, newest first: the readers before `before` (a row id; the first page
+ * without it). `older` is the id to ask for the next page with, when there is one.
+ */
+export function listSubscribers(
+  handle: TenantHandle,
+  options: { before?: number; limit?: number } = {},
+): { rows: SubscriberRow[]; older?: number } {
+  const limit = options.limit ?? SUBSCRIBER_PAGE_SIZE;
+  const rows = handle.orm
+    .select(rowColumns)
+    .from(subscribers)
+    .where(options.before === undefined ? undefined : lt(subscribers.id, options.before))
+    .orderBy(desc(subscribers.id))
+    .limit(limit + 1)
+    .all();
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return { rows: page, older: more ? page[page.length - 1]!.id : undefined };
+}
+
+/** Readers after `afterId` in the order they joined, `limit` at a time: the export reads the list in pieces. */
+export function subscribersAfter(handle: TenantHandle, afterId: number, limit: number): SubscriberRow[] {
+  return handle.orm.select(rowColumns).from(subscribers).where(gt(subscribers.id, afterId)).orderBy(subscribers.id).limit(limit).all();
+}
+
+/** The owner removed a reader from the list: their row is gone (a new subscription starts over). */
+export function removeSubscriber(handle: TenantHandle, id: number): boolean {
+  return handle.orm.delete(subscribers).where(eq(subscribers.id, id)).run().changes > 0;
 }

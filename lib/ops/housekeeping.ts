@@ -6,18 +6,21 @@ import { config } from '@/lib/config';
 import { backupsRoot, removeOldScratchFiles } from '@/lib/db/paths';
 import { pruneSnapshots } from '@/lib/snapshots/snapshots';
 import { sweepTrash } from '@/lib/trash/sweep';
+import { OUTBOX_KEPT_DAYS, pruneOutbox } from '@/lib/mail/outbox';
 
 /**
  * What the server keeps tidy by itself, on `QUIRE_PRUNE_EVERY_MIN`: blogs past their time in
  * the trash are deleted, so are posts and pages past theirs in their blog's trash (without
  * opening every blog: lib/trash/sweep.ts), and each blog's snapshots are held to the retention
- * settings, and scratch files a dead process left in `tmp/` go after a day — so none grows
+ * settings, scratch files a dead process left in `tmp/` go after a day, and the outbox's
+ * finished rows after OUTBOX_KEPT_DAYS — so none grows
  * without an operator running the CLI. One blog at a time, yielding
  * to requests between blogs.
  */
-async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number; scratch: number }> {
+async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number; scratch: number; mail: number }> {
   const purged = purgeTrash();
   const scratch = removeOldScratchFiles(SCRATCH_KEPT_MS);
+  const mail = pruneOutbox();
   const trashed = await sweepTrash();
   let pruned = 0;
   const root = backupsRoot();
@@ -26,7 +29,7 @@ async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed:
     pruned += pruneSnapshots(slug).length;
     await yieldToRequests();
   }
-  return { purged, pruned, trashed, scratch };
+  return { purged, pruned, trashed, scratch, mail };
 }
 
 /**
@@ -38,10 +41,10 @@ const SCRATCH_KEPT_MS = 24 * 60 * 60_000;
 export function startHousekeeping(): () => void {
   const run = () =>
     houseKeep().then(
-      ({ purged, pruned, trashed, scratch }) => {
-        if (purged.length || pruned || trashed || scratch) {
+      ({ purged, pruned, trashed, scratch, mail }) => {
+        if (purged.length || pruned || trashed || scratch || mail) {
           console.log(
-            `[quire] housekeeping: purged ${purged.length} blog(s) and ${trashed} post(s) or page(s) from the trash, pruned ${pruned} snapshot(s), deleted ${scratch} scratch file(s) older than a day`,
+            `[quire] housekeeping: purged ${purged.length} blog(s) and ${trashed} post(s) or page(s) from the trash, pruned ${pruned} snapshot(s), deleted ${scratch} scratch file(s) older than a day and ${mail} sent mail record(s) older than ${OUTBOX_KEPT_DAYS} days`,
           );
         }
       },

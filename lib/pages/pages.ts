@@ -29,6 +29,8 @@ export const RESERVED_PAGE_SLUGS: ReadonlySet<string> = new Set([
   'sitemap',
   'robots',
   'comments',
+  'subscribe',
+  'unsubscribe',
 ]);
 
 const pageFormSchema = z.object({

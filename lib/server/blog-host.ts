@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PREVIEW_PATH_PREFIX } from '@/lib/blogs/address';
+import { PREVIEW_PATH_PREFIX, READER_PRIVATE_PATHS } from '@/lib/blogs/address';
 import { findBlog, markUnderMaintenance } from '@/lib/blogs/blogs';
 import { blogUrl } from '@/lib/config';
 import { MigrationError } from '@/lib/db/migrate';
@@ -62,7 +62,9 @@ export async function serveBlog(
   if (path.pathname.startsWith('/media/')) passDeclaredLength(res);
   // A preview link shows what is not published, to whoever holds it: never kept here or by
   // anyone else, never indexed, and its address is not passed on to linked sites.
-  if (path.pathname.startsWith(PREVIEW_PATH_PREFIX)) {
+  // A reader's subscribe, confirm and unsubscribe pages carry their secret or their address:
+  // never kept here or by anyone else either.
+  if (path.pathname.startsWith(PREVIEW_PATH_PREFIX) || READER_PRIVATE_PATHS.has(path.pathname)) {
     if (!opened(req, res, slug, () => openTenant(slug))) return;
     keepPrivate(res);
     return context.next(req, res);

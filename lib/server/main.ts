@@ -14,6 +14,7 @@ import { watchEventLoop } from '@/lib/metrics/event-loop';
 import { watchDiskSpace } from '@/lib/disk/space';
 import { startHousekeeping } from '@/lib/ops/housekeeping';
 import { startMailSender } from '@/lib/mail/sender';
+import { startCommentDigests } from '@/lib/comments/notices';
 import { processWide } from '@/lib/process/shared';
 import { closeWorkerPools, warmWorkerPool } from '@/lib/workers/pool';
 import { createFront } from './front';
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   const stopHousekeeping = startHousekeeping();
   // The outbox's sender (lib/mail): nothing to do when no SMTP server is configured.
   const stopMailSender = startMailSender();
+  // Digests of comments awaiting moderation (lib/comments/notices.ts): nothing without mail.
+  const stopCommentDigests = startCommentDigests();
 
   const server = http.createServer((req, res) => {
     Promise.resolve(front(req, res)).catch((error: unknown) => {
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
       clearInterval(releaser);
       stopHousekeeping();
       stopWatchingDisk();
+      stopCommentDigests();
       // A message being handed to the SMTP server is marked sent (or not) before control.db closes.
       void stopMailSender().then(() => {
         // Every beacon answered so far is in memory: write it before the files close.
@@ -104,7 +108,8 @@ async function main(): Promise<void> {
 /** The disk tier, for this build's pages; none in development, where pages change as code does. */
 function pageStore(dev: boolean, cfg: QuireConfig): PageStore | undefined {
   if (dev || cfg.pageStoreBytes === 0) return undefined;
-  const build = fs.readFileSync(path.join(appRoot(), '.next', 'BUILD_ID'), 'utf8').trim();
+  // Blog pages hold the subscribe form only when mail is configured: turning it on or off starts a new file.
+  const build = fs.readFileSync(path.join(appRoot(), '.next', 'BUILD_ID'), 'utf8').trim() + (cfg.smtpUrl ? '-mail' : '');
   return openPageStore(pageStoreDir(), build, cfg.pageStoreBytes);
 }
 

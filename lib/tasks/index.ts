@@ -37,6 +37,10 @@ const tasks: Record<string, (input: unknown, deadlineAt: number, report: Report)
     const { runImport, importJobSchema } = await import('@/lib/imports/apply');
     return runImport(importJobSchema.parse(input), deadlineAt, report);
   },
+  [TASK.readSubscriberCsv]: async (input) => {
+    const { readSubscriberCsv } = await import('@/lib/newsletters/csv');
+    return readSubscriberCsv(z.object({ text: z.string() }).parse(input).text);
+  },
   [TASK.exportMarkdown]: async (input) => {
     const { writeMarkdownZip } = await import('@/lib/export/markdown');
     return writeMarkdownZip(z.object({ source: z.string(), dest: z.string(), slug: z.string(), now: z.string() }).parse(input));

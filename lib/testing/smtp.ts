@@ -36,6 +36,7 @@ export async function startSmtpRecorder(port?: number): Promise<SmtpRecorder> {
   const refuse = new Set<string>();
   const listeners = new Set<() => void>();
   let server: SMTPServer | undefined;
+  let stopping = false;
   const chosenPort = port ?? (await freePort());
 
   const create = () =>
@@ -57,26 +58,27 @@ export async function startSmtpRecorder(port?: number): Promise<SmtpRecorder> {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
+          // Accepted (250) or not is decided here, at once, as a real server commits its queue
+          // file and answers: a server going down refuses what it has not answered yet.
+          if (stopping) {
+            const error = new Error('4.3.2 Shutting down') as Error & { responseCode: number };
+            error.responseCode = 421;
+            return callback(error);
+          }
           const raw = Buffer.concat(chunks).toString('utf8');
-          simpleParser(raw).then(
-            (parsed) => {
-              received.push({
-                to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
-                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-                raw,
-                parsed,
-                messageId: parsed.messageId ?? '',
-              });
-              for (const listener of listeners) listener();
-              callback();
-            },
-            (error: Error) => callback(error),
-          );
+          const to = session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase());
+          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+          callback();
+          void simpleParser(raw).then((parsed) => {
+            received.push({ to, from, raw, parsed, messageId: parsed.messageId ?? '' });
+            for (const listener of listeners) listener();
+          });
         });
       },
     });
 
   const start = async () => {
+    stopping = false;
     server = create();
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
@@ -116,6 +118,7 @@ export async function startSmtpRecorder(port?: number): Promise<SmtpRecorder> {
     async stop() {
       const current = server;
       server = undefined;
+      stopping = true;
       if (!current) return;
       // close() waits for clients to leave; the connections are dropped as a crash would.
       const closed = new Promise<void>((resolve) => current.close(() => resolve()));

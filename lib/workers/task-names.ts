@@ -8,4 +8,5 @@ export const TASK = {
   prepareImport: 'prepareImport',
   exportMarkdown: 'exportMarkdown',
   importFrom: 'importFrom',
+  readSubscriberCsv: 'readSubscriberCsv',
 } as const;

@@ -6,6 +6,7 @@ import { listPublishedPosts, parseAfterParam } from '@/lib/posts/public';
 import { beaconScript } from '@/lib/pageviews/beacon';
 import { homeMetadata } from '@/lib/seo/metadata';
 import { PostList } from './post-list';
+import { SubscribeForm } from './subscribe-form';
 
 type Props = { params: Promise<{ site: string }>; searchParams: Promise<{ after?: string | string[] }> };
 
@@ -37,6 +38,7 @@ export default async function BlogHome({ params, searchParams }: Props) {
         next={page.next}
         empty={list.after ? 'There are no older posts.' : 'Nothing has been published here yet.'}
       />
+      <SubscribeForm blogTitle={blog.settings.title} />
       <script dangerouslySetInnerHTML={{ __html: beaconScript(0) }} />
     </>
   );

@@ -26,6 +26,7 @@ export default async function BlogDashboardLayout(props: { children: ReactNode; 
         )}
         <NavLink href={`${base}/media`}>Media</NavLink>
         <NavLink href={`${base}/stats`}>Stats</NavLink>
+        <NavLink href={`${base}/subscribers`}>Subscribers</NavLink>
         {can(role, 'change-settings') && <NavLink href={`${base}/settings`}>Settings</NavLink>}
         {can(role, 'manage-members') && <NavLink href={`${base}/members`}>Members</NavLink>}
         <a href={blogBaseUrl(blog.slug)} target="_blank" rel="noreferrer">

@@ -3,6 +3,7 @@ import { mailEnabled } from '@/lib/mail/outbox';
 import { Field, JsonForm } from '@/app/_components/form';
 import { MailNotConfigured } from '@/app/_components/mail-status';
 import { LogoutButton } from '../logout-button';
+import { CommentMailSetting } from './comment-mail';
 
 export const metadata = { title: 'Account · Quire' };
 
@@ -50,6 +51,7 @@ export default async function AccountPage() {
         <Field label="Current password" name="current" type="password" autoComplete="current-password" />
         <Field label="New password" name="next" type="password" autoComplete="new-password" hint="At least 10 characters." />
       </JsonForm>
+      <CommentMailSetting user={user} />
       <h2>Sessions</h2>
       <p>Logged in on a computer you no longer use? End every session, this one included.</p>
       <LogoutButton everywhere />

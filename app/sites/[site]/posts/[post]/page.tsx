@@ -5,6 +5,7 @@ import { beaconScript } from '@/lib/pageviews/beacon';
 import { blogPostingJsonLd, jsonLdScriptText } from '@/lib/seo/json-ld';
 import { postMetadata } from '@/lib/seo/metadata';
 import { PostArticle } from '../../post-article';
+import { SubscribeForm } from '../../subscribe-form';
 import { CommentCount, Comments } from './comments';
 
 type Props = { params: Promise<{ site: string; post: string }>; searchParams: Promise<{ comment?: string | string[] }> };
@@ -30,6 +31,7 @@ export default async function PostPage({ params, searchParams }: Props) {
       meta={<CommentCount handle={found.blog.handle} postId={post.id} />}
     >
       <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLdScriptText(blogPostingJsonLd(found.blog, post)) }} />
+      <SubscribeForm blogTitle={found.blog.settings.title} />
       <Comments
         handle={found.blog.handle}
         post={post}

@@ -1,0 +1,324 @@
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { findBlog } from '@/lib/blogs/blogs';
+import { config, platformUrl } from '@/lib/config';
+import { controlDb } from '@/lib/db/control';
+import { openTenant, type TenantHandle } from '@/lib/db/pool';
+import { blogs, commentNotices, memberships, users, type Blog } from '@/lib/db/schema/control';
+import { comments, posts } from '@/lib/db/schema/tenant';
+import { parseInput } from '@/lib/input';
+import { composeMail } from '@/lib/mail/compose';
+import { oneLine } from '@/lib/mail/headers';
+import { enqueueMail, mailEnabled, type OutgoingMail } from '@/lib/mail/outbox';
+import { can } from '@/lib/members/roles';
+
+/**
+ * Mail to a blog's owners and editors about comments awaiting moderation. Per person and blog
+ * (`comment_notices`): the first comment after a quiet spell is mailed at once; those that
+ * follow within `QUIRE_COMMENT_MAIL_QUIET_MIN` are only counted, and a timer sends them as one
+ * digest once the interval is over. Only people who asked for it (`users.comment_mail`) and
+ * whose address is verified get any: an unverified address may be a stranger's.
+ */
+
+/** What a single notice quotes of the comment; a digest quotes less of each. */
+export const NOTICE_EXCERPT = 500;
+export const DIGEST_EXCERPT = 200;
+/** Comments listed in one digest; the rest are counted ("and N more"). */
+export const DIGEST_LIST_MAX = 20;
+
+export type NoticeState = { lastSentAt: Date | null; pending: number };
+
+/**
+ * A new comment for one person: mail it now when nothing went to them for this blog within the
+ * quiet interval and nothing waits for a digest; otherwise count it for the digest.
+ */
+export function decideNotice(state: NoticeState | undefined, now: number, quietMs: number): 'send' | 'count' {
+  if (!state) return 'send';
+  if (state.pending > 0) return 'count';
+  if (state.lastSentAt !== null && now - state.lastSentAt.getTime() < quietMs) return 'count';
+  return 'send';
+}
+
+/** Whether counted comments are due as a digest: some are waiting and the quiet interval is over. */
+export function digestDue(state: NoticeState, now: number, quietMs: number): boolean {
+  return state.pending > 0 && (state.lastSentAt === null || now - state.lastSentAt.getTime() >= quietMs);
+}
+
+/** A comment's text for a mail: no control characters but line breaks, cut to `max` with an ellipsis. */
+export function excerpt(text: string, max: number, oneLineOnly = false): string {
+  let clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
+  if (oneLineOnly) clean = clean.replace(/\s+/g, ' ');
+  clean = clean.trim();
+  if (clean.length <= max) return clean;
+  let cut = clean.slice(0, max - 1);
+  // Never end on half of a surrogate pair (an emoji cut in two).
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}
+
+export type AwaitingComment = { postTitle: string; authorName: string; body: string; createdAt: Date };
+
+type Recipient = { userId: number; email: string };
+
+/** Who hears of a blog's comments: members who may moderate, asked for mail, and proved their address. */
+function noticeRecipients(blogId: number, onlyUser?: number): Recipient[] {
+  const control = controlDb();
+  return control.orm
+    .select({ userId: users.id, email: users.email, role: memberships.role })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(
+      and(
+        eq(memberships.blogId, blogId),
+        eq(users.commentMail, true),
+        isNotNull(users.emailVerifiedAt),
+        isNull(users.disabledAt),
+        onlyUser === undefined ? undefined : eq(users.id, onlyUser),
+      ),
+    )
+    .all()
+    .filter((member) => can(member.role, 'moderate'))
+    .map(({ userId, email }) => ({ userId, email }));
+}
+
+/**
+ * Called once a reader's comment is stored as pending: mails the blog's moderators who are due
+ * a mail, counts it for the others. Only control.db is touched (no scan of the blog's file). It
+ * never fails the comment: with mail off it does nothing, and any fault is logged.
+ */
+export function noticeAwaitingComment(slug: string, comment: AwaitingComment): void {
+  if (!mailEnabled()) return;
+  try {
+    const blog = findBlog(slug);
+    if (!blog || blog.status === 'deleted') return;
+    const recipients = noticeRecipients(blog.id);
+    if (recipients.length === 0) return;
+    const quietMs = config().commentMailQuietMs;
+    const at = comment.createdAt;
+    const control = controlDb();
+    control.sqlite.transaction(() => {
+      const states = control.orm
+        .select()
+        .from(commentNotices)
+        .where(
+          and(
+            eq(commentNotices.blogId, blog.id),
+            inArray(
+              commentNotices.userId,
+              recipients.map((person) => person.userId),
+            ),
+          ),
+        )
+        .all();
+      const due: Recipient[] = [];
+      for (const person of recipients) {
+        const state = states.find((row) => row.userId === person.userId);
+        if (decideNotice(state, at.getTime(), quietMs) === 'send') {
+          due.push(person);
+          // lastSentAt is the comment's own time: the digest lists only those created after it.
+          control.orm
+            .insert(commentNotices)
+            .values({ userId: person.userId, blogId: blog.id, lastSentAt: at, pending: 0 })
+            .onConflictDoUpdate({ target: [commentNotices.userId, commentNotices.blogId], set: { lastSentAt: at, pending: 0 } })
+            .run();
+        } else {
+          control.orm
+            .update(commentNotices)
+            .set({ pending: sql`${commentNotices.pending} + 1` })
+            .where(and(eq(commentNotices.userId, person.userId), eq(commentNotices.blogId, blog.id)))
+            .run();
+        }
+      }
+      // One message, one outbox row (and so one envelope) per person: nobody sees another's address.
+      if (due.length > 0)
+        enqueueMail(
+          singleNotice(blog, comment),
+          due.map((person) => ({ to: person.email })),
+        );
+    })();
+  } catch (error) {
+    console.error(`[quire] comment mail for blog "${slug}" could not be queued:`, error);
+  }
+}
+
+function moderationUrl(blog: Blog): string {
+  return `${platformUrl()}/dashboard/${blog.slug}/comments`;
+}
+
+function footer(blog: Blog): string {
+  return (
+    `You get this as an owner or editor of ${oneLine(blog.title)}. Comments that follow soon after one mail come ` +
+    `together in one digest. To stop these mails, untick the box on your account page: ${platformUrl()}/dashboard/account`
+  );
+}
+
+function singleNotice(blog: Blog, comment: AwaitingComment): OutgoingMail {
+  const postTitle = oneLine(comment.postTitle, 200);
+  const { text, html } = composeMail({
+    paragraphs: [
+      `${comment.authorName} commented on “${postTitle}” (${oneLine(blog.title)}):`,
+      excerpt(comment.body, NOTICE_EXCERPT),
+      'Readers will see the comment once you or another editor approves it.',
+    ],
+    action: { label: 'Moderate comments', url: moderationUrl(blog) },
+    footer: footer(blog),
+  });
+  return { kind: 'comments', blogId: blog.id, subject: `New comment on “${postTitle}” awaiting moderation`, text, html };
+}
+
+type ListedComment = { postTitle: string; authorName: string; body: string };
+
+/** The blog's comments still pending that came after `since`: how many, and the first few. */
+function pendingSince(handle: TenantHandle, since: Date): { count: number; list: ListedComment[] } {
+  const where = and(eq(comments.status, 'pending'), gt(comments.createdAt, since));
+  const count =
+    handle.orm
+      .select({ n: sql<number>`count(*)` })
+      .from(comments)
+      .where(where)
+      .get()?.n ?? 0;
+  const list = handle.orm
+    .select({ postTitle: posts.title, authorName: comments.authorName, body: comments.body })
+    .from(comments)
+    .innerJoin(posts, eq(posts.id, comments.postId))
+    .where(where)
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .limit(DIGEST_LIST_MAX)
+    .all();
+  return { count, list };
+}
+
+function digest(blog: Blog, count: number, list: ListedComment[]): OutgoingMail {
+  const more = count - list.length;
+  const { text, html } = composeMail({
+    paragraphs: [
+      ...list.map(
+        (comment) => `${comment.authorName} on “${oneLine(comment.postTitle, 200)}”:\n${excerpt(comment.body, DIGEST_EXCERPT, true)}`,
+      ),
+      ...(more > 0 ? [`And ${more} more.`] : []),
+    ],
+    action: { label: 'Moderate comments', url: moderationUrl(blog) },
+    footer: footer(blog),
+  });
+  const subject = `${count} new ${count === 1 ? 'comment' : 'comments'} awaiting moderation on ${oneLine(blog.title, 200)}`;
+  return { kind: 'comments', blogId: blog.id, subject, text, html };
+}
+
+/** Rows looked at per round; the rest wait for the next (a round never holds the thread long). */
+const DIGESTS_PER_ROUND = 200;
+
+/**
+ * Sends the digests that are due: for each person and blog with counted comments whose quiet
+ * interval is over, the blog's pending comments since the last mail. A person who left the
+ * blog, turned the mail off or lost their verified address gets nothing, and the count is
+ * dropped. One blog at a time, yielding to requests between blogs. Returns how many were queued.
+ */
+export async function sendDueDigests(now = Date.now(), stopped: () => boolean = () => false): Promise<number> {
+  if (!mailEnabled()) return 0;
+  const control = controlDb();
+  const quietMs = config().commentMailQuietMs;
+  const due = control.orm
+    .select()
+    .from(commentNotices)
+    .where(
+      and(gt(commentNotices.pending, 0), or(isNull(commentNotices.lastSentAt), lte(commentNotices.lastSentAt, new Date(now - quietMs)))),
+    )
+    .limit(DIGESTS_PER_ROUND)
+    .all()
+    .filter((row) => digestDue(row, now, quietMs));
+  const byBlog = new Map<number, typeof due>();
+  for (const row of due) byBlog.set(row.blogId, [...(byBlog.get(row.blogId) ?? []), row]);
+  let sent = 0;
+  for (const [blogId, rows] of byBlog) {
+    try {
+      sent += digestsOfBlog(blogId, rows, now);
+    } catch (error) {
+      console.error(`[quire] comment digests for blog ${blogId} could not be sent:`, error);
+    }
+    await yieldToRequests();
+    // The server is shutting down: control.db may be closed by now.
+    if (stopped()) break;
+  }
+  return sent;
+}
+
+function digestsOfBlog(blogId: number, rows: (typeof commentNotices.$inferSelect)[], now: number): number {
+  const control = controlDb();
+  const drop = (userId: number) =>
+    control.orm
+      .update(commentNotices)
+      .set({ pending: 0 })
+      .where(and(eq(commentNotices.userId, userId), eq(commentNotices.blogId, blogId)))
+      .run();
+  const blog = control.orm.select().from(blogs).where(eq(blogs.id, blogId)).get();
+  if (!blog || blog.status === 'deleted') {
+    for (const row of rows) drop(row.userId);
+    return 0;
+  }
+  // Its file is with the operator: the digest waits until the blog is back.
+  if (blog.status !== 'active') return 0;
+  const handle = openTenant(blog.slug);
+  const found = new Map<number, { count: number; list: ListedComment[] }>();
+  let sent = 0;
+  for (const row of rows) {
+    const [person] = noticeRecipients(blogId, row.userId);
+    const since = row.lastSentAt ?? new Date(0);
+    const pending = person ? (found.get(since.getTime()) ?? pendingSince(handle, since)) : undefined;
+    if (pending) found.set(since.getTime(), pending);
+    control.sqlite.transaction(() => {
+      if (!person || !pending || pending.count === 0) {
+        // Nobody to tell, or every counted comment was moderated meanwhile.
+        drop(row.userId);
+        return;
+      }
+      enqueueMail(digest(blog, pending.count, pending.list), [{ to: person.email }]);
+      control.orm
+        .update(commentNotices)
+        .set({ lastSentAt: new Date(now), pending: 0 })
+        .where(and(eq(commentNotices.userId, row.userId), eq(commentNotices.blogId, blogId)))
+        .run();
+      sent++;
+    })();
+  }
+  return sent;
+}
+
+/**
+ * The digest timer, started by the server beside the mail sender: looks for due digests a few
+ * times per quiet interval (at most once a minute, at least every 250 ms). Nothing without mail.
+ */
+export function startCommentDigests(): () => void {
+  if (!mailEnabled()) return () => {};
+  const everyMs = Math.min(60_000, Math.max(250, Math.round(config().commentMailQuietMs / 4)));
+  let running = false;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sendDueDigests(Date.now(), () => stopped)
+      .catch((error: unknown) => console.error('[quire] comment digests failed:', error))
+      .finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
+const commentMailSchema = z.object({
+  commentMail: z.boolean({ error: 'Choose whether to get mail about comments awaiting moderation.' }),
+});
+
+/** The account page's setting: mail me about comments awaiting moderation on my blogs. */
+export function setCommentMail(userId: number, input: unknown): { commentMail: boolean } {
+  const { commentMail } = parseInput(commentMailSchema, input);
+  const control = controlDb();
+  control.sqlite.transaction(() => {
+    control.orm.update(users).set({ commentMail }).where(eq(users.id, userId)).run();
+    // Counted comments are not sent later to someone who said stop.
+    if (!commentMail) control.orm.update(commentNotices).set({ pending: 0 }).where(eq(commentNotices.userId, userId)).run();
+  })();
+  return { commentMail };
+}
