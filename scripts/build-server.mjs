@@ -21,6 +21,7 @@ const entryPoints = {
   cli: 'lib/cli/main.ts',
   tasks: 'lib/tasks/index.ts',
   'blog-job': 'lib/rollout/blog-job.ts',
+  'mail-sender': 'lib/mail/sender-thread.ts',
 };
 
 /** True when dist/ is missing, or a file it was built from (or the build's own set-up) is newer. */

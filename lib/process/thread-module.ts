@@ -3,7 +3,8 @@ import { appRoot } from '@/lib/config';
 
 /**
  * Which file of ours a worker thread loads. Threads start from small plain-JavaScript entries in
- * lib/ (lib/tasks/thread.mjs for the worker pool, lib/process/ts-worker.mjs for `quire migrate`)
+ * lib/ (lib/tasks/thread.mjs for the worker pool, lib/process/ts-worker.mjs for `quire migrate`
+ * and the mail sender)
  * and are told a module to load:
  * - compiled code (dist/, built by scripts/build-server.mjs: `npm start`, the `quire` command)
  *   names the compiled module in dist/, which the thread imports as it is;
@@ -18,6 +19,7 @@ const COMPILED = process.env.QUIRE_COMPILED === '1';
 const BUILT = {
   'lib/tasks/index.ts': 'tasks.mjs',
   'lib/rollout/blog-job.ts': 'blog-job.mjs',
+  'lib/mail/sender-thread.ts': 'mail-sender.mjs',
 } as const;
 
 export function threadModule(source: keyof typeof BUILT): string {
