@@ -15,7 +15,6 @@ import {
   newsletterCountForDay,
   newsletterMessages,
   UNSUBSCRIBE_PLACEHOLDER,
-  type Delivery,
   type Recipient,
 } from '@/lib/mail/outbox';
 import { getPost } from '@/lib/posts/posts';
@@ -23,6 +22,7 @@ import { isPublicNow } from '@/lib/posts/status';
 import { runTask } from '@/lib/workers/pool';
 import { TASK } from '@/lib/workers/task-names';
 import type { NewsletterSource, RenderedNewsletter } from './render';
+import type { SendingView } from './sending-state';
 import { activeSubscribers, subscriberCounts } from './subscribers';
 
 export const MAIL_NOT_CONFIGURED = 'This server sends no email: its operator has not configured an SMTP server.';
@@ -119,16 +119,10 @@ function dailySchedule(blogId: number, count: number, now: Date): Date[] {
   return out;
 }
 
-/** A post's newsletter as the dashboard shows it. */
-export type NewsletterState = Delivery & {
-  /** Messages the daily limit holds until a later UTC day. */
-  waiting: number;
-};
-
 /** The sending state of each of these posts that was emailed (posts never emailed are absent). */
-export function newsletterStates(blogId: number, postIds: number[], now = new Date()): Map<number, NewsletterState> {
+export function newsletterStates(blogId: number, postIds: number[], now = new Date()): Map<number, SendingView> {
   const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
-  const states = new Map<number, NewsletterState>();
+  const states = new Map<number, SendingView>();
   for (const [postId, messageId] of newsletterMessages(blogId, postIds)) {
     const row = controlDb()
       .orm.select({ n: sql<number>`count(*)` })
@@ -137,12 +131,22 @@ export function newsletterStates(blogId: number, postIds: number[], now = new Da
         and(eq(mailOutbox.messageId, messageId), eq(mailOutbox.state, 'queued'), gte(mailOutbox.notBefore, new Date(tomorrow))),
       )
       .get();
-    states.set(postId, { ...messageDelivery(messageId), waiting: row?.n ?? 0 });
+    const delivery = messageDelivery(messageId);
+    states.set(postId, { ...delivery, waiting: row?.n ?? 0, waitingUntil: delivery.waitingUntil?.toISOString() ?? null });
   }
   return states;
 }
 
-/** What the editor and the posts list need to offer sending: whether mail works, and to how many readers. */
-export function newsletterAudience(handle: TenantHandle): { mailEnabled: boolean; subscribers: number } {
-  return { mailEnabled: mailEnabled(), subscribers: mailEnabled() ? subscriberCounts(handle).active : 0 };
+/** What the editor needs to offer sending a post: whether mail works, to how many readers, and how far its newsletter went. */
+export function newsletterInfo(
+  blogId: number,
+  handle: TenantHandle,
+  postId: number | undefined,
+): { mailEnabled: boolean; subscribers: number; state: SendingView | null } {
+  const enabled = mailEnabled();
+  return {
+    mailEnabled: enabled,
+    subscribers: enabled ? subscriberCounts(handle).active : 0,
+    state: postId === undefined ? null : (newsletterStates(blogId, [postId]).get(postId) ?? null),
+  };
 }
