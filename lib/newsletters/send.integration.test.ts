@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecureRandomString } from '@/lib/auth/tokens';
-import { ApiClient, request, signUp, startServer, type RunningServer } from '@/lib/testing/server';
+import { ApiClient, signUp, startServer, type RunningServer } from '@/lib/testing/server';
 import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder } from '@/lib/testing/smtp';
 import type { SendingView } from './sending-state';
 
@@ -296,6 +296,3 @@ describe('the daily limit, and a server without mail', () => {
     expect(editor.text).toContain('Email is not set up on this server');
   });
 });
-
-// The request helper is kept for the reader's flow (below) that talks to the blog's own host.
-void request;
