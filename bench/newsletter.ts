@@ -110,7 +110,11 @@ await runBench('bench:newsletter', { deadlineMs: 30 * 60_000 }, async () => {
   const cpuBefore = readCpuSeconds(server.proc.pid);
   const t0 = performance.now();
   // "Publish now" with "Email this post" ticked: the editor publishes, then asks for the newsletter.
-  const published = await author.send('POST', '/api/blogs/letters/posts', { title: 'A letter to many', markdown: post.source, action: 'publish' });
+  const published = await author.send('POST', '/api/blogs/letters/posts', {
+    title: 'A letter to many',
+    markdown: post.source,
+    action: 'publish',
+  });
   if (published.status !== 200) throw new Error(`publish: ${published.status} ${published.text}`);
   const postId = (JSON.parse(published.text) as { post: { id: number } }).post.id;
   const emailed = await author.send('POST', `/api/blogs/letters/posts/${postId}/newsletter`, {});

@@ -23,7 +23,9 @@ describe('renderNewsletter', () => {
     expect(html).toContain('href="https://walks.example.org/posts/up-the-hill#notes"');
     expect(html).toContain('href="https://elsewhere.test/x"');
     expect(html).toContain('src="https://walks.example.org/media/3/view.webp"');
-    expect(html).toContain('srcset="https://walks.example.org/media/3/view-640.webp 640w, https://walks.example.org/media/3/view.webp 1280w"');
+    expect(html).toContain(
+      'srcset="https://walks.example.org/media/3/view-640.webp 640w, https://walks.example.org/media/3/view.webp 1280w"',
+    );
     expect(html).not.toMatch(/(src|href)="\//);
     expect(text).toContain('https://walks.example.org/posts/other');
   });
@@ -36,7 +38,9 @@ describe('renderNewsletter', () => {
           '<form action="https://evil.test"><input name="q"></form><style>body{display:none}</style><p style="position:fixed" class="x">y</p>',
       ),
     );
-    expect(html).not.toMatch(/<script|<iframe|onclick|javascript:|evil\.test|data:image|<form|<input|position:fixed|class="x"|display:none/);
+    expect(html).not.toMatch(
+      /<script|<iframe|onclick|javascript:|evil\.test|data:image|<form|<input|position:fixed|class="x"|display:none/,
+    );
     expect(html).toContain('<p>y</p>');
   });
 

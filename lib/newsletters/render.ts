@@ -28,7 +28,7 @@ const MUTED = 'color:#59636e;font-size:13px';
 const STYLE: Record<string, string> = {
   img: 'max-width:100%;height:auto;border:0',
   pre: 'background:#f6f8fa;padding:12px;overflow-x:auto;font-size:14px;white-space:pre-wrap',
-  code: "font-family:ui-monospace,Menlo,Consolas,monospace;font-size:0.9em",
+  code: 'font-family:ui-monospace,Menlo,Consolas,monospace;font-size:0.9em',
   blockquote: 'margin:0 0 16px;padding:0 0 0 14px;border-left:3px solid #d0d7de;color:#444c56',
   a: 'color:#9a3412',
   table: 'border-collapse:collapse',
@@ -58,7 +58,7 @@ const ATTRIBUTES: Record<string, string[]> = {
 };
 
 /** The post's body for a mail: sanitized for email, every relative address made absolute. */
-export function emailBody(html: string, postUrl: string): string {
+function emailBody(html: string, postUrl: string): string {
   const base = new URL(postUrl);
   const resolve = (value: string) => {
     const url = URL.canParse(value, base) ? new URL(value, base) : undefined;

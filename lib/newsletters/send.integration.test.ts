@@ -112,7 +112,8 @@ describe('newsletters', () => {
   });
 
   it('mails each active reader once, to them alone, with absolute addresses and their own unsubscribe link', async () => {
-    const markdown = 'Look: ![the ridge](/media/1/ridge.png)\n\nSee [the last walk](/posts/last-walk) and [notes](#notes).\n\n<script>alert(1)</script>';
+    const markdown =
+      'Look: ![the ridge](/media/1/ridge.png)\n\nSee [the last walk](/posts/last-walk) and [notes](#notes).\n\n<script>alert(1)</script>';
     const { post, sent } = await publishAndEmail(owner, 'news', 'Up the ridge', markdown);
     expect(sent.recipients).toBe(3);
     expect(sent.later).toBe(0);

@@ -25,8 +25,8 @@ import type { NewsletterSource, RenderedNewsletter } from './render';
 import type { SendingView } from './sending-state';
 import { activeSubscribers, subscriberCounts } from './subscribers';
 
-export const MAIL_NOT_CONFIGURED = 'This server sends no email: its operator has not configured an SMTP server.';
-export const ALREADY_EMAILED = 'This post was already emailed to subscribers.';
+const MAIL_NOT_CONFIGURED = 'This server sends no email: its operator has not configured an SMTP server.';
+const ALREADY_EMAILED = 'This post was already emailed to subscribers.';
 
 export type EmailedPost = {
   messageId: number;
@@ -127,9 +127,7 @@ export function newsletterStates(blogId: number, postIds: number[], now = new Da
     const row = controlDb()
       .orm.select({ n: sql<number>`count(*)` })
       .from(mailOutbox)
-      .where(
-        and(eq(mailOutbox.messageId, messageId), eq(mailOutbox.state, 'queued'), gte(mailOutbox.notBefore, new Date(tomorrow))),
-      )
+      .where(and(eq(mailOutbox.messageId, messageId), eq(mailOutbox.state, 'queued'), gte(mailOutbox.notBefore, new Date(tomorrow))))
       .get();
     const delivery = messageDelivery(messageId);
     states.set(postId, { ...delivery, waiting: row?.n ?? 0, waitingUntil: delivery.waitingUntil?.toISOString() ?? null });

@@ -17,7 +17,10 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
   const posts = listAllPosts(handle);
   const { timeZone } = settings;
   // A newsletter column only where there is something to show or do: mail on and readers, or posts already emailed.
-  const sending = newsletterStates(blog.id, posts.map((post) => post.id));
+  const sending = newsletterStates(
+    blog.id,
+    posts.map((post) => post.id),
+  );
   const enabled = mailEnabled();
   const subscribers = enabled ? subscriberCounts(handle).active : 0;
   const newsletterColumn = sending.size > 0 || (enabled && subscribers > 0);
