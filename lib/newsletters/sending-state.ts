@@ -18,8 +18,9 @@ export type SendingView = {
 /** "Sent 40 of 50 · 2 failed · 8 waiting for tomorrow's daily limit", or "Queued". */
 export function sendingSummary(view: SendingView): string {
   const parts: string[] = [];
-  if (view.sent === 0 && view.failed === 0) parts.push(view.queued > view.waiting ? 'Queued' : 'Waiting');
-  else parts.push(`Sent ${view.sent.toLocaleString('en')} of ${view.total.toLocaleString('en')}`);
+  if (view.sent === 0 && view.failed === 0) {
+    if (view.queued > view.waiting) parts.push('Queued');
+  } else parts.push(`Sent ${view.sent.toLocaleString('en')} of ${view.total.toLocaleString('en')}`);
   if (view.failed > 0) parts.push(`${view.failed.toLocaleString('en')} failed`);
   if (view.waiting > 0) {
     const days = view.waitingUntil ? Math.ceil((Date.parse(view.waitingUntil) - Date.now()) / 86_400_000) : 1;
