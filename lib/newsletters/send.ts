@@ -75,13 +75,15 @@ export async function emailPost(blog: Blog, handle: TenantHandle, postId: number
   if (readers.length === 0) throw new InputError('This blog has no subscribers to email yet.');
   const schedule = dailySchedule(blog.id, readers.length, now);
   let later = 0;
+  // The blog's address once, not once per reader (a custom domain is looked up each time).
+  const base = blogBaseUrl(blog.slug);
   const recipients: Recipient[] = readers.map((reader, index) => {
     const notBefore = schedule[index]!;
     if (notBefore.getTime() > now.getTime()) later++;
     return {
       to: reader.email,
       subscriberId: reader.id,
-      unsubscribeUrl: absoluteBlogUrl(blog.slug, blogPaths.unsubscribe(reader.token)),
+      unsubscribeUrl: base + blogPaths.unsubscribe(reader.token),
       notBefore,
     };
   });
