@@ -8,6 +8,7 @@ import { createTenantFile, openTenant, type TenantHandle } from '@/lib/db/pool';
 import { blogRedirects, blogs, type Blog } from '@/lib/db/schema/control';
 import { settings } from '@/lib/db/schema/tenant';
 import { InputError, parseInput } from '@/lib/input';
+import { emailSchema } from '@/lib/input/email';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { blogSlugSchema } from '@/lib/tenancy/slug';
 import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@/lib/time/zone';
@@ -57,6 +58,8 @@ export const blogSettingsSchema = z.object({
   comments: z.enum(COMMENT_MODES, { error: 'Choose whether comments are moderated, published at once, or off.' }).optional(),
   /** Absent: left as it is. */
   timeZone: timeZoneSchema.optional(),
+  /** Where replies to the blog's newsletters go; empty: nowhere but the platform's address. Absent: left as it is. */
+  newsletterReplyTo: z.union([z.string().trim().length(0), emailSchema]).optional(),
 });
 
 export type NewBlog = z.input<typeof newBlogSchema>;
@@ -124,6 +127,8 @@ export type BlogSettings = {
   comments: CommentMode;
   /** IANA name; the dashboard shows times in it (lib/time/zone). */
   timeZone: string;
+  /** Reply-To of the blog's newsletters; empty for none (lib/newsletters). */
+  newsletterReplyTo: string;
 };
 
 const DEFAULT_POSTS_PER_PAGE = 10;
@@ -140,6 +145,7 @@ export function readSettings(handle: TenantHandle): BlogSettings {
     postsPerPage: Number.isInteger(perPage) && perPage > 0 ? perPage : DEFAULT_POSTS_PER_PAGE,
     comments: comments ?? 'moderated',
     timeZone: canonicalTimeZone(values.get('time_zone')) ?? DEFAULT_TIME_ZONE,
+    newsletterReplyTo: values.get('newsletter_reply_to') ?? '',
   };
 }
 
@@ -151,6 +157,7 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
   if (values.postsPerPage !== undefined) entries.push(['posts_per_page', String(values.postsPerPage)]);
   if (values.comments !== undefined) entries.push(['comments', values.comments]);
   if (values.timeZone !== undefined) entries.push(['time_zone', values.timeZone]);
+  if (values.newsletterReplyTo !== undefined) entries.push(['newsletter_reply_to', values.newsletterReplyTo]);
   handle.sqlite.transaction(() => {
     for (const [key, value] of entries) {
       handle.orm.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();

@@ -15,6 +15,7 @@ import { watchDiskSpace } from '@/lib/disk/space';
 import { startHousekeeping } from '@/lib/ops/housekeeping';
 import { startMailSender } from '@/lib/mail/sender';
 import { startCommentDigests } from '@/lib/comments/notices';
+import { recordBounce } from '@/lib/newsletters/bounces';
 import { processWide } from '@/lib/process/shared';
 import { closeWorkerPools, warmWorkerPool } from '@/lib/workers/pool';
 import { createFront } from './front';
@@ -51,8 +52,9 @@ async function main(): Promise<void> {
   const releaser = setInterval(releaseInactiveBlogs, RELEASE_SWEEP_MS);
   releaser.unref();
   const stopHousekeeping = startHousekeeping();
-  // The outbox's sender (lib/mail): nothing to do when no SMTP server is configured.
-  const stopMailSender = startMailSender();
+  // The outbox's sender (lib/mail): nothing to do when no SMTP server is configured. A newsletter
+  // refused for good marks its reader bounced (lib/newsletters).
+  const stopMailSender = startMailSender({ onPermanentFailure: recordBounce });
   // Digests of comments awaiting moderation (lib/comments/notices.ts): nothing without mail.
   const stopCommentDigests = startCommentDigests();
 

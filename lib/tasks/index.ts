@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lookupIn, type RenderedMarkdown } from '@/lib/markdown/off-thread';
 import { excerptFromHtml, htmlToText, renderComment, renderMarkdown } from '@/lib/markdown/render';
+import { renderNewsletter } from '@/lib/newsletters/render';
 import { describeFailure } from '@/lib/workers/errors';
 import { registerInlineRunner, type TaskMessage, type TaskReply } from '@/lib/workers/pool';
 import { TASK } from '@/lib/workers/task-names';
@@ -29,6 +30,14 @@ const tasks: Record<string, (input: unknown, deadlineAt: number, report: Report)
     return { html, text: htmlToText(html), excerpt: excerptFromHtml(html) };
   },
   [TASK.renderComment]: (input) => renderComment(z.object({ body: z.string() }).parse(input).body),
+  [TASK.renderNewsletter]: (input) => {
+    const text = z.string().max(1000);
+    return renderNewsletter(
+      z
+        .object({ blogTitle: text, blogUrl: text, postTitle: text, postUrl: text, date: text, unsubscribeUrl: text, html: z.string() })
+        .parse(input),
+    );
+  },
   [TASK.prepareImport]: async (input, deadlineAt) => {
     const { prepareBlogFile } = await import('@/lib/export/prepare');
     return prepareBlogFile(z.object({ upload: z.string(), fresh: z.string(), copy: z.string() }).parse(input), deadlineAt);

@@ -9,4 +9,5 @@ export const TASK = {
   exportMarkdown: 'exportMarkdown',
   importFrom: 'importFrom',
   readSubscriberCsv: 'readSubscriberCsv',
+  renderNewsletter: 'renderNewsletter',
 } as const;

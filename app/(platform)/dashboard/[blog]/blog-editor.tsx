@@ -1,5 +1,6 @@
 import { blogBaseUrl } from '@/lib/blogs/address';
 import type { DashboardBlog } from '@/lib/dashboard/access';
+import { newsletterInfo } from '@/lib/newsletters/send';
 import { Editor, type EditorDocument } from './editor';
 
 /** The editor for a post or page of this blog, with the blog's address prefix and time zone. */
@@ -12,6 +13,7 @@ export function BlogEditor(props: { of: DashboardBlog; kind: 'post' | 'page'; in
       kind={props.kind}
       publicUrl={props.kind === 'post' ? `${base}/posts` : base}
       initial={props.initial}
+      newsletter={props.kind === 'post' ? newsletterInfo(props.of.blog.id, props.of.handle, props.initial.id) : undefined}
     />
   );
 }

@@ -6,6 +6,7 @@ import { sendJson } from '@/app/_components/json';
 import { INSUFFICIENT_STORAGE } from '@/lib/http/errors';
 import { uploadFile } from '@/app/_components/upload';
 import { altFromFilename, markdownAlt, withImageAlt } from '@/lib/media/alt';
+import type { SendingView } from '@/lib/newsletters/sending-state';
 import type { PostAction } from '@/lib/posts/posts';
 import { slugify } from '@/lib/posts/slug';
 import { ADDRESS_MOVE_NOTICE } from '@/lib/posts/status';
@@ -16,6 +17,7 @@ import { DescribeImages, type UploadedImage } from './describe-images';
 import { EditorHistory, type RevisionContent } from './editor-history';
 import { useLeaveGuard } from './leave-guard';
 import { forgetLocalDraft, keepLocalDraft, localDraftKey, readLocalDraft, type EditorFields, type KeptDraft } from './local-draft';
+import { MAIL_OFF_NOTE, NewsletterPanel, emailToSubscribers, subscribersLabel, type NewsletterInfo } from './newsletter-panel';
 import { PreviewLink } from './preview-link';
 import { formatTime, toInstant, toLocalDateTime } from '@/lib/time/zone';
 import { POST_EXCERPT_MAX, POST_SLUG_MAX, POST_TITLE_MAX, TAGS_TEXT_MAX } from '@/lib/input/lengths';
@@ -72,7 +74,15 @@ type SaveReply = { id: number; slug: string; status: EditorDocument['status']; u
  * this browser until the server has it, and leaving with unsaved changes asks first. On a
  * live post, saving keeps the edit aside (its pending revision) until "Publish changes".
  */
-export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: EditorDocument; publicUrl: string; timeZone: string }) {
+export function Editor(props: {
+  blog: string;
+  kind: 'post' | 'page';
+  initial: EditorDocument;
+  publicUrl: string;
+  timeZone: string;
+  /** Posts only: whether mail works, to how many readers, and the post's newsletter so far. */
+  newsletter?: NewsletterInfo;
+}) {
   const router = useRouter();
   const { blog, kind, initial } = props;
   const isPost = kind === 'post';
@@ -101,6 +111,9 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [autoExcerpt, setAutoExcerpt] = useState(initial.autoExcerpt ?? '');
   const [confirming, setConfirming] = useState<'delete' | 'discard' | null>(null);
+  /** "Email this post to N subscribers" beside "Publish now": unticked unless the author ticks it. */
+  const [emailOnPublish, setEmailOnPublish] = useState(false);
+  const [sendingState, setSendingState] = useState<SendingView | null>(props.newsletter?.state ?? null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
   /** Images inserted by this editor whose description it asks for, oldest first. */
@@ -173,12 +186,12 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
 
   // ── Saving ──
   /** The latest of everything a save reads, for saves that run after others finish. */
-  const latest = useRef({ fields, docId, status, saved, slugEdited, scheduleAt, autosaveDue });
+  const latest = useRef({ fields, docId, status, saved, slugEdited, scheduleAt, autosaveDue, emailOnPublish });
   /** Queued saves waiting for the next render to reach the screen (see `enqueue`). */
   const waitingForRender = useRef<Array<() => void>>([]);
   const [, rerender] = useState(0);
   useEffect(() => {
-    latest.current = { fields, docId, status, saved, slugEdited, scheduleAt, autosaveDue };
+    latest.current = { fields, docId, status, saved, slugEdited, scheduleAt, autosaveDue, emailOnPublish };
     for (const resume of waitingForRender.current.splice(0)) resume();
   });
 
@@ -261,6 +274,12 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
     }
     setSaveState({ kind: 'saved' });
     setNotice(auto ? null : staged ? 'Saved. Readers see the published version until you publish changes.' : MESSAGES[action]);
+    if (isPost && action === 'publish' && reply.status === 'published' && latest.current.emailOnPublish) {
+      const sent = await emailToSubscribers(blog, reply.id);
+      setEmailOnPublish(false);
+      if (sent.error) setError(`Published, but not emailed: ${sent.error}`);
+      if (sent.state) setSendingState(sent.state);
+    }
     if (!id) {
       setDocId(reply.id);
       forgetLocalDraft(localDraftKey(blog, kind, undefined));
@@ -590,6 +609,9 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
           )}
           {waitsForPublishing && <p className="muted small">A new address or cover takes effect when you publish the changes.</p>}
           <FormMessages error={error} notice={null} />
+          {isPost && props.newsletter && status !== 'published' && sendingState === null && (
+            <EmailOnPublish info={props.newsletter} checked={emailOnPublish} onChange={setEmailOnPublish} />
+          )}
           <div className="button-row">
             {!live ? (
               <>
@@ -657,6 +679,9 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
               View {kind} ↗
             </a>
           )}
+          {isPost && props.newsletter && docId !== undefined && (status === 'published' || sendingState !== null) && (
+            <NewsletterPanel blog={blog} postId={docId} info={props.newsletter} state={sendingState} onState={setSendingState} />
+          )}
           {isPost && docId !== undefined && (status !== 'published' || hasPending) && <PreviewLink blog={blog} postId={docId} />}
           {isPost && (
             <CoverChooser
@@ -698,6 +723,18 @@ export function Editor(props: { blog: string; kind: 'post' | 'page'; initial: Ed
         </aside>
       </div>
     </main>
+  );
+}
+
+/** The box beside "Publish now"; where mail is not set up, one sentence instead. */
+function EmailOnPublish(props: { info: NewsletterInfo; checked: boolean; onChange: (checked: boolean) => void }) {
+  if (!props.info.mailEnabled) return <p className="muted small">{MAIL_OFF_NOTE}</p>;
+  if (props.info.subscribers === 0) return null;
+  return (
+    <label className="checkbox">
+      <input type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} /> Email this post to{' '}
+      {subscribersLabel(props.info.subscribers)}
+    </label>
   );
 }
 

@@ -1,10 +1,14 @@
 import Link from 'next/link';
 import { blogBaseUrl } from '@/lib/blogs/address';
 import { dashboardBlog } from '@/lib/dashboard/access';
+import { mailEnabled } from '@/lib/mail/outbox';
+import { newsletterStates } from '@/lib/newsletters/send';
+import { subscriberCounts } from '@/lib/newsletters/subscribers';
 import { listAllPosts } from '@/lib/posts/posts';
 import { PENDING_CHANGES_LABEL, STATUS_LABELS } from '@/lib/posts/status';
 import { countTrash } from '@/lib/trash/trash';
 import { When } from '@/app/_components/dates';
+import { PostNewsletter } from './newsletter-panel';
 import { TrashLink } from './trash/trash-link';
 import { ListTable } from '@/app/_components/list-table';
 
@@ -12,6 +16,14 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
   const { blog, handle, settings } = await dashboardBlog((await params).blog, 'write-posts');
   const posts = listAllPosts(handle);
   const { timeZone } = settings;
+  // A newsletter column only where there is something to show or do: mail on and readers, or posts already emailed.
+  const sending = newsletterStates(
+    blog.id,
+    posts.map((post) => post.id),
+  );
+  const enabled = mailEnabled();
+  const subscribers = enabled ? subscriberCounts(handle).active : 0;
+  const newsletterColumn = sending.size > 0 || (enabled && subscribers > 0);
   return (
     <main className="page">
       <div className="page-head">
@@ -33,6 +45,7 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
             { label: 'Published', wideOnly: true },
             { label: 'Updated', wideOnly: true },
             { label: 'Views', numeric: true },
+            ...(newsletterColumn ? [{ label: 'Newsletter' }] : []),
           ]}
         >
           {posts.map((post) => (
@@ -68,6 +81,17 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
                 <When date={post.updatedAt} timeZone={timeZone} />
               </td>
               <td className="num">{post.views.toLocaleString('en')}</td>
+              {newsletterColumn && (
+                <td>
+                  {(post.status === 'published' || sending.has(post.id)) && (
+                    <PostNewsletter
+                      blog={blog.slug}
+                      postId={post.id}
+                      info={{ mailEnabled: enabled, subscribers, state: sending.get(post.id) ?? null }}
+                    />
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </ListTable>

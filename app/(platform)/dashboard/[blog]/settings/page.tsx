@@ -12,6 +12,7 @@ import { LOW_ON_DISK_SPACE, diskSpace } from '@/lib/disk/space';
 import { claimExpiresAt, customDomainUrl, listDomains } from '@/lib/domains/domains';
 import { challengeName } from '@/lib/domains/verify';
 import { timeZoneNames } from '@/lib/time/zone';
+import { EMAIL_MAX } from '@/lib/input/email';
 import { AUTHOR_NAME_MAX, BLOG_DESCRIPTION_MAX, BLOG_TITLE_MAX } from '@/lib/input/lengths';
 
 export const metadata = { title: 'Settings · Quire' };
@@ -57,6 +58,15 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
           </select>
           <small id="time-zone-hint">The dashboard shows times in this zone, and a post scheduled for 9:00 comes out at 9:00 here.</small>
         </div>
+        <Field
+          label="Reply-to address for newsletters"
+          name="newsletterReplyTo"
+          type="email"
+          defaultValue={settings.newsletterReplyTo}
+          maxLength={EMAIL_MAX}
+          autoComplete="email"
+          hint="Readers who answer a newsletter write to this address. Leave it empty to take no replies."
+        />
       </JsonForm>
 
       <section id="domains">
