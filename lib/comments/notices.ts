@@ -22,10 +22,10 @@ import { can } from '@/lib/members/roles';
  */
 
 /** What a single notice quotes of the comment; a digest quotes less of each. */
-export const NOTICE_EXCERPT = 500;
-export const DIGEST_EXCERPT = 200;
+const NOTICE_EXCERPT = 500;
+const DIGEST_EXCERPT = 200;
 /** Comments listed in one digest; the rest are counted ("and N more"). */
-export const DIGEST_LIST_MAX = 20;
+const DIGEST_LIST_MAX = 20;
 
 export type NoticeState = { lastSentAt: Date | null; pending: number };
 

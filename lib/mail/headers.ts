@@ -4,7 +4,7 @@ import { InputError } from '@/lib/input';
 const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 
 /** The longest subject Quire writes (a blog title and a post title fit). */
-export const SUBJECT_MAX = 300;
+const SUBJECT_MAX = 300;
 
 /**
  * Text that goes into a mail header (a subject, a sender's display name): one line, bounded.
@@ -14,11 +14,6 @@ export function headerText(value: string, what: string, max = SUBJECT_MAX): stri
   if (CONTROL.test(value)) throw new InputError(`The ${what} of a mail cannot contain line breaks or control characters.`);
   if (value.length > max) throw new InputError(`The ${what} of a mail is at most ${max} characters.`);
   return value;
-}
-
-/** Whether text could go into a header unchanged (for forms that check as the person types). */
-export function isHeaderSafe(value: string): boolean {
-  return !CONTROL.test(value);
 }
 
 /**

@@ -11,7 +11,7 @@ import { headerText } from './headers';
 /** Replaced in a message's bodies by each recipient's own unsubscribe URL when it is sent. */
 export const UNSUBSCRIBE_PLACEHOLDER = '{{unsubscribe}}';
 
-export type MailKind = (typeof mailMessages.$inferInsert)['kind'];
+type MailKind = (typeof mailMessages.$inferInsert)['kind'];
 
 export type OutgoingMail = {
   kind: MailKind;
@@ -197,7 +197,7 @@ export function markRetry(id: number, error: string, notBefore: Date, countAttem
 }
 
 /** Lets an enqueue start sending at once instead of at the sender's next look (sender.ts). */
-export function wakeMailSender(): void {
+function wakeMailSender(): void {
   processWide<{ wake?: () => void }>('mail-sender-wake', () => ({})).wake?.();
 }
 

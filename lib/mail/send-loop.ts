@@ -5,7 +5,7 @@ import { dueMail, markFailed, markRetry, markSent, UNSUBSCRIBE_PLACEHOLDER, type
 /** A message refused for good by the receiving server: a newsletter's reader is marked bounced. */
 export type PermanentFailure = { mail: DueMail; error: string };
 
-export type SendLoopOptions = {
+type SendLoopOptions = {
   onPermanentFailure?: (failure: PermanentFailure) => void;
   /** How often the outbox is looked at when idle (an enqueue wakes the sender at once). */
   idleMs?: number;

@@ -24,7 +24,7 @@ const NAME_MAX = 200;
 export type CsvFormat = 'substack' | 'ghost' | 'list';
 
 /** A reader as the pool thread sends it back (a date as milliseconds: cheap to copy). */
-export type CsvSubscriber = { email: string; name?: string; createdAt?: number; state: 'active' | 'unsubscribed' };
+type CsvSubscriber = { email: string; name?: string; createdAt?: number; state: 'active' | 'unsubscribed' };
 
 export type SubscriberCsv = {
   format: CsvFormat;

@@ -28,7 +28,7 @@ export function readerPageResponse(page: ReaderPage): Response {
   return new Response(readerPageHtml(page), { status: page.status, headers });
 }
 
-export function readerPageHtml(page: ReaderPage): string {
+function readerPageHtml(page: ReaderPage): string {
   const button = page.button
     ? `<form method="post" action="${escapeHtml(page.button.action)}"><button type="submit">${escapeHtml(page.button.label)}</button></form>`
     : '';

@@ -119,7 +119,7 @@ export type ImportedSubscriber = { email: string; name?: string; createdAt?: Dat
  * Readers from another platform's list (a CSV: lib/newsletters/csv.ts): new addresses are added
  * as they were there; an address already here keeps its own state (an unsubscribe here wins).
  */
-export function importSubscribers(handle: TenantHandle, rows: ImportedSubscriber[], now = new Date()): { added: number; kept: number } {
+function importSubscribers(handle: TenantHandle, rows: ImportedSubscriber[], now = new Date()): { added: number; kept: number } {
   let added = 0;
   const insert = handle.sqlite.prepare(
     `insert into subscribers (email, name, state, token, source, created_at, confirmed_at, ended_at, ended_reason)
@@ -178,7 +178,7 @@ const rowColumns = {
   endedAt: subscribers.endedAt,
 };
 
-export const SUBSCRIBER_PAGE_SIZE = 50;
+const SUBSCRIBER_PAGE_SIZE = 50;
 
 /**
  * One page of the list, newest first: the readers before `before` (a row id; the first page

@@ -34,7 +34,7 @@ export async function importSubscriberUpload(handle: TenantHandle, request: Requ
   return { format: csv.format, added, kept, skipped: csv.skipped, reasons: csv.reasons };
 }
 
-export const EXPORT_COLUMNS = ['email', 'name', 'state', 'created_at', 'confirmed_at'] as const;
+const EXPORT_COLUMNS = ['email', 'name', 'state', 'created_at', 'confirmed_at'] as const;
 
 /**
  * The list as CSV, in the order readers joined, read a thousand rows at a time as the download

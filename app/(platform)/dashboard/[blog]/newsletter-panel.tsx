@@ -83,7 +83,7 @@ export function NewsletterPanel(props: {
 }
 
 /** "Newsletter: Sent 40 of 50 · 2 failed", with the failures' reasons. */
-export function SendingState({ state }: { state: SendingView }) {
+function SendingState({ state }: { state: SendingView }) {
   return (
     <div className="newsletter-state">
       <p role="status">Newsletter: {sendingSummary(state)}</p>

@@ -2,7 +2,7 @@
 
 import { JsonForm } from '@/app/_components/form';
 
-export const COMMENT_MAIL_LABEL = 'Email me when a comment awaits moderation on my blogs (one mail, or a digest when busy)';
+const COMMENT_MAIL_LABEL = 'Email me when a comment awaits moderation on my blogs (one mail, or a digest when busy)';
 
 /** The checkbox, saved with its own button; shown but not usable when the server sends no mail. */
 export function CommentMailForm({ checked, disabled }: { checked: boolean; disabled: boolean }) {
