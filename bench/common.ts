@@ -238,6 +238,8 @@ export function freePort(): Promise<number> {
 export type Health = {
   openHandles: number;
   memory?: { rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number };
+  /** The serving thread's event-loop delay, this minute so far (lib/metrics/event-loop.ts). */
+  eventLoopDelay?: { thisMinute: { p50Ms: number; p99Ms: number; maxMs: number } };
   pageviews: { pending: number; pendingKeys: number; flushed: number; failedFlushes: number };
   /** null when the page cache is off. */
   pageCache: {

@@ -8,6 +8,8 @@ let messages = 0;
 let bytes = 0;
 const recipients = new Set();
 let duplicates = 0;
+// The newsletter's readers (reader<N>@): other mail (the accounts' verification links) is counted apart.
+let readers = 0;
 const smtp = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS'],
@@ -20,6 +22,7 @@ const smtp = new SMTPServer({
       for (const rcpt of session.envelope.rcptTo) {
         const address = rcpt.address.toLowerCase();
         if (recipients.has(address)) duplicates++;
+        if (address.startsWith('reader')) readers++;
         recipients.add(address);
       }
       callback();
@@ -30,7 +33,7 @@ smtp.listen(Number(process.env.PORT), '127.0.0.1', () => {
   http
     .createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ messages, bytes, recipients: recipients.size, duplicates }));
+      res.end(JSON.stringify({ messages, readers, bytes, recipients: recipients.size, duplicates }));
     })
     .listen(Number(process.env.SINK_HTTP_PORT), '127.0.0.1', () => console.log(`smtp sink on port ${process.env.PORT}`));
 });

@@ -9,7 +9,7 @@ import { InputError } from '@/lib/input';
 import { oneLine } from '@/lib/mail/headers';
 import {
   DAY_MS,
-  enqueueMail,
+  enqueueMailOffThread,
   mailEnabled,
   messageDelivery,
   newsletterCountForDay,
@@ -69,7 +69,6 @@ export async function emailPost(blog: Blog, handle: TenantHandle, postId: number
     tooLong: 'This post took too long to make into an email. Simplify its formatting and try again.',
   });
 
-  // From here on nothing waits: the check and the enqueue cannot interleave with another request's.
   if (newsletterMessages(blog.id, [post.id]).has(post.id)) throw new InputError(ALREADY_EMAILED);
   const readers = activeSubscribers(handle);
   if (readers.length === 0) throw new InputError('This blog has no subscribers to email yet.');
@@ -87,7 +86,9 @@ export async function emailPost(blog: Blog, handle: TenantHandle, postId: number
       notBefore,
     };
   });
-  const messageId = enqueueMail(
+  // On a pool thread (thousands of rows); `oncePerPost` checks again in the inserting transaction,
+  // so two requests for one post cannot both queue it.
+  const messageId = await enqueueMailOffThread(
     {
       kind: 'newsletter',
       subject: oneLine(post.title),
@@ -97,9 +98,11 @@ export async function emailPost(blog: Blog, handle: TenantHandle, postId: number
       replyTo: settings.newsletterReplyTo || undefined,
       blogId: blog.id,
       postId: post.id,
+      oncePerPost: true,
     },
     recipients,
   );
+  if (messageId === null) throw new InputError(ALREADY_EMAILED);
   // enqueueMail keeps nothing only when mail is off, checked above (the configuration does not change while running).
   if (messageId === undefined) throw new InputError(MAIL_NOT_CONFIGURED);
   return { messageId, recipients: recipients.length, later };

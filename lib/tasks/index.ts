@@ -50,6 +50,11 @@ const tasks: Record<string, (input: unknown, deadlineAt: number, report: Report)
     const { readSubscriberCsv } = await import('@/lib/newsletters/csv');
     return readSubscriberCsv(z.object({ text: z.string() }).parse(input).text);
   },
+  [TASK.enqueueMail]: async (input) => {
+    const { enqueueMail, queuedMailSchema } = await import('@/lib/mail/outbox');
+    const { mail, recipients } = queuedMailSchema.parse(input);
+    return enqueueMail(mail, recipients);
+  },
   [TASK.exportMarkdown]: async (input) => {
     const { writeMarkdownZip } = await import('@/lib/export/markdown');
     return writeMarkdownZip(z.object({ source: z.string(), dest: z.string(), slug: z.string(), now: z.string() }).parse(input));

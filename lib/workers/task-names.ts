@@ -10,4 +10,5 @@ export const TASK = {
   importFrom: 'importFrom',
   readSubscriberCsv: 'readSubscriberCsv',
   renderNewsletter: 'renderNewsletter',
+  enqueueMail: 'enqueueMail',
 } as const;
