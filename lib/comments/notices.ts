@@ -170,14 +170,14 @@ function singleNotice(blog: Blog, comment: AwaitingComment): OutgoingMail {
 type ListedComment = { postTitle: string; authorName: string; body: string };
 
 /** The blog's comments still pending that came after `since`: how many, and the first few. */
-function pendingSince(handle: TenantHandle, since: Date): { count: number; list: ListedComment[] } {
+function pendingSince(handle: TenantHandle, since: Date): { count: number; list: ListedComment[]; newest: number } {
   const where = and(eq(comments.status, 'pending'), gt(comments.createdAt, since));
-  const count =
-    handle.orm
-      .select({ n: sql<number>`count(*)` })
-      .from(comments)
-      .where(where)
-      .get()?.n ?? 0;
+  const counted = handle.orm
+    .select({ n: sql<number>`count(*)`, newest: sql<number | null>`max(${comments.createdAt})` })
+    .from(comments)
+    .where(where)
+    .get();
+  const count = counted?.n ?? 0;
   const list = handle.orm
     .select({ postTitle: posts.title, authorName: comments.authorName, body: comments.body })
     .from(comments)
@@ -186,7 +186,7 @@ function pendingSince(handle: TenantHandle, since: Date): { count: number; list:
     .orderBy(asc(comments.createdAt), asc(comments.id))
     .limit(DIGEST_LIST_MAX)
     .all();
-  return { count, list };
+  return { count, list, newest: counted?.newest ?? 0 };
 }
 
 function digest(blog: Blog, count: number, list: ListedComment[]): OutgoingMail {
@@ -259,7 +259,7 @@ function digestsOfBlog(blogId: number, rows: (typeof commentNotices.$inferSelect
   // Its file is with the operator: the digest waits until the blog is back.
   if (blog.status !== 'active') return 0;
   const handle = openTenant(blog.slug);
-  const found = new Map<number, { count: number; list: ListedComment[] }>();
+  const found = new Map<number, ReturnType<typeof pendingSince>>();
   let sent = 0;
   for (const row of rows) {
     const [person] = noticeRecipients(blogId, row.userId);
@@ -275,7 +275,9 @@ function digestsOfBlog(blogId: number, rows: (typeof commentNotices.$inferSelect
       enqueueMail(digest(blog, pending.count, pending.list), [{ to: person.email }]);
       control.orm
         .update(commentNotices)
-        .set({ lastSentAt: new Date(now), pending: 0 })
+        // Not before the newest comment it lists: one that came while earlier blogs were looked at
+        // (after the round's `now`) is in this digest and must not be in the next.
+        .set({ lastSentAt: new Date(Math.max(now, pending.newest)), pending: 0 })
         .where(and(eq(commentNotices.userId, row.userId), eq(commentNotices.blogId, blogId)))
         .run();
       sent++;

@@ -5,6 +5,7 @@ import { mailOutbox } from '@/lib/db/schema/control';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { startSmtpRecorder } from '@/lib/testing/smtp';
 import {
+  dueMail,
   enqueueMail,
   messageDelivery,
   OUTBOX_KEPT_DAYS,
@@ -71,6 +72,14 @@ describe('the outbox and its sender, over a real SMTP server on loopback', () =>
     expect(bounced.map((failure) => [failure.mail.to, failure.mail.subscriberId])).toEqual([['gone@example.org', 7]]);
   });
 
+  it('fails a message the server refuses after DATA without calling its reader bounced', async () => {
+    smtp.refuseMessageTo.add('strict@example.org');
+    const id = enqueueMail(note('Refused content'), [{ to: 'strict@example.org', subscriberId: 8 }])!;
+    await expect.poll(() => messageDelivery(id), { timeout: 10_000 }).toMatchObject({ failed: 1, queued: 0 });
+    expect(messageDelivery(id).errors[0]!.error).toContain('refused as spam');
+    expect(bounced.map((failure) => failure.mail.to)).toEqual(['gone@example.org']); // still only the RCPT refusal
+  });
+
   it('loses nothing and sends nothing twice when the SMTP server stops mid-send and comes back', async () => {
     const recipients = Array.from({ length: 300 }, (_, i) => ({ to: `reader${i}@example.org` }));
     const id = enqueueMail(note('Many'), recipients)!;
@@ -96,9 +105,12 @@ describe('what the operator sees', () => {
     const summary = outboxSummary();
     expect(summary.queued).toBe(0);
     expect(summary.sentLastDay).toBe(2 + 1 + 300);
-    expect(summary.failedLastDay).toBe(1);
+    expect(summary.failedLastDay).toBe(2);
     // Rows that waited for the stopped server went in the end: their error is gone with them.
-    expect(summary.recentErrors).toEqual([{ to: 'gone@example.org', state: 'failed', error: expect.stringContaining('No such mailbox') }]);
+    expect(summary.recentErrors).toEqual([
+      { to: 'strict@example.org', state: 'failed', error: expect.stringContaining('refused as spam') },
+      { to: 'gone@example.org', state: 'failed', error: expect.stringContaining('No such mailbox') },
+    ]);
   });
 
   it('a test message goes straight to the server, and a refused one says why', async () => {
@@ -118,11 +130,25 @@ describe('the outbox over time', () => {
     expect(outboxBacklog(later.getTime() + 1)).toMatchObject({ queued: 1, due: 1, oldestDueAt: later.toISOString() });
   });
 
-  it(`forgets finished rows after ${OUTBOX_KEPT_DAYS} days, never a waiting one`, () => {
+  it(`forgets finished rows after ${OUTBOX_KEPT_DAYS} days, never a waiting one`, async () => {
     const rows = controlDb().orm.select().from(mailOutbox).all();
     const farFuture = Date.now() + (OUTBOX_KEPT_DAYS + 1) * 24 * 60 * 60_000;
-    expect(pruneOutbox()).toBe(0);
-    expect(pruneOutbox(farFuture)).toBe(rows.filter((row) => row.state !== 'queued').length);
+    expect(await pruneOutbox()).toBe(0);
+    expect(await pruneOutbox(farFuture)).toBe(rows.filter((row) => row.state !== 'queued').length);
     expect(controlDb().orm.select().from(mailOutbox).all()).toEqual(rows.filter((row) => row.state === 'queued'));
+  });
+});
+
+describe('who goes first', () => {
+  it('a person waiting for an account mail goes before a newsletter queued earlier', () => {
+    const at = new Date(Date.now() + 2 * 60 * 60_000); // due later than anything the running sender sees
+    enqueueMail({ kind: 'newsletter', subject: 'News', text: 'x' }, [
+      { to: 'n1@example.org', notBefore: at },
+      { to: 'n2@example.org', notBefore: at },
+    ]);
+    enqueueMail(note('Your reset link'), [{ to: 'person@example.org', notBefore: new Date(at.getTime() + 1000) }]);
+    const due = dueMail(at.getTime() + 2000, 3, new Set());
+    // (later@ is the backlog test's account mail, due an hour from then.)
+    expect(due.map((mail) => mail.to)).toEqual(['later@example.org', 'person@example.org', 'n1@example.org']);
   });
 });

@@ -1,4 +1,5 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import { z } from 'zod';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
@@ -63,28 +64,30 @@ export function enqueueMail(mail: OutgoingMail, recipients: Recipient[]): number
   }));
   const control = controlDb();
   const { oncePerPost, ...content } = mail;
-  const id = control.sqlite.transaction(() => {
-    if (oncePerPost && mail.blogId !== undefined && mail.postId !== undefined) {
-      const existing = control.orm
-        .select({ id: mailMessages.id })
-        .from(mailMessages)
-        .where(and(eq(mailMessages.blogId, mail.blogId), eq(mailMessages.kind, mail.kind), eq(mailMessages.postId, mail.postId)))
+  const id = control.sqlite
+    .transaction(() => {
+      if (oncePerPost && mail.blogId !== undefined && mail.postId !== undefined) {
+        const existing = control.orm
+          .select({ id: mailMessages.id })
+          .from(mailMessages)
+          .where(and(eq(mailMessages.blogId, mail.blogId), eq(mailMessages.kind, mail.kind), eq(mailMessages.postId, mail.postId)))
+          .get();
+        if (existing) return null;
+      }
+      const message = control.orm
+        .insert(mailMessages)
+        .values({ ...content, replyTo, createdAt: new Date() })
+        .returning({ id: mailMessages.id })
         .get();
-      if (existing) return null;
-    }
-    const message = control.orm
-      .insert(mailMessages)
-      .values({ ...content, replyTo, createdAt: new Date() })
-      .returning({ id: mailMessages.id })
-      .get();
-    // One prepared statement run per row: building multi-row inserts through the ORM took
-    // 350–630 ms of the serving thread for 10,000 readers; this takes a few tens.
-    const insert = control.sqlite.prepare(
-      'insert into mail_outbox (message_id, to_address, unsubscribe_url, subscriber_id, not_before) values (?, ?, ?, ?, ?)',
-    );
-    for (const row of rows) insert.run(message.id, row.toAddress, row.unsubscribeUrl, row.subscriberId, row.notBefore.getTime());
-    return message.id;
-  })();
+      // One prepared statement run per row: building multi-row inserts through the ORM took
+      // 350–630 ms of the serving thread for 10,000 readers; this takes a few tens.
+      const insert = control.sqlite.prepare(
+        'insert into mail_outbox (message_id, to_address, unsubscribe_url, subscriber_id, not_before) values (?, ?, ?, ?, ?)',
+      );
+      for (const row of rows) insert.run(message.id, row.toAddress, row.unsubscribeUrl, row.subscriberId, row.notBefore.getTime());
+      return message.id;
+    })
+    .immediate(); // "once per post": the check and the insert under one write lock
   if (id !== null) wakeMailSender();
   return id;
 }
@@ -179,48 +182,46 @@ export function newsletterMessages(blogId: number, postIds: number[]): Map<numbe
   return new Map(rows.map((row) => [row.postId!, row.id]));
 }
 
-/** Newsletter messages a blog has queued for the UTC day that starts at `dayStart`. */
-export function newsletterCountForDay(blogId: number, dayStart: Date): number {
-  const dayEnd = new Date(dayStart.getTime() + DAY_MS);
-  const row = controlDb()
-    .orm.select({ n: sql<number>`count(*)` })
-    .from(mailOutbox)
-    .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
-    .where(
-      and(
-        eq(mailMessages.blogId, blogId),
-        eq(mailMessages.kind, 'newsletter'),
-        sql`${mailOutbox.notBefore} >= ${dayStart.getTime()}`,
-        sql`${mailOutbox.notBefore} < ${dayEnd.getTime()}`,
-        sql`${mailOutbox.state} != 'failed'`,
-      ),
+/**
+ * Newsletter messages a blog has queued or sent for each UTC day from `fromDay` (a midnight) on:
+ * day start (ms) → count, in one query (the daily limit's schedule reads it).
+ */
+export function newsletterCountsByDay(blogId: number, fromDay: Date): Map<number, number> {
+  const rows = controlDb()
+    .sqlite.prepare(
+      `select ? + ((o.not_before - ?) / ${DAY_MS}) * ${DAY_MS} as day, count(*) as n
+       from mail_outbox o join mail_messages m on m.id = o.message_id
+       where o.state in ('queued', 'sent') and o.not_before >= ? and m.blog_id = ? and m.kind = 'newsletter'
+       group by day`,
     )
-    .get();
-  return row?.n ?? 0;
+    .all(fromDay.getTime(), fromDay.getTime(), fromDay.getTime(), blogId) as { day: number; n: number }[];
+  return new Map(rows.map((row) => [row.day, row.n]));
 }
-
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Rows due now, oldest first, skipping those already being sent. */
 export function dueMail(now: number, limit: number, skip: ReadonlySet<number>): DueMail[] {
   const control = controlDb();
-  return control.orm
-    .select({
-      id: mailOutbox.id,
-      to: mailOutbox.toAddress,
-      unsubscribeUrl: mailOutbox.unsubscribeUrl,
-      subscriberId: mailOutbox.subscriberId,
-      attempts: mailOutbox.attempts,
-      message: mailMessages,
-    })
-    .from(mailOutbox)
-    .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
-    .where(and(eq(mailOutbox.state, 'queued'), lte(mailOutbox.notBefore, new Date(now))))
-    .orderBy(mailOutbox.notBefore, mailOutbox.id)
-    .limit(limit + skip.size)
-    .all()
-    .filter((row) => !skip.has(row.id))
-    .slice(0, limit);
+  return (
+    control.orm
+      .select({
+        id: mailOutbox.id,
+        to: mailOutbox.toAddress,
+        unsubscribeUrl: mailOutbox.unsubscribeUrl,
+        subscriberId: mailOutbox.subscriberId,
+        attempts: mailOutbox.attempts,
+        message: mailMessages,
+      })
+      .from(mailOutbox)
+      .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
+      .where(and(eq(mailOutbox.state, 'queued'), lte(mailOutbox.notBefore, new Date(now))))
+      // A person waiting for a password reset goes before a newsletter's thousands of readers.
+      .orderBy(sql`${mailMessages.kind} = 'newsletter'`, mailOutbox.notBefore, mailOutbox.id)
+      .limit(limit + skip.size)
+      .all()
+      .filter((row) => !skip.has(row.id))
+      .slice(0, limit)
+  );
 }
 
 export type DueMail = {
@@ -321,21 +322,30 @@ export function outboxBacklog(now = Date.now()): { queued: number; due: number; 
 /** Sent and failed rows are kept this long (a newsletter's "sent N of M" with them), then deleted. */
 export const OUTBOX_KEPT_DAYS = 90;
 
-/** Deletes finished outbox rows past OUTBOX_KEPT_DAYS, and messages left with none (housekeeping). */
-export function pruneOutbox(now = Date.now()): number {
+/**
+ * Deletes finished outbox rows past OUTBOX_KEPT_DAYS, then messages left with none
+ * (housekeeping): a thousand rows per transaction, yielding between, so neither the serving
+ * thread nor the sender waits on a long delete.
+ */
+export async function pruneOutbox(now = Date.now()): Promise<number> {
   const control = controlDb();
   const before = now - OUTBOX_KEPT_DAYS * DAY_MS;
-  return control.sqlite.transaction(() => {
-    const old = control.sqlite.prepare(`select id from mail_messages where created_at < ?`).pluck().all(before) as number[];
-    let deleted = 0;
-    const rows = control.sqlite.prepare(`delete from mail_outbox where message_id = ? and state != 'queued'`);
-    const message = control.sqlite.prepare(
-      `delete from mail_messages where id = ? and not exists (select 1 from mail_outbox where message_id = ?)`,
-    );
-    for (const id of old) {
-      deleted += rows.run(id).changes;
-      message.run(id, id);
-    }
-    return deleted;
-  })();
+  const batch = control.sqlite.prepare(
+    `delete from mail_outbox where id in (
+       select o.id from mail_outbox o join mail_messages m on m.id = o.message_id
+       where m.created_at < ? and o.state != 'queued' limit 1000)`,
+  );
+  let deleted = 0;
+  for (;;) {
+    const { changes } = batch.run(before);
+    deleted += changes;
+    if (changes < 1000) break;
+    await yieldToRequests();
+  }
+  control.sqlite
+    .prepare(
+      `delete from mail_messages where created_at < ? and not exists (select 1 from mail_outbox where message_id = mail_messages.id)`,
+    )
+    .run(before);
+  return deleted;
 }

@@ -11,7 +11,7 @@ type SendLoopOptions = {
   idleMs?: number;
 };
 
-/** A message's own 4xx is retried this many times (about a day and a half), then given up. */
+/** A message's own 4xx is retried this many times (about 21 hours: 5 s doubling, then hourly), then given up. */
 const MAX_ATTEMPTS = 30;
 const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 60 * 60_000;
@@ -66,13 +66,12 @@ export function runSendLoop(options: SendLoopOptions = {}): { wake: () => void; 
           ? { 'List-Unsubscribe': `<${mail.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
           : undefined,
       });
-      markSent(mail.id);
-      return 'sent';
     } catch (error) {
       const failure = describe(error);
-      if (failure.kind === 'permanent') {
+      if (failure.kind === 'recipient' || failure.kind === 'refused') {
         markFailed(mail.id, failure.text);
-        options.onPermanentFailure?.({ mail, error: failure.text });
+        // Only a refused recipient says the address is gone (a bounce); a refused message does not.
+        if (failure.kind === 'recipient') options.onPermanentFailure?.({ mail, error: failure.text });
         return 'sent';
       }
       if (failure.kind === 'server') {
@@ -83,6 +82,9 @@ export function runSendLoop(options: SendLoopOptions = {}): { wake: () => void; 
       else markRetry(mail.id, failure.text, new Date(Date.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** mail.attempts)), true);
       return 'sent';
     }
+    // Accepted: from here a failure to record it would send it again, so the write is retried.
+    await recordSent(mail.id);
+    return 'sent';
   };
 
   const tick = async (): Promise<void> => {
@@ -126,20 +128,42 @@ export function runSendLoop(options: SendLoopOptions = {}): { wake: () => void; 
   };
 }
 
-type Failure = { kind: 'permanent' | 'message' | 'server'; text: string };
+type Failure = { kind: 'recipient' | 'refused' | 'message' | 'server'; text: string };
 
 /**
- * 5xx to a recipient or to the message: permanent. 4xx: this message, later. No answer at all
- * (refused connection, timeout, TLS or login failure): the server, whose fault no message carries.
+ * What a failure says about the message. 5xx to RCPT: this recipient, for good (a bounce). 5xx to
+ * DATA, a size refused (552), or nodemailer's own refusal of the message or envelope: this
+ * message, for good. Another 4xx: this message, later. Anything else — no answer, a refused
+ * connection, TLS, login, or MAIL FROM refused (the sender's address, which every message shares)
+ * — is the server's, whose fault no message carries.
  */
 function describe(error: unknown): Failure {
   const e = error as { responseCode?: number; response?: string; code?: string; command?: string; message?: string };
   const text = (e.response ?? e.message ?? String(error)).replace(/\s+/g, ' ').slice(0, 500);
   const code = e.responseCode;
-  const aboutMessage = e.command === undefined || /^(RCPT|DATA|MAIL)/i.test(e.command) || e.code === 'EENVELOPE' || e.code === 'EMESSAGE';
-  if (code && code >= 500 && code < 600 && aboutMessage && e.code !== 'EAUTH') return { kind: 'permanent', text };
-  if (code && code >= 400 && code < 500 && code !== 421 && aboutMessage && e.code !== 'EAUTH') return { kind: 'message', text };
+  const command = (e.command ?? '').toUpperCase();
+  if (e.code === 'EAUTH') return { kind: 'server', text: `The mail server could not take it: ${text}` };
+  if (code && code >= 500 && command.startsWith('RCPT')) return { kind: 'recipient', text };
+  if ((code && code >= 500 && (command.startsWith('DATA') || code === 552)) || (!code && (e.code === 'EMESSAGE' || e.code === 'EENVELOPE')))
+    return { kind: 'refused', text };
+  if (code && code >= 400 && code < 500 && code !== 421 && /^(RCPT|DATA)/.test(command)) return { kind: 'message', text };
   return { kind: 'server', text: `The mail server could not take it: ${text}` };
+}
+
+/** markSent, tried again for a few seconds if control.db is busy: a message accepted but not recorded would go twice. */
+async function recordSent(id: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      markSent(id);
+      return;
+    } catch (error) {
+      if (attempt >= 5) {
+        console.error(`[quire] mail: message ${id} was accepted but could not be recorded as sent; it may go twice:`, error);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
 }
 
 function escapeAttribute(value: string): string {

@@ -25,20 +25,32 @@ export type MailSenderOptions = {
 export function startMailSender(options: MailSenderOptions = {}): () => Promise<void> {
   const cfg = config();
   if (!cfg.smtpUrl || !cfg.mailFrom) return async () => {};
-  const worker = new Worker(path.join(appRoot(), 'lib', 'process', 'ts-worker.mjs'), {
-    workerData: { module: threadModule('lib/mail/sender-thread.ts'), idleMs: options.idleMs },
-  });
+  let stopping = false;
+  let worker: Worker;
   let stopped: () => void = () => {};
   const stoppedOnce = new Promise<void>((resolve) => (stopped = resolve));
-  worker.on('message', (message: SenderMessage) => {
-    if (message.type === 'permanent-failure') options.onPermanentFailure?.(message.failure);
-    else if (message.type === 'stopped') stopped();
-  });
-  worker.on('error', (error) => console.error('[quire] mail: the sender thread failed:', error));
-  worker.on('exit', () => stopped());
-  worker.unref();
+  const start = (restartMs: number) => {
+    worker = new Worker(path.join(appRoot(), 'lib', 'process', 'ts-worker.mjs'), {
+      workerData: { module: threadModule('lib/mail/sender-thread.ts'), idleMs: options.idleMs },
+    });
+    worker.on('message', (message: SenderMessage) => {
+      if (message.type === 'permanent-failure') options.onPermanentFailure?.(message.failure);
+      else if (message.type === 'stopped') stopped();
+    });
+    worker.on('error', (error) => console.error('[quire] mail: the sender thread failed:', error));
+    worker.on('exit', () => {
+      if (stopping) return stopped();
+      // Mail must not stop until the next restart of the server: a new thread, after a pause that
+      // doubles while it keeps dying (the outbox keeps every message meanwhile).
+      console.error(`[quire] mail: the sender thread stopped; starting another in ${restartMs / 1000} s`);
+      setTimeout(() => stopping || start(Math.min(restartMs * 2, 5 * 60_000)), restartMs).unref();
+    });
+    worker.unref();
+  };
+  start(1000);
   onMailSenderWake(() => worker.postMessage('wake' satisfies SenderCommand));
   return async () => {
+    stopping = true;
     onMailSenderWake(undefined);
     worker.postMessage('stop' satisfies SenderCommand);
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref());

@@ -64,4 +64,18 @@ describe('renderNewsletter', () => {
     expect(text).toContain('the map [https://walks.example.org/posts/map]');
     expect(text).toMatch(/\* one\n \* two/);
   });
+
+  it("never lets what the author wrote become a reader's unsubscribe link", () => {
+    const { html, text } = renderNewsletter({
+      ...source(
+        '<p>Hi {{unsubscribe}}</p><p><img src="https://tracker.example/p.png?t={{unsubscribe}}" alt=""><a href="https://x.example/?u={{unsubscribe}}">x</a></p>',
+      ),
+      postTitle: 'About {{unsubscribe}}',
+    });
+    // Only the footer's link carries the placeholder the sender replaces per reader.
+    expect(html.split('{{unsubscribe}}')).toHaveLength(2);
+    expect(text.split('{{unsubscribe}}')).toHaveLength(2);
+    expect(html).toContain('<a href="{{unsubscribe}}"');
+    expect(text).toContain('Unsubscribe: {{unsubscribe}}');
+  });
 });

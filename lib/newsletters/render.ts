@@ -107,7 +107,12 @@ function emailBody(html: string, postUrl: string): string {
  * twin. Both end with the reader's own unsubscribe link (`source.unsubscribeUrl`: the outbox's
  * placeholder, which the sender replaces with each reader's URL). Runs on a pool thread (lib/tasks): its cost grows with the post.
  */
-export function renderNewsletter(source: NewsletterSource): RenderedNewsletter {
+export function renderNewsletter(written: NewsletterSource): RenderedNewsletter {
+  // What the author wrote can never become a reader's unsubscribe link: a `{{` in it gets a
+  // zero-width space, so the sender's replacement does not touch it (else a tracking image with
+  // the placeholder in its address would collect every reader's token).
+  const inert = (value: string) => value.replaceAll('{{', '{\u200b{');
+  const source = { ...written, html: inert(written.html), blogTitle: inert(written.blogTitle), postTitle: inert(written.postTitle) };
   const body = emailBody(source.html, source.postUrl);
   const blogTitle = escapeHtml(source.blogTitle);
   const footer = `You get this because you subscribed to ${source.blogTitle}.`;

@@ -12,7 +12,7 @@ import {
   enqueueMailOffThread,
   mailEnabled,
   messageDelivery,
-  newsletterCountForDay,
+  newsletterCountsByDay,
   newsletterMessages,
   UNSUBSCRIBE_PLACEHOLDER,
   type Recipient,
@@ -116,8 +116,9 @@ function dailySchedule(blogId: number, count: number, now: Date): Date[] {
   const limit = config().newsletterDailyLimit;
   const out: Date[] = [];
   let dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const taken = newsletterCountsByDay(blogId, new Date(dayStart));
   for (let first = true; out.length < count; first = false, dayStart += DAY_MS) {
-    const room = Math.max(0, limit - newsletterCountForDay(blogId, new Date(dayStart)));
+    const room = Math.max(0, limit - (taken.get(dayStart) ?? 0));
     const at = first ? now : new Date(dayStart);
     for (let i = 0; i < room && out.length < count; i++) out.push(at);
   }

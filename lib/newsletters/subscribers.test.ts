@@ -3,12 +3,15 @@ import { TooManyRequests } from '@/lib/limits';
 import { makeTempBlog } from '@/lib/testing/data-dir';
 import { countSubscribeRequest, SUBSCRIBE_LIMITS } from './limits';
 import {
+  confirmSubscription,
+  findSubscriberByToken,
   importSubscribersInChunks,
   listSubscribers,
   removeSubscriber,
   requestSubscription,
   subscriberCounts,
   subscribersAfter,
+  unsubscribe,
 } from './subscribers';
 import { subscriberCsvStream } from './transfer';
 
@@ -58,5 +61,19 @@ describe('subscribe limits', () => {
     for (let i = used; i < SUBSCRIBE_LIMITS.perBlog.limit; i++) countSubscribeRequest(`ip-d${i}`, `d${i}@example.org`, 'two', t);
     expect(() => countSubscribeRequest('ip-e', 'e@example.org', 'two', t)).toThrow(/This blog has received many subscriptions/);
     expect(() => countSubscribeRequest('ip-e', 'e@example.org', 'three', t + SUBSCRIBE_LIMITS.perBlog.windowMs)).not.toThrow();
+  });
+});
+
+describe('double opt-in', () => {
+  it('a reader who left and asks again must confirm with a new link: links from old newsletters confirm nothing', () => {
+    const { subscriber: first } = requestSubscription(blog(), 'again@example.org');
+    expect(confirmSubscription(blog(), first.token)?.state).toBe('active');
+    expect(unsubscribe(blog(), first.token)?.state).toBe('unsubscribed');
+    const { subscriber: again } = requestSubscription(blog(), 'Again@example.org');
+    expect(again).toMatchObject({ id: first.id, state: 'pending' });
+    expect(again.token).not.toBe(first.token);
+    expect(confirmSubscription(blog(), first.token)).toBeUndefined();
+    expect(findSubscriberByToken(blog(), again.token)?.state).toBe('pending');
+    expect(confirmSubscription(blog(), again.token)?.state).toBe('active');
   });
 });

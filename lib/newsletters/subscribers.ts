@@ -35,7 +35,8 @@ export function requestSubscription(handle: TenantHandle, emailInput: string, no
       if (existing.state === 'unsubscribed' || existing.state === 'bounced') {
         const subscriber = handle.orm
           .update(subscribers)
-          .set({ state: 'pending', endedAt: null, endedReason: null, confirmedAt: null })
+          // A new secret: links in the newsletters they got before must not confirm them again.
+          .set({ state: 'pending', token: newSubscriberToken(), endedAt: null, endedReason: null, confirmedAt: null })
           .where(eq(subscribers.id, existing.id))
           .returning()
           .get();

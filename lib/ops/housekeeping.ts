@@ -20,7 +20,7 @@ import { OUTBOX_KEPT_DAYS, pruneOutbox } from '@/lib/mail/outbox';
 async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number; scratch: number; mail: number }> {
   const purged = purgeTrash();
   const scratch = removeOldScratchFiles(SCRATCH_KEPT_MS);
-  const mail = pruneOutbox();
+  const mail = await pruneOutbox();
   const trashed = await sweepTrash();
   let pruned = 0;
   const root = backupsRoot();

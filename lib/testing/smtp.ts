@@ -18,6 +18,8 @@ export type SmtpRecorder = {
   received: ReceivedMail[];
   /** Recipients refused for good at RCPT TO (550), as a vanished mailbox is. */
   refuse: Set<string>;
+  /** Recipients whose message is refused for good after DATA (554), as content a server will not take. */
+  refuseMessageTo: Set<string>;
   /** Waits until `count` messages matching `match` have arrived; returns them. */
   waitFor(match: (mail: ReceivedMail) => boolean, count?: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Stops listening and drops open connections (a server going down mid-send). */
@@ -34,6 +36,7 @@ export type SmtpRecorder = {
 export async function startSmtpRecorder(port?: number): Promise<SmtpRecorder> {
   const received: ReceivedMail[] = [];
   const refuse = new Set<string>();
+  const refuseMessageTo = new Set<string>();
   const listeners = new Set<() => void>();
   let server: SMTPServer | undefined;
   let stopping = false;
@@ -67,6 +70,11 @@ export async function startSmtpRecorder(port?: number): Promise<SmtpRecorder> {
           }
           const raw = Buffer.concat(chunks).toString('utf8');
           const to = session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase());
+          if (to.some((address) => refuseMessageTo.has(address))) {
+            const error = new Error('5.7.1 Message refused as spam') as Error & { responseCode: number };
+            error.responseCode = 554;
+            return callback(error);
+          }
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           callback();
           void simpleParser(raw).then((parsed) => {
@@ -93,6 +101,7 @@ export async function startSmtpRecorder(port?: number): Promise<SmtpRecorder> {
     url: `smtp://127.0.0.1:${chosenPort}`,
     received,
     refuse,
+    refuseMessageTo,
     waitFor(match, count = 1, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
