@@ -189,7 +189,7 @@ export function newsletterMessages(blogId: number, postIds: number[]): Map<numbe
 export function newsletterCountsByDay(blogId: number, fromDay: Date): Map<number, number> {
   const rows = controlDb()
     .sqlite.prepare(
-      `select ? + ((o.not_before - ?) / ${DAY_MS}) * ${DAY_MS} as day, count(*) as n
+      `select ? + cast((o.not_before - ?) / ${DAY_MS} as integer) * ${DAY_MS} as day, count(*) as n
        from mail_outbox o join mail_messages m on m.id = o.message_id
        where o.state in ('queued', 'sent') and o.not_before >= ? and m.blog_id = ? and m.kind = 'newsletter'
        group by day`,
