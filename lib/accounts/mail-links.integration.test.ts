@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder } from '@/lib/testing/smtp';
+import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder, mailSettings } from '@/lib/testing/smtp';
 import { ApiClient, quire, startServer, type RunningServer } from '@/lib/testing/server';
 
 /**
@@ -57,9 +57,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-accounts-mail-'));
   smtp = await startSmtpRecorder();
   server = await startServer(dataDir, {
-    QUIRE_SMTP_URL: smtp.url,
-    QUIRE_MAIL_FROM: 'Quire <quire@example.org>',
-    QUIRE_MAIL_PER_SECOND: '500',
+    ...mailSettings(smtp),
     QUIRE_TRUSTED_PROXIES: '127.0.0.1, ::1',
   });
 }, 60_000);

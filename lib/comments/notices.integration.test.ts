@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder } from '@/lib/testing/smtp';
+import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder, mailSettings } from '@/lib/testing/smtp';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
 
 /**
@@ -85,9 +85,7 @@ beforeAll(async () => {
   smtp = await startSmtpRecorder();
   server = await startServer(dataDir, {
     QUIRE_TRUSTED_PROXIES: '127.0.0.1, ::1',
-    QUIRE_SMTP_URL: smtp.url,
-    QUIRE_MAIL_FROM: 'Quire <mail@quire.test>',
-    QUIRE_MAIL_PER_SECOND: '200',
+    ...mailSettings(smtp),
     QUIRE_COMMENT_MAIL_QUIET_MIN: String(QUIET_MIN),
   });
   owner = await signUp('owner@example.com', { blog: 'notes', title: BLOG_TITLE });

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blogPaths } from '@/lib/blogs/address';
 import { ApiClient, request, signUp, startServer, type RunningServer } from '@/lib/testing/server';
-import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder } from '@/lib/testing/smtp';
+import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder, mailSettings } from '@/lib/testing/smtp';
 
 /**
  * The whole way as readers go it, over HTTP on the blog's own host, with a real SMTP server on
@@ -26,9 +26,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-newsletter-flow-'));
   smtp = await startSmtpRecorder();
   server = await startServer(dataDir, {
-    QUIRE_SMTP_URL: smtp.url,
-    QUIRE_MAIL_FROM: 'Quire <mail@quire.test>',
-    QUIRE_MAIL_PER_SECOND: '100',
+    ...mailSettings(smtp),
     QUIRE_TRUSTED_PROXIES: '127.0.0.1, ::1',
   });
   owner = await signUp(server.port, { email: 'owner@example.com', password: PASSWORD, blog: { slug: 'walks', title: 'Walks' } });

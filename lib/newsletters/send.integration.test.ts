@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecureRandomString } from '@/lib/auth/tokens';
 import { ApiClient, signUp, startServer, type RunningServer } from '@/lib/testing/server';
-import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder } from '@/lib/testing/smtp';
+import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder, mailSettings, TEST_MAIL_FROM } from '@/lib/testing/smtp';
 import type { SendingView } from './sending-state';
 
 /**
@@ -82,9 +82,7 @@ describe('newsletters', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-newsletter-'));
     smtp = await startSmtpRecorder();
     server = await startServer(dataDir, {
-      QUIRE_SMTP_URL: smtp.url,
-      QUIRE_MAIL_FROM: 'Quire <mail@quire.test>',
-      QUIRE_MAIL_PER_SECOND: '100',
+      ...mailSettings(smtp),
     });
     owner = await signUp(server.port, { email: 'owner@example.com', password: PASSWORD, blog: { slug: 'news', title: 'Field Notes' } });
     const settings = await owner.call('PUT', '/api/blogs/news/settings', {
@@ -131,7 +129,7 @@ describe('newsletters', () => {
       const unsubscribe = `${base()}/unsubscribe?token=${tokens.get(reader)}`;
       expect(mail.to).toHaveLength(1);
       expect(mail.parsed.to && !Array.isArray(mail.parsed.to) ? mail.parsed.to.text : '').toBe(reader);
-      expect(mail.parsed.from?.value[0]).toMatchObject({ name: 'Field Notes', address: 'mail@quire.test' });
+      expect(mail.parsed.from?.value[0]).toMatchObject({ name: 'Field Notes', address: TEST_MAIL_FROM });
       expect(mail.parsed.replyTo?.value[0]?.address).toBe('owner@example.com');
       const html = String(mail.parsed.html);
       const text = mail.parsed.text ?? '';
@@ -238,9 +236,7 @@ describe('the daily limit, and a server without mail', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-newsletter-limit-'));
     smtp = await startSmtpRecorder();
     server = await startServer(dataDir, {
-      QUIRE_SMTP_URL: smtp.url,
-      QUIRE_MAIL_FROM: 'mail@quire.test',
-      QUIRE_MAIL_PER_SECOND: '100',
+      ...mailSettings(smtp),
       QUIRE_NEWSLETTER_DAILY_LIMIT: '4',
     });
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
-import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder } from '@/lib/testing/smtp';
+import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder, mailSettings, TEST_MAIL_FROM } from '@/lib/testing/smtp';
 import { SUBSCRIBE_LIMITS } from './limits';
 
 /**
@@ -34,9 +34,7 @@ beforeAll(async () => {
   smtp = await startSmtpRecorder();
   server = await startServer(dataDir, {
     QUIRE_TRUSTED_PROXIES: '127.0.0.1, ::1',
-    QUIRE_SMTP_URL: smtp.url,
-    QUIRE_MAIL_FROM: 'Quire <mail@quire.test>',
-    QUIRE_MAIL_PER_SECOND: '200',
+    ...mailSettings(smtp),
   });
   alice = await signUp('alice@example.com', { blog: 'alices' });
   eve = await signUp('eve@example.com', { blog: 'eves' });
@@ -129,7 +127,7 @@ describe('subscribing, double opt-in', () => {
     const [mail] = await smtp.waitFor((m) => m.to.includes('reader.one@example.net'));
     expect(mail!.to).toEqual(['reader.one@example.net']);
     expect(mail!.parsed.subject).toBe('Confirm your subscription to alices <Journal>');
-    expect(mail!.parsed.from?.value[0]).toEqual({ name: 'alices <Journal>', address: 'mail@quire.test' });
+    expect(mail!.parsed.from?.value[0]).toEqual({ name: 'alices <Journal>', address: TEST_MAIL_FROM });
     expect(mail!.parsed.text).toContain('If this was not you, ignore this mail');
     // No other address anywhere in it: not the owner's, not another reader's.
     const addresses = (mail!.raw.match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g) ?? []).map((a) => a.toLowerCase());

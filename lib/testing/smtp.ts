@@ -148,3 +148,11 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+/** The address every test server's mail is from. */
+export const TEST_MAIL_FROM = 'mail@quire.test';
+
+/** The settings that send a test server's mail to `smtp` (fast: 200 a second). */
+export function mailSettings(smtp: SmtpRecorder): Record<string, string> {
+  return { QUIRE_SMTP_URL: smtp.url, QUIRE_MAIL_FROM: `Quire <${TEST_MAIL_FROM}>`, QUIRE_MAIL_PER_SECOND: '200' };
+}
