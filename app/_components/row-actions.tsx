@@ -9,7 +9,7 @@ type Send = (url: string, method: 'POST' | 'PATCH' | 'DELETE', body?: unknown) =
 /**
  * A row's buttons in a dashboard list (moderate a comment, restore from the trash): one request
  * at a time, its refusal shown, the list refreshed after, and a delete that asks first.
- * `children` draws the row's other buttons with `send`.
+ * `children`, if any, draws the row's other buttons with `send`.
  */
 export function RowActions(props: {
   /** DELETE goes here once confirmed. */
@@ -19,7 +19,7 @@ export function RowActions(props: {
   /** The button that asks: its text, and a longer name when the text alone says not what. */
   askLabel: string;
   askName?: string;
-  children: (send: Send, pending: boolean) => ReactNode;
+  children?: (send: Send, pending: boolean) => ReactNode;
 }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -38,7 +38,7 @@ export function RowActions(props: {
 
   return (
     <div className="button-row">
-      {props.children(send, pending)}
+      {props.children?.(send, pending)}
       {confirming ? (
         <span className="confirm" role="alertdialog" aria-label="Confirm deletion">
           <span>{props.question}</span>

@@ -95,9 +95,7 @@ export default async function SubscribersPage(props: { params: Promise<{ blog: s
                       deleteLabel="Remove"
                       askLabel="Remove"
                       askName={`Remove ${row.email}`}
-                    >
-                      {() => null}
-                    </RowActions>
+                    />
                   </td>
                 </tr>
               ))}
