@@ -33,11 +33,13 @@ tenantPool();
 
 let written = 0;
 
-const server = http.createServer((req, res) => {
+const server = http.createServer((req, res) => void answer(req, res));
+
+async function answer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const target = parseHost(req.headers.host, cfg.rootHostname);
   if (target.kind !== 'blog' || req.url !== BEACON_PATH) return drain(req, res, 404);
   if (req.method !== 'POST') return drain(req, res, 405);
-  const blog = findBlog(target.slug);
+  const blog = await findBlog(target.slug);
   if (!blog || blog.status !== 'active') return drain(req, res, 204);
   let handle: TenantHandle;
   try {
@@ -47,7 +49,7 @@ const server = http.createServer((req, res) => {
   }
 
   void readBeaconBody(req).then((body) => send(res, typeof body === 'number' ? body : count(req, handle, body)));
-});
+}
 
 function count(req: http.IncomingMessage, handle: TenantHandle, body: string): number {
   const beacon = parseBeacon(body);
@@ -91,9 +93,9 @@ server.listen(cfg.port, '127.0.0.1', () => {
 });
 
 process.on('SIGTERM', () => {
-  server.close(() => {
+  server.close(async () => {
     closeTenantPool();
-    closeControlDb();
+    await closeControlDb();
     console.log(`naive beacon server wrote ${written} views`);
     process.exit(0);
   });

@@ -356,7 +356,7 @@ async function measureFlush(dataDir: string): Promise<FlushFigures> {
     viewsWritten += Number(openTenant(blog).sqlite.prepare('select sum(views) from daily_views').pluck().get());
   }
   closeTenantPool();
-  closeControlDb();
+  await closeControlDb();
   return { recordMs, pendingKeys, firstMs: first.elapsed, batchedMs, withoutPostTotalsMs, naiveMs, viewsWritten };
 }
 

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS * (0.5 + Math.random())));
   }
   closeTenantPool();
-  closeControlDb();
+  await closeControlDb();
   await closeWorkerPools();
 
   const renameWith = timedCli(dataDir, ['blogs', 'rename', 'renamed-before', 'renamed-after']);

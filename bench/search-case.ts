@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     const { longPost } = await import('./common');
 
     const started = performance.now();
-    createBlog({ slug: 'search', title: 'Search' });
+    await createBlog({ slug: 'search', title: 'Search' });
     const handle = openTenant('search');
     const markdown = fs.readFileSync(longPost(dataDir).file, 'utf8');
     await createPost(handle, { title: 'Post 1', markdown });
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     }
     const fileMB = fs.statSync(path.join(dataDir, 'tenants', 'search.db')).size / 1e6;
     closeTenantPool();
-    closeControlDb();
+    await closeControlDb();
     const figures: SearchFigures = { posts: POSTS, runs: RUNS, seedSeconds, fileMB, cases };
     console.log(JSON.stringify(figures));
   } finally {

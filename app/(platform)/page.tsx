@@ -3,8 +3,8 @@ import { findBlog } from '@/lib/blogs/blogs';
 
 export const dynamic = 'force-dynamic';
 
-export default function Landing() {
-  const demo = findBlog('demo');
+export default async function Landing() {
+  const demo = await findBlog('demo');
   return (
     <main className="landing">
       <h1>Quire</h1>

@@ -13,6 +13,7 @@ import { InputError, parseInput } from '@/lib/input';
 import { EMAIL_MAX, emailSchema } from '@/lib/input/email';
 import { addMembership, ownedBlogCount } from '@/lib/members/access';
 import { acceptInvite, checkInvite } from '@/lib/members/invites';
+import { onePerAccount } from '@/lib/workers/per-account';
 
 const signUpSchema = z.object({
   email: emailSchema,
@@ -33,7 +34,7 @@ export async function signUp(input: unknown, clientIp: string): Promise<{ user: 
   }
   const form = parseInput(signUpSchema, input);
   const mode = config().signup;
-  const invite = form.invite ? checkInvite(form.invite) : undefined;
+  const invite = form.invite ? await checkInvite(form.invite) : undefined;
   if (invite && !invite.ok) throw new InputError(invite.reason);
   if (mode === 'closed') throw new HttpError(403, 'Sign-up is closed on this server.');
   if (mode === 'invite' && !invite) throw new HttpError(403, 'Sign-up on this server needs an invitation link.');
@@ -41,46 +42,63 @@ export async function signUp(input: unknown, clientIp: string): Promise<{ user: 
 
   const problem = passwordProblem(form.password, form.email);
   if (problem) throw new InputError(problem);
-  if (findUserByEmail(form.email)) throw new InputError('An account with this email already exists. Log in instead.');
-  if (form.blog) checkNewBlog(form.blog);
+  if (await findUserByEmail(form.email)) throw new InputError('An account with this email already exists. Log in instead.');
+  if (form.blog) await checkNewBlog(form.blog);
 
   const passwordHash = await hashPassword(form.password);
   const control = controlDb();
   let user: User;
   try {
-    user = control.orm.insert(users).values({ email: form.email, passwordHash, createdAt: new Date() }).returning().get();
+    user = await control.orm.insert(users).values({ email: form.email, passwordHash, createdAt: new Date() }).returning().get();
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    if (isUniqueViolation(error)) {
       throw new InputError('An account with this email already exists. Log in instead.');
     }
     throw error;
   }
   try {
-    if (form.invite) return { user, blog: acceptInvite(form.invite, user).blog };
-    return { user, blog: createOwnedBlog(user, form.blog!) };
+    if (form.invite) return { user, blog: (await acceptInvite(form.invite, user)).blog };
+    return { user, blog: await createOwnedBlog(user, form.blog!) };
   } catch (error) {
-    control.orm.delete(users).where(eq(users.id, user.id)).run();
+    await control.orm.delete(users).where(eq(users.id, user.id)).run();
     throw error;
   }
 }
 
-/** A new blog owned by `user`, within the per-user limit. */
-export function createOwnedBlog(user: User, input: NewBlog, provideFile?: (slug: string) => void): Blog {
-  assertMayOwnAnotherBlog(user);
-  const blog = createBlog(input, provideFile);
-  addMembership(user.id, blog.id, 'owner');
-  return blog;
+/** A unique constraint refused a write (SQLite or PostgreSQL; drizzle wraps the driver's error). */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+const CREATING_BLOG = 'Another blog of yours is being created. Try again in a moment.';
+
+/**
+ * A new blog owned by `user`, within the per-user limit. One at a time per account, so that two
+ * at once cannot both pass the limit's check.
+ */
+export async function createOwnedBlog(user: User, input: NewBlog, provideFile?: (slug: string) => void): Promise<Blog> {
+  return onePerAccount('new-blog', user.id, CREATING_BLOG, async () => {
+    await assertMayOwnAnotherBlog(user);
+    const blog = await createBlog(input, provideFile);
+    await addMembership(user.id, blog.id, 'owner');
+    return blog;
+  });
 }
 
 /** Refuses, with its sentence, an account that owns as many blogs as the server allows. */
-export function assertMayOwnAnotherBlog(user: User): void {
+export async function assertMayOwnAnotherBlog(user: User): Promise<void> {
   const max = config().maxBlogsPerUser;
-  if (ownedBlogCount(user.id) >= max) {
+  if ((await ownedBlogCount(user.id)) >= max) {
     throw new InputError(`You already own ${max} blogs (counting any in the trash), the most this server allows.`);
   }
 }
 
-export function findUserByEmail(email: string): User | undefined {
+export async function findUserByEmail(email: string): Promise<User | undefined> {
   return controlDb().orm.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
 }
 
@@ -103,7 +121,7 @@ export async function logIn(input: unknown, clientIp: string): Promise<User> {
   const pair = `${clientIp}|${email}`;
   const wait = Math.max(limits.failuresPerIp.waitMs(clientIp), limits.failuresPerIpAndAccount.waitMs(pair));
   if (wait > 0) throw new TooManyRequests('Too many wrong passwords from your address. Try again in {wait}.', wait);
-  const user = findUserByEmail(email);
+  const user = await findUserByEmail(email);
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), form.password);
   if (!user || !valid || user.disabledAt) {
     limits.failuresPerIp.fail(clientIp);
@@ -125,10 +143,7 @@ export async function changePassword(user: User, input: unknown): Promise<void> 
   if (!(await verifyPassword(user.passwordHash, form.current))) throw new InputError('Your current password is wrong.');
   const problem = passwordProblem(form.next, user.email);
   if (problem) throw new InputError(problem);
-  controlDb()
-    .orm.update(users)
-    .set({ passwordHash: await hashPassword(form.next) })
-    .where(eq(users.id, user.id))
-    .run();
-  invalidateUserSessions(user.id);
+  const passwordHash = await hashPassword(form.next);
+  await controlDb().orm.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+  await invalidateUserSessions(user.id);
 }

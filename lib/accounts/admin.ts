@@ -12,8 +12,8 @@ import { findUserByEmail } from './accounts';
 
 export type UserRow = { email: string; createdAt: Date; disabled: boolean; blogs: number };
 
-export function listUsers(): UserRow[] {
-  return controlDb()
+export async function listUsers(): Promise<UserRow[]> {
+  const rows = await controlDb()
     .orm.select({
       email: users.email,
       createdAt: users.createdAt,
@@ -22,10 +22,10 @@ export function listUsers(): UserRow[] {
     })
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
-    .groupBy(users.id)
+    .groupBy(users.id, users.email, users.createdAt, users.disabledAt)
     .orderBy(users.email)
-    .all()
-    .map(({ disabledAt, ...row }) => ({ ...row, disabled: disabledAt !== null }));
+    .all();
+  return rows.map(({ disabledAt, ...row }) => ({ ...row, disabled: disabledAt !== null }));
 }
 
 /** A password people can type: four groups of five base32 characters (100 bits). */
@@ -35,42 +35,36 @@ export function generatePassword(): string {
 
 export async function createUserAccount(emailInput: string, password: string): Promise<User> {
   const email = parseInput(emailSchema, emailInput);
-  if (findUserByEmail(email)) throw new InputError(`There is already an account for ${email}.`);
+  if (await findUserByEmail(email)) throw new InputError(`There is already an account for ${email}.`);
   const problem = passwordProblem(password, email);
   if (problem) throw new InputError(problem);
-  return controlDb()
-    .orm.insert(users)
-    .values({ email, passwordHash: await hashPassword(password), createdAt: new Date() })
-    .returning()
-    .get();
+  const passwordHash = await hashPassword(password);
+  return controlDb().orm.insert(users).values({ email, passwordHash, createdAt: new Date() }).returning().get();
 }
 
-function existingUser(email: string): User {
-  const user = findUserByEmail(email);
+async function existingUser(email: string): Promise<User> {
+  const user = await findUserByEmail(email);
   if (!user) throw new InputError(`There is no account for ${email.trim().toLowerCase()}.`);
   return user;
 }
 
 /** Sets a new password and ends every session of the account. */
 export async function resetPassword(email: string, password: string): Promise<void> {
-  const user = existingUser(email);
+  const user = await existingUser(email);
   const problem = passwordProblem(password, user.email);
   if (problem) throw new InputError(problem);
-  controlDb()
-    .orm.update(users)
-    .set({ passwordHash: await hashPassword(password) })
-    .where(eq(users.id, user.id))
-    .run();
-  invalidateUserSessions(user.id);
+  const passwordHash = await hashPassword(password);
+  await controlDb().orm.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+  await invalidateUserSessions(user.id);
 }
 
 /** Disables an account: it can no longer log in, and its sessions end now. */
-export function setDisabled(email: string, disabled: boolean): void {
-  const user = existingUser(email);
-  controlDb()
+export async function setDisabled(email: string, disabled: boolean): Promise<void> {
+  const user = await existingUser(email);
+  await controlDb()
     .orm.update(users)
     .set({ disabledAt: disabled ? new Date() : null })
     .where(eq(users.id, user.id))
     .run();
-  if (disabled) invalidateUserSessions(user.id);
+  if (disabled) await invalidateUserSessions(user.id);
 }

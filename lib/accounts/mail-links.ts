@@ -5,7 +5,7 @@ import { accountMailLimits } from '@/lib/auth/rate-limit';
 import { invalidateUserSessions } from '@/lib/auth/sessions';
 import { newToken, secretMatches, splitToken } from '@/lib/auth/tokens';
 import { platformUrl } from '@/lib/config';
-import { controlDb } from '@/lib/db/control';
+import { changedRows, controlDb, type ControlOrm } from '@/lib/db/control';
 import { TOKEN_PAGES } from '@/lib/http/routes';
 import { accountTokens, users, type User } from '@/lib/db/schema/control';
 import { InputError, parseInput } from '@/lib/input';
@@ -13,7 +13,7 @@ import { emailSchema } from '@/lib/input/email';
 import { TooManyRequests, type RateLimiter } from '@/lib/limits';
 import { composeMail } from '@/lib/mail/compose';
 import { enqueueMail, mailEnabled } from '@/lib/mail/outbox';
-import { findUserByEmail } from './accounts';
+import { findUserByEmail, isUniqueViolation } from './accounts';
 
 /**
  * Links sent by mail that act on an account: choosing a new password, proving an address, moving
@@ -43,9 +43,9 @@ function linkUrl(purpose: TokenPurpose, token: string): string {
   return `${platformUrl()}${MAIL_LINK_PATHS[purpose]}?token=${encodeURIComponent(token)}`;
 }
 
-function issueToken(user: User, purpose: TokenPurpose, email: string, now = Date.now()): string {
+async function issueToken(user: User, purpose: TokenPurpose, email: string, now = Date.now()): Promise<string> {
   const { id, token, secretHash } = newToken();
-  controlDb()
+  await controlDb()
     .orm.insert(accountTokens)
     .values({ id, secretHash, userId: user.id, purpose, email, createdAt: new Date(now), expiresAt: new Date(now + LIFETIME_MS[purpose]) })
     .run();
@@ -73,11 +73,11 @@ const REASONS: Record<TokenPurpose, { invalid: string; used: string; expired: st
 };
 
 /** What a link from a mail may do, or the one sentence saying why it cannot. */
-export function checkMailLink(token: unknown, purpose: TokenPurpose, now = Date.now()): LinkCheck {
+export async function checkMailLink(token: unknown, purpose: TokenPurpose, now = Date.now()): Promise<LinkCheck> {
   const reasons = REASONS[purpose];
   const parts = typeof token === 'string' ? splitToken(token) : null;
   const row = parts
-    ? controlDb()
+    ? await controlDb()
         .orm.select({ token: accountTokens, user: users })
         .from(accountTokens)
         .innerJoin(users, eq(users.id, accountTokens.userId))
@@ -92,21 +92,23 @@ export function checkMailLink(token: unknown, purpose: TokenPurpose, now = Date.
   return { ok: true, tokenId: row.token.id, user: row.user, email: row.token.email };
 }
 
-/** Marks the token used unless it already was: false when another request got there first. */
-function useToken(tokenId: string, now = new Date()): boolean {
-  return (
-    controlDb()
-      .orm.update(accountTokens)
-      .set({ usedAt: now })
-      .where(and(eq(accountTokens.id, tokenId), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, now)))
-      .run().changes === 1
-  );
+/** Marks the token used unless it already was (in the transaction `tx`): false when another request got there first. */
+async function useToken(tx: ControlOrm, tokenId: string, now = new Date()): Promise<boolean> {
+  const result = await tx
+    .update(accountTokens)
+    .set({ usedAt: now })
+    .where(and(eq(accountTokens.id, tokenId), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, now)))
+    .run();
+  return changedRows(result) === 1;
 }
 
-/** Every link of this purpose the user still holds stops working (a newer one, or it is done). */
-function closeOpenTokens(userId: number, purpose: TokenPurpose, now = new Date()): void {
-  controlDb()
-    .orm.update(accountTokens)
+/**
+ * Every link of this purpose the user still holds stops working (a newer one, or it is done).
+ * `db`: a transaction's, when part of one.
+ */
+async function closeOpenTokens(db: ControlOrm, userId: number, purpose: TokenPurpose, now = new Date()): Promise<void> {
+  await db
+    .update(accountTokens)
     .set({ usedAt: now })
     .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt)))
     .run();
@@ -136,22 +138,20 @@ export function requestPasswordReset(input: unknown, clientIp: string): string {
   const { email } = parseInput(forgotSchema, input);
   limit(limits.resetsPerEmail, email, 'Too many links were asked for this address. Try again in {wait}.');
   setImmediate(() => {
-    try {
-      mailPasswordReset(email);
-    } catch (error) {
+    mailPasswordReset(email).catch((error: unknown) => {
       console.error('[quire] a password reset mail could not be queued:', error);
-    }
+    });
   });
   return RESET_REQUESTED;
 }
 
 /** Queues the reset link for the account using `email`, if there is one and it may log in. */
-function mailPasswordReset(email: string): void {
-  const user = findUserByEmail(email);
+async function mailPasswordReset(email: string): Promise<void> {
+  const user = await findUserByEmail(email);
   if (!user || user.disabledAt) return;
-  const token = issueToken(user, 'reset-password', user.email);
+  const token = await issueToken(user, 'reset-password', user.email);
   const host = platformHost();
-  enqueueMail(
+  await enqueueMail(
     {
       kind: 'account',
       subject: `Choose a new password for ${host}`,
@@ -177,31 +177,30 @@ const resetSchema = z.object({
  */
 export async function resetPassword(input: unknown): Promise<User> {
   const form = parseInput(resetSchema, input);
-  const check = checkMailLink(form.token, 'reset-password');
+  const check = await checkMailLink(form.token, 'reset-password');
   if (!check.ok) throw new InputError(check.reason);
   const problem = passwordProblem(form.password, check.user.email);
   if (problem) throw new InputError(problem);
   const passwordHash = await hashPassword(form.password);
-  const control = controlDb();
-  control.sqlite.transaction(() => {
+  await controlDb().transaction(async (tx) => {
     // The condition makes a second, concurrent use of the same link fail.
-    if (!useToken(check.tokenId)) throw new InputError(REASONS['reset-password'].used);
-    control.orm.update(users).set({ passwordHash }).where(eq(users.id, check.user.id)).run();
-    closeOpenTokens(check.user.id, 'reset-password');
-    invalidateUserSessions(check.user.id);
-  })();
+    if (!(await useToken(tx, check.tokenId))) throw new InputError(REASONS['reset-password'].used);
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, check.user.id)).run();
+    await closeOpenTokens(tx, check.user.id, 'reset-password');
+    await invalidateUserSessions(check.user.id, tx);
+  });
   return check.user;
 }
 
 /* ---------- Verifying an address ---------- */
 
 /** Mails a link proving that the account's address is its owner's (after sign-up, or again). */
-export function mailVerification(user: User): void {
+export async function mailVerification(user: User): Promise<void> {
   if (!mailEnabled() || user.emailVerifiedAt) return;
-  closeOpenTokens(user.id, 'verify-email');
-  const token = issueToken(user, 'verify-email', user.email);
+  await closeOpenTokens(controlDb().orm, user.id, 'verify-email');
+  const token = await issueToken(user, 'verify-email', user.email);
   const host = platformHost();
-  enqueueMail(
+  await enqueueMail(
     {
       kind: 'account',
       subject: `Confirm your email address on ${host}`,
@@ -216,25 +215,24 @@ export function mailVerification(user: User): void {
 }
 
 /** "Send the link again", from the account page. */
-export function resendVerification(user: User): void {
+export async function resendVerification(user: User): Promise<void> {
   if (!mailEnabled()) throw new InputError('Mail is not set up on this server.');
   if (user.emailVerifiedAt) throw new InputError('Your email address is already confirmed.');
   const limiter = accountMailLimits().verificationsPerUser;
   limit(limiter, String(user.id), 'Too many links were sent. Try again in {wait}.');
-  mailVerification(user);
+  await mailVerification(user);
 }
 
 /** Following the link: the address is confirmed, if the account still uses it. */
-export function verifyEmail(input: unknown): User {
+export async function verifyEmail(input: unknown): Promise<User> {
   const { token } = parseInput(z.object({ token: z.string().max(200) }), input);
-  const check = checkMailLink(token, 'verify-email');
+  const check = await checkMailLink(token, 'verify-email');
   if (!check.ok) throw new InputError(check.reason);
   if (check.email !== check.user.email) throw new InputError('This link was for an address your account no longer uses.');
-  const control = controlDb();
-  control.sqlite.transaction(() => {
-    if (!useToken(check.tokenId)) throw new InputError(REASONS['verify-email'].used);
-    control.orm.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, check.user.id)).run();
-  })();
+  await controlDb().transaction(async (tx) => {
+    if (!(await useToken(tx, check.tokenId))) throw new InputError(REASONS['verify-email'].used);
+    await tx.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, check.user.id)).run();
+  });
   return check.user;
 }
 
@@ -258,11 +256,11 @@ export async function requestEmailChange(user: User, input: unknown): Promise<st
   const form = parseInput(emailChangeSchema, input);
   if (!(await verifyPassword(user.passwordHash, form.password))) throw new InputError('Your current password is wrong.');
   if (form.email === user.email) throw new InputError('This is already your email address.');
-  if (findUserByEmail(form.email)) throw new InputError(ADDRESS_TAKEN);
-  closeOpenTokens(user.id, 'change-email');
-  const token = issueToken(user, 'change-email', form.email);
+  if (await findUserByEmail(form.email)) throw new InputError(ADDRESS_TAKEN);
+  await closeOpenTokens(controlDb().orm, user.id, 'change-email');
+  const token = await issueToken(user, 'change-email', form.email);
   const host = platformHost();
-  enqueueMail(
+  await enqueueMail(
     {
       kind: 'account',
       subject: `Confirm your new email address on ${host}`,
@@ -278,27 +276,26 @@ export async function requestEmailChange(user: User, input: unknown): Promise<st
 }
 
 /** Following the link: the account uses the new address (confirmed), and the old one is told. */
-export function confirmEmailChange(input: unknown): { user: User; email: string } {
+export async function confirmEmailChange(input: unknown): Promise<{ user: User; email: string }> {
   const { token } = parseInput(z.object({ token: z.string().max(200) }), input);
-  const check = checkMailLink(token, 'change-email');
+  const check = await checkMailLink(token, 'change-email');
   if (!check.ok) throw new InputError(check.reason);
   const oldEmail = check.user.email;
-  const control = controlDb();
   try {
-    control.sqlite.transaction(() => {
-      if (!useToken(check.tokenId)) throw new InputError(REASONS['change-email'].used);
-      control.orm.update(users).set({ email: check.email, emailVerifiedAt: new Date() }).where(eq(users.id, check.user.id)).run();
+    await controlDb().transaction(async (tx) => {
+      if (!(await useToken(tx, check.tokenId))) throw new InputError(REASONS['change-email'].used);
+      await tx.update(users).set({ email: check.email, emailVerifiedAt: new Date() }).where(eq(users.id, check.user.id)).run();
       // Links mailed to the old address must not act on the account any more.
-      closeOpenTokens(check.user.id, 'reset-password');
-      closeOpenTokens(check.user.id, 'verify-email');
-      closeOpenTokens(check.user.id, 'change-email');
-    })();
+      await closeOpenTokens(tx, check.user.id, 'reset-password');
+      await closeOpenTokens(tx, check.user.id, 'verify-email');
+      await closeOpenTokens(tx, check.user.id, 'change-email');
+    });
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new InputError(ADDRESS_TAKEN);
+    if (isUniqueViolation(error)) throw new InputError(ADDRESS_TAKEN);
     throw error;
   }
   const host = platformHost();
-  enqueueMail(
+  await enqueueMail(
     {
       kind: 'account',
       subject: `Your email address on ${host} was changed`,

@@ -10,7 +10,7 @@ import { createSession, validateSessionToken, type ValidSession } from './sessio
 /** The signed-in session of this request, validated once per request. */
 export const currentSession = cache(async (): Promise<ValidSession | null> => {
   const token = (await cookies()).get(sessionCookieName())?.value;
-  return validateSessionToken(token);
+  return await validateSessionToken(token);
 });
 
 /** For pages: the user, or a redirect to log in and come back. */
@@ -42,7 +42,7 @@ export async function requireApiUser(): Promise<User> {
 
 /** Starts a session for the user and sets its cookie (route handlers only). */
 export async function startSession(userId: number): Promise<void> {
-  const { token, session } = createSession(userId);
+  const { token, session } = await createSession(userId);
   (await cookies()).set(sessionCookieName(), token, sessionCookieOptions(session.expiresAt));
 }
 

@@ -21,6 +21,18 @@ import { InputError } from '@/lib/input';
  * Litestream 0.3 (the build here) lists each database in its config: `quire backup run` keeps
  * that list in step with the blogs. Litestream 0.5 can watch the tenants folder instead
  * (`--format 0.5`), keyed by file name.
+ *
+ * In a cluster (docs/scale-out.md) each node runs its own `quire backup run`, for the blogs the
+ * control plane places on it, and control.db is not replicated (PostgreSQL has its own backups):
+ *
+ *   <url>/blogs/<id>/epoch-<epoch>    each blog under the epoch its node holds it at
+ *
+ * A node that comes back stale still holds an older epoch: it writes under that epoch's folder
+ * only, never over the live replica, and a failover restores from the newest epoch's.
+ * Litestream 0.5's `dir:` watching names each replica after its file, so it cannot carry a
+ * per-blog epoch: with 0.5 a node would still list its blogs one by one (`path` and
+ * `replica.url`, as litestreamConfigV05 lists control.db) and be restarted when they change, as
+ * `quire backup run` does with 0.3.
  */
 
 const SCHEMES = ['s3', 'gcs', 'abs', 'sftp', 'file'];
@@ -51,10 +63,12 @@ export const durationSchema = z.string().regex(/^\d+(ms|s|m|h)$/, 'A duration is
 
 export const controlReplicaUrl = (base: string) => `${base}/control`;
 export const blogReplicaUrl = (base: string, blogId: number) => `${base}/blogs/${blogId}`;
+/** A cluster blog's replica under one epoch (see above). */
+export const clusterReplicaUrl = (base: string, blogId: number, epoch: number) => `${base}/blogs/${blogId}/epoch-${epoch}`;
 
 export type BlogRow = { id: number; slug: string; status: 'active' | 'maintenance' | 'deleted' };
 
-/** A slug safe as a file name: guards paths built from a control.db that came from a backup. */
+/** A slug safe as a file name: guards paths built from a control plane that came from a backup. */
 const FILE_SAFE_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** control.db, read-only and without migrating it; undefined if there is none yet. */
@@ -87,6 +101,27 @@ export function databasesToReplicate(blogs: BlogRow[], base: string, excluded: R
   for (const blog of blogs) {
     if (blog.status === 'deleted') continue;
     const db = entry(blog.slug, tenantDbPath(blog.slug), blogReplicaUrl(base, blog.id));
+    if (!excluded.has(db.relative) && fs.existsSync(db.file)) dbs.push(db);
+  }
+  return dbs;
+}
+
+/** A blog the control plane places on this node, under the epoch it is placed at. */
+export type PlacedBlog = { id: number; slug: string; epoch: number };
+
+/** In a cluster: each blog placed here whose file is in place, under its epoch; not control.db. */
+export function clusterDatabasesToReplicate(blogs: PlacedBlog[], base: string, excluded: ReadonlySet<string> = new Set()): ReplicatedDb[] {
+  const root = config().dataDir;
+  const dbs: ReplicatedDb[] = [];
+  for (const blog of [...blogs].sort((a, b) => a.id - b.id)) {
+    if (!FILE_SAFE_SLUG.test(blog.slug)) continue;
+    const file = tenantDbPath(blog.slug);
+    const db = {
+      name: `${blog.slug} (epoch ${blog.epoch})`,
+      file,
+      relative: path.relative(root, file),
+      replica: clusterReplicaUrl(base, blog.id, blog.epoch),
+    };
     if (!excluded.has(db.relative) && fs.existsSync(db.file)) dbs.push(db);
   }
   return dbs;

@@ -5,7 +5,16 @@ import Database from 'better-sqlite3';
 import { isLive, readSupervisorState } from '@/lib/db/backup-handoff';
 import { controlDbPath, removeQuietly, tenantDbPath, trashedDbPath } from '@/lib/db/paths';
 import { InputError } from '@/lib/input';
-import { blogReplicaUrl, controlReplicaUrl, litestreamMetaDir, openControlReadOnly, readBlogs, type BlogRow } from './litestream';
+import {
+  blogReplicaUrl,
+  clusterReplicaUrl,
+  controlReplicaUrl,
+  findLitestream,
+  litestreamMetaDir,
+  openControlReadOnly,
+  readBlogs,
+  type BlogRow,
+} from './litestream';
 
 /**
  * `quire backup restore`: a data directory rebuilt from a Litestream 0.3 replica (the layout of
@@ -98,14 +107,7 @@ async function restoreFile(options: RestoreOptions, name: string, url: string, f
   removeQuietly(file);
   fs.rmSync(litestreamMetaDir(file), { recursive: true, force: true });
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const failure = await new Promise<string | undefined>((resolve) => {
-    execFile(options.bin, ['restore', '-o', file, url], { timeout: RESTORE_TIMEOUT_MS, encoding: 'utf8' }, (error, _stdout, stderr) => {
-      if (!error) return resolve(undefined);
-      const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? error.message;
-      const reason = /error="([^"]*)"/.exec(last)?.[1] ?? last;
-      resolve(/no matching backups|no generations|no snapshots/i.test(reason) ? `no backup at ${url}` : reason);
-    });
-  });
+  const failure = await litestreamRestore(options.bin, url, file);
   if (failure) return done(failure);
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -117,5 +119,39 @@ async function restoreFile(options: RestoreOptions, name: string, url: string, f
     }
   } catch (error) {
     return done(`cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/** `litestream restore -o file url`: why it failed, or undefined. */
+function litestreamRestore(bin: string, url: string, file: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(bin, ['restore', '-o', file, url], { timeout: RESTORE_TIMEOUT_MS, encoding: 'utf8' }, (error, _stdout, stderr) => {
+      if (!error) return resolve(undefined);
+      if (error.killed) return resolve(`it took more than ${RESTORE_TIMEOUT_MS / 60_000} minutes`);
+      const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? error.message;
+      const reason = /error="([^"]*)"/.exec(last)?.[1] ?? last;
+      resolve(/no matching backups|no generations|no snapshots/i.test(reason) ? `no backup at ${url}` : reason);
+    });
+  });
+}
+
+/**
+ * A cluster blog's file, as its replica under `epoch` holds it (lib/backup/litestream.ts), into
+ * `outFile`, which must not exist yet (restore into a new file, check it, then move it in place).
+ * Throws an Error saying why it could not.
+ */
+export async function restoreClusterBlog(base: string, blogId: number, epoch: number, outFile: string): Promise<void> {
+  const url = clusterReplicaUrl(base, blogId, epoch);
+  if (fs.existsSync(outFile)) throw new Error(`Blog ${blogId} was not restored from ${url}: ${outFile} is already there.`);
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  const failure = await litestreamRestore(findLitestream().bin, url, outFile);
+  if (failure) {
+    // Litestream may leave a partial file behind: nothing half-restored is left to be taken for a blog.
+    for (const suffix of ['', '-wal', '-shm', '.tmp']) fs.rmSync(outFile + suffix, { force: true });
+    throw new Error(
+      failure.startsWith('no backup at')
+        ? `Blog ${blogId} has no backup at ${url}.`
+        : `Blog ${blogId} could not be restored from ${url}: ${failure.replace(/\.$/, '')}.`,
+    );
   }
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { config } from '@/lib/config';
 import {
   dropReleaseRequest,
@@ -13,14 +14,20 @@ import {
   writeSupervisorState,
 } from '@/lib/db/backup-handoff';
 import type { Sqlite } from '@/lib/db/connection';
-import { tenantsDir } from '@/lib/db/paths';
+import { controlDb } from '@/lib/db/control';
+import { tenantDbPath, tenantsDir } from '@/lib/db/paths';
+import { placement } from '@/lib/db/schema/cluster';
+import { blogs } from '@/lib/db/schema/control';
 import { InputError } from '@/lib/input';
+import { registeredBlogs, registryLoaded } from '@/lib/registry/registry';
 import {
+  clusterDatabasesToReplicate,
   databasesToReplicate,
   litestreamConfigV03,
   litestreamMetaDir,
   openControlReadOnly,
   readBlogs,
+  type PlacedBlog,
   type ReplicaSettings,
   type ReplicatedDb,
 } from './litestream';
@@ -32,9 +39,16 @@ import {
  * `litestream replicate` as its child, and when the list changes — a blog created, renamed,
  * deleted, restored, or a file Quire is about to move (lib/db/backup-handoff.ts) — stops it
  * (SIGTERM: Litestream syncs what it has, then exits), writes the new list and starts it again.
+ *
+ * On a node of a cluster (QUIRE_NODE_ID; docs/scale-out.md) the list is the blogs the control
+ * plane places on this node (active, or moving away and still written here), each under its
+ * epoch (lib/backup/litestream.ts), read from the in-memory registry, which PostgreSQL keeps
+ * current; not control.db, nor any blog placed elsewhere. A blog placed here, moved away, or
+ * placed here under a new epoch changes the list, and Litestream is restarted as above; with no
+ * blog placed here none runs. The replica is QUIRE_CLUSTER_REPLICA, where failover restores from.
  */
 
-/** How often control.db and the release requests are looked at. */
+/** How often control.db (or the registry) and the release requests are looked at. */
 const TICK_MS = 250;
 const HEARTBEAT_MS = 1000;
 /**
@@ -88,10 +102,17 @@ class Supervisor {
   private exitCode = 0;
   private wake: (() => void) | undefined;
   private waitingForControl = false;
+  /** In a cluster: this node, and whether the registry has been read yet. */
+  private readonly node = config().cluster?.node;
+  private registry: 'unread' | 'loading' | 'loaded' = 'unread';
+  /** In a cluster: blogs placed here whose file is not in place yet (a move or restore arriving). */
+  private awaitingFiles: string[] = [];
+  private idle = false;
 
   constructor(private readonly options: SupervisorOptions) {}
 
   async run(): Promise<number> {
+    this.checkClusterReplica();
     await this.takeOver();
     this.publish();
     const heartbeat = setInterval(() => this.publish(), HEARTBEAT_MS);
@@ -148,6 +169,22 @@ class Supervisor {
     }
   }
 
+  /** In a cluster every node replicates to QUIRE_CLUSTER_REPLICA: failover restores from there. */
+  private checkClusterReplica(): void {
+    if (!this.node) return;
+    const replica = config().cluster?.replica;
+    if (!replica) {
+      throw new InputError(
+        `quire backup run on node ${this.node.id} replicates to QUIRE_CLUSTER_REPLICA, where failover restores from: set it.`,
+      );
+    }
+    if (this.options.replica !== replica) {
+      throw new InputError(
+        `On node ${this.node.id}, quire backup run replicates to QUIRE_CLUSTER_REPLICA (${replica}), where failover restores from; --replica ${this.options.replica} is another place.`,
+      );
+    }
+  }
+
   private async tick(): Promise<void> {
     const now = Date.now();
     const requests = readReleaseRequests().filter((request) => {
@@ -158,23 +195,17 @@ class Supervisor {
     });
     // Requests are read before control.db and the files: a request already withdrawn means its
     // move is done, so what is read next is the state after it.
-    this.control ??= openControlReadOnly();
-    if (!this.control) {
-      if (!this.waitingForControl) this.options.log(`waiting for ${path.join(config().dataDir, 'control.db')} (start Quire first)`);
-      this.waitingForControl = true;
-      return;
-    }
     const excluded = new Set(requests.map((request) => request.path));
-    const dataVersion = this.control.pragma('data_version', { simple: true }) as number;
-    const seen = `${dataVersion} ${[...excluded].sort().join(' ')}`;
-    if (seen !== this.seen) {
-      this.seen = seen;
-      this.desired = databasesToReplicate(readBlogs(this.control), this.options.replica, excluded);
-    }
+    if (!(this.node ? await this.readPlacement(this.node.id, excluded) : this.readControl(excluded))) return;
     const handOff = this.running.some((db) => excluded.has(db.relative));
-    const changed = !this.child || !sameFiles(this.desired, this.running);
+    // An empty list (a node with no blog placed on it) runs no Litestream: 0.3 refuses one.
+    const changed = this.desired.length === 0 ? this.child !== undefined : !this.child || !sameFiles(this.desired, this.running);
     if (changed && (handOff || (now >= this.retryAt && now - this.lastStart >= MIN_RESTART_GAP_MS))) {
       await this.restart(this.desired);
+    }
+    if (this.desired.length === 0 && !this.child && !this.idle) {
+      this.options.log(`no blog is placed on node ${this.node?.id}: Litestream starts when one is`);
+      this.idle = true;
     }
     const held = new Set(this.running.map((db) => db.relative));
     const released = requests.filter((request) => !held.has(request.path)).map((request) => request.token);
@@ -184,11 +215,76 @@ class Supervisor {
     }
   }
 
+  /** On control.db: the list again when control.db or the requests changed. False: no control.db yet. */
+  private readControl(excluded: ReadonlySet<string>): boolean {
+    this.control ??= openControlReadOnly();
+    if (!this.control) {
+      if (!this.waitingForControl) this.options.log(`waiting for ${path.join(config().dataDir, 'control.db')} (start Quire first)`);
+      this.waitingForControl = true;
+      return false;
+    }
+    const dataVersion = this.control.pragma('data_version', { simple: true }) as number;
+    const seen = `${dataVersion} ${[...excluded].sort().join(' ')}`;
+    if (seen !== this.seen) {
+      this.seen = seen;
+      this.desired = databasesToReplicate(readBlogs(this.control), this.options.replica, excluded);
+    }
+    return true;
+  }
+
+  /**
+   * On a node: the list again when the placement on this node, the requests, or a file awaited
+   * changed. The registry is in memory; the blogs' ids (their replica path) are asked of the
+   * control plane then, once. False: the registry has not been read yet.
+   */
+  private async readPlacement(nodeId: string, excluded: ReadonlySet<string>): Promise<boolean> {
+    if (this.registry !== 'loaded') {
+      if (this.registry === 'unread') {
+        this.registry = 'loading';
+        this.options.log(`reading which blogs the control plane places on node ${nodeId}`);
+        registryLoaded().then(
+          () => (this.registry = 'loaded'),
+          (error: unknown) => {
+            this.options.log(`could not read the blog registry (trying again): ${(error as Error).message}`);
+            this.registry = 'unread';
+          },
+        );
+      }
+      return false;
+    }
+    const placed = registeredBlogs().flatMap((blog) => {
+      const at = blog.placement;
+      const here = at?.node === nodeId && (at.state === 'active' || at.state === 'moving') && blog.status !== 'deleted';
+      return here ? [{ slug: blog.slug, epoch: at.epoch }] : [];
+    });
+    const seen = `${placed
+      .map((blog) => `${blog.slug}@${blog.epoch}`)
+      .sort()
+      .join(' ')} | ${[...excluded].sort().join(' ')}`;
+    const arrived = this.awaitingFiles.some((slug) => fs.existsSync(tenantDbPath(slug)));
+    if (seen === this.seen && !arrived) return true;
+    const ids = placed.length > 0 ? await placedBlogIds(nodeId) : new Map<string, number>();
+    const withIds: PlacedBlog[] = [];
+    for (const blog of placed) {
+      const id = ids.get(blog.slug);
+      // The registry's notice of a later change (a rename, a move) is on its way: read again then.
+      if (id === undefined) throw new Error(`the control plane no longer places ${blog.slug} on node ${nodeId}`);
+      withIds.push({ id, ...blog });
+    }
+    this.seen = seen;
+    this.desired = clusterDatabasesToReplicate(withIds, this.options.replica, excluded);
+    this.awaitingFiles = placed.map((blog) => blog.slug).filter((slug) => !fs.existsSync(tenantDbPath(slug)));
+    if (this.desired.length > 0) this.idle = false;
+    return true;
+  }
+
   private async restart(desired: ReplicatedDb[]): Promise<void> {
-    const before = new Map(this.running.map((db) => [db.file, db]));
-    const after = new Set(desired.map((db) => db.file));
-    const added = desired.filter((db) => !before.has(db.file)).map((db) => db.name);
-    const dropped = [...before.values()].filter((db) => !after.has(db.file));
+    // A file under another replica (a blog placed here under a new epoch) counts as dropped and added.
+    const key = (db: ReplicatedDb) => `${db.file} ${db.replica}`;
+    const before = new Map(this.running.map((db) => [key(db), db]));
+    const after = new Set(desired.map(key));
+    const added = desired.filter((db) => !before.has(key(db))).map((db) => db.name);
+    const dropped = [...before.values()].filter((db) => !after.has(key(db)));
     if (this.child) {
       this.options.log(
         `restarting Litestream: ${describeChange(
@@ -201,8 +297,8 @@ class Supervisor {
     // Litestream 0.3 does not notice a file replaced under a path: its state beside a file it no
     // longer replicates goes, so a file back at that path starts a new generation (a snapshot).
     for (const db of dropped) fs.rmSync(litestreamMetaDir(db.file), { recursive: true, force: true });
-    if (this.firstStart === 0) this.removeStrayMetaDirs(after);
-    if (this.stopping) return;
+    if (this.firstStart === 0) this.removeStrayMetaDirs(new Set(desired.map((db) => db.file)));
+    if (this.stopping || desired.length === 0) return;
     const header = [
       'Written by `quire backup run`, which runs Litestream with it and writes it again when blogs',
       'are created, renamed, deleted or restored. Edits here are overwritten.',
@@ -223,9 +319,12 @@ class Supervisor {
     this.running = desired;
     this.lastStart = Date.now();
     if (this.firstStart === 0) this.firstStart = this.lastStart;
-    const blogs = desired.length - 1;
+    const blogs = this.node ? desired.length : desired.length - 1;
+    const what = `${blogs} blog${blogs === 1 ? '' : 's'}`;
     this.options.log(
-      `Litestream (pid ${child.pid}) replicates control.db and ${blogs} blog${blogs === 1 ? '' : 's'} to ${this.options.replica}`,
+      this.node
+        ? `Litestream (pid ${child.pid}) replicates ${what} placed on node ${this.node.id} to ${this.options.replica}/blogs/<id>/epoch-<epoch>`
+        : `Litestream (pid ${child.pid}) replicates control.db and ${what} to ${this.options.replica}`,
     );
     this.publish();
     this.childExited = new Promise((resolve) => {
@@ -319,6 +418,17 @@ class Supervisor {
       this.wake = done;
     });
   }
+}
+
+/** The ids of the blogs placed on a node, by slug (the registry holds slugs only). */
+async function placedBlogIds(nodeId: string): Promise<Map<string, number>> {
+  const rows = await controlDb()
+    .orm.select({ id: blogs.id, slug: blogs.slug })
+    .from(blogs)
+    .innerJoin(placement, eq(placement.blogId, blogs.id))
+    .where(eq(placement.nodeId, nodeId))
+    .all();
+  return new Map(rows.map((row) => [row.slug, row.id]));
 }
 
 function sameFiles(a: ReplicatedDb[], b: ReplicatedDb[]): boolean {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
-import { controlDb } from '@/lib/db/control';
+import { placeNewBlog, syncRoutes } from '@/lib/cluster/placement';
+import { controlDb, type ControlOrm } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { tenantDbPath } from '@/lib/db/paths';
 import { createTenantFile, openTenant, type TenantHandle } from '@/lib/db/pool';
@@ -65,9 +66,9 @@ export const blogSettingsSchema = z.object({
 export type NewBlog = z.input<typeof newBlogSchema>;
 
 /** Validates a new blog and checks its address is free; throws the first problem found. */
-export function checkNewBlog(input: NewBlog): z.output<typeof newBlogSchema> {
+export async function checkNewBlog(input: NewBlog): Promise<z.output<typeof newBlogSchema>> {
   const blog = parseInput(newBlogSchema, input);
-  if (findBlog(blog.slug) || isRedirected(blog.slug)) throw new InputError(`The blog address "${blog.slug}" is taken.`);
+  if ((await findBlog(blog.slug)) || (await isRedirected(blog.slug))) throw new InputError(`The blog address "${blog.slug}" is taken.`);
   if (fs.existsSync(tenantDbPath(blog.slug))) {
     throw new InputError(`A file for "${blog.slug}" already exists in the data directory; not overwriting it.`);
   }
@@ -75,10 +76,10 @@ export function checkNewBlog(input: NewBlog): z.output<typeof newBlogSchema> {
 }
 
 /** For the sign-up form's live check: is this address valid and free? */
-export function slugAvailability(slug: string): { available: boolean; message: string } {
+export async function slugAvailability(slug: string): Promise<{ available: boolean; message: string }> {
   const checked = blogSlugSchema.safeParse(slug);
   if (!checked.success) return { available: false, message: checked.error.issues[0]!.message };
-  if (findBlog(checked.data) || isRedirected(checked.data) || fs.existsSync(tenantDbPath(checked.data))) {
+  if ((await findBlog(checked.data)) || (await isRedirected(checked.data)) || fs.existsSync(tenantDbPath(checked.data))) {
     return { available: false, message: `"${checked.data}" is taken.` };
   }
   return { available: true, message: `"${checked.data}" is available.` };
@@ -88,17 +89,25 @@ export function slugAvailability(slug: string): { available: boolean; message: s
  * Provisions `tenants/<slug>.db` (a new file, or one `provideFile` puts there, such as an
  * import) and records the blog in `control.db`.
  */
-export function createBlog(input: NewBlog, provideFile: (slug: string) => void = createTenantFile): Blog {
-  const blog = checkNewBlog(input);
+export async function createBlog(input: NewBlog, provideFile: (slug: string) => void = createTenantFile): Promise<Blog> {
+  const blog = await checkNewBlog(input);
   const control = controlDb();
   provideFile(blog.slug);
   try {
     writeSettings(openTenant(blog.slug), { title: blog.title, description: blog.description, timeZone: blog.timeZone });
-    return control.orm
-      .insert(blogs)
-      .values({ slug: blog.slug, title: blog.title, schemaVersion: migrationSet('tenant').migrations.length, createdAt: new Date() })
-      .returning()
-      .get();
+    const created = await control.transaction(async (tx) => {
+      const row = await tx
+        .insert(blogs)
+        .values({ slug: blog.slug, title: blog.title, schemaVersion: migrationSet('tenant').migrations.length, createdAt: new Date() })
+        .returning()
+        .get();
+      await placeNewBlog(tx, row);
+      return row;
+    });
+    // In a cluster, the proxy learns where the new blog lives before anyone is sent to it (or, if
+    // it cannot be reached now, at the nodes' next reconciliation: lib/cluster/node.ts).
+    await syncRoutes().catch((error: unknown) => console.error(`[quire] routes not published: ${(error as Error).message}`));
+    return created;
   } catch (error) {
     fs.rmSync(tenantDbPath(blog.slug), { force: true });
     throw error;
@@ -106,17 +115,8 @@ export function createBlog(input: NewBlog, provideFile: (slug: string) => void =
 }
 
 /** The control row of a blog, or undefined. (The front reads lib/registry, in memory, instead.) */
-export function findBlog(slug: string): Blog | undefined {
-  const control = controlDb();
-  return control
-    .statement('blogs.bySlug', () =>
-      control.orm
-        .select()
-        .from(blogs)
-        .where(eq(blogs.slug, sql.placeholder('slug')))
-        .prepare(),
-    )
-    .get({ slug });
+export async function findBlog(slug: string): Promise<Blog | undefined> {
+  return controlDb().orm.select().from(blogs).where(eq(blogs.slug, slug)).get();
 }
 
 export type BlogSettings = {
@@ -167,35 +167,38 @@ export function writeSettings(handle: TenantHandle, values: Partial<BlogSettings
 }
 
 /** The settings form: the blog's file holds them; the title is mirrored in control.db for lists. */
-export function updateSettings(blog: Blog, input: unknown): BlogSettings {
+export async function updateSettings(blog: Blog, input: unknown): Promise<BlogSettings> {
   const values = parseInput(blogSettingsSchema, input);
   const handle = openTenant(blog.slug);
   writeSettings(handle, values);
-  controlDb().orm.update(blogs).set({ title: values.title }).where(eq(blogs.id, blog.id)).run();
+  await controlDb().orm.update(blogs).set({ title: values.title }).where(eq(blogs.id, blog.id)).run();
   return readSettings(handle);
 }
 
 /** Takes a blog offline for readers (503) with a reason its authors and the operator can read. */
-export function markUnderMaintenance(blog: Blog, reason: string): void {
-  controlDb()
-    .orm.update(blogs)
+export async function markUnderMaintenance(blog: Blog, reason: string, db: ControlOrm = controlDb().orm): Promise<void> {
+  await db
+    .update(blogs)
     .set({ status: 'maintenance', statusReason: reason.slice(0, 1000) })
     .where(eq(blogs.id, blog.id))
     .run();
 }
 
 /** Back in service (after a successful migration or restore). */
-export function markActive(slug: string, schemaVersion?: number): void {
-  controlDb()
-    .orm.update(blogs)
+export async function markActive(slug: string, schemaVersion?: number, db: ControlOrm = controlDb().orm): Promise<void> {
+  await db
+    .update(blogs)
     .set({ status: 'active', statusReason: null, ...(schemaVersion === undefined ? {} : { schemaVersion }) })
     .where(and(eq(blogs.slug, slug), ne(blogs.status, 'deleted')))
     .run();
 }
 
 /** An old address of a renamed blog: it keeps redirecting, so nobody else may take it. */
-function isRedirected(slug: string): boolean {
-  return (
-    controlDb().orm.select({ slug: blogRedirects.oldSlug }).from(blogRedirects).where(eq(blogRedirects.oldSlug, slug)).get() !== undefined
-  );
+async function isRedirected(slug: string): Promise<boolean> {
+  const row = await controlDb()
+    .orm.select({ slug: blogRedirects.oldSlug })
+    .from(blogRedirects)
+    .where(eq(blogRedirects.oldSlug, slug))
+    .get();
+  return row !== undefined;
 }

@@ -22,25 +22,25 @@ export async function softDeleteBlog(blog: Blog): Promise<void> {
     fs.mkdirSync(trashDir(), { recursive: true });
     fs.renameSync(tenantDbPath(blog.slug), trashedDbPath(blog.slug));
   });
-  controlDb().orm.update(blogs).set({ status: 'deleted', deletedAt: new Date() }).where(eq(blogs.id, blog.id)).run();
+  await controlDb().orm.update(blogs).set({ status: 'deleted', deletedAt: new Date() }).where(eq(blogs.id, blog.id)).run();
   bumpGeneration(blog.slug);
 }
 
-export function restoreDeletedBlog(slug: string): Blog {
-  const blog = findBlog(slug);
+export async function restoreDeletedBlog(slug: string): Promise<Blog> {
+  const blog = await findBlog(slug);
   if (!blog || blog.status !== 'deleted') throw new InputError(`There is no deleted blog "${slug}" in the trash.`);
   if (!fs.existsSync(trashedDbPath(slug))) throw new InputError(`The trash has no file for "${slug}"; it cannot be restored.`);
   if (fs.existsSync(tenantDbPath(slug))) throw new InputError(`A file for "${slug}" is already in place; not overwriting it.`);
   fs.renameSync(trashedDbPath(slug), tenantDbPath(slug));
-  controlDb().orm.update(blogs).set({ status: 'active', deletedAt: null }).where(eq(blogs.id, blog.id)).run();
+  await controlDb().orm.update(blogs).set({ status: 'active', deletedAt: null }).where(eq(blogs.id, blog.id)).run();
   bumpGeneration(slug);
   return { ...blog, status: 'active', deletedAt: null };
 }
 
 /** Deletes for good the blogs that have been in the trash longer than `days`. */
-export function purgeTrash(days = config().trashDays, now = Date.now()): string[] {
+export async function purgeTrash(days = config().trashDays, now = Date.now()): Promise<string[]> {
   const control = controlDb();
-  const expired = control.orm
+  const expired = await control.orm
     .select()
     .from(blogs)
     .where(and(eq(blogs.status, 'deleted'), isNotNull(blogs.deletedAt), lt(blogs.deletedAt, new Date(now - days * 24 * 60 * 60 * 1000))))
@@ -49,16 +49,16 @@ export function purgeTrash(days = config().trashDays, now = Date.now()): string[
     fs.rmSync(trashedDbPath(blog.slug), { force: true });
     // Its snapshots go too: the address is free again, and a new blog there must not see them.
     fs.rmSync(backupsDir(blog.slug), { recursive: true, force: true });
-    control.orm.delete(blogs).where(eq(blogs.id, blog.id)).run();
+    await control.orm.delete(blogs).where(eq(blogs.id, blog.id)).run();
   }
   return expired.map((blog) => blog.slug);
 }
 
 /** Gives a blog a new address; the old subdomain answers with a permanent redirect. */
 export async function renameBlog(oldSlug: string, newSlug: string): Promise<Blog> {
-  const blog = findBlog(oldSlug);
+  const blog = await findBlog(oldSlug);
   if (!blog || blog.status === 'deleted') throw new InputError(`There is no blog "${oldSlug}".`);
-  const { slug } = checkNewBlog({ slug: newSlug, title: blog.title });
+  const { slug } = await checkNewBlog({ slug: newSlug, title: blog.title });
   await moveBlogFile(blog.slug, () => {
     // Checked again after the wait for the backup process: never rename over another file.
     if (fs.existsSync(tenantDbPath(slug))) throw new InputError(`The address "${slug}" was taken meanwhile; nothing was changed.`);
@@ -66,16 +66,15 @@ export async function renameBlog(oldSlug: string, newSlug: string): Promise<Blog
   });
   // The snapshots follow the blog; nothing of it stays at the old address.
   if (fs.existsSync(backupsDir(blog.slug))) fs.renameSync(backupsDir(blog.slug), backupsDir(slug));
-  const control = controlDb();
-  control.sqlite.transaction(() => {
-    control.orm.update(blogs).set({ slug }).where(eq(blogs.id, blog.id)).run();
-    control.orm.delete(blogRedirects).where(eq(blogRedirects.oldSlug, slug)).run();
-    control.orm
+  await controlDb().transaction(async (tx) => {
+    await tx.update(blogs).set({ slug }).where(eq(blogs.id, blog.id)).run();
+    await tx.delete(blogRedirects).where(eq(blogRedirects.oldSlug, slug)).run();
+    await tx
       .insert(blogRedirects)
       .values({ oldSlug: blog.slug, blogId: blog.id, createdAt: new Date() })
       .onConflictDoUpdate({ target: blogRedirects.oldSlug, set: { blogId: blog.id } })
       .run();
-  })();
+  });
   bumpGeneration(oldSlug);
   bumpGeneration(slug);
   return { ...blog, slug };
@@ -92,14 +91,14 @@ const OFFLINE_GRACE_MS = RELEASE_SWEEP_MS + MOVING_FILE_GRACE_MS + 200;
  * puts the blog back online unless the operation itself changed its status.
  */
 export async function withBlogOffline<T>(slug: string, operation: () => Promise<T> | T): Promise<T> {
-  const blog = findBlog(slug);
+  const blog = await findBlog(slug);
   if (!blog || blog.status !== 'active') return operation();
-  markUnderMaintenance(blog, OFFLINE_REASON);
+  await markUnderMaintenance(blog, OFFLINE_REASON);
   await new Promise((resolve) => setTimeout(resolve, OFFLINE_GRACE_MS));
   try {
     return await operation();
   } finally {
-    controlDb()
+    await controlDb()
       .orm.update(blogs)
       .set({ status: 'active', statusReason: null })
       .where(and(eq(blogs.id, blog.id), eq(blogs.status, 'maintenance'), eq(blogs.statusReason, OFFLINE_REASON)))
@@ -111,10 +110,12 @@ export async function withBlogOffline<T>(slug: string, operation: () => Promise<
  * The server's side: it lets go of its handles on blogs that are not active (every
  * RELEASE_SWEEP_MS), once the requests using them end (at most MOVING_FILE_GRACE_MS later).
  */
-export function releaseInactiveBlogs(): void {
+export async function releaseInactiveBlogs(): Promise<void> {
+  if (tenantPool().openSlugs().length === 0) return;
+  const inactive = await controlDb().orm.select({ slug: blogs.slug }).from(blogs).where(ne(blogs.status, 'active')).all();
+  // The handles open once the query is answered: one opened meanwhile is let go of too.
   const open = new Set(tenantPool().openSlugs());
-  if (open.size === 0) return;
-  for (const { slug } of controlDb().orm.select({ slug: blogs.slug }).from(blogs).where(ne(blogs.status, 'active')).all()) {
+  for (const { slug } of inactive) {
     if (open.has(slug)) tenantPool().close(slug);
   }
 }

@@ -73,8 +73,8 @@ Try \`npm run quire -- posts add demo --title "My post" --file post.md\` to add 
 
 /** Creates the blog "demo" with sample posts. Returns false when it already exists. */
 export async function seedDemo(): Promise<boolean> {
-  if (findBlog('demo')) return false;
-  createBlog({
+  if (await findBlog('demo')) return false;
+  await createBlog({
     slug: 'demo',
     title: 'The Quire Demo',
     description: 'A sample blog: every blog on Quire is a single SQLite file.',

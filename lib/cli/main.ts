@@ -52,7 +52,7 @@ async function slugArg(value: string) {
 async function liveBlog(value: string) {
   const slug = await slugArg(value);
   const { findBlog } = await import('@/lib/blogs/blogs');
-  const blog = findBlog(slug);
+  const blog = await findBlog(slug);
   if (!blog || blog.status === 'deleted') throw new InputError(`There is no blog "${slug}". See: quire blogs list`);
   return blog;
 }
@@ -67,7 +67,7 @@ blogs
   .option('--all', 'include blogs in the trash')
   .action(async (options: { json?: boolean; all?: boolean }) => {
     const { describeBlogs, formatBytes } = await import('@/lib/ops/inventory');
-    const rows = describeBlogs({ includeDeleted: options.all });
+    const rows = await describeBlogs({ includeDeleted: options.all });
     if (options.json) return printJson(rows);
     printTable(
       rows.map((b) => ({
@@ -90,7 +90,7 @@ blogs
   .option('--description <text>', 'a one-line description shown under the title', '')
   .action(async (slug: string, options: { title?: string; description: string }) => {
     const { createBlog } = await import('@/lib/blogs/blogs');
-    const blog = createBlog({ slug, title: options.title ?? slug, description: options.description });
+    const blog = await createBlog({ slug, title: options.title ?? slug, description: options.description });
     console.log(`Created blog "${blog.title}" at ${await addressOf(blog.slug)}`);
   });
 
@@ -103,7 +103,7 @@ const deleteCommand = blogs
       import('@/lib/blogs/blogs'),
       import('@/lib/blogs/lifecycle'),
     ]);
-    await withBlogOffline(blog.slug, () => softDeleteBlog(findBlog(blog.slug)!));
+    await withBlogOffline(blog.slug, async () => softDeleteBlog((await findBlog(blog.slug))!));
     console.log(`Moved "${slug}" to the trash. Undo with: quire blogs restore ${slug}`);
   });
 
@@ -112,7 +112,7 @@ blogs
   .description('bring a deleted blog back from the trash')
   .action(async (slug: string) => {
     const { restoreDeletedBlog } = await import('@/lib/blogs/lifecycle');
-    const blog = restoreDeletedBlog(await slugArg(slug));
+    const blog = await restoreDeletedBlog(await slugArg(slug));
     console.log(`Restored "${blog.title}" at ${await addressOf(blog.slug)}`);
   });
 
@@ -122,7 +122,7 @@ blogs
   .option('--days <n>', 'purge those older than this many days instead', (v) => Number(v))
   .action(async (options: { days?: number }) => {
     const [{ purgeTrash }, { config }] = await Promise.all([import('@/lib/blogs/lifecycle'), import('@/lib/config')]);
-    const purged = purgeTrash(options.days ?? config().trashDays);
+    const purged = await purgeTrash(options.days ?? config().trashDays);
     console.log(purged.length ? `Purged: ${purged.join(', ')}` : 'Nothing in the trash is old enough to purge.');
   });
 
@@ -173,7 +173,7 @@ usersCommand
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => {
     const { listUsers } = await import('@/lib/accounts/admin');
-    const rows = listUsers();
+    const rows = await listUsers();
     if (options.json) return printJson(rows);
     printTable(
       rows.map((u) => ({
@@ -216,7 +216,7 @@ usersCommand
   .option('--enable', 'enable it again instead')
   .action(async (email: string, options: { enable?: boolean }) => {
     const { setDisabled } = await import('@/lib/accounts/admin');
-    setDisabled(email, !options.enable);
+    await setDisabled(email, !options.enable);
     console.log(`${email.trim().toLowerCase()} is ${options.enable ? 'enabled' : 'disabled'}.`);
   });
 
@@ -229,7 +229,7 @@ mailCommand
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => {
     const { mailEnabled, outboxSummary } = await import('@/lib/mail/outbox');
-    const summary = outboxSummary();
+    const summary = await outboxSummary();
     if (options.json) return printJson({ enabled: mailEnabled(), ...summary });
     console.log(mailEnabled() ? 'Mail is set up (QUIRE_SMTP_URL).' : 'Mail is not set up: QUIRE_SMTP_URL is not set, nothing is sent.');
     console.log(
@@ -248,6 +248,75 @@ mailCommand
     console.log(`The mail server took it: ${response}`);
   });
 
+// ── cluster ──────────────────────────────────────────────────────────────────────────────
+const clusterCommand = program
+  .command('cluster')
+  .description('Nodes sharing a PostgreSQL control plane (docs/scale-out.md): where each blog lives, moves, failover');
+
+clusterCommand
+  .command('status')
+  .description('each node (state, last heartbeat, blogs), blogs moving or restoring, and whether HAProxy routes as placed')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    const { clusterStatus, DEAD_AFTER_MS } = await import('@/lib/cluster/operations');
+    const status = await clusterStatus();
+    if (options.json) return printJson(status);
+    printTable(
+      status.nodes.map((node) => ({
+        node: node.id,
+        address: node.address,
+        state: node.heartbeatAgeMs > DEAD_AFTER_MS && node.state === 'active' ? 'silent' : node.state,
+        'heard from': `${Math.round(node.heartbeatAgeMs / 1000)} s ago`,
+        blogs: node.blogs,
+      })),
+    );
+    for (const blog of status.changing) console.log(`${blog.slug}: ${blog.state} from ${blog.node} to ${blog.target ?? '?'}`);
+    if (status.unplaced.length) console.log(`Not placed on any node: ${status.unplaced.join(', ')}`);
+    if (status.routeDifferences !== undefined) {
+      console.log(
+        status.routeDifferences === 0
+          ? 'HAProxy routes every blog to its node.'
+          : `HAProxy differs from the placement on ${status.routeDifferences} route(s); a node rewrites them within 30 s.`,
+      );
+    }
+  });
+
+clusterCommand
+  .command('move <blog> <node>')
+  .description('move a blog to another node: reads go on; writes pause (503) while its file is copied')
+  .action(async (value: string, node: string) => {
+    const slug = await slugArg(value);
+    const { moveBlog } = await import('@/lib/cluster/operations');
+    const moved = await moveBlog(slug, node);
+    console.log(`Moved ${moved.slug} from ${moved.from} to ${moved.to} (epoch ${moved.epoch}); writes waited ${moved.writesPausedMs} ms.`);
+  });
+
+clusterCommand
+  .command('drain <node>')
+  .description('move every blog off a node, one at a time, to the nodes with the fewest')
+  .action(async (node: string) => {
+    const { drainNode } = await import('@/lib/cluster/operations');
+    const result = await drainNode(node, (done, total, slug) => console.log(`[${done}/${total}] ${slug}`));
+    console.log(`Moved ${result.moved.length} blog(s) off ${node}.`);
+    for (const failure of result.failed) console.error(`${failure.slug}: ${failure.error}`);
+    if (result.failed.length) process.exitCode = 1;
+  });
+
+clusterCommand
+  .command('failover <node>')
+  .description("restore a dead node's blogs onto the others from their replicas, each checked, then route to them")
+  .option('--force', 'even if the node was heard from in the last 10 s')
+  .option('--json', 'print JSON')
+  .action(async (node: string, options: { force?: boolean; json?: boolean }) => {
+    const { failoverNode } = await import('@/lib/cluster/operations');
+    const onProgress = options.json ? undefined : (done: number, total: number, slug: string) => console.log(`[${done}/${total}] ${slug}`);
+    const result = await failoverNode(node, { force: options.force, onProgress });
+    if (options.json) printJson(result);
+    else console.log(`Restored ${result.restored.length} blog(s) of ${node} in ${result.seconds.toFixed(1)} s.`);
+    for (const failure of result.failed) console.error(`${failure.slug}: ${failure.error}`);
+    if (result.failed.length) process.exitCode = 1;
+  });
+
 // ── migrate ──────────────────────────────────────────────────────────────────────────────
 const migrate = program
   .command('migrate')
@@ -262,7 +331,7 @@ const migrate = program
       import('@/lib/rollout/fanout'),
       import('./progress'),
     ]);
-    const bar = progressBar(options.check ? 'Checking' : 'Migrating', migrationStatus().blogs.length, !options.json);
+    const bar = progressBar(options.check ? 'Checking' : 'Migrating', (await migrationStatus()).blogs.length, !options.json);
     const onProgress = (done: number, _total: number, last: { slug: string }) => bar.update(done, last.slug);
     const summary = options.check ? await checkAll(onProgress) : await migrateAll(onProgress);
     bar.stop();
@@ -277,8 +346,8 @@ migrate
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => {
     const [{ describeBlogs }, { migrationStatus }] = await Promise.all([import('@/lib/ops/inventory'), import('@/lib/rollout/fanout')]);
-    const rows = describeBlogs();
-    const target = migrationStatus().target;
+    const rows = await describeBlogs();
+    const target = (await migrationStatus()).target;
     const behind = rows.filter((b) => (b.schemaVersion ?? 0) < target);
     if (options.json) return printJson({ target, blogs: rows.map((b) => ({ slug: b.slug, version: b.schemaVersion, status: b.status })) });
     console.log(`Current schema: ${target}. ${rows.length - behind.length} of ${rows.length} blogs are current.`);
@@ -348,7 +417,7 @@ program
     ]);
     if (!fs.existsSync(file)) throw new InputError(`There is no file ${file}.`);
     const siteUrl = parseInput(oldSiteUrlSchema, options.siteUrl ?? '');
-    const existing = findBlog(slug);
+    const existing = await findBlog(slug);
     if (existing?.status === 'deleted') throw new InputError(`The blog "${slug}" is in the trash. See: quire blogs restore`);
     const staging = paths.scratchFile('import', '.db');
     let bar: ReturnType<typeof progressBar> | undefined;
@@ -374,7 +443,7 @@ program
       bar?.stop();
       if (!options.dryRun) {
         if (existing) bumpGeneration(slug);
-        else adoptAsNewBlog(undefined, staging, { slug, title: options.title });
+        else await adoptAsNewBlog(undefined, staging, { slug, title: options.title });
       }
       if (options.json) return printJson(report);
       const { headline, lines } = summariseImport(report);
@@ -407,9 +476,7 @@ const snapshotCommand = program
       import('./progress'),
     ]);
     const targets = options.all
-      ? describeBlogs()
-          .filter((b) => b.status !== 'deleted' && !b.problem)
-          .map((b) => b.slug)
+      ? (await describeBlogs()).filter((b) => b.status !== 'deleted' && !b.problem).map((b) => b.slug)
       : [(await liveBlog(slug!)).slug];
     const bar = progressBar('Snapshotting', targets.length, targets.length > 1 && !options.json);
     const results: { slug: string; snapshot: string; pruned: string[] }[] = [];
@@ -433,7 +500,7 @@ program
       import('@/lib/blogs/lifecycle'),
       import('@/lib/snapshots/snapshots'),
     ]);
-    const kept = await withBlogOffline(blog.slug, () => restoreSnapshot(findBlog(blog.slug)!, options.from));
+    const kept = await withBlogOffline(blog.slug, async () => restoreSnapshot((await findBlog(blog.slug))!, options.from));
     console.log(`Restored "${blog.slug}" from ${options.from}. The file it replaced is kept as ${kept}.`);
   });
 
@@ -463,8 +530,8 @@ program
       import('@/lib/ops/doctor'),
       import('./progress'),
     ]);
-    const bar = progressBar('Checking', describeBlogs({ includeDeleted: true }).length, !options.json);
-    const report = runDoctor({ full: options.full, onProgress: (done) => bar.update(done) });
+    const bar = progressBar('Checking', (await describeBlogs({ includeDeleted: true })).length, !options.json);
+    const report = await runDoctor({ full: options.full, onProgress: (done) => bar.update(done) });
     bar.stop();
     if (options.json) printJson(report);
     else if (report.findings.length === 0) console.log(`All good: ${report.checked} blog files checked.`);
@@ -522,18 +589,21 @@ const backup = program.command('backup').description('Continuous backup with Lit
 backup
   .command('run')
   .description('run Litestream beside Quire, restarted with a new list of files whenever blogs are created, renamed, deleted or restored')
-  .requiredOption('--replica <url>', 'where backups go, e.g. s3://my-bucket/quire or file:///srv/backups/quire')
+  .option(
+    '--replica <url>',
+    'where backups go, e.g. s3://my-bucket/quire or file:///srv/backups/quire (a cluster node: QUIRE_CLUSTER_REPLICA)',
+  )
   .option('--sync-interval <duration>', 'how often new writes are sent to the replica', '1s')
   .option('--snapshot-interval <duration>', "a full snapshot this often (default: Litestream's, as retention needs one)")
   .option('--retention <duration>', "how long snapshots and WAL are kept (default: Litestream's, 24h)")
   .option('--config <file>', 'where to write the Litestream config (default: <data dir>/litestream/litestream.yml)')
-  .action(async (options: { replica: string; syncInterval: string; snapshotInterval?: string; retention?: string; config?: string }) => {
-    const [{ durationSchema, findLitestream, replicaUrlSchema }, { superviseLitestream }, { backupRunDir }] = await Promise.all([
-      import('@/lib/backup/litestream'),
-      import('@/lib/backup/supervisor'),
-      import('@/lib/db/paths'),
-    ]);
-    const replica = parseInput(replicaUrlSchema, options.replica);
+  .action(async (options: { replica?: string; syncInterval: string; snapshotInterval?: string; retention?: string; config?: string }) => {
+    const [{ durationSchema, findLitestream, replicaUrlSchema }, { superviseLitestream }, { backupRunDir }, { config }] = await Promise.all(
+      [import('@/lib/backup/litestream'), import('@/lib/backup/supervisor'), import('@/lib/db/paths'), import('@/lib/config')],
+    );
+    const given = options.replica ?? config().cluster?.replica;
+    if (!given) throw new InputError('Say where backups go: --replica <url> (or QUIRE_CLUSTER_REPLICA on a cluster node).');
+    const replica = parseInput(replicaUrlSchema, given);
     const duration = (value: string | undefined) => (value === undefined ? undefined : parseInput(durationSchema, value));
     const settings = {
       syncInterval: duration(options.syncInterval)!,
@@ -622,6 +692,6 @@ try {
     ]);
     await closeWorkerPools();
     closeTenantPool();
-    closeControlDb();
+    await closeControlDb();
   }
 }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createBlog, writeSettings } from '@/lib/blogs/blogs';
 import { openTenant } from '@/lib/db/pool';
-import { comments } from '@/lib/db/schema/tenant';
+import { comments, type Post } from '@/lib/db/schema/tenant';
 import { HttpError } from '@/lib/http/errors';
 import { InputError } from '@/lib/input';
 import { pageGeneration } from '@/lib/pagecache/generation';
@@ -24,7 +24,10 @@ import { TooManyRequests } from '@/lib/limits';
 import { COMMENT_LIMITS, countComment } from './limits';
 
 const blog = makeTempBlog('talk', 'Talk');
-const post = await createPost(blog(), { title: 'Open post', markdown: 'Say something.' });
+let post: Post;
+beforeAll(async () => {
+  post = await createPost(blog(), { title: 'Open post', markdown: 'Say something.' });
+});
 
 let nextIp = 1;
 /** Each test reads as its own reader, so the per-address limit only counts where meant to. */
@@ -214,7 +217,7 @@ describe('rate limits', () => {
 
 describe('moderation', () => {
   async function freshComment(body: string) {
-    createBlog({ slug: `mod-${nextIp}`, title: 'Moderated' });
+    await createBlog({ slug: `mod-${nextIp}`, title: 'Moderated' });
     const handle = openTenant(`mod-${nextIp}`);
     const p = await createPost(handle, { title: 'A post', markdown: 'x' });
     await submitComment(handle, { ...valid, post: p.slug, body }, reader());
@@ -276,7 +279,7 @@ describe('moderation', () => {
 
 describe('the Markdown export of comments', () => {
   it('writes approved comments only, and reads them back checked and rendered again', async () => {
-    createBlog({ slug: 'exported', title: 'Exported' });
+    await createBlog({ slug: 'exported', title: 'Exported' });
     const from = openTenant('exported');
     const p = await createPost(from, { title: 'Talked about', markdown: 'x' });
     await submitComment(from, { ...valid, post: p.slug, website: 'https://ada.example', body: 'Kept **well**' }, reader());
@@ -285,7 +288,7 @@ describe('the Markdown export of comments', () => {
     const exported = commentsForExport(from, p.id);
     expect(exported).toEqual([{ name: 'Ada', website: 'https://ada.example/', body: 'Kept **well**', date: expect.any(String) }]);
 
-    createBlog({ slug: 'imported', title: 'Imported' });
+    await createBlog({ slug: 'imported', title: 'Imported' });
     const to = openTenant('imported');
     const q = await createPost(to, { title: 'Talked about', markdown: 'x' });
     importComments(to, q.slug, exported);

@@ -110,7 +110,7 @@ export async function submitComment(
     .run();
   if (status === 'approved') bumpGeneration(handle.slug);
   // Approved at once: nothing awaits anyone, so no mail (the blog chose not to moderate).
-  else noticeAwaitingComment(handle.slug, { postTitle: post.title, authorName: form[COMMENT_FIELDS.name], body, createdAt: now });
+  else await noticeAwaitingComment(handle.slug, { postTitle: post.title, authorName: form[COMMENT_FIELDS.name], body, createdAt: now });
   return receipt;
 }
 

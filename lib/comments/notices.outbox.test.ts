@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Mail "configured" before any setting is read; no sender runs, so the outbox only fills.
 process.env.QUIRE_SMTP_URL = 'smtp://127.0.0.1:9';
@@ -21,21 +21,25 @@ const { sendDueDigests, setCommentMail } = await import('./notices');
  * reader their comment.
  */
 const blog = makeTempBlog('busy', 'Busy');
-await createPost(blog(), { title: 'Open post', markdown: 'Say something.' });
-const blogId = findBlog('busy')!.id;
+let blogId: number;
 const QUIET = 15 * 60_000;
 
-function person(email: string, verified = true): number {
-  const id = controlDb()
+async function person(email: string, verified = true): Promise<number> {
+  const { id } = await controlDb()
     .orm.insert(users)
     .values({ email, passwordHash: 'x', createdAt: new Date(), emailVerifiedAt: verified ? new Date() : null })
     .returning({ id: users.id })
-    .get().id;
-  addMembership(id, blogId, 'editor');
+    .get();
+  await addMembership(id, blogId, 'editor');
   return id;
 }
-const mod = person('mod@example.org');
-person('unverified@example.org', false);
+let mod: number;
+beforeAll(async () => {
+  await createPost(blog(), { title: 'Open post', markdown: 'Say something.' });
+  blogId = (await findBlog('busy'))!.id;
+  mod = await person('mod@example.org');
+  await person('unverified@example.org', false);
+});
 
 let ip = 1;
 const say = (body: string, at: number) =>
@@ -57,10 +61,10 @@ describe('comment notices in the outbox', () => {
     await say('One', t);
     await say('Two', t + 1000);
     await say('Three', t + 2000);
-    expect(outbox()).toEqual([
+    expect(await outbox()).toEqual([
       { to: 'mod@example.org', subject: 'New comment on “Open post” awaiting moderation', text: expect.stringContaining('One') },
     ]);
-    expect(state()).toMatchObject({ lastSentAt: new Date(t), pending: 2 });
+    expect(await state()).toMatchObject({ lastSentAt: new Date(t), pending: 2 });
   });
 
   it('sends nothing before the quiet interval is over, then a digest of what still awaits', async () => {
@@ -72,29 +76,29 @@ describe('comment notices in the outbox', () => {
       .find((row) => row.body === 'Three')!;
     setCommentStatus(blog(), three.id, { status: 'approved' }); // moderated meanwhile: not listed
     expect(await sendDueDigests(t + QUIET)).toBe(1);
-    const digest = outbox()[1]!;
+    const digest = (await outbox())[1]!;
     expect(digest.subject).toBe('1 new comment awaiting moderation on Busy');
     expect(digest.text).toContain('Ada on “Open post”:\nTwo');
     expect(digest.text).not.toContain('Three');
-    expect(state()).toMatchObject({ lastSentAt: new Date(t + QUIET), pending: 0 });
+    expect(await state()).toMatchObject({ lastSentAt: new Date(t + QUIET), pending: 0 });
     expect(await sendDueDigests(t + QUIET * 3)).toBe(0);
   });
 
   it('drops the count of someone who turned the mail off instead of sending it later', async () => {
     await say('Four', t + QUIET + 1000);
-    expect(state()!.pending).toBe(1);
-    setCommentMail(mod, { commentMail: false });
-    expect(state()!.pending).toBe(0);
+    expect((await state())!.pending).toBe(1);
+    await setCommentMail(mod, { commentMail: false });
+    expect((await state())!.pending).toBe(0);
     expect(await sendDueDigests(t + QUIET * 3)).toBe(0);
     await say('Five', t + QUIET * 4);
-    expect(outbox()).toHaveLength(2);
-    setCommentMail(mod, { commentMail: true });
+    expect(await outbox()).toHaveLength(2);
+    await setCommentMail(mod, { commentMail: true });
   });
 
   it('keeps the comment when the mail cannot be queued, and says why in the log', async () => {
-    person('not an address'); // a row only a broken database could hold
+    await person('not an address'); // a row only a broken database could hold
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const before = outbox().length;
+    const before = (await outbox()).length;
     const receipt = await say('Six', t + QUIET * 10);
     expect(receipt.status).toBe('pending');
     expect(
@@ -104,8 +108,8 @@ describe('comment notices in the outbox', () => {
         .all()
         .some((row) => row.body === 'Six'),
     ).toBe(true);
-    expect(outbox()).toHaveLength(before);
-    expect(state()!.lastSentAt).toEqual(new Date(t + QUIET)); // the whole notice was rolled back
+    expect(await outbox()).toHaveLength(before);
+    expect((await state())!.lastSentAt).toEqual(new Date(t + QUIET)); // the whole notice was rolled back
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('comment mail for blog "busy"'), expect.anything());
   });
 });

@@ -3,14 +3,14 @@ import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'driz
 import { z } from 'zod';
 import { findBlog } from '@/lib/blogs/blogs';
 import { config, platformUrl } from '@/lib/config';
-import { controlDb } from '@/lib/db/control';
+import { controlDb, type ControlOrm } from '@/lib/db/control';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { blogs, commentNotices, memberships, users, type Blog } from '@/lib/db/schema/control';
 import { comments, posts } from '@/lib/db/schema/tenant';
 import { parseInput } from '@/lib/input';
 import { composeMail } from '@/lib/mail/compose';
 import { oneLine } from '@/lib/mail/headers';
-import { enqueueMail, mailEnabled, type OutgoingMail } from '@/lib/mail/outbox';
+import { enqueueMailIn, mailEnabled, wakeMailSender, type OutgoingMail } from '@/lib/mail/outbox';
 import { can } from '@/lib/members/roles';
 
 /**
@@ -62,10 +62,9 @@ export type AwaitingComment = { postTitle: string; authorName: string; body: str
 type Recipient = { userId: number; email: string };
 
 /** Who hears of a blog's comments: members who may moderate, asked for mail, and proved their address. */
-function noticeRecipients(blogId: number, onlyUser?: number): Recipient[] {
-  const control = controlDb();
-  return control.orm
-    .select({ userId: users.id, email: users.email, role: memberships.role })
+async function noticeRecipients(blogId: number, onlyUser?: number): Promise<Recipient[]> {
+  const members = await controlDb()
+    .orm.select({ userId: users.id, email: users.email, role: memberships.role })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(
@@ -77,9 +76,13 @@ function noticeRecipients(blogId: number, onlyUser?: number): Recipient[] {
         onlyUser === undefined ? undefined : eq(users.id, onlyUser),
       ),
     )
-    .all()
-    .filter((member) => can(member.role, 'moderate'))
-    .map(({ userId, email }) => ({ userId, email }));
+    .all();
+  return members.filter((member) => can(member.role, 'moderate')).map(({ userId, email }) => ({ userId, email }));
+}
+
+/** The `comment_notices` row of one person and blog. */
+function noticeOf(userId: number, blogId: number) {
+  return and(eq(commentNotices.userId, userId), eq(commentNotices.blogId, blogId));
 }
 
 /**
@@ -87,18 +90,17 @@ function noticeRecipients(blogId: number, onlyUser?: number): Recipient[] {
  * a mail, counts it for the others. Only control.db is touched (no scan of the blog's file). It
  * never fails the comment: with mail off it does nothing, and any fault is logged.
  */
-export function noticeAwaitingComment(slug: string, comment: AwaitingComment): void {
+export async function noticeAwaitingComment(slug: string, comment: AwaitingComment): Promise<void> {
   if (!mailEnabled()) return;
   try {
-    const blog = findBlog(slug);
+    const blog = await findBlog(slug);
     if (!blog || blog.status === 'deleted') return;
-    const recipients = noticeRecipients(blog.id);
+    const recipients = await noticeRecipients(blog.id);
     if (recipients.length === 0) return;
     const quietMs = config().commentMailQuietMs;
     const at = comment.createdAt;
-    const control = controlDb();
-    control.sqlite.transaction(() => {
-      const states = control.orm
+    const queued = await controlDb().transaction(async (tx) => {
+      const states = await tx
         .select()
         .from(commentNotices)
         .where(
@@ -117,26 +119,27 @@ export function noticeAwaitingComment(slug: string, comment: AwaitingComment): v
         if (decideNotice(state, at.getTime(), quietMs) === 'send') {
           due.push(person);
           // lastSentAt is the comment's own time: the digest lists only those created after it.
-          control.orm
-            .insert(commentNotices)
-            .values({ userId: person.userId, blogId: blog.id, lastSentAt: at, pending: 0 })
-            .onConflictDoUpdate({ target: [commentNotices.userId, commentNotices.blogId], set: { lastSentAt: at, pending: 0 } })
-            .run();
+          // (The row was read under this transaction's write lock: it exists or not until the commit.)
+          if (state) await tx.update(commentNotices).set({ lastSentAt: at, pending: 0 }).where(noticeOf(person.userId, blog.id)).run();
+          else await tx.insert(commentNotices).values({ userId: person.userId, blogId: blog.id, lastSentAt: at, pending: 0 }).run();
         } else {
-          control.orm
+          await tx
             .update(commentNotices)
             .set({ pending: sql`${commentNotices.pending} + 1` })
-            .where(and(eq(commentNotices.userId, person.userId), eq(commentNotices.blogId, blog.id)))
+            .where(noticeOf(person.userId, blog.id))
             .run();
         }
       }
       // One message, one outbox row (and so one envelope) per person: nobody sees another's address.
-      if (due.length > 0)
-        enqueueMail(
-          singleNotice(blog, comment),
-          due.map((person) => ({ to: person.email })),
-        );
-    })();
+      if (due.length === 0) return false;
+      await enqueueMailIn(
+        tx,
+        singleNotice(blog, comment),
+        due.map((person) => ({ to: person.email })),
+      );
+      return true;
+    });
+    if (queued) wakeMailSender();
   } catch (error) {
     console.error(`[quire] comment mail for blog "${slug}" could not be queued:`, error);
   }
@@ -216,23 +219,22 @@ const DIGESTS_PER_ROUND = 200;
  */
 export async function sendDueDigests(now = Date.now(), stopped: () => boolean = () => false): Promise<number> {
   if (!mailEnabled()) return 0;
-  const control = controlDb();
   const quietMs = config().commentMailQuietMs;
-  const due = control.orm
-    .select()
+  const counted = await controlDb()
+    .orm.select()
     .from(commentNotices)
     .where(
       and(gt(commentNotices.pending, 0), or(isNull(commentNotices.lastSentAt), lte(commentNotices.lastSentAt, new Date(now - quietMs)))),
     )
     .limit(DIGESTS_PER_ROUND)
-    .all()
-    .filter((row) => digestDue(row, now, quietMs));
+    .all();
+  const due = counted.filter((row) => digestDue(row, now, quietMs));
   const byBlog = new Map<number, typeof due>();
   for (const row of due) byBlog.set(row.blogId, [...(byBlog.get(row.blogId) ?? []), row]);
   let sent = 0;
   for (const [blogId, rows] of byBlog) {
     try {
-      sent += digestsOfBlog(blogId, rows, now);
+      sent += await digestsOfBlog(blogId, rows, now);
     } catch (error) {
       console.error(`[quire] comment digests for blog ${blogId} could not be sent:`, error);
     }
@@ -243,17 +245,12 @@ export async function sendDueDigests(now = Date.now(), stopped: () => boolean = 
   return sent;
 }
 
-function digestsOfBlog(blogId: number, rows: (typeof commentNotices.$inferSelect)[], now: number): number {
+async function digestsOfBlog(blogId: number, rows: (typeof commentNotices.$inferSelect)[], now: number): Promise<number> {
   const control = controlDb();
-  const drop = (userId: number) =>
-    control.orm
-      .update(commentNotices)
-      .set({ pending: 0 })
-      .where(and(eq(commentNotices.userId, userId), eq(commentNotices.blogId, blogId)))
-      .run();
-  const blog = control.orm.select().from(blogs).where(eq(blogs.id, blogId)).get();
+  const drop = (orm: ControlOrm, userId: number) => orm.update(commentNotices).set({ pending: 0 }).where(noticeOf(userId, blogId)).run();
+  const blog = await control.orm.select().from(blogs).where(eq(blogs.id, blogId)).get();
   if (!blog || blog.status === 'deleted') {
-    for (const row of rows) drop(row.userId);
+    for (const row of rows) await drop(control.orm, row.userId);
     return 0;
   }
   // Its file is with the operator: the digest waits until the blog is back.
@@ -262,27 +259,28 @@ function digestsOfBlog(blogId: number, rows: (typeof commentNotices.$inferSelect
   const found = new Map<number, ReturnType<typeof pendingSince>>();
   let sent = 0;
   for (const row of rows) {
-    const [person] = noticeRecipients(blogId, row.userId);
+    const [person] = await noticeRecipients(blogId, row.userId);
     const since = row.lastSentAt ?? new Date(0);
     const pending = person ? (found.get(since.getTime()) ?? pendingSince(handle, since)) : undefined;
     if (pending) found.set(since.getTime(), pending);
-    control.sqlite.transaction(() => {
+    await control.transaction(async (tx) => {
       if (!person || !pending || pending.count === 0) {
         // Nobody to tell, or every counted comment was moderated meanwhile.
-        drop(row.userId);
+        await drop(tx, row.userId);
         return;
       }
-      enqueueMail(digest(blog, pending.count, pending.list), [{ to: person.email }]);
-      control.orm
+      await enqueueMailIn(tx, digest(blog, pending.count, pending.list), [{ to: person.email }]);
+      await tx
         .update(commentNotices)
         // Not before the newest comment it lists: one that came while earlier blogs were looked at
         // (after the round's `now`) is in this digest and must not be in the next.
         .set({ lastSentAt: new Date(Math.max(now, pending.newest)), pending: 0 })
-        .where(and(eq(commentNotices.userId, row.userId), eq(commentNotices.blogId, blogId)))
+        .where(noticeOf(row.userId, blogId))
         .run();
       sent++;
-    })();
+    });
   }
+  if (sent > 0) wakeMailSender();
   return sent;
 }
 
@@ -314,13 +312,12 @@ const commentMailSchema = z.object({
 });
 
 /** The account page's setting: mail me about comments awaiting moderation on my blogs. */
-export function setCommentMail(userId: number, input: unknown): { commentMail: boolean } {
+export async function setCommentMail(userId: number, input: unknown): Promise<{ commentMail: boolean }> {
   const { commentMail } = parseInput(commentMailSchema, input);
-  const control = controlDb();
-  control.sqlite.transaction(() => {
-    control.orm.update(users).set({ commentMail }).where(eq(users.id, userId)).run();
+  await controlDb().transaction(async (tx) => {
+    await tx.update(users).set({ commentMail }).where(eq(users.id, userId)).run();
     // Counted comments are not sent later to someone who said stop.
-    if (!commentMail) control.orm.update(commentNotices).set({ pending: 0 }).where(eq(commentNotices.userId, userId)).run();
-  })();
+    if (!commentMail) await tx.update(commentNotices).set({ pending: 0 }).where(eq(commentNotices.userId, userId)).run();
+  });
   return { commentMail };
 }

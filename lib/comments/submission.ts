@@ -1,4 +1,4 @@
-import { assertWritable } from '@/lib/db/write-pause';
+import { assertWritable } from '@/lib/cluster/fence';
 import { publicBlog } from '@/lib/reader/blog';
 import { publicScheme } from '@/lib/config';
 import { readBody } from '@/lib/http/api';

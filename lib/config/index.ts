@@ -11,6 +11,14 @@ import { parseTrustedProxies, type TrustedProxies } from '@/lib/net/client-addre
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   QUIRE_DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * `postgres://…`: the control plane (accounts, sessions, blogs, domains, the mail outbox) in
+   * PostgreSQL instead of data/control.db, shared by every node of a cluster (docs/scale-out.md).
+   */
+  QUIRE_CONTROL_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'QUIRE_CONTROL_DATABASE_URL must be a postgres:// URL')
+    .optional(),
   QUIRE_ROOT_DOMAIN: z.string().min(1).optional(),
   /**
    * Whether people reach the platform over HTTPS (a TLS proxy in front): `on`, `off`, or `auto`,
@@ -81,6 +89,30 @@ const envSchema = z.object({
   QUIRE_MIN_FREE_MB: z.coerce.number().min(0).default(100),
   /** The Litestream 0.3 binary `quire backup` runs; else the optional npm package's, else `litestream` on PATH. */
   QUIRE_LITESTREAM_BIN: z.string().min(1).optional(),
+  /** This server's name in a cluster (docs/scale-out.md); unset: one machine, no placement. */
+  QUIRE_NODE_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'QUIRE_NODE_ID must be 1–32 lowercase letters, digits and dashes')
+    .optional(),
+  /** host:port where the proxy and the other nodes reach this node; default 127.0.0.1:PORT. */
+  QUIRE_NODE_ADDRESS: z
+    .string()
+    .regex(/^[^\s/:]+:\d{1,5}$/, 'QUIRE_NODE_ADDRESS must be host:port')
+    .optional(),
+  /** Shared by a cluster's nodes and its `quire cluster` commands: their requests to each other carry it. */
+  QUIRE_CLUSTER_SECRET: z.string().min(24, 'QUIRE_CLUSTER_SECRET must be at least 24 characters').optional(),
+  /** Where every node's Litestream replicates its blogs (file:// or s3://…), a folder per blog and epoch. */
+  QUIRE_CLUSTER_REPLICA: z
+    .string()
+    .regex(/^(file|s3|gs|abs|sftp):\/\//, 'QUIRE_CLUSTER_REPLICA must be a Litestream replica URL (file://, s3://…)')
+    .optional(),
+  /** HAProxy's runtime API (`stats socket ipv4@host:port level admin`), to move its routes. */
+  QUIRE_HAPROXY_RUNTIME: z
+    .string()
+    .regex(/^[^\s/:]+:\d{1,5}$/, 'QUIRE_HAPROXY_RUNTIME must be host:port')
+    .optional(),
+  /** The map file HAProxy routes by (deploy/haproxy.cfg), as HAProxy names it; rewritten on every change. */
+  QUIRE_HAPROXY_MAP: z.string().min(1).optional(),
   /**
    * For tests and benchmarks only, never in production: `1` lets the import fetch images from
    * loopback (127.0.0.0/8, ::1), where their test servers listen. Every other private range
@@ -124,6 +156,8 @@ const envSchema = z.object({
 export type QuireConfig = {
   port: number;
   dataDir: string;
+  /** Undefined: the control plane is data/control.db (lib/db/control.ts). */
+  controlDatabaseUrl: string | undefined;
   /** The platform's host as people type it, port included (`localhost:3000`, `example.com`). */
   rootDomain: string;
   /** `rootDomain` without its port: what hosts are matched against. */
@@ -163,6 +197,8 @@ export type QuireConfig = {
   minFreeBytes: number;
   /** Undefined: the optional npm package's binary, else `litestream` on PATH. */
   litestreamBin: string | undefined;
+  /** Undefined: not part of a cluster (lib/cluster). */
+  cluster: ClusterConfig | undefined;
   /** Tests and benchmarks only: fetches may reach loopback (QUIRE_FETCH_ALLOW_LOOPBACK). */
   fetchAllowLoopback: boolean;
   /** Undefined: no mail (lib/mail). */
@@ -174,6 +210,35 @@ export type QuireConfig = {
   /** Quiet interval of comment mail per person and blog (QUIRE_COMMENT_MAIL_QUIET_MIN). */
   commentMailQuietMs: number;
 };
+
+export type ClusterConfig = {
+  /** This server as a node (QUIRE_NODE_ID); undefined for `quire cluster` commands run elsewhere. */
+  node: { id: string; address: string } | undefined;
+  secret: string;
+  /** Undefined: blogs are not replicated, and a dead node's blogs cannot be restored. */
+  replica: string | undefined;
+  haproxy: { runtime: string; map: string } | undefined;
+};
+
+/** A cluster's settings: with QUIRE_CLUSTER_SECRET (docs/scale-out.md). */
+function clusterConfig(e: z.infer<typeof envSchema>): ClusterConfig | undefined {
+  if (!e.QUIRE_CLUSTER_SECRET) {
+    if (e.QUIRE_NODE_ID) throw new Error('Invalid setting QUIRE_NODE_ID: a node needs QUIRE_CLUSTER_SECRET');
+    return undefined;
+  }
+  if (!e.QUIRE_CONTROL_DATABASE_URL) {
+    throw new Error('Invalid setting QUIRE_CLUSTER_SECRET: a cluster needs QUIRE_CONTROL_DATABASE_URL (the shared control plane)');
+  }
+  if (Boolean(e.QUIRE_HAPROXY_RUNTIME) !== Boolean(e.QUIRE_HAPROXY_MAP)) {
+    throw new Error('Invalid setting QUIRE_HAPROXY_RUNTIME: set it together with QUIRE_HAPROXY_MAP');
+  }
+  return {
+    node: e.QUIRE_NODE_ID ? { id: e.QUIRE_NODE_ID, address: e.QUIRE_NODE_ADDRESS ?? `127.0.0.1:${e.PORT}` } : undefined,
+    secret: e.QUIRE_CLUSTER_SECRET,
+    replica: e.QUIRE_CLUSTER_REPLICA?.replace(/\/+$/, ''),
+    haproxy: e.QUIRE_HAPROXY_RUNTIME && e.QUIRE_HAPROXY_MAP ? { runtime: e.QUIRE_HAPROXY_RUNTIME, map: e.QUIRE_HAPROXY_MAP } : undefined,
+  };
+}
 
 export function readConfig(env: Record<string, string | undefined> = process.env): QuireConfig {
   const parsed = envSchema.safeParse(env);
@@ -187,6 +252,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     dataDir: path.resolve(e.QUIRE_DATA_DIR),
+    controlDatabaseUrl: e.QUIRE_CONTROL_DATABASE_URL,
     rootDomain,
     rootHostname,
     https: e.QUIRE_HTTPS === 'auto' ? !/(^|\.)localhost$/.test(rootHostname) : e.QUIRE_HTTPS === 'on',
@@ -218,6 +284,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     pruneEveryMs: Math.round(e.QUIRE_PRUNE_EVERY_MIN * 60_000),
     minFreeBytes: Math.floor(e.QUIRE_MIN_FREE_MB * 1024 * 1024),
     litestreamBin: e.QUIRE_LITESTREAM_BIN,
+    cluster: clusterConfig(e),
     fetchAllowLoopback: e.QUIRE_FETCH_ALLOW_LOOPBACK === '1',
     smtpUrl: e.QUIRE_SMTP_URL || undefined,
     mailFrom: e.QUIRE_SMTP_URL

@@ -20,7 +20,7 @@ export type DashboardBlog = BlogAccess & {
  */
 export async function dashboardBlog(slug: string, action: BlogAction): Promise<DashboardBlog> {
   const user = await requireUser();
-  const access = membershipOf(user.id, slug);
+  const access = await membershipOf(user.id, slug);
   if (!access || access.blog.status === 'deleted') notFound();
   // A blog under maintenance cannot be opened; the blogs list says why.
   if (access.blog.status === 'maintenance') redirect('/dashboard');

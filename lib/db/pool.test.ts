@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
 import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from './control';
@@ -8,16 +8,18 @@ import { tenantDbPath } from './paths';
 import { BlogBusyError, BlogFileMissingError, MOVING_FILE_GRACE_MS, TenantPool, closeTenantPool, type TenantHandle } from './pool';
 
 const dataDir = makeTempDataDir();
-for (const slug of ['one', 'two', 'three', 'four', 'five']) createBlog({ slug, title: slug });
-closeTenantPool();
+beforeAll(async () => {
+  for (const slug of ['one', 'two', 'three', 'four', 'five']) await createBlog({ slug, title: slug });
+  closeTenantPool();
+});
 
 /** Lets the current turn of the event loop end (synchronous use outside a loan ends with it). */
 const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const title = (handle: TenantHandle) => handle.sqlite.prepare("select value from settings where key = 'title'").pluck().get();
 
-afterAll(() => {
-  closeControlDb();
+afterAll(async () => {
+  await closeControlDb();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -156,6 +156,8 @@ export class TenantPool {
   /** Out of the LRU but still in use: closed when free, or at their deadline. */
   private readonly retired = new Map<TenantHandle, { deadline: number; timer: NodeJS.Timeout }>();
   private closing = false;
+  /** Blogs whose handles refuse writes (`setReadOnly`). */
+  private readonly readOnly = new Set<string>();
 
   constructor(maxOpen: number, idleMs: number) {
     this.handles = new LRUCache<string, TenantHandle>({
@@ -185,10 +187,26 @@ export class TenantPool {
     }
     if (!handle) {
       handle = openHandle(slug);
+      if (this.readOnly.has(slug)) handle.sqlite.pragma('query_only = ON');
       this.handles.set(slug, handle);
     }
     this.lend(handle);
     return handle;
+  }
+
+  /**
+   * Makes every handle on a blog's file refuse writes (`PRAGMA query_only`), those open and those
+   * opened later, until called again with false: a write already past its checks when a move
+   * begins fails instead of landing after the copy was taken (lib/cluster/handoff.ts).
+   */
+  setReadOnly(slug: string, readOnly: boolean): void {
+    if (readOnly === this.readOnly.has(slug)) return;
+    if (readOnly) this.readOnly.add(slug);
+    else this.readOnly.delete(slug);
+    const current = this.handles.peek(slug);
+    for (const handle of [...this.retired.keys(), ...(current ? [current] : [])]) {
+      if (handle.slug === slug && handle.sqlite.open) handle.sqlite.pragma(`query_only = ${readOnly ? 'ON' : 'OFF'}`);
+    }
   }
 
   /**

@@ -7,12 +7,13 @@ import { removeQuietly, tenantDbPath } from './paths';
 
 const WORKER = () => path.join(appRoot(), 'lib', 'db', 'sqlite-worker.mjs');
 
-type SnapshotJob = { op: 'snapshot'; source: string; dest: string; about?: Record<string, string | number> };
+type SqliteJob =
+  { op: 'snapshot'; source: string; dest: string; about?: Record<string, string | number> } | { op: 'check'; source: string };
 
 /**
  * Runs one SQLite job in a worker thread, bounded in time.
  */
-function runSqliteJob(job: SnapshotJob, timeoutMs: number): Promise<Record<string, unknown>> {
+function runSqliteJob(job: SqliteJob, timeoutMs: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     // Reflect.construct, not `new Worker(…)`: Next's bundler rewrites a literal `new Worker` into
     // a bundled chunk, and this worker must load from its file, beside better-sqlite3.
@@ -62,4 +63,15 @@ export async function snapshotBlog(slug: string, dest: string): Promise<void> {
     removeQuietly(dest);
     throw asLowDiskSpace(error);
   }
+}
+
+const CHECK_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * Checks a blog file that arrived from elsewhere (a replica, another node) before it is served:
+ * `integrity_check` and the FTS5 index's `integrity-check`, in a worker thread. Throws with what
+ * was found.
+ */
+export async function checkBlogFile(file: string): Promise<void> {
+  await runSqliteJob({ op: 'check', source: file }, CHECK_TIMEOUT_MS);
 }

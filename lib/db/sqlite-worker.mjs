@@ -1,11 +1,12 @@
 // SQLite work that can take long on a big blog, run in a worker thread so the server keeps
-// answering: consistent snapshots (VACUUM INTO reads one WAL snapshot while writers go on).
+// answering: consistent snapshots (VACUUM INTO reads one WAL snapshot while writers go on), and
+// the full check of a file that arrived from elsewhere.
 // Plain JavaScript: loaded by path, outside any bundler. (Uploads are checked by the import
 // pipeline on the worker pool: lib/export/prepare.ts.)
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const jobs = { snapshot };
+const jobs = { snapshot, check };
 
 try {
   parentPort.postMessage({ ok: true, result: jobs[workerData.op](workerData) });
@@ -32,6 +33,21 @@ function snapshot({ source, dest, about }) {
     if (check !== 'ok') throw new Error(`quick_check: ${check}`);
   } finally {
     copy.close();
+  }
+  return {};
+}
+
+/** integrity_check, and the search index against the posts it indexes: a file restored or copied in. */
+function check({ source }) {
+  const db = new Database(source, { readonly: true, fileMustExist: true });
+  try {
+    const problems = db.pragma('integrity_check(10)', { simple: false }).map((row) => Object.values(row)[0]);
+    if (problems.length !== 1 || problems[0] !== 'ok') throw new Error(`integrity_check: ${problems.join('; ')}`);
+    const fts = db.prepare("select 1 from sqlite_master where name = 'posts_fts'").get();
+    // FTS5's own check: the index holds exactly what the external-content table says.
+    if (fts) db.prepare("insert into posts_fts(posts_fts, rank) values ('integrity-check', 1)").run();
+  } finally {
+    db.close();
   }
   return {};
 }

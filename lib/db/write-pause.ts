@@ -18,8 +18,8 @@ export function pauseWrites(slug: string, reason: string): () => void {
   };
 }
 
-/** Throws a 503 (with Retry-After) while the blog's writes are paused. */
-export function assertWritable(slug: string): void {
+/** Throws a 503 (with Retry-After) while the blog's writes are paused (lib/cluster/fence.ts `assertWritable` adds a cluster's fence). */
+export function assertNotPaused(slug: string): void {
   const reason = paused().get(slug);
   if (reason) throw Object.assign(new HttpError(503, reason), { retryAfterSeconds: 15 });
 }

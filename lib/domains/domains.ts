@@ -2,7 +2,7 @@ import { and, asc, eq, isNotNull, isNull, lte, ne, type SQL } from 'drizzle-orm'
 import { z } from 'zod';
 import { generateSecureRandomString } from '@/lib/auth/tokens';
 import { config, publicScheme, type QuireConfig } from '@/lib/config';
-import { controlDb } from '@/lib/db/control';
+import { controlDb, type ControlOrm } from '@/lib/db/control';
 import { blogDomains, memberships, type Blog, type BlogDomain, type User } from '@/lib/db/schema/control';
 import { conflict, notFoundError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
@@ -46,18 +46,18 @@ const notVerifiedMessage = (domain: string) =>
   `No TXT record ${challengeName(domain)} with this blog's token was found yet (new records can take a while to appear).`;
 
 /** Removes the expired unverified claims among `which`; the map is rebuilt when any went. */
-function removeExpiredClaims(which: SQL | undefined): void {
+async function removeExpiredClaims(which: SQL | undefined, db: ControlOrm = controlDb().orm): Promise<void> {
   const cutoff = new Date(Date.now() - UNVERIFIED_CLAIM_MS);
-  controlDb()
-    .orm.delete(blogDomains)
+  await db
+    .delete(blogDomains)
     .where(and(isNull(blogDomains.verifiedAt), lte(blogDomains.createdAt, cutoff), which))
     .run();
 }
 
-/** The blog's domains and live claims (expired claims are removed on the way). */
-export function listDomains(blog: Blog): BlogDomain[] {
-  removeExpiredClaims(eq(blogDomains.blogId, blog.id));
-  return controlDb().orm.select().from(blogDomains).where(eq(blogDomains.blogId, blog.id)).orderBy(asc(blogDomains.createdAt)).all();
+/** The blog's domains and live claims (expired claims are removed on the way); `db`: a transaction's. */
+export async function listDomains(blog: Blog, db: ControlOrm = controlDb().orm): Promise<BlogDomain[]> {
+  await removeExpiredClaims(eq(blogDomains.blogId, blog.id), db);
+  return db.select().from(blogDomains).where(eq(blogDomains.blogId, blog.id)).orderBy(asc(blogDomains.createdAt)).all();
 }
 
 /** Names the author cannot have, by their look alone: the platform's own, IPs, names that are not public. */
@@ -68,9 +68,9 @@ function parseDomain(input: unknown, cfg: QuireConfig): string {
   return domain;
 }
 
-function ownsBlog(userId: number, blogId: number): boolean {
-  const row = controlDb()
-    .orm.select({ role: memberships.role })
+async function ownsBlog(userId: number, blogId: number, db: ControlOrm): Promise<boolean> {
+  const row = await db
+    .select({ role: memberships.role })
     .from(memberships)
     .where(and(eq(memberships.userId, userId), eq(memberships.blogId, blogId)))
     .get();
@@ -82,37 +82,33 @@ function ownsBlog(userId: number, blogId: number): boolean {
  * unverified claim does not stand in the way (nor is it mentioned); a name another blog has
  * verified is refused in words that say whose only to the owner of both.
  */
-export function addDomain(blog: Blog, user: Pick<User, 'id'>, input: unknown): BlogDomain {
+export async function addDomain(blog: Blog, user: Pick<User, 'id'>, input: unknown): Promise<BlogDomain> {
   const domain = parseDomain(input, config());
-  const db = controlDb();
-  const row = db.sqlite
-    .transaction(() => {
-      removeExpiredClaims(eq(blogDomains.domain, domain));
-      const claims = db.orm.select().from(blogDomains).where(eq(blogDomains.domain, domain)).all();
-      if (claims.some((claim) => claim.blogId === blog.id)) throw conflict(`${domain} is already added to this blog.`);
-      const holder = claims.find((claim) => claim.verifiedAt);
-      if (holder) throw conflict(ownsBlog(user.id, holder.blogId) ? DOMAIN_IN_USE_BY_YOU : DOMAIN_UNAVAILABLE);
-      if (listDomains(blog).length >= DOMAINS_PER_BLOG_MAX) {
-        throw new InputError(`A blog has at most ${DOMAINS_PER_BLOG_MAX} custom domains.`);
-      }
-      return db.orm
-        .insert(blogDomains)
-        .values({ domain, blogId: blog.id, token: generateSecureRandomString(), createdAt: new Date() })
-        .returning()
-        .get();
-    })
-    .immediate();
-  return row;
+  return controlDb().transaction(async (tx) => {
+    await removeExpiredClaims(eq(blogDomains.domain, domain), tx);
+    const claims = await tx.select().from(blogDomains).where(eq(blogDomains.domain, domain)).all();
+    if (claims.some((claim) => claim.blogId === blog.id)) throw conflict(`${domain} is already added to this blog.`);
+    const holder = claims.find((claim) => claim.verifiedAt);
+    if (holder) throw conflict((await ownsBlog(user.id, holder.blogId, tx)) ? DOMAIN_IN_USE_BY_YOU : DOMAIN_UNAVAILABLE);
+    if ((await listDomains(blog, tx)).length >= DOMAINS_PER_BLOG_MAX) {
+      throw new InputError(`A blog has at most ${DOMAINS_PER_BLOG_MAX} custom domains.`);
+    }
+    return tx
+      .insert(blogDomains)
+      .values({ domain, blogId: blog.id, token: generateSecureRandomString(), createdAt: new Date() })
+      .returning()
+      .get();
+  });
 }
 
 const ofBlog = (blog: Blog, domain: string) => and(eq(blogDomains.domain, domain), eq(blogDomains.blogId, blog.id));
 
-function findOwnDomain(blog: Blog, domain: string): BlogDomain | undefined {
-  return controlDb().orm.select().from(blogDomains).where(ofBlog(blog, domain)).get();
+function findOwnDomain(blog: Blog, domain: string, db: ControlOrm = controlDb().orm): Promise<BlogDomain | undefined> {
+  return db.select().from(blogDomains).where(ofBlog(blog, domain)).get();
 }
 
-function ownDomain(blog: Blog, domain: string): BlogDomain {
-  const row = findOwnDomain(blog, domain);
+async function ownDomain(blog: Blog, domain: string): Promise<BlogDomain> {
+  const row = await findOwnDomain(blog, domain);
   if (!row) throw notFoundError(`${domain} is not a domain of this blog.`);
   return row;
 }
@@ -123,10 +119,10 @@ function ownDomain(blog: Blog, domain: string): BlogDomain {
  * primary address; other blogs' claims of the name are removed.
  */
 export async function verifyDomain(blog: Blog, domain: string): Promise<BlogDomain> {
-  const row = ownDomain(blog, domain);
+  const row = await ownDomain(blog, domain);
   if (row.verifiedAt) return row;
   if (claimExpiresAt(row)!.getTime() <= Date.now()) {
-    removeExpiredClaims(ofBlog(blog, domain));
+    await removeExpiredClaims(ofBlog(blog, domain));
     throw new InputError(
       `The claim on ${domain} expired: it was not verified within ${UNVERIFIED_CLAIM_DAYS} days. Add the domain again for a new token.`,
     );
@@ -136,58 +132,53 @@ export async function verifyDomain(blog: Blog, domain: string): Promise<BlogDoma
   if (refused) throw new InputError(refused);
   if (!(await hasChallengeRecord(domain, row.token, config().dnsServers))) throw new InputError(notVerifiedMessage(domain));
 
-  const db = controlDb();
-  const verified = db.sqlite
-    .transaction(() => {
-      // Read again: the lookup took a while, and another blog may have won the name meanwhile.
-      const current = findOwnDomain(blog, domain);
-      if (!current) throw notFoundError(`${domain} is not a domain of this blog.`);
-      if (current.verifiedAt) return current;
-      const taken = db.orm
-        .select({ blogId: blogDomains.blogId })
-        .from(blogDomains)
-        .where(and(eq(blogDomains.domain, domain), isNotNull(blogDomains.verifiedAt)))
-        .get();
-      if (taken) throw conflict(DOMAIN_UNAVAILABLE);
-      db.orm
-        .delete(blogDomains)
-        .where(and(eq(blogDomains.domain, domain), ne(blogDomains.blogId, blog.id)))
-        .run();
-      const hasPrimary = listDomains(blog).some((d) => d.isPrimary);
-      return db.orm
-        .update(blogDomains)
-        .set({ verifiedAt: new Date(), isPrimary: !hasPrimary })
-        .where(ofBlog(blog, domain))
-        .returning()
-        .get()!;
-    })
-    .immediate();
+  const verified = await controlDb().transaction(async (tx) => {
+    // Read again: the lookup took a while, and another blog may have won the name meanwhile.
+    const current = await findOwnDomain(blog, domain, tx);
+    if (!current) throw notFoundError(`${domain} is not a domain of this blog.`);
+    if (current.verifiedAt) return current;
+    const taken = await tx
+      .select({ blogId: blogDomains.blogId })
+      .from(blogDomains)
+      .where(and(eq(blogDomains.domain, domain), isNotNull(blogDomains.verifiedAt)))
+      .get();
+    if (taken) throw conflict(DOMAIN_UNAVAILABLE);
+    await tx
+      .delete(blogDomains)
+      .where(and(eq(blogDomains.domain, domain), ne(blogDomains.blogId, blog.id)))
+      .run();
+    const hasPrimary = (await listDomains(blog, tx)).some((d) => d.isPrimary);
+    return (await tx
+      .update(blogDomains)
+      .set({ verifiedAt: new Date(), isPrimary: !hasPrimary })
+      .where(ofBlog(blog, domain))
+      .returning()
+      .get())!;
+  });
   domainChanged(blog);
   return verified;
 }
 
-export function makePrimaryDomain(blog: Blog, domain: string): void {
-  const row = ownDomain(blog, domain);
+export async function makePrimaryDomain(blog: Blog, domain: string): Promise<void> {
+  const row = await ownDomain(blog, domain);
   if (!row.verifiedAt) throw new InputError(`Verify ${domain} before making it the blog's address.`);
-  const db = controlDb();
-  db.sqlite.transaction(() => {
-    db.orm.update(blogDomains).set({ isPrimary: false }).where(eq(blogDomains.blogId, blog.id)).run();
-    db.orm.update(blogDomains).set({ isPrimary: true }).where(ofBlog(blog, domain)).run();
-  })();
+  await controlDb().transaction(async (tx) => {
+    await tx.update(blogDomains).set({ isPrimary: false }).where(eq(blogDomains.blogId, blog.id)).run();
+    await tx.update(blogDomains).set({ isPrimary: true }).where(ofBlog(blog, domain)).run();
+  });
   domainChanged(blog);
 }
 
 /** Stops serving the domain at once; another verified domain, if any, becomes primary. */
-export function removeDomain(blog: Blog, domain: string): void {
-  const row = ownDomain(blog, domain);
-  const db = controlDb();
-  db.sqlite.transaction(() => {
-    db.orm.delete(blogDomains).where(ofBlog(blog, domain)).run();
+export async function removeDomain(blog: Blog, domain: string): Promise<void> {
+  const row = await ownDomain(blog, domain);
+  await controlDb().transaction(async (tx) => {
+    await tx.delete(blogDomains).where(ofBlog(blog, domain)).run();
     if (row.isPrimary) {
-      const next = listDomains(blog).find((d) => d.verifiedAt);
-      if (next) db.orm.update(blogDomains).set({ isPrimary: true }).where(ofBlog(blog, next.domain)).run();
+      const next = (await listDomains(blog, tx)).find((d) => d.verifiedAt);
+      if (next) await tx.update(blogDomains).set({ isPrimary: true }).where(ofBlog(blog, next.domain)).run();
     }
-  })();
+  });
   domainChanged(blog);
 }
 

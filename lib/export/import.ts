@@ -19,14 +19,14 @@ const HARD_STOP_GRACE_MS = 15_000;
 // ── Bringing the prepared file in ────────────────────────────────────────────────────────
 
 /** A new blog made from a prepared file, owned by `owner` (the CLI makes blogs without one). */
-export function adoptAsNewBlog(owner: User | undefined, fresh: string, input: { slug: string; title?: string }): Blog {
+export async function adoptAsNewBlog(owner: User | undefined, fresh: string, input: { slug: string; title?: string }): Promise<Blog> {
   const imported = openDetachedTenant(fresh, 'import');
   const settings = readSettings(imported);
   imported.sqlite.close();
   const title = input.title?.trim() || settings.title;
   const blog = { slug: input.slug, title, description: settings.description };
   const place = (slug: string) => fs.renameSync(fresh, tenantDbPath(slug));
-  return owner ? createOwnedBlog(owner, blog, place) : createBlog(blog, place);
+  return owner ? await createOwnedBlog(owner, blog, place) : await createBlog(blog, place);
 }
 
 /**

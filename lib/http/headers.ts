@@ -17,3 +17,9 @@ export const DECLARED_LENGTH_HEADER = 'x-quire-content-length';
 
 /** Response, on blog hosts: `hit` or `miss` in the page cache (absent when it is off). */
 export const CACHE_STATE_HEADER = 'x-quire-cache';
+
+/** Response, in a cluster: the node that answered (docs/scale-out.md). */
+export const NODE_HEADER = 'x-quire-node';
+
+/** Request, between a cluster's nodes and its `quire cluster` commands: the shared secret. */
+export const CLUSTER_SECRET_HEADER = 'x-quire-cluster-secret';

@@ -167,15 +167,15 @@ export type ImportTarget = z.infer<typeof importTargetSchema>;
  * Starts the import of a checked export: into one of the person's blogs (owners only, checked
  * now), or as a new blog (the slug checked as sign-up checks it, when the import is adopted).
  */
-export function startImport(user: User, id: string, target: ImportTarget): ImportJobView {
+export async function startImport(user: User, id: string, target: ImportTarget): Promise<ImportJobView> {
   const job = jobs().get(id);
   if (!job || job.accountId !== user.id) throw notFoundError(NO_SUCH_JOB);
   if (job.state !== 'checked')
     throw new HttpError(409, job.state === 'done' ? 'This export was imported already.' : 'This export is not ready to import.');
   assertSpaceForBigWrites();
-  const into: Blog | undefined = 'into' in target ? requireBlogAccess(user, target.into, 'import').blog : undefined;
+  const into: Blog | undefined = 'into' in target ? (await requireBlogAccess(user, target.into, 'import')).blog : undefined;
   // A new blog counts against the account's blogs: said now, not after minutes of work.
-  if (!into) assertMayOwnAnotherBlog(user);
+  if (!into) await assertMayOwnAnotherBlog(user);
   const release = claimForAccount('import', user.id, BUSY);
   // The blog's own writes wait until the import is merged in (lib/db/write-pause.ts).
   const resume = into
@@ -197,13 +197,13 @@ export function startImport(user: User, id: string, target: ImportTarget): Impor
     expected: job.progress!.expected,
     siteUrl: job.siteUrl,
   })
-    .then((report) => {
+    .then(async (report) => {
       if (into) {
         bumpGeneration(into.slug);
         return { report, blog: into.slug };
       }
       const t = target as { slug: string; title?: string };
-      return { report, blog: adoptAsNewBlog(user, staging, { slug: t.slug, title: t.title }).slug };
+      return { report, blog: (await adoptAsNewBlog(user, staging, { slug: t.slug, title: t.title })).slug };
     })
     .then(
       ({ report, blog }) => settle(job, { state: 'done', result: report, blog }),

@@ -11,14 +11,14 @@ export type ImportTargets = {
 };
 
 /** Where an import from another platform may go, for the choice on the import page. */
-export function importTargets(user: User): ImportTargets {
+export async function importTargets(user: User): Promise<ImportTargets> {
   const max = config().maxBlogsPerUser;
   return {
-    blogs: blogsOfUser(user.id)
+    blogs: (await blogsOfUser(user.id))
       .filter((blog) => blog.status === 'active' && can(blog.role, 'import'))
       .map(({ slug, title }) => ({ slug, title })),
     newBlog:
-      ownedBlogCount(user.id) < max
+      (await ownedBlogCount(user.id)) < max
         ? { allowed: true }
         : { allowed: false, reason: `You own ${max} blogs (counting any in the trash), the most this server allows.` },
   };

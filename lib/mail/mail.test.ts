@@ -28,7 +28,7 @@ const stopSender = startMailSender({ onPermanentFailure: (failure) => bounced.pu
 afterAll(async () => {
   await stopSender();
   await smtp.stop();
-  closeControlDb();
+  await closeControlDb();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -36,13 +36,13 @@ const note = (subject: string) => ({ kind: 'account' as const, subject, text: `H
 
 describe('the outbox and its sender, over a real SMTP server on loopback', () => {
   it('delivers each recipient its own copy, with its own unsubscribe link and the one-click headers', async () => {
-    const id = enqueueMail(
+    const id = (await enqueueMail(
       { ...note('Two readers'), html: `<p><a href="${UNSUBSCRIBE_PLACEHOLDER}">Unsubscribe</a></p>`, fromName: 'My "Blog"' },
       [
         { to: 'One@Example.org', unsubscribeUrl: 'http://blog.localhost/unsubscribe?token=aaa' },
         { to: 'two@example.org', unsubscribeUrl: 'http://blog.localhost/unsubscribe?token=bbb' },
       ],
-    )!;
+    ))!;
     const [one] = await smtp.waitFor((mail) => mail.to.includes('one@example.org'));
     const [two] = await smtp.waitFor((mail) => mail.to.includes('two@example.org'));
     expect(one!.to).toEqual(['one@example.org']); // nobody sees another reader
@@ -52,45 +52,47 @@ describe('the outbox and its sender, over a real SMTP server on loopback', () =>
     expect(one!.raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(one!.raw).toContain('List-Unsubscribe: <http://blog.localhost/unsubscribe?token=aaa>');
     expect(one!.parsed.from?.value[0]).toEqual({ name: 'My "Blog"', address: 'mail@quire.test' });
-    await expect.poll(() => messageDelivery(id).sent).toBe(2);
+    await expect.poll(async () => (await messageDelivery(id)).sent).toBe(2);
   });
 
-  it('refuses header injection in subjects and names, and addresses that are not one plain address', () => {
-    expect(() => enqueueMail(note('Hi\r\nBcc: everyone@example.org'), [{ to: 'a@example.org' }])).toThrow(/line breaks/);
-    expect(() => enqueueMail({ ...note('Hi'), fromName: 'Blog\nBcc: x@example.org' }, [{ to: 'a@example.org' }])).toThrow(/line breaks/);
+  it('refuses header injection in subjects and names, and addresses that are not one plain address', async () => {
+    await expect(enqueueMail(note('Hi\r\nBcc: everyone@example.org'), [{ to: 'a@example.org' }])).rejects.toThrow(/line breaks/);
+    await expect(enqueueMail({ ...note('Hi'), fromName: 'Blog\nBcc: x@example.org' }, [{ to: 'a@example.org' }])).rejects.toThrow(
+      /line breaks/,
+    );
     for (const to of ['a@example.org, b@example.org', 'a@example.org\r\nBcc: b@example.org', '<a@example.org>', 'not an address']) {
-      expect(() => enqueueMail(note('Hi'), [{ to }])).toThrow(/valid email/);
+      await expect(enqueueMail(note('Hi'), [{ to }])).rejects.toThrow(/valid email/);
     }
-    expect(controlDb().orm.select().from(mailOutbox).all()).toHaveLength(2); // only the first test's
+    expect(await controlDb().orm.select().from(mailOutbox).all()).toHaveLength(2); // only the first test's
   });
 
   it('marks a recipient the server refuses for good as failed, with its reason, and says so once', async () => {
     smtp.refuse.add('gone@example.org');
-    const id = enqueueMail(note('Refused'), [{ to: 'gone@example.org', subscriberId: 7 }, { to: 'here@example.org' }])!;
+    const id = (await enqueueMail(note('Refused'), [{ to: 'gone@example.org', subscriberId: 7 }, { to: 'here@example.org' }]))!;
     await expect.poll(() => messageDelivery(id), { timeout: 10_000 }).toMatchObject({ sent: 1, failed: 1, queued: 0 });
-    expect(messageDelivery(id).errors).toEqual([{ to: 'gone@example.org', error: expect.stringContaining('No such mailbox') }]);
+    expect((await messageDelivery(id)).errors).toEqual([{ to: 'gone@example.org', error: expect.stringContaining('No such mailbox') }]);
     expect(bounced.map((failure) => [failure.mail.to, failure.mail.subscriberId])).toEqual([['gone@example.org', 7]]);
   });
 
   it('fails a message the server refuses after DATA without calling its reader bounced', async () => {
     smtp.refuseMessageTo.add('strict@example.org');
-    const id = enqueueMail(note('Refused content'), [{ to: 'strict@example.org', subscriberId: 8 }])!;
+    const id = (await enqueueMail(note('Refused content'), [{ to: 'strict@example.org', subscriberId: 8 }]))!;
     await expect.poll(() => messageDelivery(id), { timeout: 10_000 }).toMatchObject({ failed: 1, queued: 0 });
-    expect(messageDelivery(id).errors[0]!.error).toContain('refused as spam');
+    expect((await messageDelivery(id)).errors[0]!.error).toContain('refused as spam');
     expect(bounced.map((failure) => failure.mail.to)).toEqual(['gone@example.org']); // still only the RCPT refusal
   });
 
   it('loses nothing and sends nothing twice when the SMTP server stops mid-send and comes back', async () => {
     const recipients = Array.from({ length: 300 }, (_, i) => ({ to: `reader${i}@example.org` }));
-    const id = enqueueMail(note('Many'), recipients)!;
+    const id = (await enqueueMail(note('Many'), recipients))!;
     await smtp.waitFor((mail) => mail.parsed.subject === 'Many', 40);
     await smtp.stop();
-    const sentWhenStopped = messageDelivery(id).sent;
+    const sentWhenStopped = (await messageDelivery(id)).sent;
     expect(sentWhenStopped).toBeLessThan(300);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(messageDelivery(id).queued).toBeGreaterThan(0);
+    expect((await messageDelivery(id)).queued).toBeGreaterThan(0);
     await smtp.start();
-    await expect.poll(() => messageDelivery(id).sent, { timeout: 60_000, interval: 500 }).toBe(300);
+    await expect.poll(async () => (await messageDelivery(id)).sent, { timeout: 60_000, interval: 500 }).toBe(300);
     const many = smtp.received.filter((mail) => mail.parsed.subject === 'Many');
     const perReader = new Map<string, number>();
     for (const mail of many) perReader.set(mail.to[0]!, (perReader.get(mail.to[0]!) ?? 0) + 1);
@@ -101,8 +103,8 @@ describe('the outbox and its sender, over a real SMTP server on loopback', () =>
 });
 
 describe('what the operator sees', () => {
-  it('the outbox summary counts what was sent, what failed and why', () => {
-    const summary = outboxSummary();
+  it('the outbox summary counts what was sent, what failed and why', async () => {
+    const summary = await outboxSummary();
     expect(summary.queued).toBe(0);
     expect(summary.sentLastDay).toBe(2 + 1 + 300);
     expect(summary.failedLastDay).toBe(2);
@@ -123,31 +125,31 @@ describe('what the operator sees', () => {
 });
 
 describe('the outbox over time', () => {
-  it('reports its backlog from the index: waiting, and due', () => {
+  it('reports its backlog from the index: waiting, and due', async () => {
     const later = new Date(Date.now() + 60 * 60_000);
-    enqueueMail(note('Tomorrow'), [{ to: 'later@example.org', notBefore: later }]);
-    expect(outboxBacklog()).toEqual({ queued: 1, due: 0, oldestDueAt: null });
-    expect(outboxBacklog(later.getTime() + 1)).toMatchObject({ queued: 1, due: 1, oldestDueAt: later.toISOString() });
+    await enqueueMail(note('Tomorrow'), [{ to: 'later@example.org', notBefore: later }]);
+    expect(await outboxBacklog()).toEqual({ queued: 1, due: 0, oldestDueAt: null });
+    expect(await outboxBacklog(later.getTime() + 1)).toMatchObject({ queued: 1, due: 1, oldestDueAt: later.toISOString() });
   });
 
   it(`forgets finished rows after ${OUTBOX_KEPT_DAYS} days, never a waiting one`, async () => {
-    const rows = controlDb().orm.select().from(mailOutbox).all();
+    const rows = await controlDb().orm.select().from(mailOutbox).all();
     const farFuture = Date.now() + (OUTBOX_KEPT_DAYS + 1) * 24 * 60 * 60_000;
     expect(await pruneOutbox()).toBe(0);
     expect(await pruneOutbox(farFuture)).toBe(rows.filter((row) => row.state !== 'queued').length);
-    expect(controlDb().orm.select().from(mailOutbox).all()).toEqual(rows.filter((row) => row.state === 'queued'));
+    expect(await controlDb().orm.select().from(mailOutbox).all()).toEqual(rows.filter((row) => row.state === 'queued'));
   });
 });
 
 describe('who goes first', () => {
-  it('a person waiting for an account mail goes before a newsletter queued earlier', () => {
+  it('a person waiting for an account mail goes before a newsletter queued earlier', async () => {
     const at = new Date(Date.now() + 2 * 60 * 60_000); // due later than anything the running sender sees
-    enqueueMail({ kind: 'newsletter', subject: 'News', text: 'x' }, [
+    await enqueueMail({ kind: 'newsletter', subject: 'News', text: 'x' }, [
       { to: 'n1@example.org', notBefore: at },
       { to: 'n2@example.org', notBefore: at },
     ]);
-    enqueueMail(note('Your reset link'), [{ to: 'person@example.org', notBefore: new Date(at.getTime() + 1000) }]);
-    const due = dueMail(at.getTime() + 2000, 3, new Set());
+    await enqueueMail(note('Your reset link'), [{ to: 'person@example.org', notBefore: new Date(at.getTime() + 1000) }]);
+    const due = await dueMail(at.getTime() + 2000, 3, new Set());
     // (later@ is the backlog test's account mail, due an hour from then.)
     expect(due.map((mail) => mail.to)).toEqual(['later@example.org', 'person@example.org', 'n1@example.org']);
   });

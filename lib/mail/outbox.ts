@@ -1,8 +1,8 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, lte, ne, notExists, sql } from 'drizzle-orm';
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import { z } from 'zod';
 import { config } from '@/lib/config';
-import { controlDb } from '@/lib/db/control';
+import { changedRows, controlDb, type ControlOrm } from '@/lib/db/control';
 import { mailMessages, mailOutbox } from '@/lib/db/schema/control';
 import { parseInput } from '@/lib/input';
 import { emailSchema } from '@/lib/input/email';
@@ -51,8 +51,29 @@ const unsubscribeUrlSchema = z.url({ protocol: /^https?$/ }).max(2000);
  * (sender.ts) delivers it whatever happens to the process or the SMTP server. Returns the
  * message's id, or undefined when mail is not configured (nothing is kept then).
  */
-export function enqueueMail(mail: OutgoingMail, recipients: Recipient[]): number | undefined | null {
+export async function enqueueMail(mail: OutgoingMail, recipients: Recipient[]): Promise<number | undefined | null> {
   if (!mailEnabled()) return undefined;
+  const checked = checkMail(mail, recipients);
+  // "once per post": the check and the insert under one write lock
+  const id = await controlDb().transaction((tx) => insertMail(tx, checked));
+  if (id !== null) wakeMailSender();
+  return id;
+}
+
+/**
+ * `enqueueMail` inside the caller's transaction `tx` (its rows go, or not, with the caller's
+ * writes). The caller wakes the sender once it has committed (`wakeMailSender`).
+ */
+export async function enqueueMailIn(tx: ControlOrm, mail: OutgoingMail, recipients: Recipient[]): Promise<number | undefined | null> {
+  if (!mailEnabled()) return undefined;
+  return insertMail(tx, checkMail(mail, recipients));
+}
+
+type OutboxRow = Omit<typeof mailOutbox.$inferInsert, 'messageId'>;
+type CheckedMail = { mail: OutgoingMail; rows: OutboxRow[] };
+
+/** The message's headers and addresses checked (nothing unsafe reaches a header), and a row per recipient. */
+function checkMail(mail: OutgoingMail, recipients: Recipient[]): CheckedMail {
   headerText(mail.subject, 'subject');
   if (mail.fromName !== undefined) headerText(mail.fromName, 'sender name', 200);
   const replyTo = mail.replyTo === undefined ? undefined : parseInput(emailSchema, mail.replyTo);
@@ -62,39 +83,39 @@ export function enqueueMail(mail: OutgoingMail, recipients: Recipient[]): number
     subscriberId: recipient.subscriberId ?? null,
     notBefore: recipient.notBefore ?? new Date(),
   }));
-  const control = controlDb();
+  return { mail: { ...mail, replyTo }, rows };
+}
+
+/** Rows per insert statement: 500 rows of 5 values stay far below either backend's limit on parameters. */
+const ROWS_PER_INSERT = 500;
+
+/** The message and its rows, through `tx`; null (nothing written) when `oncePerPost` finds one queued already. */
+async function insertMail(tx: ControlOrm, { mail, rows }: CheckedMail): Promise<number | null> {
   const { oncePerPost, ...content } = mail;
-  const id = control.sqlite
-    .transaction(() => {
-      if (oncePerPost && mail.blogId !== undefined && mail.postId !== undefined) {
-        const existing = control.orm
-          .select({ id: mailMessages.id })
-          .from(mailMessages)
-          .where(and(eq(mailMessages.blogId, mail.blogId), eq(mailMessages.kind, mail.kind), eq(mailMessages.postId, mail.postId)))
-          .get();
-        if (existing) return null;
-      }
-      const message = control.orm
-        .insert(mailMessages)
-        .values({ ...content, replyTo, createdAt: new Date() })
-        .returning({ id: mailMessages.id })
-        .get();
-      // One prepared statement run per row: building multi-row inserts through the ORM took
-      // 350–630 ms of the serving thread for 10,000 readers; this takes a few tens.
-      const insert = control.sqlite.prepare(
-        'insert into mail_outbox (message_id, to_address, unsubscribe_url, subscriber_id, not_before) values (?, ?, ?, ?, ?)',
-      );
-      for (const row of rows) insert.run(message.id, row.toAddress, row.unsubscribeUrl, row.subscriberId, row.notBefore.getTime());
-      return message.id;
-    })
-    .immediate(); // "once per post": the check and the insert under one write lock
-  if (id !== null) wakeMailSender();
-  return id;
+  if (oncePerPost && mail.blogId !== undefined && mail.postId !== undefined) {
+    const existing = await tx
+      .select({ id: mailMessages.id })
+      .from(mailMessages)
+      .where(and(eq(mailMessages.blogId, mail.blogId), eq(mailMessages.kind, mail.kind), eq(mailMessages.postId, mail.postId)))
+      .get();
+    if (existing) return null;
+  }
+  const message = await tx
+    .insert(mailMessages)
+    .values({ ...content, createdAt: new Date() })
+    .returning({ id: mailMessages.id })
+    .get();
+  // A newsletter's 10,000 readers are 20 statements, on a pool thread (enqueueMailOffThread).
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT).map((row) => ({ ...row, messageId: message.id }));
+    await tx.insert(mailOutbox).values(chunk).run();
+  }
+  return message.id;
 }
 
 /**
  * `enqueueMail` on a pool thread, for a newsletter's thousands of rows: 10,000 readers are
- * 0.1–0.3 s of inserts (and their checks), which the thread serving every blog does not wait for.
+ * 0.3–1 s of inserts (and their checks), which the thread serving every blog does not wait for.
  */
 export async function enqueueMailOffThread(mail: OutgoingMail, recipients: Recipient[]): Promise<number | undefined | null> {
   const id = await runTask<number | undefined | null>(
@@ -143,9 +164,9 @@ export type Delivery = {
 };
 
 /** How far a message has gone: for the dashboard's "sent N of M" (failures listed, 20 at most). */
-export function messageDelivery(messageId: number): Delivery {
+export async function messageDelivery(messageId: number): Promise<Delivery> {
   const control = controlDb();
-  const counts = control.orm
+  const counts = await control.orm
     .select({ state: mailOutbox.state, n: sql<number>`count(*)`, until: sql<number | null>`max(${mailOutbox.notBefore})` })
     .from(mailOutbox)
     .where(eq(mailOutbox.messageId, messageId))
@@ -153,13 +174,13 @@ export function messageDelivery(messageId: number): Delivery {
     .all();
   const of = (state: string) => counts.find((row) => row.state === state)?.n ?? 0;
   const queuedUntil = counts.find((row) => row.state === 'queued')?.until;
-  const errors = control.orm
+  const failed = await control.orm
     .select({ to: mailOutbox.toAddress, error: mailOutbox.lastError })
     .from(mailOutbox)
     .where(and(eq(mailOutbox.messageId, messageId), eq(mailOutbox.state, 'failed')))
     .limit(20)
-    .all()
-    .map((row) => ({ to: row.to, error: row.error ?? 'not delivered' }));
+    .all();
+  const errors = failed.map((row) => ({ to: row.to, error: row.error ?? 'not delivered' }));
   return {
     total: of('queued') + of('sent') + of('failed'),
     sent: of('sent'),
@@ -171,9 +192,9 @@ export function messageDelivery(messageId: number): Delivery {
 }
 
 /** The newsletters sent for a blog's posts: post id → the message's id (the latest, if several). */
-export function newsletterMessages(blogId: number, postIds: number[]): Map<number, number> {
+export async function newsletterMessages(blogId: number, postIds: number[]): Promise<Map<number, number>> {
   if (postIds.length === 0) return new Map();
-  const rows = controlDb()
+  const rows = await controlDb()
     .orm.select({ postId: mailMessages.postId, id: sql<number>`max(${mailMessages.id})` })
     .from(mailMessages)
     .where(and(eq(mailMessages.blogId, blogId), eq(mailMessages.kind, 'newsletter'), inArray(mailMessages.postId, postIds)))
@@ -183,45 +204,49 @@ export function newsletterMessages(blogId: number, postIds: number[]): Map<numbe
 }
 
 /**
- * Newsletter messages a blog has queued or sent for each UTC day from `fromDay` (a midnight) on:
- * day start (ms) → count, in one query (the daily limit's schedule reads it).
+ * Newsletter messages a blog has queued or sent for each UTC day from `fromDay` (a UTC midnight)
+ * on: day start (ms) → count, in one query (the daily limit's schedule reads it).
  */
-export function newsletterCountsByDay(blogId: number, fromDay: Date): Map<number, number> {
-  const rows = controlDb()
-    .sqlite.prepare(
-      `select ? + cast((o.not_before - ?) / ${DAY_MS} as integer) * ${DAY_MS} as day, count(*) as n
-       from mail_outbox o join mail_messages m on m.id = o.message_id
-       where o.state in ('queued', 'sent') and o.not_before >= ? and m.blog_id = ? and m.kind = 'newsletter'
-       group by day`,
+export async function newsletterCountsByDay(blogId: number, fromDay: Date): Promise<Map<number, number>> {
+  // Days since 1970 (UTC midnights are whole days of ms); integer division on both backends.
+  const day = sql<number>`${mailOutbox.notBefore} / ${sql.raw(String(DAY_MS))}`;
+  const rows = await controlDb()
+    .orm.select({ day, n: sql<number>`count(*)` })
+    .from(mailOutbox)
+    .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
+    .where(
+      and(
+        inArray(mailOutbox.state, ['queued', 'sent']),
+        gte(mailOutbox.notBefore, fromDay),
+        eq(mailMessages.blogId, blogId),
+        eq(mailMessages.kind, 'newsletter'),
+      ),
     )
-    .all(fromDay.getTime(), fromDay.getTime(), fromDay.getTime(), blogId) as { day: number; n: number }[];
-  return new Map(rows.map((row) => [row.day, row.n]));
+    .groupBy(day)
+    .all();
+  return new Map(rows.map((row) => [row.day * DAY_MS, row.n]));
 }
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Rows due now, oldest first, skipping those already being sent. */
-export function dueMail(now: number, limit: number, skip: ReadonlySet<number>): DueMail[] {
-  const control = controlDb();
-  return (
-    control.orm
-      .select({
-        id: mailOutbox.id,
-        to: mailOutbox.toAddress,
-        unsubscribeUrl: mailOutbox.unsubscribeUrl,
-        subscriberId: mailOutbox.subscriberId,
-        attempts: mailOutbox.attempts,
-        message: mailMessages,
-      })
-      .from(mailOutbox)
-      .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
-      .where(and(eq(mailOutbox.state, 'queued'), lte(mailOutbox.notBefore, new Date(now))))
-      // A person waiting for a password reset goes before a newsletter's thousands of readers.
-      .orderBy(sql`${mailMessages.kind} = 'newsletter'`, mailOutbox.notBefore, mailOutbox.id)
-      .limit(limit + skip.size)
-      .all()
-      .filter((row) => !skip.has(row.id))
-      .slice(0, limit)
-  );
+export async function dueMail(now: number, limit: number, skip: ReadonlySet<number>): Promise<DueMail[]> {
+  const rows = await controlDb()
+    .orm.select({
+      id: mailOutbox.id,
+      to: mailOutbox.toAddress,
+      unsubscribeUrl: mailOutbox.unsubscribeUrl,
+      subscriberId: mailOutbox.subscriberId,
+      attempts: mailOutbox.attempts,
+      message: mailMessages,
+    })
+    .from(mailOutbox)
+    .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
+    .where(and(eq(mailOutbox.state, 'queued'), lte(mailOutbox.notBefore, new Date(now))))
+    // A person waiting for a password reset goes before a newsletter's thousands of readers.
+    .orderBy(sql`${mailMessages.kind} = 'newsletter'`, mailOutbox.notBefore, mailOutbox.id)
+    .limit(limit + skip.size)
+    .all();
+  return rows.filter((row) => !skip.has(row.id)).slice(0, limit);
 }
 
 export type DueMail = {
@@ -233,17 +258,17 @@ export type DueMail = {
   message: typeof mailMessages.$inferSelect;
 };
 
-export function markSent(id: number): void {
-  controlDb().orm.update(mailOutbox).set({ state: 'sent', sentAt: new Date(), lastError: null }).where(eq(mailOutbox.id, id)).run();
+export async function markSent(id: number): Promise<void> {
+  await controlDb().orm.update(mailOutbox).set({ state: 'sent', sentAt: new Date(), lastError: null }).where(eq(mailOutbox.id, id)).run();
 }
 
-export function markFailed(id: number, error: string): void {
-  controlDb().orm.update(mailOutbox).set({ state: 'failed', lastError: error }).where(eq(mailOutbox.id, id)).run();
+export async function markFailed(id: number, error: string): Promise<void> {
+  await controlDb().orm.update(mailOutbox).set({ state: 'failed', lastError: error }).where(eq(mailOutbox.id, id)).run();
 }
 
 /** Tries again later; `countAttempt` false when the fault was the server's, not this message's. */
-export function markRetry(id: number, error: string, notBefore: Date, countAttempt: boolean): void {
-  controlDb()
+export async function markRetry(id: number, error: string, notBefore: Date, countAttempt: boolean): Promise<void> {
+  await controlDb()
     .orm.update(mailOutbox)
     .set({ lastError: error, notBefore, attempts: countAttempt ? sql`${mailOutbox.attempts} + 1` : mailOutbox.attempts })
     .where(eq(mailOutbox.id, id))
@@ -251,7 +276,7 @@ export function markRetry(id: number, error: string, notBefore: Date, countAttem
 }
 
 /** Lets an enqueue start sending at once instead of at the sender's next look (sender.ts). */
-function wakeMailSender(): void {
+export function wakeMailSender(): void {
   processWide<{ wake?: () => void }>('mail-sender-wake', () => ({})).wake?.();
 }
 
@@ -272,50 +297,56 @@ export type OutboxSummary = {
 };
 
 /** The outbox at a glance, for `quire mail status` and the health report. */
-export function outboxSummary(now = Date.now()): OutboxSummary {
+export async function outboxSummary(now = Date.now()): Promise<OutboxSummary> {
   const control = controlDb();
   const dayAgo = now - DAY_MS;
-  const row = control.sqlite
-    .prepare(
-      `select
-         count(*) filter (where o.state = 'queued') as queued,
-         count(*) filter (where o.state = 'queued' and o.not_before <= ?) as due,
-         min(o.not_before) filter (where o.state = 'queued' and o.not_before <= ?) as oldestDue,
-         count(*) filter (where o.state = 'sent' and o.sent_at >= ?) as sentLastDay,
-         count(*) filter (where o.state = 'failed' and m.created_at >= ?) as failedLastDay
-       from mail_outbox o join mail_messages m on m.id = o.message_id`,
-    )
-    .get(now, now, dayAgo, dayAgo) as { queued: number; due: number; oldestDue: number | null; sentLastDay: number; failedLastDay: number };
-  const recentErrors = control.orm
+  const { state, notBefore, sentAt } = mailOutbox;
+  const row = await control.orm
+    .select({
+      queued: sql<number>`count(*) filter (where ${state} = 'queued')`,
+      due: sql<number>`count(*) filter (where ${state} = 'queued' and ${notBefore} <= ${now})`,
+      oldestDue: sql<number | null>`min(${notBefore}) filter (where ${state} = 'queued' and ${notBefore} <= ${now})`,
+      sentLastDay: sql<number>`count(*) filter (where ${state} = 'sent' and ${sentAt} >= ${dayAgo})`,
+      failedLastDay: sql<number>`count(*) filter (where ${state} = 'failed' and ${mailMessages.createdAt} >= ${dayAgo})`,
+    })
+    .from(mailOutbox)
+    .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
+    .get();
+  const errorRows = await control.orm
     .select({ to: mailOutbox.toAddress, state: mailOutbox.state, error: mailOutbox.lastError })
     .from(mailOutbox)
     .where(sql`${mailOutbox.lastError} is not null`)
     .orderBy(sql`${mailOutbox.id} desc`)
     .limit(5)
-    .all()
-    .map((r) => ({ to: r.to, state: r.state, error: r.error ?? '' }));
+    .all();
+  const recentErrors = errorRows.map((r) => ({ to: r.to, state: r.state, error: r.error ?? '' }));
+  const oldestDue = row?.oldestDue ?? null;
   return {
-    queued: row.queued,
-    due: row.due,
-    oldestDue: row.oldestDue === null ? undefined : new Date(row.oldestDue),
-    sentLastDay: row.sentLastDay,
-    failedLastDay: row.failedLastDay,
+    queued: row?.queued ?? 0,
+    due: row?.due ?? 0,
+    oldestDue: oldestDue === null ? undefined : new Date(oldestDue),
+    sentLastDay: row?.sentLastDay ?? 0,
+    failedLastDay: row?.failedLastDay ?? 0,
     recentErrors,
   };
 }
 
 /** What waits in the outbox, from its index alone (cheap enough for every health check). */
-export function outboxBacklog(now = Date.now()): { queued: number; due: number; oldestDueAt: string | null } {
-  const row = controlDb()
-    .sqlite.prepare(
-      `select count(*) as queued, count(*) filter (where not_before <= ?) as due, min(not_before) as oldest
-       from mail_outbox where state = 'queued'`,
-    )
-    .get(now) as { queued: number; due: number; oldest: number | null };
+export async function outboxBacklog(now = Date.now()): Promise<{ queued: number; due: number; oldestDueAt: string | null }> {
+  const row = await controlDb()
+    .orm.select({
+      queued: sql<number>`count(*)`,
+      due: sql<number>`count(*) filter (where ${mailOutbox.notBefore} <= ${now})`,
+      oldest: sql<number | null>`min(${mailOutbox.notBefore})`,
+    })
+    .from(mailOutbox)
+    .where(eq(mailOutbox.state, 'queued'))
+    .get();
+  const oldest = row?.oldest ?? null;
   return {
-    queued: row.queued,
-    due: row.due,
-    oldestDueAt: row.oldest !== null && row.oldest <= now ? new Date(row.oldest).toISOString() : null,
+    queued: row?.queued ?? 0,
+    due: row?.due ?? 0,
+    oldestDueAt: oldest !== null && oldest <= now ? new Date(oldest).toISOString() : null,
   };
 }
 
@@ -328,24 +359,28 @@ export const OUTBOX_KEPT_DAYS = 90;
  * thread nor the sender waits on a long delete.
  */
 export async function pruneOutbox(now = Date.now()): Promise<number> {
-  const control = controlDb();
-  const before = now - OUTBOX_KEPT_DAYS * DAY_MS;
-  const batch = control.sqlite.prepare(
-    `delete from mail_outbox where id in (
-       select o.id from mail_outbox o join mail_messages m on m.id = o.message_id
-       where m.created_at < ? and o.state != 'queued' limit 1000)`,
-  );
+  const orm = controlDb().orm;
+  const before = new Date(now - OUTBOX_KEPT_DAYS * DAY_MS);
+  const finished = orm
+    .select({ id: mailOutbox.id })
+    .from(mailOutbox)
+    .innerJoin(mailMessages, eq(mailMessages.id, mailOutbox.messageId))
+    .where(and(lt(mailMessages.createdAt, before), ne(mailOutbox.state, 'queued')))
+    .limit(1000);
   let deleted = 0;
   for (;;) {
-    const { changes } = batch.run(before);
+    const changes = changedRows(await orm.delete(mailOutbox).where(inArray(mailOutbox.id, finished)).run());
     deleted += changes;
     if (changes < 1000) break;
     await yieldToRequests();
   }
-  control.sqlite
-    .prepare(
-      `delete from mail_messages where created_at < ? and not exists (select 1 from mail_outbox where message_id = mail_messages.id)`,
-    )
-    .run(before);
+  const anyRow = orm
+    .select({ one: sql`1` })
+    .from(mailOutbox)
+    .where(eq(mailOutbox.messageId, mailMessages.id));
+  await orm
+    .delete(mailMessages)
+    .where(and(lt(mailMessages.createdAt, before), notExists(anyRow)))
+    .run();
   return deleted;
 }

@@ -69,7 +69,7 @@ export function runSendLoop(options: SendLoopOptions = {}): { wake: () => void; 
     } catch (error) {
       const failure = describe(error);
       if (failure.kind === 'recipient' || failure.kind === 'refused') {
-        markFailed(mail.id, failure.text);
+        await markFailed(mail.id, failure.text);
         // Only a refused recipient says the address is gone (a bounce); a refused message does not.
         if (failure.kind === 'recipient') options.onPermanentFailure?.({ mail, error: failure.text });
         return 'sent';
@@ -78,8 +78,8 @@ export function runSendLoop(options: SendLoopOptions = {}): { wake: () => void; 
         serverDown.push({ id: mail.id, error: failure.text });
         return 'server-down';
       }
-      if (mail.attempts + 1 >= MAX_ATTEMPTS) markFailed(mail.id, `${failure.text} (gave up after ${MAX_ATTEMPTS} tries)`);
-      else markRetry(mail.id, failure.text, new Date(Date.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** mail.attempts)), true);
+      if (mail.attempts + 1 >= MAX_ATTEMPTS) await markFailed(mail.id, `${failure.text} (gave up after ${MAX_ATTEMPTS} tries)`);
+      else await markRetry(mail.id, failure.text, new Date(Date.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** mail.attempts)), true);
       return 'sent';
     }
     // Accepted: from here a failure to record it would send it again, so the write is retried.
@@ -92,7 +92,7 @@ export function runSendLoop(options: SendLoopOptions = {}): { wake: () => void; 
     const started = Date.now();
     let more = false;
     running = (async () => {
-      const batch = dueMail(started, perSecond, inFlight);
+      const batch = await dueMail(started, perSecond, inFlight);
       more = batch.length === perSecond;
       for (const mail of batch) inFlight.add(mail.id);
       const results = await Promise.all(batch.map((mail) => sendOne(mail).finally(() => inFlight.delete(mail.id))));
@@ -101,7 +101,7 @@ export function runSendLoop(options: SendLoopOptions = {}): { wake: () => void; 
         // One pause per tick, however many messages the dead connection took down with it.
         serverDownMs = Math.min(SERVER_DOWN_MAX_MS, serverDownMs ? serverDownMs * 2 : RETRY_FIRST_MS);
         const retryAt = new Date(Date.now() + serverDownMs);
-        for (const { id, error } of serverDown) markRetry(id, error, retryAt, false);
+        for (const { id, error } of serverDown) await markRetry(id, error, retryAt, false);
         serverDown = [];
         more = false;
         console.error(`[quire] mail: the SMTP server could not be reached; trying again in ${serverDownMs / 1000} s`);
@@ -154,7 +154,7 @@ function describe(error: unknown): Failure {
 async function recordSent(id: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      markSent(id);
+      await markSent(id);
       return;
     } catch (error) {
       if (attempt >= 5) {

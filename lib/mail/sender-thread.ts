@@ -29,10 +29,10 @@ const loop = runSendLoop({
 port.on('message', (command: SenderCommand) => {
   if (command === 'wake') loop.wake();
   else if (command === 'stop') {
-    void loop.stop().then(() => {
-      closeControlDb();
-      post({ type: 'stopped' });
-    });
+    void loop
+      .stop()
+      .then(closeControlDb)
+      .then(() => post({ type: 'stopped' }));
   }
 });
 post({ type: 'ready' });

@@ -11,8 +11,8 @@ export type SenderCommand = 'wake' | 'stop';
 export type SenderMessage = { type: 'ready' } | { type: 'stopped' } | { type: 'permanent-failure'; failure: PermanentFailure };
 
 export type MailSenderOptions = {
-  /** A message refused for good: called on this thread (newsletters mark the reader bounced). */
-  onPermanentFailure?: (failure: PermanentFailure) => void;
+  /** A message refused for good: called on this thread (newsletters mark the reader bounced); a promise it returns is awaited. */
+  onPermanentFailure?: (failure: PermanentFailure) => unknown;
   /** How often the outbox is looked at when idle (an enqueue wakes the sender at once). */
   idleMs?: number;
 };
@@ -29,12 +29,19 @@ export function startMailSender(options: MailSenderOptions = {}): () => Promise<
   let worker: Worker;
   let stopped: () => void = () => {};
   const stoppedOnce = new Promise<void>((resolve) => (stopped = resolve));
+  const recordFailure = async (failure: PermanentFailure) => {
+    try {
+      await options.onPermanentFailure?.(failure);
+    } catch (error) {
+      console.error(`[quire] mail: a refusal for ${failure.mail.to} could not be recorded:`, error);
+    }
+  };
   const start = (restartMs: number) => {
     worker = new Worker(path.join(appRoot(), 'lib', 'process', 'ts-worker.mjs'), {
       workerData: { module: threadModule('lib/mail/sender-thread.ts'), idleMs: options.idleMs },
     });
     worker.on('message', (message: SenderMessage) => {
-      if (message.type === 'permanent-failure') options.onPermanentFailure?.(message.failure);
+      if (message.type === 'permanent-failure') void recordFailure(message.failure);
       else if (message.type === 'stopped') stopped();
     });
     worker.on('error', (error) => console.error('[quire] mail: the sender thread failed:', error));

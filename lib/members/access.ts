@@ -7,26 +7,21 @@ import { can, type BlogAction } from './roles';
 export type BlogAccess = { blog: Blog; role: Role };
 
 /** The user's role on the blog with this slug, or undefined when they are not a member. */
-export function membershipOf(userId: number, slug: string): BlogAccess | undefined {
-  const control = controlDb();
-  return control
-    .statement('memberships.bySlug', () =>
-      control.orm
-        .select({ blog: blogs, role: memberships.role })
-        .from(memberships)
-        .innerJoin(blogs, eq(blogs.id, memberships.blogId))
-        .where(and(eq(memberships.userId, sql.placeholder('userId')), eq(blogs.slug, sql.placeholder('slug'))))
-        .prepare(),
-    )
-    .get({ userId, slug });
+export async function membershipOf(userId: number, slug: string): Promise<BlogAccess | undefined> {
+  return controlDb()
+    .orm.select({ blog: blogs, role: memberships.role })
+    .from(memberships)
+    .innerJoin(blogs, eq(blogs.id, memberships.blogId))
+    .where(and(eq(memberships.userId, userId), eq(blogs.slug, slug)))
+    .get();
 }
 
 /**
  * The gate in front of every dashboard action: the user must be a member of *this* blog with a
  * role that allows the action. A non-member learns nothing, not even that the blog exists.
  */
-export function requireBlogAccess(user: User, slug: string, action: BlogAction): BlogAccess {
-  const access = membershipOf(user.id, slug);
+export async function requireBlogAccess(user: User, slug: string, action: BlogAction): Promise<BlogAccess> {
+  const access = await membershipOf(user.id, slug);
   if (!access || access.blog.status === 'deleted') throw notFoundError('There is no such blog in your account.');
   if (!can(access.role, action)) throw forbidden("Only the blog's owner can do this.");
   if (access.blog.status === 'maintenance') {
@@ -37,7 +32,7 @@ export function requireBlogAccess(user: User, slug: string, action: BlogAction):
 
 export type UserBlog = { slug: string; title: string; role: Role; status: Blog['status']; statusReason: string | null };
 
-export function blogsOfUser(userId: number): UserBlog[] {
+export async function blogsOfUser(userId: number): Promise<UserBlog[]> {
   return controlDb()
     .orm.select({ slug: blogs.slug, title: blogs.title, role: memberships.role, status: blogs.status, statusReason: blogs.statusReason })
     .from(memberships)
@@ -47,18 +42,17 @@ export function blogsOfUser(userId: number): UserBlog[] {
     .all();
 }
 
-export function ownedBlogCount(userId: number): number {
-  return (
-    controlDb()
-      .orm.select({ n: sql<number>`count(*)` })
-      .from(memberships)
-      .innerJoin(blogs, eq(blogs.id, memberships.blogId))
-      // Blogs in the trash count too: deleting and re-creating must not get round the quota.
-      .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner')))
-      .get()!.n
-  );
+export async function ownedBlogCount(userId: number): Promise<number> {
+  const row = await controlDb()
+    .orm.select({ n: sql<number>`count(*)` })
+    .from(memberships)
+    .innerJoin(blogs, eq(blogs.id, memberships.blogId))
+    // Blogs in the trash count too: deleting and re-creating must not get round the quota.
+    .where(and(eq(memberships.userId, userId), eq(memberships.role, 'owner')))
+    .get();
+  return row!.n;
 }
 
-export function addMembership(userId: number, blogId: number, role: Role): void {
-  controlDb().orm.insert(memberships).values({ userId, blogId, role, createdAt: new Date() }).run();
+export async function addMembership(userId: number, blogId: number, role: Role): Promise<void> {
+  await controlDb().orm.insert(memberships).values({ userId, blogId, role, createdAt: new Date() }).run();
 }

@@ -1,7 +1,7 @@
 import { requireApiUser } from '@/lib/auth/current';
 import type { User } from '@/lib/db/schema/control';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
-import { assertWritable } from '@/lib/db/write-pause';
+import { assertWritable } from '@/lib/cluster/fence';
 import { apiRoute, type RouteOptions } from '@/lib/http/api';
 import { requireBlogAccess, type BlogAccess } from './access';
 import type { BlogAction } from './roles';
@@ -26,7 +26,7 @@ export function blogRoute<P extends { blog: string }>(
 ) {
   return apiRoute<P>(async (request, params) => {
     const user = await requireApiUser();
-    const access = requireBlogAccess(user, params.blog, action);
+    const access = await requireBlogAccess(user, params.blog, action);
     if (request.method !== 'GET' && request.method !== 'HEAD') assertWritable(access.blog.slug);
     return handler({ request, params, user, access, handle: openTenant(access.blog.slug) });
   }, options);

@@ -2,7 +2,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import { accountMailLimits } from '@/lib/auth/rate-limit';
 import { newToken, secretMatches, splitToken } from '@/lib/auth/tokens';
 import { platformUrl } from '@/lib/config';
-import { controlDb } from '@/lib/db/control';
+import { changedRows, controlDb } from '@/lib/db/control';
 import { blogs, invites, memberships, type Blog, type Role, type User } from '@/lib/db/schema/control';
 import { InputError, parseInput } from '@/lib/input';
 import { emailSchema } from '@/lib/input/email';
@@ -14,11 +14,11 @@ import { enqueueMail, mailEnabled } from '@/lib/mail/outbox';
 /** Invitation links work once, for a week. Mailed when an address is given, else passed on by hand. */
 const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
-export function createInvite(blog: Blog, role: Role, createdBy: User): { token: string; expiresAt: Date } {
+export async function createInvite(blog: Blog, role: Role, createdBy: User): Promise<{ token: string; expiresAt: Date }> {
   const { id, token, secretHash } = newToken();
   const now = Date.now();
   const expiresAt = new Date(now + INVITE_LIFETIME_MS);
-  controlDb()
+  await controlDb()
     .orm.insert(invites)
     .values({ id, secretHash, blogId: blog.id, role, createdBy: createdBy.id, createdAt: new Date(now), expiresAt })
     .run();
@@ -44,9 +44,9 @@ export function invitationRecipient(invitedBy: User, to: string): string | undef
 }
 
 /** Mails an invitation link, saying who invites to which blog. */
-export function mailInvitation(blog: Blog, role: Role, invitedBy: User, token: string, to: string): void {
+export async function mailInvitation(blog: Blog, role: Role, invitedBy: User, token: string, to: string): Promise<void> {
   const title = oneLine(blog.title, 200);
-  enqueueMail(
+  await enqueueMail(
     {
       kind: 'invite',
       blogId: blog.id,
@@ -66,10 +66,10 @@ export function mailInvitation(blog: Blog, role: Role, invitedBy: User, token: s
 export type InviteCheck = { ok: true; inviteId: string; blog: Blog; role: Role } | { ok: false; reason: string };
 
 /** What an invitation link offers, or why it cannot be used. */
-export function checkInvite(token: string, now = Date.now()): InviteCheck {
+export async function checkInvite(token: string, now = Date.now()): Promise<InviteCheck> {
   const parts = splitToken(token);
   const row = parts
-    ? controlDb()
+    ? await controlDb()
         .orm.select({ invite: invites, blog: blogs })
         .from(invites)
         .innerJoin(blogs, eq(blogs.id, invites.blogId))
@@ -85,32 +85,31 @@ export function checkInvite(token: string, now = Date.now()): InviteCheck {
 }
 
 /** Uses the invitation: the user joins the blog. The link cannot be used again. */
-export function acceptInvite(token: string, user: User): { blog: Blog; role: Role } {
-  const check = checkInvite(token);
+export async function acceptInvite(token: string, user: User): Promise<{ blog: Blog; role: Role }> {
+  const check = await checkInvite(token);
   if (!check.ok) throw new InputError(check.reason);
-  const control = controlDb();
-  control.sqlite.transaction(() => {
-    const already = control.orm
+  await controlDb().transaction(async (tx) => {
+    const already = await tx
       .select()
       .from(memberships)
       .where(and(eq(memberships.userId, user.id), eq(memberships.blogId, check.blog.id)))
       .get();
     if (already) throw new InputError(`You are already a member of "${check.blog.title}".`);
     // The condition makes a second, concurrent use of the same link fail.
-    const used = control.orm
+    const used = await tx
       .update(invites)
       .set({ usedAt: new Date(), usedBy: user.id })
       .where(and(eq(invites.id, check.inviteId), isNull(invites.usedAt), gt(invites.expiresAt, new Date())))
       .run();
-    if (used.changes !== 1) throw new InputError('This invitation link has already been used.');
-    control.orm.insert(memberships).values({ userId: user.id, blogId: check.blog.id, role: check.role, createdAt: new Date() }).run();
-  })();
+    if (changedRows(used) !== 1) throw new InputError('This invitation link has already been used.');
+    await tx.insert(memberships).values({ userId: user.id, blogId: check.blog.id, role: check.role, createdAt: new Date() }).run();
+  });
   return { blog: check.blog, role: check.role };
 }
 
 export type PendingInvite = { id: string; role: Role; createdAt: Date; expiresAt: Date };
 
-export function pendingInvites(blogId: number): PendingInvite[] {
+export async function pendingInvites(blogId: number): Promise<PendingInvite[]> {
   return controlDb()
     .orm.select({ id: invites.id, role: invites.role, createdAt: invites.createdAt, expiresAt: invites.expiresAt })
     .from(invites)
@@ -118,8 +117,8 @@ export function pendingInvites(blogId: number): PendingInvite[] {
     .all();
 }
 
-export function revokeInvite(blogId: number, inviteId: string): void {
-  controlDb()
+export async function revokeInvite(blogId: number, inviteId: string): Promise<void> {
+  await controlDb()
     .orm.delete(invites)
     .where(and(eq(invites.blogId, blogId), eq(invites.id, inviteId)))
     .run();

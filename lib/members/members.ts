@@ -5,7 +5,7 @@ import { InputError } from '@/lib/input';
 
 export type Member = { userId: number; email: string; role: Role; since: Date };
 
-export function listMembers(blogId: number): Member[] {
+export async function listMembers(blogId: number): Promise<Member[]> {
   return controlDb()
     .orm.select({ userId: users.id, email: users.email, role: memberships.role, since: memberships.createdAt })
     .from(memberships)
@@ -16,26 +16,25 @@ export function listMembers(blogId: number): Member[] {
 }
 
 /** Removes a member. A blog always keeps at least one owner. */
-export function removeMember(blogId: number, userId: number): void {
-  const control = controlDb();
-  control.sqlite.transaction(() => {
-    const member = control.orm
+export async function removeMember(blogId: number, userId: number): Promise<void> {
+  await controlDb().transaction(async (tx) => {
+    const member = await tx
       .select()
       .from(memberships)
       .where(and(eq(memberships.blogId, blogId), eq(memberships.userId, userId)))
       .get();
     if (!member) throw new InputError('That person is not a member of this blog.');
     if (member.role === 'owner') {
-      const owners = control.orm
+      const owners = await tx
         .select({ n: sql<number>`count(*)` })
         .from(memberships)
         .where(and(eq(memberships.blogId, blogId), eq(memberships.role, 'owner')))
-        .get()!.n;
-      if (owners <= 1) throw new InputError('A blog needs at least one owner; this is the last one.');
+        .get();
+      if (owners!.n <= 1) throw new InputError('A blog needs at least one owner; this is the last one.');
     }
-    control.orm
+    await tx
       .delete(memberships)
       .where(and(eq(memberships.blogId, blogId), eq(memberships.userId, userId)))
       .run();
-  })();
+  });
 }

@@ -16,8 +16,8 @@ import { eventLoopDelay } from './event-loop';
 
 const started = processWide('started-at', () => Date.now());
 
-function blogCounts(): Record<string, number> {
-  const rows = controlDb()
+async function blogCounts(): Promise<Record<string, number>> {
+  const rows = await controlDb()
     .orm.select({ status: blogs.status, n: sql<number>`count(*)` })
     .from(blogs)
     .groupBy(blogs.status)
@@ -26,7 +26,7 @@ function blogCounts(): Record<string, number> {
 }
 
 /** What `GET /api/health` reports: enough to see at a glance that the install is well. */
-export function healthReport() {
+export async function healthReport() {
   const cache = peekProcessWide<PageCache>(PAGE_CACHE_KEY)?.stats();
   const pv = pageviews().snapshot();
   const disk = diskSpace();
@@ -35,7 +35,7 @@ export function healthReport() {
     ok: !disk.low,
     version: packageJson.version,
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
-    blogs: blogCounts(),
+    blogs: await blogCounts(),
     openHandles: tenantPool().openCount,
     pageviews: {
       pending: pv.pendingViews,
@@ -67,7 +67,7 @@ export function healthReport() {
     eventLoopDelay: eventLoopDelay(),
     workers: workerPoolStats(),
     // Mail waiting long past its time means the SMTP server refuses or cannot be reached (quire mail status).
-    mail: mailEnabled() ? outboxBacklog() : null,
+    mail: mailEnabled() ? await outboxBacklog() : null,
   };
 }
 
@@ -80,26 +80,26 @@ function memoryReport() {
   return { rssMb: mib(usage.rss), heapUsedMb: mib(usage.heapUsed), heapTotalMb: mib(usage.heapTotal), externalMb: mib(usage.external) };
 }
 
-/** The Prometheus registry: process metrics, plus gauges read from the live state on scrape. */
+/** The Prometheus registry: process metrics, plus gauges read from the live state on scrape (awaited: `registry.metrics()`). */
 export function metricsRegistry(): Registry {
   return processWide('metrics-registry', () => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'quire_' });
-    const gauge = (name: string, help: string, read: (g: Gauge) => void, labelNames: string[] = []) =>
+    const gauge = (name: string, help: string, read: (g: Gauge) => void | Promise<void>, labelNames: string[] = []) =>
       new Gauge({
         name,
         help,
         labelNames,
         registers: [registry],
         collect() {
-          read(this);
+          return read(this);
         },
       });
     gauge(
       'quire_blogs',
       'Blogs by status',
-      (g) => {
-        for (const [status, n] of Object.entries(blogCounts())) g.set({ status }, n);
+      async (g) => {
+        for (const [status, n] of Object.entries(await blogCounts())) g.set({ status }, n);
       },
       ['status'],
     );
@@ -111,8 +111,8 @@ export function metricsRegistry(): Registry {
     gauge(
       'quire_mail_outbox',
       'Messages waiting in the outbox: all, and those whose time has come',
-      (g) => {
-        const backlog = outboxBacklog();
+      async (g) => {
+        const backlog = await outboxBacklog();
         g.set({ state: 'queued' }, backlog.queued);
         g.set({ state: 'due' }, backlog.due);
       },

@@ -10,10 +10,14 @@ import { markBounced } from './subscribers';
  * refused for good marks that reader bounced in the blog's own file, so the next post skips them.
  * Other mail, and a blog gone since, need nothing.
  */
-export function recordBounce({ mail, error }: PermanentFailure): void {
+export async function recordBounce({ mail, error }: PermanentFailure): Promise<void> {
   const message = mail.message;
   if (message.kind !== 'newsletter' || mail.subscriberId === null || message.blogId === null) return;
-  const blog = controlDb().orm.select({ slug: blogs.slug, status: blogs.status }).from(blogs).where(eq(blogs.id, message.blogId)).get();
+  const blog = await controlDb()
+    .orm.select({ slug: blogs.slug, status: blogs.status })
+    .from(blogs)
+    .where(eq(blogs.id, message.blogId))
+    .get();
   if (!blog || blog.status === 'deleted') return;
   try {
     markBounced(openTenant(blog.slug), mail.subscriberId, error);

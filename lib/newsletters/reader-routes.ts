@@ -1,7 +1,7 @@
 import { absoluteBlogUrl, blogPaths } from '@/lib/blogs/address';
 import { findBlog } from '@/lib/blogs/blogs';
 import { isFromBlogItself } from '@/lib/comments/submission';
-import { assertWritable } from '@/lib/db/write-pause';
+import { assertWritable } from '@/lib/cluster/fence';
 import { readBody } from '@/lib/http/api';
 import { HttpError, errorReply, forbidden } from '@/lib/http/errors';
 import { clientIp } from '@/lib/http/request';
@@ -48,7 +48,7 @@ export async function receiveSubscription(request: Request, site: string): Promi
     // A bot that filled the hidden field gets the same page, and nothing is done.
     if (!form.get(SUBSCRIBE_FIELDS.honeypot)) {
       const { subscriber } = requestSubscription(blog.handle, email);
-      if (subscriber.state === 'pending') mailConfirmation(blog, subscriber);
+      if (subscriber.state === 'pending') await mailConfirmation(blog, subscriber);
     }
     return readerPageResponse({
       status: 200,
@@ -65,7 +65,7 @@ export async function receiveSubscription(request: Request, site: string): Promi
 }
 
 /** The double opt-in: a mail to this one reader with the link that confirms. */
-function mailConfirmation(blog: PublicBlog, subscriber: Subscriber): void {
+async function mailConfirmation(blog: PublicBlog, subscriber: Subscriber): Promise<void> {
   const slug = blog.handle.slug;
   const title = blog.settings.title;
   const url = absoluteBlogUrl(slug, blogPaths.confirmSubscription(subscriber.token));
@@ -77,12 +77,12 @@ function mailConfirmation(blog: PublicBlog, subscriber: Subscriber): void {
     action: { label: 'Confirm my subscription', url },
     footer: 'If this was not you, ignore this mail: you will not be subscribed, and no other mail will follow.',
   });
-  enqueueMail(
+  await enqueueMail(
     {
       kind: 'subscribe',
       subject: oneLine(`Confirm your subscription to ${title}`),
       fromName: oneLine(title, 200),
-      blogId: findBlog(slug)?.id,
+      blogId: (await findBlog(slug))?.id,
       ...body,
     },
     [{ to: subscriber.email, subscriberId: subscriber.id }],

@@ -50,7 +50,7 @@ export async function emailPost(blog: Blog, handle: TenantHandle, postId: number
   const post = getPost(handle, postId);
   if (!post) throw new InputError('There is no such post.');
   if (!isPublicNow(post, now.getTime())) throw new InputError('Only a published post can be emailed to subscribers.');
-  if (newsletterMessages(blog.id, [post.id]).has(post.id)) throw new InputError(ALREADY_EMAILED);
+  if ((await newsletterMessages(blog.id, [post.id])).has(post.id)) throw new InputError(ALREADY_EMAILED);
   if (subscriberCounts(handle).active === 0) throw new InputError('This blog has no subscribers to email yet.');
 
   const settings = readSettings(handle);
@@ -69,10 +69,10 @@ export async function emailPost(blog: Blog, handle: TenantHandle, postId: number
     tooLong: 'This post took too long to make into an email. Simplify its formatting and try again.',
   });
 
-  if (newsletterMessages(blog.id, [post.id]).has(post.id)) throw new InputError(ALREADY_EMAILED);
+  if ((await newsletterMessages(blog.id, [post.id])).has(post.id)) throw new InputError(ALREADY_EMAILED);
   const readers = activeSubscribers(handle);
   if (readers.length === 0) throw new InputError('This blog has no subscribers to email yet.');
-  const schedule = dailySchedule(blog.id, readers.length, now);
+  const schedule = await dailySchedule(blog.id, readers.length, now);
   let later = 0;
   // The blog's address once, not once per reader (a custom domain is looked up each time).
   const base = blogBaseUrl(blog.slug);
@@ -112,11 +112,11 @@ export async function emailPost(blog: Blog, handle: TenantHandle, postId: number
  * When each of `count` messages may go: today's room under the daily limit first (now), then
  * each following UTC day's room from its midnight. Days other newsletters already filled are skipped.
  */
-function dailySchedule(blogId: number, count: number, now: Date): Date[] {
+async function dailySchedule(blogId: number, count: number, now: Date): Promise<Date[]> {
   const limit = config().newsletterDailyLimit;
   const out: Date[] = [];
   let dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const taken = newsletterCountsByDay(blogId, new Date(dayStart));
+  const taken = await newsletterCountsByDay(blogId, new Date(dayStart));
   for (let first = true; out.length < count; first = false, dayStart += DAY_MS) {
     const room = Math.max(0, limit - (taken.get(dayStart) ?? 0));
     const at = first ? now : new Date(dayStart);
@@ -126,31 +126,31 @@ function dailySchedule(blogId: number, count: number, now: Date): Date[] {
 }
 
 /** The sending state of each of these posts that was emailed (posts never emailed are absent). */
-export function newsletterStates(blogId: number, postIds: number[], now = new Date()): Map<number, SendingView> {
+export async function newsletterStates(blogId: number, postIds: number[], now = new Date()): Promise<Map<number, SendingView>> {
   const tomorrow = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
   const states = new Map<number, SendingView>();
-  for (const [postId, messageId] of newsletterMessages(blogId, postIds)) {
-    const row = controlDb()
+  for (const [postId, messageId] of await newsletterMessages(blogId, postIds)) {
+    const row = await controlDb()
       .orm.select({ n: sql<number>`count(*)` })
       .from(mailOutbox)
       .where(and(eq(mailOutbox.messageId, messageId), eq(mailOutbox.state, 'queued'), gte(mailOutbox.notBefore, new Date(tomorrow))))
       .get();
-    const delivery = messageDelivery(messageId);
+    const delivery = await messageDelivery(messageId);
     states.set(postId, { ...delivery, waiting: row?.n ?? 0, waitingUntil: delivery.waitingUntil?.toISOString() ?? null });
   }
   return states;
 }
 
 /** What the editor needs to offer sending a post: whether mail works, to how many readers, and how far its newsletter went. */
-export function newsletterInfo(
+export async function newsletterInfo(
   blogId: number,
   handle: TenantHandle,
   postId: number | undefined,
-): { mailEnabled: boolean; subscribers: number; state: SendingView | null } {
+): Promise<{ mailEnabled: boolean; subscribers: number; state: SendingView | null }> {
   const enabled = mailEnabled();
   return {
     mailEnabled: enabled,
     subscribers: enabled ? subscriberCounts(handle).active : 0,
-    state: postId === undefined ? null : (newsletterStates(blogId, [postId]).get(postId) ?? null),
+    state: postId === undefined ? null : ((await newsletterStates(blogId, [postId])).get(postId) ?? null),
   };
 }

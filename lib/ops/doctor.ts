@@ -13,9 +13,11 @@ export type DoctorReport = { checked: number; findings: Finding[] };
  * `quire doctor`: checks every blog file (quick_check, or integrity_check with `full`), and
  * that control.db and the files agree: no blog without its file, no file without its blog.
  */
-export function runDoctor(options: { full?: boolean; onProgress?: (done: number, total: number) => void } = {}): DoctorReport {
+export async function runDoctor(
+  options: { full?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<DoctorReport> {
   const findings: Finding[] = [];
-  const rows = controlDb().orm.select().from(blogs).all();
+  const rows = await controlDb().orm.select().from(blogs).all();
   const known = new Set(rows.map((blog) => blog.slug));
   let checked = 0;
 

@@ -18,7 +18,7 @@ import { OUTBOX_KEPT_DAYS, pruneOutbox } from '@/lib/mail/outbox';
  * to requests between blogs.
  */
 async function houseKeep(): Promise<{ purged: string[]; pruned: number; trashed: number; scratch: number; mail: number }> {
-  const purged = purgeTrash();
+  const purged = await purgeTrash();
   const scratch = removeOldScratchFiles(SCRATCH_KEPT_MS);
   const mail = await pruneOutbox();
   const trashed = await sweepTrash();

@@ -18,10 +18,10 @@ export type BlogInfo = {
 };
 
 /** What `quire blogs list` shows: each blog as its own file says, read without writing. */
-export function describeBlogs(options: { includeDeleted?: boolean } = {}): BlogInfo[] {
+export async function describeBlogs(options: { includeDeleted?: boolean } = {}): Promise<BlogInfo[]> {
   const rows = options.includeDeleted
-    ? controlDb().orm.select().from(blogs).orderBy(blogs.slug).all()
-    : controlDb().orm.select().from(blogs).where(ne(blogs.status, 'deleted')).orderBy(blogs.slug).all();
+    ? await controlDb().orm.select().from(blogs).orderBy(blogs.slug).all()
+    : await controlDb().orm.select().from(blogs).where(ne(blogs.status, 'deleted')).orderBy(blogs.slug).all();
   return rows.map((blog) => {
     const file = tenantDbPath(blog.slug);
     const stats = ['', '-wal'].map((suffix) => fs.statSync(file + suffix, { throwIfNoEntry: false }));

@@ -16,15 +16,15 @@ import { bumpGeneration, pageGeneration } from './generation';
  */
 let disk: Tmpfs;
 
-beforeAll(() => {
+beforeAll(async () => {
   disk = mountTmpfs(4);
   process.env.QUIRE_DATA_DIR = disk.dir;
-  createBlog({ slug: 'alice', title: 'Alice' });
+  await createBlog({ slug: 'alice', title: 'Alice' });
 });
 
-afterAll(() => {
+afterAll(async () => {
   closeTenantPool();
-  closeControlDb();
+  await closeControlDb();
   disk?.unmount();
 });
 
@@ -37,24 +37,29 @@ const storedGeneration = () => {
   }
 };
 
-it('is owed, not thrown, on a full disk: the keys carry a mark until it is written', () => {
-  const now = Date.now();
-  const before = pageGeneration('alice', now)!;
-  const generation = storedGeneration();
-  const filler = path.join(disk.dir, 'filler');
-  fillDisk(filler);
+// control.db's own disk: with the control plane on PostgreSQL there is no such file; a bump the
+// server cannot take is tested in lib/db/control-postgres.test.ts.
+it.skipIf(Boolean(process.env.QUIRE_CONTROL_DATABASE_URL))(
+  'is owed, not thrown, on a full disk: the keys carry a mark until it is written',
+  () => {
+    const now = Date.now();
+    const before = pageGeneration('alice', now)!;
+    const generation = storedGeneration();
+    const filler = path.join(disk.dir, 'filler');
+    fillDisk(filler);
 
-  expect(() => bumpGeneration('alice')).not.toThrow();
-  const owed = pageGeneration('alice', now)!;
-  expect(owed).toMatch(/^\d+\.\d+\.[0-9a-f]{12}$/);
-  expect(owed.startsWith(`${before}.`)).toBe(false);
-  // Retried at most once a second, and still no room: the same mark.
-  expect(pageGeneration('alice', now + 1001)).toBe(owed);
-  expect(storedGeneration()).toBe(generation);
+    expect(() => bumpGeneration('alice')).not.toThrow();
+    const owed = pageGeneration('alice', now)!;
+    expect(owed).toMatch(/^\d+\.\d+\.[0-9a-f]{12}$/);
+    expect(owed.startsWith(`${before}.`)).toBe(false);
+    // Retried at most once a second, and still no room: the same mark.
+    expect(pageGeneration('alice', now + 1001)).toBe(owed);
+    expect(storedGeneration()).toBe(generation);
 
-  fs.rmSync(filler);
-  const written = pageGeneration('alice', now + 2002)!;
-  expect(storedGeneration()).toBe(generation + 1);
-  expect(written).toMatch(new RegExp(`^${generation + 1}\\.\\d+$`));
-  expect(pageGeneration('alice', now + 3003)).toBe(written);
-});
+    fs.rmSync(filler);
+    const written = pageGeneration('alice', now + 2002)!;
+    expect(storedGeneration()).toBe(generation + 1);
+    expect(written).toMatch(new RegExp(`^${generation + 1}\\.\\d+$`));
+    expect(pageGeneration('alice', now + 3003)).toBe(written);
+  },
+);

@@ -1,21 +1,22 @@
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
-import { controlDbPath, tenantDbPath } from '@/lib/db/paths';
+import { tenantDbPath } from '@/lib/db/paths';
 import { closeTenantPool, openTenant, tenantPool } from '@/lib/db/pool';
 import { savePost } from '@/lib/posts/posts';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { nextTurn } from '@/lib/testing/turn';
-import { bumpGeneration, pageGeneration } from './generation';
+import { controlSqlFromAnotherProcess } from '@/lib/testing/control';
+import { bumpGeneration, bumpsWritten, pageGeneration } from './generation';
 
 const dataDir = makeTempDataDir();
-createBlog({ slug: 'alice', title: 'Alice' });
+beforeAll(async () => {
+  await createBlog({ slug: 'alice', title: 'Alice' });
+});
 
-afterAll(() => {
+afterAll(async () => {
   closeTenantPool();
-  closeControlDb();
+  await closeControlDb();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -27,19 +28,17 @@ describe('page-cache generation', () => {
     expect(pageGeneration('nobody')).toBeUndefined();
   });
 
-  it('moves on a bump made in this process', () => {
+  it('moves on a bump made in this process', async () => {
     const g = pageGeneration('alice');
     bumpGeneration('alice');
     expect(pageGeneration('alice')).not.toBe(g);
+    await bumpsWritten();
   });
 
-  it('moves on a bump made by another process (the CLI writes control.db), from the next turn', async () => {
+  it('moves on a bump made by another process (the CLI writes the control plane)', async () => {
     const g = pageGeneration('alice');
-    const other = new Database(controlDbPath());
-    other.prepare("update blogs set generation = generation + 1 where slug = 'alice'").run();
-    other.close();
-    await nextTurn();
-    expect(pageGeneration('alice')).not.toBe(g);
+    await controlSqlFromAnotherProcess("update blogs set generation = generation + 1 where slug = 'alice'");
+    await expect.poll(() => pageGeneration('alice')).not.toBe(g);
   });
 
   it('does not move on writes readers cannot see (a draft)', async () => {
@@ -57,6 +56,7 @@ describe('page-cache generation', () => {
     const after = pageGeneration('alice', due);
     expect(after).not.toBe(g);
     expect(pageGeneration('alice', due + 1)).toBe(after);
+    await bumpsWritten();
   });
 
   it('differs for another file put in place of the blog by hand, at the same generation', () => {

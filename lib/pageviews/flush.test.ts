@@ -14,13 +14,13 @@ import { blogStats } from './stats';
 const dataDir = makeTempDataDir();
 const DAY = '2026-11-21';
 for (const slug of ['one', 'two']) {
-  createBlog({ slug, title: slug });
+  await createBlog({ slug, title: slug });
   await createPost(openTenant(slug), { title: 'First', markdown: 'x' });
 }
 
-afterAll(() => {
+afterAll(async () => {
   closeTenantPool();
-  closeControlDb();
+  await closeControlDb();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,15 +1,22 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
-import { controlDbPath, tenantDbPath } from '@/lib/db/paths';
-import { nextTurn } from '@/lib/testing/turn';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tenantDbPath } from '@/lib/db/paths';
+import type { TenantHandle } from '@/lib/db/pool';
+import { controlSqlFromAnotherProcess } from '@/lib/testing/control';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { createPost } from '@/lib/posts/posts';
 import { makeTempBlog } from '@/lib/testing/data-dir';
 import { isPublicPost } from './public-posts';
 
-const handle = makeTempBlog('pp', 'pp')();
-const published = (await createPost(handle, { title: 'Out', markdown: 'x' })).id;
-const draft = (await createPost(handle, { title: 'Not yet', markdown: 'x', draft: true })).id;
+const blog = makeTempBlog('pp', 'pp');
+let handle: TenantHandle;
+let published: number;
+let draft: number;
+beforeAll(async () => {
+  handle = blog();
+  published = (await createPost(handle, { title: 'Out', markdown: 'x' })).id;
+  draft = (await createPost(handle, { title: 'Not yet', markdown: 'x', draft: true })).id;
+});
 
 const set = (sql: string, ...params: unknown[]) => handle.sqlite.prepare(sql).run(...params);
 
@@ -39,19 +46,16 @@ describe('isPublicPost', () => {
     expect(isPublicPost(handle, draft, now + 60_000)).toBe(true);
   });
 
-  it("sees another process's writes (the CLI bumps the generation in control.db)", async () => {
+  it("sees another process's writes (the CLI bumps the generation in the control plane)", async () => {
     const now = Date.now() + 120_000;
     expect(isPublicPost(handle, published, now)).toBe(true);
     const blogFile = new Database(tenantDbPath('pp'));
-    const control = new Database(controlDbPath());
     try {
       blogFile.prepare("update posts set status = 'draft' where id = ?").run(published);
-      control.prepare("update blogs set generation = generation + 1 where slug = 'pp'").run();
     } finally {
       blogFile.close();
-      control.close();
     }
-    await nextTurn();
-    expect(isPublicPost(handle, published, now)).toBe(false);
+    await controlSqlFromAnotherProcess("update blogs set generation = generation + 1 where slug = 'pp'");
+    await expect.poll(() => isPublicPost(handle, published, now)).toBe(false);
   });
 });

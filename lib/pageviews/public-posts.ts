@@ -1,7 +1,7 @@
 import type { TenantHandle } from '@/lib/db/pool';
 import { publicPostSql } from '@/lib/posts/public';
 import { processWide } from '@/lib/process/shared';
-import { registeredBlog } from '@/lib/registry/registry';
+import { knownGeneration } from '@/lib/pagecache/generation';
 
 /**
  * Whether a beacon's post is public (not a draft, its publish time come), remembered per blog so
@@ -19,7 +19,7 @@ const MAX_POSTS = 10_000;
 
 type Known = {
   openId: number;
-  generation: number;
+  generation: string;
   /** post id → publish time in ms; null for a post never public as it stands (a draft) */
   publishedAt: Map<number, number | null>;
 };
@@ -47,7 +47,7 @@ export function isPublicPost(handle: TenantHandle, postId: number, now: number):
 
 /** The blog's remembered posts, forgotten when its file was reopened or its generation moved. */
 function knownPosts(handle: TenantHandle): Known {
-  const generation = registeredBlog(handle.slug)?.generation ?? -1;
+  const generation = knownGeneration(handle.slug) ?? '';
   let known = blogs().get(handle.slug);
   if (!known || known.openId !== handle.openId || known.generation !== generation) {
     known = { openId: handle.openId, generation, publishedAt: new Map() };

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { posts } from '@/lib/db/schema/tenant';
@@ -60,7 +60,7 @@ describe('createPost', () => {
 
 describe('the public list', () => {
   it('pages newest first by key, with no post twice and none missing', async () => {
-    createBlog({ slug: 'paged', title: 'Paged' });
+    await createBlog({ slug: 'paged', title: 'Paged' });
     const h = openTenant('paged');
     const base = Date.UTC(2026, 0, 1);
     for (let i = 0; i < 25; i++) {
@@ -120,7 +120,9 @@ describe('the public list', () => {
 });
 
 describe('tags, as readers see them', () => {
-  createBlog({ slug: 'tagged', title: 'Tagged' });
+  beforeAll(async () => {
+    await createBlog({ slug: 'tagged', title: 'Tagged' });
+  });
   const h = () => openTenant('tagged');
   const base = Date.UTC(2026, 0, 1);
   const hour = 3_600_000;
@@ -204,7 +206,7 @@ describe('slugify', () => {
 
 describe('savePost (the editor)', () => {
   it('saves a draft, publishes, schedules, unpublishes', async () => {
-    createBlog({ slug: 'editor', title: 'Editor' });
+    await createBlog({ slug: 'editor', title: 'Editor' });
     const h = openTenant('editor');
     const draft = await savePost(h, undefined, { title: 'Work', markdown: 'text', action: 'save' });
     expect(draft.status).toBe('draft');
@@ -344,7 +346,7 @@ describe('the dashboard list', () => {
   const mark = (h: TenantHandle, id: number) => listAllPosts(h).find((post) => post.id === id);
 
   it('marks a live post whose edit is staged, until the changes are published or discarded', async () => {
-    createBlog({ slug: 'listed', title: 'Listed' });
+    await createBlog({ slug: 'listed', title: 'Listed' });
     const h = openTenant('listed');
     const live = await createPost(h, { title: 'Live', markdown: 'As published.' });
     const draft = await createPost(h, { title: 'Draft', markdown: 'Not out yet.', draft: true });

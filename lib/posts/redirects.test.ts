@@ -10,9 +10,9 @@ import { findRedirect, redirectPathProblem } from './redirects';
 const dataDir = makeTempDataDir();
 const newBlog = () => freshBlog('moved');
 
-afterAll(() => {
+afterAll(async () => {
   closeTenantPool();
-  closeControlDb();
+  await closeControlDb();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -28,7 +28,7 @@ const rename = (h: TenantHandle, id: number, slug: string, action = 'publish') =
 
 describe('renaming a post readers can see', () => {
   it('sends the old address to the new one, collapsing chains', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const post = await createPost(h, { title: 'T', slug: 'a', markdown: 'x' });
     await rename(h, post.id, 'b');
     expect(all(h)).toEqual({ '/posts/a': '/posts/b' });
@@ -38,7 +38,7 @@ describe('renaming a post readers can see', () => {
   });
 
   it('removes the loop a rename back would make', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const post = await createPost(h, { title: 'T', slug: 'a', markdown: 'x' });
     await rename(h, post.id, 'b');
     await rename(h, post.id, 'c');
@@ -48,7 +48,7 @@ describe('renaming a post readers can see', () => {
   });
 
   it('records nothing for a draft, a post not yet out, or one unpublished as it is renamed', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const draft = await createPost(h, { title: 'T', slug: 'draft', markdown: 'x', draft: true });
     await savePost(h, draft.id, { title: 'T', slug: 'draft-2', markdown: 'x' });
     const future = await savePost(h, undefined, {
@@ -71,7 +71,7 @@ describe('renaming a post readers can see', () => {
   });
 
   it('gives way to a post published at the old address', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const post = await createPost(h, { title: 'T', slug: 'a', markdown: 'x' });
     await rename(h, post.id, 'b');
     const newcomer = await createPost(h, { title: 'New', slug: 'a', markdown: 'y', draft: true });
@@ -83,7 +83,7 @@ describe('renaming a post readers can see', () => {
 
 describe('renaming a published page', () => {
   it('sends /old to /new, and drafts record nothing', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const page = await savePage(h, undefined, { title: 'About', slug: 'about', markdown: 'x', action: 'publish' });
     await savePage(h, page.id, { title: 'About', slug: 'about-me', markdown: 'x', action: 'publish' });
     expect(all(h)).toEqual({ '/about': '/about-me' });
@@ -95,8 +95,8 @@ describe('renaming a published page', () => {
 });
 
 describe('findRedirect', () => {
-  it('matches the path and query exactly, and answers a target a header can carry', () => {
-    const h = newBlog();
+  it('matches the path and query exactly, and answers a target a header can carry', async () => {
+    const h = await newBlog();
     const insert = h.sqlite.prepare('insert into redirects (path, target, created_at) values (?, ?, 0)');
     insert.run('/?p=123', '/posts/hello');
     insert.run('/old', '/café?q=ü#x');

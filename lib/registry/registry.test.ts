@@ -1,64 +1,58 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createBlog, findBlog, markActive, markUnderMaintenance } from '@/lib/blogs/blogs';
 import { renameBlog, softDeleteBlog } from '@/lib/blogs/lifecycle';
-import { controlDbPath } from '@/lib/db/paths';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { makeTempBlog } from '@/lib/testing/data-dir';
-import { nextTurn } from '@/lib/testing/turn';
+import { controlSqlFromAnotherProcess } from '@/lib/testing/control';
 import { customDomainTarget, registeredBlog, renamedTo } from './registry';
 
 makeTempBlog('alice', 'Alice');
 
-/** Another process's connection, as the CLI's would be; seen from the next turn of the event loop. */
-async function fromAnotherProcess(sql: string): Promise<void> {
-  const other = new Database(controlDbPath());
-  other.exec(sql);
-  other.close();
-  await nextTurn();
-}
+/** Another process's connection, as the CLI's (or another node's) would be. */
+const fromAnotherProcess = controlSqlFromAnotherProcess;
 
 describe('the blog registry', () => {
   it('sees what this process writes, after it was read', async () => {
     expect(registeredBlog('alice')).toMatchObject({ status: 'active', primaryDomain: undefined });
     const generation = registeredBlog('alice')!.generation;
     bumpGeneration('alice');
-    expect(registeredBlog('alice')!.generation).toBe(generation + 1);
+    // control.db: written before bumpGeneration returns; PostgreSQL: in the background.
+    await expect.poll(() => registeredBlog('alice')!.generation).toBe(generation + 1);
 
-    createBlog({ slug: 'bob', title: 'Bob' });
+    await createBlog({ slug: 'bob', title: 'Bob' });
     expect(registeredBlog('bob')?.status).toBe('active');
-    markUnderMaintenance(findBlog('bob')!, 'Being looked at');
+    await markUnderMaintenance((await findBlog('bob'))!, 'Being looked at');
     expect(registeredBlog('bob')?.status).toBe('maintenance');
-    markActive('bob');
+    await markActive('bob');
     expect(registeredBlog('bob')?.status).toBe('active');
 
     await renameBlog('bob', 'robert');
     expect(registeredBlog('bob')).toBeUndefined();
     expect(renamedTo('bob')).toBe('robert');
-    await softDeleteBlog(findBlog('robert')!);
+    await softDeleteBlog((await findBlog('robert'))!);
     expect(registeredBlog('robert')?.status).toBe('deleted');
   });
 
-  it('sees what another process writes, from the next turn of the event loop', async () => {
+  it('sees what another process writes (control.db: from the next turn of the event loop)', async () => {
     expect(customDomainTarget('alice.example')).toBeUndefined();
     const generation = registeredBlog('alice')!.generation;
     await fromAnotherProcess(`
       insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)
         select 'alice.example', id, 't', 1, 1, 1 from blogs where slug = 'alice';
       update blogs set generation = generation + 1 where slug = 'alice';`);
-    expect(customDomainTarget('alice.example')).toEqual({ slug: 'alice', verified: true, isPrimary: true });
-    expect(registeredBlog('alice')).toMatchObject({ primaryDomain: 'alice.example', generation: generation + 1 });
+    await expect.poll(() => customDomainTarget('alice.example')).toEqual({ slug: 'alice', verified: true, isPrimary: true });
+    await expect.poll(() => registeredBlog('alice')).toMatchObject({ primaryDomain: 'alice.example', generation: generation + 1 });
     await fromAnotherProcess(`update blogs set status = 'maintenance' where slug = 'alice'`);
-    expect(registeredBlog('alice')?.status).toBe('maintenance');
+    await expect.poll(() => registeredBlog('alice')?.status).toBe('maintenance');
   });
 
   it('counts an unverified claim but gives the name to the blog that verified it', async () => {
-    createBlog({ slug: 'carol', title: 'Carol' });
+    await createBlog({ slug: 'carol', title: 'Carol' });
     await fromAnotherProcess(`
       insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)
         select 'shared.example', id, 'c', null, 0, 1 from blogs where slug = 'carol';
       insert into blog_domains (domain, blog_id, token, verified_at, is_primary, created_at)
         select 'shared.example', id, 'a', 5, 0, 1 from blogs where slug = 'alice';`);
-    expect(customDomainTarget('shared.example')).toEqual({ slug: 'alice', verified: true, isPrimary: false });
+    await expect.poll(() => customDomainTarget('shared.example')).toEqual({ slug: 'alice', verified: true, isPrimary: false });
   });
 });

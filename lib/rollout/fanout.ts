@@ -34,15 +34,16 @@ export type FanOutSummary = {
   notStarted: number;
 };
 
-function liveBlogs(): Blog[] {
+function liveBlogs(): Promise<Blog[]> {
   return controlDb().orm.select().from(blogs).where(ne(blogs.status, 'deleted')).orderBy(blogs.slug).all();
 }
 
 /**
- * Runs jobs on `concurrency` worker threads, reporting each result as it arrives. Each job
- * snapshots or copies a blog: when free space falls below the margin, no further job starts.
+ * Runs jobs on `concurrency` worker threads, reporting each result as it arrives; a thread's
+ * next job waits for its last result to be recorded. Each job snapshots or copies a blog: when
+ * free space falls below the margin, no further job starts.
  */
-async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: BlogJobResult) => void): Promise<void> {
+async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: BlogJobResult) => Promise<void> | void): Promise<void> {
   if (jobs.length === 0) return;
   const queue = [...jobs];
   const workerCount = Math.min(concurrency, jobs.length);
@@ -61,8 +62,11 @@ async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: 
           }
         };
         worker.on('message', (message: BlogJobResult | { ready: true }) => {
-          if (!('ready' in message)) onResult(message);
-          next();
+          if ('ready' in message) return next();
+          Promise.resolve(onResult(message)).then(next, (error: unknown) => {
+            void worker.terminate();
+            reject(error);
+          });
         });
         worker.once('error', reject);
       });
@@ -74,7 +78,7 @@ async function runJobs(jobs: BlogJob[], concurrency: number, onResult: (result: 
 export async function checkAll(onProgress?: Progress): Promise<FanOutSummary> {
   assertSpaceForBigWrites();
   const target = migrationSet('tenant').migrations.length;
-  const all = liveBlogs();
+  const all = await liveBlogs();
   const summary = emptySummary(null, target, all.length);
   let done = 0;
   const jobs = all.map((blog): BlogJob => ({
@@ -96,29 +100,25 @@ export async function migrateAll(onProgress?: Progress): Promise<FanOutSummary> 
   assertSpaceForBigWrites();
   const control = controlDb();
   const target = migrationSet('tenant').migrations.length;
-  const unfinished = control.orm
+  const unfinished = await control.orm
     .select()
     .from(migrationRuns)
     .where(and(isNull(migrationRuns.finishedAt), eq(migrationRuns.targetVersion, target)))
     .orderBy(desc(migrationRuns.id))
     .get();
   const runId =
-    unfinished?.id ?? control.orm.insert(migrationRuns).values({ targetVersion: target, startedAt: new Date() }).returning().get().id;
+    unfinished?.id ??
+    (await control.orm.insert(migrationRuns).values({ targetVersion: target, startedAt: new Date() }).returning().get()).id;
 
-  const handled = new Set(
-    control.orm
-      .select({ slug: migrationLedger.slug })
-      .from(migrationLedger)
-      .where(eq(migrationLedger.runId, runId))
-      .all()
-      .map((r) => r.slug),
-  );
-  const all = liveBlogs();
+  const ledger = await control.orm
+    .select({ slug: migrationLedger.slug })
+    .from(migrationLedger)
+    .where(eq(migrationLedger.runId, runId))
+    .all();
+  const handled = new Set(ledger.map((r) => r.slug));
+  const all = await liveBlogs();
   const todo = all.filter((blog) => !handled.has(blog.slug));
   const summary = { ...emptySummary(runId, target, all.length), resumed: Boolean(unfinished), skippedFromEarlier: handled.size };
-  const insert = control.sqlite.prepare(
-    'insert into migration_ledger (run_id, slug, from_version, to_version, status, error, snapshot, finished_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
   let done = handled.size;
   const bySlug = new Map(all.map((blog) => [blog.slug, blog]));
 
@@ -129,32 +129,44 @@ export async function migrateAll(onProgress?: Progress): Promise<FanOutSummary> 
     scratch: '',
     backups: backupsDir(blog.slug),
   }));
-  await runJobs(jobs, config().migrateConcurrency, (result) => {
+  await runJobs(jobs, config().migrateConcurrency, async (result) => {
     const status = result.status === 'would-migrate' ? 'failed' : result.status;
     // The ledger row and the blog's status change together: a kill between blogs loses nothing.
-    control.sqlite.transaction(() => {
-      insert.run(runId, result.slug, result.from, result.to, status, result.error ?? null, result.snapshot ?? null, Date.now());
+    await control.transaction(async (tx) => {
+      await tx
+        .insert(migrationLedger)
+        .values({
+          runId,
+          slug: result.slug,
+          fromVersion: result.from,
+          toVersion: result.to,
+          status,
+          error: result.error ?? null,
+          snapshot: result.snapshot ?? null,
+          finishedAt: new Date(),
+        })
+        .run();
       const blog = bySlug.get(result.slug)!;
-      if (status === 'failed') markUnderMaintenance(blog, `Its file could not be upgraded to schema ${target}: ${result.error}`);
-      else markActive(blog.slug, result.to);
-    })();
+      if (status === 'failed') await markUnderMaintenance(blog, `Its file could not be upgraded to schema ${target}: ${result.error}`, tx);
+      else await markActive(blog.slug, result.to, tx);
+    });
     record(summary, result);
     onProgress?.(++done, all.length, result);
   });
 
   // Stopped for want of room: the run stays open, and the next `migrate --all` resumes it.
   const stopped = done < all.length;
-  if (!stopped) control.orm.update(migrationRuns).set({ finishedAt: new Date() }).where(eq(migrationRuns.id, runId)).run();
+  if (!stopped) await control.orm.update(migrationRuns).set({ finishedAt: new Date() }).where(eq(migrationRuns.id, runId)).run();
   return { ...summary, notStarted: all.length - done };
 }
 
 export type MigrationStatus = { target: number; blogs: { slug: string; version: number; status: Blog['status'] }[] };
 
 /** Each blog's schema version as control.db last recorded it, and the target. */
-export function migrationStatus(): MigrationStatus {
+export async function migrationStatus(): Promise<MigrationStatus> {
   return {
     target: migrationSet('tenant').migrations.length,
-    blogs: liveBlogs().map((blog) => ({ slug: blog.slug, version: blog.schemaVersion, status: blog.status })),
+    blogs: (await liveBlogs()).map((blog) => ({ slug: blog.slug, version: blog.schemaVersion, status: blog.status })),
   };
 }
 

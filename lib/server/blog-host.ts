@@ -13,7 +13,8 @@ import { FEED_FORMATS, feedFormats } from '@/lib/feeds/formats';
 import { findRedirect } from '@/lib/posts/redirects';
 import { ROBOTS_CONTENT_TYPE } from '@/lib/seo/robots';
 import { SITEMAP_CONTENT_TYPE } from '@/lib/seo/sitemap';
-import { registeredBlog, renamedTo } from '@/lib/registry/registry';
+import { lookUpMissing, registeredBlog, renamedTo } from '@/lib/registry/registry';
+import { presenceOf } from '@/lib/cluster/fence';
 import type { HostTarget } from '@/lib/tenancy/host';
 import { SITES_PREFIX, type FrontContext, type RequestPath } from './context';
 import { sendErrorPage } from './error-pages';
@@ -33,13 +34,15 @@ export async function serveBlog(
   path: RequestPath,
   context: FrontContext,
 ): Promise<void> {
-  const blog = registeredBlog(slug);
+  const blog = registeredBlog(slug) ?? (await lookUpMissing(), registeredBlog(slug));
   if (!blog || blog.status === 'deleted') {
     const renamed = blog ? undefined : renamedTo(slug);
     if (renamed) return permanentRedirect(res, blogUrl(renamed, context.config) + path.pathname + path.search);
     return sendErrorPage(res, 404, req.method);
   }
   if (blog.status === 'maintenance') return sendErrorPage(res, 503, req.method);
+  // In a cluster: a blog placed on another node (a stale route, or this node back from the dead).
+  if (presenceOf(blog) === 'elsewhere') return sendErrorPage(res, 503, req.method);
 
   // A blog with a primary domain is read there: its subdomain and other domains send readers on.
   const primary = req.method === 'GET' || req.method === 'HEAD' ? blog.primaryDomain : undefined;
@@ -96,6 +99,15 @@ function movedAddress(
   return { location: moved, headers: at ? { [CACHE_STATE_HEADER]: 'miss' } : {} };
 }
 
+async function putUnderMaintenance(slug: string, reason: string): Promise<void> {
+  try {
+    const blog = await findBlog(slug);
+    if (blog) await markUnderMaintenance(blog, reason);
+  } catch (error) {
+    console.error(`[quire] blog "${slug}" could not be put under maintenance:`, (error as Error).message);
+  }
+}
+
 /**
  * Runs `open` (which opens the blog's file), answering 404 or 503 itself when the file is
  * missing or cannot be opened or upgraded. Undefined: answered.
@@ -108,8 +120,7 @@ function opened<T>(req: IncomingMessage, res: ServerResponse, slug: string, open
       sendErrorPage(res, 404, req.method);
       return undefined;
     }
-    const blog = error instanceof MigrationError ? findBlog(slug) : undefined;
-    if (blog) markUnderMaintenance(blog, `Its file could not be upgraded: ${(error as Error).message}`);
+    if (error instanceof MigrationError) void putUnderMaintenance(slug, `Its file could not be upgraded: ${error.message}`);
     console.error(`[quire] blog "${slug}" cannot be opened:`, (error as Error).message);
     sendErrorPage(res, 503, req.method);
     return undefined;

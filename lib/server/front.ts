@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tenantPool } from '@/lib/db/pool';
 import { resolveCustomDomain } from '@/lib/domains/domains';
+import { CLUSTER_PATH, serveCluster } from '@/lib/cluster/handoff';
+import { NODE_HEADER } from '@/lib/http/headers';
+import { lookUpMissing } from '@/lib/registry/registry';
 import { clientAddress } from '@/lib/net/client-address';
 import { BEACON_PATH } from '@/lib/pageviews/beacon';
 import { parseHost, type HostTarget } from '@/lib/tenancy/host';
@@ -33,6 +36,10 @@ export function createFront(options: FrontOptions): RequestHandler {
 /** Which handler answers a request. */
 function route(req: IncomingMessage, res: ServerResponse, context: FrontContext): Promise<void> | void {
   const path = normalisePath(req.url);
+  const cluster = context.config.cluster;
+  if (cluster?.node) res.setHeader(NODE_HEADER, cluster.node.id);
+  // Between a cluster's nodes, whatever host they name each other by (lib/cluster/handoff.ts).
+  if (cluster?.node && path?.pathname.startsWith(CLUSTER_PATH)) return serveCluster(req, res, path.pathname);
   // Asked by a TLS proxy (Caddy's on-demand `ask`) through whatever host it was given.
   if (path?.pathname === DOMAIN_CHECK_PATH) return answerDomainCheck(req, res, path.search, context.config);
 
@@ -48,9 +55,35 @@ function route(req: IncomingMessage, res: ServerResponse, context: FrontContext)
     return context.next(req, res);
   }
   const slug = blogOf(host);
-  if (slug === undefined) return sendErrorPage(res, 404, req.method);
+  if (slug === undefined)
+    return host.kind === 'custom' ? serveAfterLookUp(req, res, host, path, context) : sendErrorPage(res, 404, req.method);
+  return serveBlogHost(req, res, slug, host, path, context);
+}
+
+function serveBlogHost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  slug: string,
+  host: Exclude<HostTarget, { kind: 'root' | 'invalid' }>,
+  path: RequestPath,
+  context: FrontContext,
+): Promise<void> | void {
   if (path.pathname === BEACON_PATH) return serveBeacon(req, res, slug, context);
   return serveBlog(req, res, slug, host, path, context);
+}
+
+/** A custom domain verified a moment ago on another node may not have reached this one's registry. */
+async function serveAfterLookUp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: Exclude<HostTarget, { kind: 'root' | 'invalid' }>,
+  path: RequestPath,
+  context: FrontContext,
+): Promise<void> {
+  await lookUpMissing();
+  const slug = blogOf(host);
+  if (slug === undefined) return sendErrorPage(res, 404, req.method);
+  return serveBlogHost(req, res, slug, host, path, context);
 }
 
 /** The blog a blog host names: its subdomain, or the blog that verified the custom domain. */

@@ -7,6 +7,7 @@ import { closeControlDb, controlDb } from '@/lib/db/control';
 import { closeTenantPool, tenantPool } from '@/lib/db/pool';
 import { RELEASE_SWEEP_MS, releaseInactiveBlogs } from '@/lib/blogs/lifecycle';
 import { PAGE_CACHE_KEY, PageCache } from '@/lib/pagecache/cache';
+import { bumpsWritten } from '@/lib/pagecache/generation';
 import { openPageStore, type PageStore } from '@/lib/pagecache/store';
 import { pageStoreDir } from '@/lib/db/paths';
 import { flushNow, pageviews, startPageviewFlusher } from '@/lib/pageviews/service';
@@ -18,6 +19,9 @@ import { startCommentDigests } from '@/lib/comments/notices';
 import { recordBounce } from '@/lib/newsletters/bounces';
 import { processWide } from '@/lib/process/shared';
 import { closeWorkerPools, warmWorkerPool } from '@/lib/workers/pool';
+import { registryLoaded } from '@/lib/registry/registry';
+import { joinCluster } from '@/lib/cluster/node';
+import { syncRoutes } from '@/lib/cluster/placement';
 import { createFront } from './front';
 
 /**
@@ -32,7 +36,12 @@ async function main(): Promise<void> {
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const cfg = config();
   processWide('started-at', () => Date.now()); // for the health report's uptime
-  controlDb(); // open and migrate the control file before taking traffic
+  // Open and migrate the control plane, and read the blog registry, before taking traffic.
+  controlDb();
+  await registryLoaded();
+  // In a cluster: recorded in `nodes`, holding the blogs placed here, routes published (lib/cluster).
+  const leaveCluster = cfg.cluster?.node ? await joinCluster(cfg.cluster.node) : undefined;
+  if (cfg.cluster?.node) await syncRoutes();
   tenantPool();
   // sharp (libvips) is loaded here before any worker thread uses it, so that its shared
   // libraries stay loaded when a worker is ended (sharp's documentation on worker threads).
@@ -49,7 +58,10 @@ async function main(): Promise<void> {
   const front = createFront({ config: cfg, next: app.getRequestHandler(), cache, pageviews: pageviews() });
   const stopFlusher = startPageviewFlusher();
   // Let go of blogs the operator takes offline (quire blogs rename, restore, …) before they move.
-  const releaser = setInterval(releaseInactiveBlogs, RELEASE_SWEEP_MS);
+  const releaser = setInterval(
+    () => void releaseInactiveBlogs().catch((error: unknown) => console.error('[quire] letting go of offline blogs failed:', error)),
+    RELEASE_SWEEP_MS,
+  );
   releaser.unref();
   const stopHousekeeping = startHousekeeping();
   // The outbox's sender (lib/mail): nothing to do when no SMTP server is configured. A newsletter
@@ -87,15 +99,15 @@ async function main(): Promise<void> {
       stopHousekeeping();
       stopWatchingDisk();
       stopCommentDigests();
-      // A message being handed to the SMTP server is marked sent (or not) before control.db closes.
+      leaveCluster?.();
+      // A message being handed to the SMTP server is marked sent (or not) before the control plane closes.
       void stopMailSender().then(() => {
         // Every beacon answered so far is in memory: write it before the files close.
         const { views, failed } = flushNow();
         console.log(`[quire] flushed ${views} pending pageviews${failed.length ? `; could not write ${failed.join(', ')}` : ''}`);
         cache?.close();
         closeTenantPool();
-        closeControlDb();
-        void closeWorkerPools().finally(() => {
+        void Promise.allSettled([bumpsWritten().then(closeControlDb), closeWorkerPools()]).finally(() => {
           console.log('[quire] stopped');
           process.exit(0);
         });

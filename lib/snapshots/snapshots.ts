@@ -38,8 +38,8 @@ export async function replaceBlogFile(blog: Blog, fresh: string, reason: 'pre-im
   const snapshot = await takeSnapshot(blog.slug, reason);
   await swapInFile(blog.slug, fresh);
   const title = readSettings(tenantPool().get(blog.slug)).title;
-  controlDb().orm.update(blogs).set({ title }).where(eq(blogs.id, blog.id)).run();
-  markActive(blog.slug, migrationSet('tenant').migrations.length);
+  await controlDb().orm.update(blogs).set({ title }).where(eq(blogs.id, blog.id)).run();
+  await markActive(blog.slug, migrationSet('tenant').migrations.length);
   return snapshot;
 }
 
@@ -79,10 +79,10 @@ export async function rollbackMigration(plan: RollbackPlan): Promise<string> {
   const copy = path.join(path.dirname(tenantDbPath(plan.slug)), `.${plan.slug}.rollback`);
   fs.copyFileSync(path.join(backupsDir(plan.slug), plan.snapshot.name), copy);
   await swapInFile(plan.slug, copy);
-  const blog = findBlog(plan.slug)!;
+  const blog = (await findBlog(plan.slug))!;
   const target = migrationSet('tenant').migrations.length;
   if (plan.snapshotVersion < target) {
-    markUnderMaintenance(blog, `Rolled back to schema ${plan.snapshotVersion}; run quire migrate once the cause is fixed.`);
+    await markUnderMaintenance(blog, `Rolled back to schema ${plan.snapshotVersion}; run quire migrate once the cause is fixed.`);
   }
   return kept;
 }

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
 import { closeTenantPool, openTenant, type TenantHandle } from '@/lib/db/pool';
+import { registryLoaded } from '@/lib/registry/registry';
 
 /**
  * A fresh data directory for one test file. Call it at the top of the file, before anything
@@ -14,20 +15,25 @@ import { closeTenantPool, openTenant, type TenantHandle } from '@/lib/db/pool';
 export function makeTempDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-test-'));
   process.env.QUIRE_DATA_DIR = dir;
+  // As the server does before taking traffic: on PostgreSQL the registry is read, and follows
+  // this process's writes, before the first test (on control.db, nothing to wait for).
+  beforeAll(registryLoaded);
   return dir;
 }
 
 /**
- * A fresh data directory (see makeTempDataDir) holding one blog, the subject of a test file;
- * once the file's tests are done, the databases are closed and the directory removed.
- * Returns the blog's handle, opened from the pool on each call.
+ * A fresh data directory (see makeTempDataDir) holding one blog, the subject of a test file,
+ * created before the file's tests run; once they are done, the databases are closed and the
+ * directory removed. Returns the blog's handle, opened from the pool on each call.
  */
 export function makeTempBlog(slug: string, title: string): () => TenantHandle {
   const dataDir = makeTempDataDir();
-  createBlog({ slug, title });
-  afterAll(() => {
+  beforeAll(async () => {
+    await createBlog({ slug, title });
+  });
+  afterAll(async () => {
     closeTenantPool();
-    closeControlDb();
+    await closeControlDb();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
   return () => openTenant(slug);
@@ -50,8 +56,8 @@ export function blogFileHash(dataDir: string, slug: string): string {
 
 let testBlogs = 0;
 /** A new blog (through the library) for each test that needs one to itself. */
-export function freshBlog(prefix: string): TenantHandle {
+export async function freshBlog(prefix: string): Promise<TenantHandle> {
   const slug = `${prefix}${++testBlogs}`;
-  createBlog({ slug, title: slug });
+  await createBlog({ slug, title: slug });
   return openTenant(slug);
 }

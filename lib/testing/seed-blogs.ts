@@ -14,7 +14,7 @@ import { closeWorkerPools } from '@/lib/workers/pool';
 const [blogs, posts, file] = process.argv.slice(2);
 const markdown = file ? fs.readFileSync(file, 'utf8') : 'A short post.';
 for (let b = 0; b < Number(blogs); b++) {
-  createBlog({ slug: `blog${b}`, title: `Blog ${b}` });
+  await createBlog({ slug: `blog${b}`, title: `Blog ${b}` });
   const handle = openTenant(`blog${b}`);
   handle.sqlite.exec('BEGIN');
   for (let p = 1; p <= Number(posts); p++) await createPost(handle, { title: `Post ${p}`, markdown });
@@ -22,4 +22,4 @@ for (let b = 0; b < Number(blogs); b++) {
 }
 await closeWorkerPools();
 closeTenantPool();
-closeControlDb();
+await closeControlDb();

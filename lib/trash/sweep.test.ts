@@ -17,9 +17,9 @@ import { moveToTrash } from '@/lib/trash/trash';
 const dataDir = makeTempDataDir();
 const DAY = 24 * 60 * 60 * 1000;
 
-afterAll(() => {
+afterAll(async () => {
   closeTenantPool();
-  closeControlDb();
+  await closeControlDb();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -38,7 +38,7 @@ const pastTheSlack = () => new Promise((resolve) => setTimeout(resolve, 2100));
 
 describe('sweepTrash', () => {
   it('opens only blogs whose files changed or whose trash came due, and remembers across restarts', async () => {
-    for (const slug of ['quiet', 'busy', 'binned']) createBlog({ slug, title: slug });
+    for (const slug of ['quiet', 'busy', 'binned']) await createBlog({ slug, title: slug });
     const post = await createPost(openTenant('binned'), { title: 'Old news', markdown: 'x' });
     moveToTrash(openTenant('binned'), 'post', post.id);
     await createPost(openTenant('busy'), { title: 'First', markdown: 'x' });
@@ -69,7 +69,7 @@ describe('sweepTrash', () => {
   });
 
   it('leaves a blog file that is not yet migrated alone: opening it would migrate it', async () => {
-    createBlog({ slug: 'behind', title: 'Behind' });
+    await createBlog({ slug: 'behind', title: 'Behind' });
     closeTenantPool();
     // The blog's file replaced by one a version behind (as after an upgrade of the server).
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${tenantDbPath('behind')}${suffix}`, { force: true });

@@ -128,7 +128,7 @@ async function sweep(now: number, days: number, open: (slug: string) => TenantHa
   const next: Memory = {};
   const cutoff = now - days * DAY_MS;
   let purged = 0;
-  const live = controlDb().orm.select({ slug: blogs.slug }).from(blogs).where(eq(blogs.status, 'active')).all();
+  const live = await controlDb().orm.select({ slug: blogs.slug }).from(blogs).where(eq(blogs.status, 'active')).all();
   const newest = migrationSet('tenant').migrations.length;
   let statsSinceYield = 0;
   for (const { slug } of live) {

@@ -14,19 +14,19 @@ const dataDir = makeTempDataDir();
 /** A new blog for each test: trash contents never leak from one to the next. */
 const newBlog = () => freshBlog('trash');
 
-afterAll(() => {
+afterAll(async () => {
   closeTenantPool();
-  closeControlDb();
+  await closeControlDb();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const HOUR = 60 * 60 * 1000;
-const row = (h: ReturnType<typeof freshBlog>, id: number) =>
+const row = (h: Awaited<ReturnType<typeof freshBlog>>, id: number) =>
   h.sqlite.prepare('select status, published_at, deleted_at, status_before_trash, slug, title from posts where id = ?').get(id);
 
 describe('a post in the trash', () => {
   it('is gone for readers and from the dashboard list, and listed in the trash with its purge date', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const post = await createPost(h, { title: 'Binned', markdown: 'Binned text', tags: 'x' });
     h.sqlite.prepare("insert into daily_views (day, post_id, views, uniques) values ('2026-01-01', ?, 7, 3)").run(post.id);
     moveToTrash(h, 'post', post.id);
@@ -48,7 +48,7 @@ describe('a post in the trash', () => {
   });
 
   it('keeps its address: another post cannot take it, and says why', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const post = await createPost(h, { title: 'Kept', markdown: 'x' });
     moveToTrash(h, 'post', post.id);
     const taken = 'A post in the trash has this address: restore it or delete it for good first.';
@@ -60,7 +60,7 @@ describe('a post in the trash', () => {
   });
 
   it('comes back exactly as it was: status, date, address, tags', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const published = await createPost(h, { title: 'Back', markdown: 'x', tags: 'garden', publishAt: new Date(Date.UTC(2025, 4, 1)) });
     const draft = await createPost(h, { title: 'Draft', markdown: 'x', draft: true });
     const before = [row(h, published.id), row(h, draft.id)];
@@ -75,7 +75,7 @@ describe('a post in the trash', () => {
   });
 
   it('comes back scheduled if its time has not come, published if it came meanwhile', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const now = Date.now();
     const later = await savePost(h, undefined, { title: 'Later', markdown: 'x', action: 'schedule', publishAt: new Date(now + 48 * HOUR) });
     const soon = await savePost(h, undefined, { title: 'Soon', markdown: 'x', action: 'schedule', publishAt: new Date(now + HOUR) });
@@ -88,7 +88,7 @@ describe('a post in the trash', () => {
   });
 
   it('comes back a draft when the file says it was something a post cannot be', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const post = await createPost(h, { title: 'Odd', markdown: 'x' });
     moveToTrash(h, 'post', post.id);
     h.sqlite.prepare("update posts set status_before_trash = 'famous' where id = ?").run(post.id);
@@ -96,7 +96,7 @@ describe('a post in the trash', () => {
   });
 
   it('is deleted for good with its statistics, and redirects to it go too', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const post = await createPost(h, { title: 'First name', slug: 'first', markdown: 'x' });
     await savePost(h, post.id, { title: 'First name', slug: 'second', markdown: 'x', action: 'publish' }); // /posts/first → /posts/second
     expect(findRedirect(h, '/posts/first')).toBe('/posts/second');
@@ -113,7 +113,7 @@ describe('a post in the trash', () => {
 
 describe('a page in the trash', () => {
   it('leaves the navigation, keeps its address, and comes back as it was', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const page = await savePage(h, undefined, { title: 'About', markdown: 'me', action: 'publish', navOrder: 3 });
     moveToTrash(h, 'page', page.id);
     expect(listNavPages(h)).toEqual([]);
@@ -131,7 +131,7 @@ describe('a page in the trash', () => {
 
 describe('purgeExpiredTrash', () => {
   it('deletes for good only what was put in the trash at or before the cutoff', async () => {
-    const h = newBlog();
+    const h = await newBlog();
     const old = await createPost(h, { title: 'Old', markdown: 'x' });
     const recent = await createPost(h, { title: 'Recent', markdown: 'x' });
     const page = await savePage(h, undefined, { title: 'Old page', markdown: 'x' });

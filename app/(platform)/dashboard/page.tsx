@@ -11,7 +11,7 @@ export const metadata = { title: 'Your blogs · Quire' };
 
 export default async function BlogsPage() {
   const user = await requireUser();
-  const blogs = blogsOfUser(user.id);
+  const blogs = await blogsOfUser(user.id);
   const owned = blogs.filter((blog) => blog.role === 'owner').length;
   return (
     <main className="page">

@@ -10,7 +10,7 @@ export const metadata = { title: 'Sign up · Quire' };
 export default async function SignupPage({ searchParams }: { searchParams: Promise<{ invite?: string }> }) {
   const { invite } = await searchParams;
   if (await currentSession()) redirect(invite ? `/invite/${invite}` : '/dashboard');
-  const offer = invite ? checkInvite(invite) : undefined;
+  const offer = invite ? await checkInvite(invite) : undefined;
   const mode = config().signup;
   const open = mode === 'open' || (offer?.ok ?? false);
   return (

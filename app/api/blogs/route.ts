@@ -7,6 +7,6 @@ import { z } from 'zod';
 export const POST = apiRoute(async (request) => {
   const user = await requireApiUser();
   const form = parseInput(z.object({ slug: z.string(), title: z.string() }), await readJson(request, 16 * 1024));
-  const blog = createOwnedBlog(user, form);
+  const blog = await createOwnedBlog(user, form);
   return { redirect: `/dashboard/${blog.slug}` };
 });

@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
  * operator's, under the same rule as /api/metrics (this machine, or the metrics token).
  */
 export async function GET(request: Request) {
-  const report = healthReport();
+  const report = await healthReport();
   const operator = mayReadMetrics(await clientIp(), request.headers.get('authorization'));
   return Response.json(operator ? report : { ok: report.ok }, { status: report.ok ? 200 : 503, headers: { 'Cache-Control': 'no-store' } });
 }

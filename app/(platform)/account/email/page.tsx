@@ -10,7 +10,7 @@ export const metadata: Metadata = {
 
 export default async function EmailChangePage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
   const { token } = await searchParams;
-  const check = checkMailLink(token, 'change-email');
+  const check = await checkMailLink(token, 'change-email');
   return (
     <main className="auth">
       <h1>Change your email address</h1>

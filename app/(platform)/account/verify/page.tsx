@@ -11,7 +11,7 @@ export const metadata: Metadata = {
 /** A button, not the link itself, confirms: mail scanners that open links confirm nothing. */
 export default async function VerifyPage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
   const { token } = await searchParams;
-  const check = checkMailLink(token, 'verify-email');
+  const check = await checkMailLink(token, 'verify-email');
   return (
     <main className="auth">
       <h1>Confirm your address</h1>

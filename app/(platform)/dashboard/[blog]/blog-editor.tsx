@@ -4,8 +4,9 @@ import { newsletterInfo } from '@/lib/newsletters/send';
 import { Editor, type EditorDocument } from './editor';
 
 /** The editor for a post or page of this blog, with the blog's address prefix and time zone. */
-export function BlogEditor(props: { of: DashboardBlog; kind: 'post' | 'page'; initial: EditorDocument }) {
+export async function BlogEditor(props: { of: DashboardBlog; kind: 'post' | 'page'; initial: EditorDocument }) {
   const base = blogBaseUrl(props.of.blog.slug);
+  const newsletter = props.kind === 'post' ? await newsletterInfo(props.of.blog.id, props.of.handle, props.initial.id) : undefined;
   return (
     <Editor
       timeZone={props.of.settings.timeZone}
@@ -13,7 +14,7 @@ export function BlogEditor(props: { of: DashboardBlog; kind: 'post' | 'page'; in
       kind={props.kind}
       publicUrl={props.kind === 'post' ? `${base}/posts` : base}
       initial={props.initial}
-      newsletter={props.kind === 'post' ? newsletterInfo(props.of.blog.id, props.of.handle, props.initial.id) : undefined}
+      newsletter={newsletter}
     />
   );
 }

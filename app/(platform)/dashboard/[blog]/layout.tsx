@@ -10,7 +10,7 @@ import { NavLink } from './nav-link';
 export default async function BlogDashboardLayout(props: { children: ReactNode; params: Promise<{ blog: string }> }) {
   const { blog, role, user, handle } = await dashboardBlog((await props.params).blog, 'read-dashboard');
   const base = `/dashboard/${blog.slug}`;
-  const others = blogsOfUser(user.id).filter((other) => other.slug !== blog.slug);
+  const others = (await blogsOfUser(user.id)).filter((other) => other.slug !== blog.slug);
   return (
     <div className="blog-dashboard">
       <nav className="blog-nav" aria-label="Blog">

@@ -17,7 +17,7 @@ export default async function PostsPage({ params }: { params: Promise<{ blog: st
   const posts = listAllPosts(handle);
   const { timeZone } = settings;
   // A newsletter column only where there is something to show or do: mail on and readers, or posts already emailed.
-  const sending = newsletterStates(
+  const sending = await newsletterStates(
     blog.id,
     posts.map((post) => post.id),
   );

@@ -13,7 +13,7 @@ const one = (value: string | string[] | undefined) => (Array.isArray(value) ? va
 export default async function ImportPage({ searchParams }: { searchParams: Promise<Query> }) {
   const user = await requireUser();
   const query = await searchParams;
-  const targets = importTargets(user);
+  const targets = await importTargets(user);
   const into = targets.blogs.find((blog) => blog.slug === one(query.into));
   const jobId = one(query.job);
   const job = jobId ? findImportJob(user, jobId) : undefined;

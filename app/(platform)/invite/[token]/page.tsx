@@ -7,7 +7,7 @@ export const metadata = { title: 'Invitation · Quire' };
 
 export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const offer = checkInvite(token);
+  const offer = await checkInvite(token);
   const session = await currentSession();
   return (
     <main className="auth">

@@ -12,7 +12,7 @@ export const metadata: Metadata = {
 
 export default async function ResetPage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
   const { token } = await searchParams;
-  const check = checkMailLink(token, 'reset-password');
+  const check = await checkMailLink(token, 'reset-password');
   return (
     <main className="auth">
       <h1>Choose a new password</h1>

@@ -5,5 +5,5 @@ import { apiRoute, readJson } from '@/lib/http/api';
 /** The signed-in person's own mail settings: `{ commentMail: boolean }`. */
 export const POST = apiRoute(async (request) => {
   const user = await requireApiUser();
-  return setCommentMail(user.id, await readJson(request, 1024));
+  return await setCommentMail(user.id, await readJson(request, 1024));
 });

@@ -8,8 +8,8 @@ export const POST = apiRoute(async (request) => {
   const { everywhere } = parseInput(z.object({ everywhere: z.boolean().default(false) }), await readJson(request, 1024));
   const valid = await currentSession();
   if (valid) {
-    if (everywhere) invalidateUserSessions(valid.user.id);
-    else invalidateSession(valid.session.id);
+    if (everywhere) await invalidateUserSessions(valid.user.id);
+    else await invalidateSession(valid.session.id);
   }
   await clearSessionCookie();
   return { redirect: '/login' };

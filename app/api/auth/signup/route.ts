@@ -8,7 +8,7 @@ export const POST = apiRoute(async (request) => {
   const { user, blog } = await signUp(await readJson(request, 64 * 1024), await clientIp());
   await startSession(user.id);
   try {
-    mailVerification(user);
+    await mailVerification(user);
   } catch (error) {
     // The account exists: a mail that could not be queued is sent again from the account page.
     console.error('[quire] the verification mail could not be queued:', error);

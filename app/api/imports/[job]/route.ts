@@ -11,7 +11,7 @@ export const GET = apiRoute<Params>(async (_request, params) => ({ job: getImpor
 /** Imports the checked export: `{ into: <blog> }` or `{ slug, title }` for a new blog. */
 export const POST = apiRoute<Params>(async (request, params) => {
   const user = await requireApiUser();
-  return { job: startImport(user, params.job, parseInput(importTargetSchema, await readJson(request))) };
+  return { job: await startImport(user, params.job, parseInput(importTargetSchema, await readJson(request))) };
 });
 
 export const DELETE = apiRoute<Params>(async (_request, params) => {

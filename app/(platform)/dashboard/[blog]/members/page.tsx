@@ -13,8 +13,8 @@ export const metadata = { title: 'Members · Quire' };
 export default async function MembersPage({ params }: { params: Promise<{ blog: string }> }) {
   const { blog, user, allowed, settings } = await dashboardBlog((await params).blog, 'manage-members');
   if (!allowed) return <OwnerOnly what="manage its members" />;
-  const members = listMembers(blog.id);
-  const invites = pendingInvites(blog.id);
+  const members = await listMembers(blog.id);
+  const invites = await pendingInvites(blog.id);
   const mail = mailEnabled();
   return (
     <main className="page">

@@ -21,6 +21,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
   const { blog, settings, allowed } = await dashboardBlog((await params).blog, 'change-settings');
   if (!allowed) return <OwnerOnly what="change its settings" />;
   const snapshots = listSnapshots(blog.slug);
+  const domains = await listDomains(blog);
   const lowOnSpace = diskSpace().low;
   return (
     <main className="page">
@@ -79,7 +80,7 @@ export default async function SettingsPage({ params }: { params: Promise<{ blog:
           blog={blog.slug}
           rootHostname={config().rootHostname}
           timeZone={settings.timeZone}
-          domains={listDomains(blog).map((d) => ({
+          domains={domains.map((d) => ({
             domain: d.domain,
             token: d.token,
             challenge: challengeName(d.domain),

@@ -3,6 +3,6 @@ import { requireApiUser } from '@/lib/auth/current';
 import { apiRoute } from '@/lib/http/api';
 
 export const POST = apiRoute(async () => {
-  resendVerification(await requireApiUser());
+  await resendVerification(await requireApiUser());
   return { ok: true };
 });

@@ -14,7 +14,7 @@ const inviteSchema = z.object({
 export const POST = blogRoute('manage-members', async ({ request, access, user }) => {
   const form = parseInput(inviteSchema, await readJson(request, 4 * 1024));
   const to = form.email?.trim() ? invitationRecipient(user, form.email) : undefined;
-  const invite = createInvite(access.blog, form.role, user);
-  if (to) mailInvitation(access.blog, form.role, user, invite.token, to);
+  const invite = await createInvite(access.blog, form.role, user);
+  if (to) await mailInvitation(access.blog, form.role, user, invite.token, to);
   return { url: inviteUrl(invite.token), expiresAt: invite.expiresAt.getTime(), mailed: to !== undefined, email: to };
 });

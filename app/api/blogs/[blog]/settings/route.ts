@@ -3,5 +3,5 @@ import { readJson } from '@/lib/http/api';
 import { blogRoute } from '@/lib/members/blog-route';
 
 export const PUT = blogRoute('change-settings', async ({ request, access }) => ({
-  settings: updateSettings(access.blog, await readJson(request, 16 * 1024)),
+  settings: await updateSettings(access.blog, await readJson(request, 16 * 1024)),
 }));

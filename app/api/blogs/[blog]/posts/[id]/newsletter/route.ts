@@ -8,11 +8,11 @@ type Params = { blog: string; id: string };
 export const POST = blogRoute<Params>('write-posts', async ({ params, handle, access }) => {
   const postId = idParam(params.id);
   const sent = await emailPost(access.blog, handle, postId);
-  return { ...sent, state: newsletterStates(access.blog.id, [postId]).get(postId) ?? null };
+  return { ...sent, state: (await newsletterStates(access.blog.id, [postId])).get(postId) ?? null };
 });
 
 /** How far the post's newsletter has gone (null: never emailed). */
-export const GET = blogRoute<Params>('write-posts', ({ params, access }) => {
+export const GET = blogRoute<Params>('write-posts', async ({ params, access }) => {
   const postId = idParam(params.id);
-  return { state: newsletterStates(access.blog.id, [postId]).get(postId) ?? null };
+  return { state: (await newsletterStates(access.blog.id, [postId])).get(postId) ?? null };
 });

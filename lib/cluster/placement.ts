@@ -1,0 +1,27 @@
+import { config } from '@/lib/config';
+import { controlDb, type ControlOrm } from '@/lib/db/control';
+import { placement } from '@/lib/db/schema/cluster';
+import { holdEpoch } from './held';
+import { publishRoutes, readRoutes } from './router';
+
+/**
+ * Where a new blog lives in a cluster: on the node that created it, epoch 1 (docs/scale-out.md).
+ * Runs in the transaction that records the blog; nothing on a single machine.
+ */
+export async function placeNewBlog(tx: ControlOrm, blog: { id: number; slug: string }): Promise<void> {
+  const node = config().cluster?.node;
+  if (!node) return;
+  await tx.insert(placement).values({ blogId: blog.id, nodeId: node.id, epoch: 1, state: 'active', changedAt: new Date() }).run();
+  holdEpoch(blog.slug, 1);
+}
+
+/**
+ * Rewrites HAProxy's routes from the control plane (lib/cluster/router.ts), under the control
+ * plane's write lock so that two nodes' rewrites cannot commit an older picture last. Nothing
+ * without HAProxy settings.
+ */
+export async function syncRoutes(): Promise<void> {
+  const haproxy = config().cluster?.haproxy;
+  if (!haproxy) return;
+  await controlDb().transaction(async (tx) => publishRoutes(haproxy, await readRoutes(tx, config().rootHostname)));
+}
