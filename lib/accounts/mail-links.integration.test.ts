@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { controlQuery } from '@/lib/testing/control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder, mailSettings } from '@/lib/testing/smtp';
 import { ApiClient, quire, startServer, type RunningServer } from '@/lib/testing/server';
@@ -132,9 +132,7 @@ describe('forgot password', () => {
     await forgot('bob@example.com');
     const [mail] = await smtp.waitFor(to('bob@example.com', /new password/));
     const token = tokenOf(link(mail!, '/login/reset'));
-    const db = new Database(path.join(dataDir, 'control.db'));
-    db.prepare('update account_tokens set expires_at = ? where id = ?').run(Date.now() - 1000, token.split('.')[0]);
-    db.close();
+    await controlQuery(dataDir, 'update account_tokens set expires_at = ? where id = ?', [Date.now() - 1000, token.split('.')[0]]);
     const reply = await new ApiClient(server.port).call('POST', '/api/auth/reset', { token, password: 'a brand new passphrase' });
     expect(reply.status).toBe(400);
     expect(reply.json.error).toMatch(/expired/);

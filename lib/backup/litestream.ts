@@ -66,6 +66,20 @@ export const blogReplicaUrl = (base: string, blogId: number) => `${base}/blogs/$
 /** A cluster blog's replica under one epoch (see above). */
 export const clusterReplicaUrl = (base: string, blogId: number, epoch: number) => `${base}/blogs/${blogId}/epoch-${epoch}`;
 
+/**
+ * The single-machine backup (control.db and every blog, one Litestream) needs control.db. With
+ * the control plane in PostgreSQL, blogs are replicated per node (a cluster, even of one node:
+ * docs/scale-out.md) and the control plane by PostgreSQL's own backups.
+ */
+export function assertControlFileInstall(): void {
+  const cfg = config();
+  if (cfg.controlDatabaseUrl && !cfg.cluster?.node) {
+    throw new InputError(
+      "The control plane is in PostgreSQL (QUIRE_CONTROL_DATABASE_URL): back it up with PostgreSQL's own tools, and replicate blogs per node with QUIRE_NODE_ID and QUIRE_CLUSTER_SECRET set (docs/scale-out.md).",
+    );
+  }
+}
+
 export type BlogRow = { id: number; slug: string; status: 'active' | 'maintenance' | 'deleted' };
 
 /** A slug safe as a file name: guards paths built from a control plane that came from a backup. */

@@ -146,25 +146,29 @@ describe('operations', () => {
     expect(well.stdout).toMatch(/All good/);
   });
 
-  it('writes a litestream.yml for Litestream 0.3: control.db and each blog in place, replicated by blog id', () => {
-    const out = path.join(dataDir, 'litestream.yml');
-    expect(cli('litestream-config', '--replica', 's3://backups/quire/', '--out', out).status).toBe(0);
-    const control = new Database(path.join(dataDir, 'control.db'), { readonly: true });
-    const live = control.prepare("select id, slug from blogs where status != 'deleted' order by id").all() as {
-      id: number;
-      slug: string;
-    }[];
-    control.close();
-    expect(live.length).toBeGreaterThan(0);
-    const replica = (url: string) => [{ url, 'sync-interval': '1s' }];
-    expect(parse(fs.readFileSync(out, 'utf8')).dbs).toEqual([
-      { path: path.join(dataDir, 'control.db'), replicas: replica('s3://backups/quire/control') },
-      ...live.map((blog) => ({
-        path: path.join(dataDir, 'tenants', `${blog.slug}.db`),
-        replicas: replica(`s3://backups/quire/blogs/${blog.id}`),
-      })),
-    ]);
-  });
+  // control.db's backup: with the control plane in PostgreSQL it is refused (lib/backup/backup.integration.test.ts).
+  it.runIf(!process.env.QUIRE_CONTROL_DATABASE_URL)(
+    'writes a litestream.yml for Litestream 0.3: control.db and each blog in place, replicated by blog id',
+    () => {
+      const out = path.join(dataDir, 'litestream.yml');
+      expect(cli('litestream-config', '--replica', 's3://backups/quire/', '--out', out).status).toBe(0);
+      const control = new Database(path.join(dataDir, 'control.db'), { readonly: true });
+      const live = control.prepare("select id, slug from blogs where status != 'deleted' order by id").all() as {
+        id: number;
+        slug: string;
+      }[];
+      control.close();
+      expect(live.length).toBeGreaterThan(0);
+      const replica = (url: string) => [{ url, 'sync-interval': '1s' }];
+      expect(parse(fs.readFileSync(out, 'utf8')).dbs).toEqual([
+        { path: path.join(dataDir, 'control.db'), replicas: replica('s3://backups/quire/control') },
+        ...live.map((blog) => ({
+          path: path.join(dataDir, 'tenants', `${blog.slug}.db`),
+          replicas: replica(`s3://backups/quire/blogs/${blog.id}`),
+        })),
+      ]);
+    },
+  );
 
   it('writes a litestream.yml for Litestream 0.5 that names control.db and the tenants folder', () => {
     const out = path.join(dataDir, 'litestream.yml');

@@ -551,6 +551,7 @@ program
   .option('--out <file>', 'the file to write', 'litestream.yml')
   .action(async (options: { replica: string; format: string; syncInterval: string; out: string }) => {
     const {
+      assertControlFileInstall,
       databasesToReplicate,
       durationSchema,
       litestreamConfigV03,
@@ -559,6 +560,7 @@ program
       readBlogs,
       replicaUrlSchema,
     } = await import('@/lib/backup/litestream');
+    assertControlFileInstall();
     const replica = parseInput(replicaUrlSchema, options.replica);
     if (options.format === '0.5') {
       fs.writeFileSync(options.out, litestreamConfigV05(replica));
@@ -598,9 +600,18 @@ backup
   .option('--retention <duration>', "how long snapshots and WAL are kept (default: Litestream's, 24h)")
   .option('--config <file>', 'where to write the Litestream config (default: <data dir>/litestream/litestream.yml)')
   .action(async (options: { replica?: string; syncInterval: string; snapshotInterval?: string; retention?: string; config?: string }) => {
-    const [{ durationSchema, findLitestream, replicaUrlSchema }, { superviseLitestream }, { backupRunDir }, { config }] = await Promise.all(
-      [import('@/lib/backup/litestream'), import('@/lib/backup/supervisor'), import('@/lib/db/paths'), import('@/lib/config')],
-    );
+    const [
+      { assertControlFileInstall, durationSchema, findLitestream, replicaUrlSchema },
+      { superviseLitestream },
+      { backupRunDir },
+      { config },
+    ] = await Promise.all([
+      import('@/lib/backup/litestream'),
+      import('@/lib/backup/supervisor'),
+      import('@/lib/db/paths'),
+      import('@/lib/config'),
+    ]);
+    assertControlFileInstall();
     const given = options.replica ?? config().cluster?.replica;
     if (!given) throw new InputError('Say where backups go: --replica <url> (or QUIRE_CLUSTER_REPLICA on a cluster node).');
     const replica = parseInput(replicaUrlSchema, given);
@@ -626,12 +637,9 @@ backup
   .option('--concurrency <n>', 'blogs restored at once', (v) => Number(v), 4)
   .option('--json', 'print JSON')
   .action(async (options: { replica: string; dataDir?: string; force?: boolean; concurrency: number; json?: boolean }) => {
-    const [{ findLitestream, replicaUrlSchema }, { restoreFromReplica }, { config }, { progressBar }] = await Promise.all([
-      import('@/lib/backup/litestream'),
-      import('@/lib/backup/restore'),
-      import('@/lib/config'),
-      import('./progress'),
-    ]);
+    const [{ assertControlFileInstall, findLitestream, replicaUrlSchema }, { restoreFromReplica }, { config }, { progressBar }] =
+      await Promise.all([import('@/lib/backup/litestream'), import('@/lib/backup/restore'), import('@/lib/config'), import('./progress')]);
+    assertControlFileInstall();
     const replica = parseInput(replicaUrlSchema, options.replica);
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64)
       throw new InputError('--concurrency is a whole number from 1 to 64.');

@@ -45,3 +45,16 @@ export function assertWritable(slug: string): void {
       : 'This blog is being moved to another server of this site. Nothing was changed; please try again in a few seconds.';
   throw Object.assign(new HttpError(503, reason), { retryAfterSeconds: state === 'active' ? 5 : 10 });
 }
+
+/**
+ * For the dashboard and its API (HAProxy sends `/dashboard/<slug>/…` to the owner; this covers a
+ * route that has not caught up): 503 on a node that does not hold the blog.
+ */
+export function assertServedHere(slug: string): void {
+  const blog = registeredBlog(slug);
+  if (blog && presenceOf(blog) === 'elsewhere') {
+    throw Object.assign(new HttpError(503, 'This blog is served by another server of this site just now. Please reload in a moment.'), {
+      retryAfterSeconds: 5,
+    });
+  }
+}

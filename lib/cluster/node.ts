@@ -14,8 +14,9 @@ import { syncRoutes } from './placement';
  * plane announces: it holds each blog placed on it (active) whose file it has, under that epoch
  * (blogs created here by any process, and all of its blogs after a restart), and lets go of a blog
  * placed elsewhere or under another epoch (closes its file once requests are done with it). A
- * move or a restore onto this node holds the next epoch itself (lib/cluster/handoff.ts). It also
- * rewrites HAProxy's routes now and then.
+ * move or a restore onto this node holds the next epoch itself (lib/cluster/handoff.ts). It
+ * rewrites HAProxy's routes when the blogs or their placement change (a rename, a deletion, a
+ * move), and every ROUTES_EVERY_MS in case a change was missed (custom domains, a restarted HAProxy).
  */
 const HEARTBEAT_MS = 2000;
 const CHECK_MS = 500;
@@ -60,8 +61,20 @@ export async function joinCluster(node: Node): Promise<() => void> {
   return () => [beat, check, routes].forEach(clearInterval);
 }
 
+/** What the routes depend on, as the registry last read it: a change rewrites them at once. */
+let routedBlogs = '';
+
 function followPlacement(node: Node): void {
-  const placements = new Map(registeredBlogs().map((blog) => [blog.slug, blog.placement]));
+  const registered = registeredBlogs();
+  const routed = registered
+    .map((blog) => `${blog.slug} ${blog.status} ${blog.placement?.node} ${blog.placement?.target}`)
+    .sort()
+    .join('\n');
+  if (routed !== routedBlogs) {
+    routedBlogs = routed;
+    void syncRoutes().catch((error: unknown) => console.error(`[quire] routes not published: ${(error as Error).message}`));
+  }
+  const placements = new Map(registered.map((blog) => [blog.slug, blog.placement]));
   for (const [slug, placed] of placements) {
     if (placed?.node === node.id && placed.state === 'active' && heldEpoch(slug) === undefined && fs.existsSync(tenantDbPath(slug))) {
       holdEpoch(slug, placed.epoch);

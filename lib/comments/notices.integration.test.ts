@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { controlQuery } from '@/lib/testing/control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpRecorder, type ReceivedMail, type SmtpRecorder, mailSettings } from '@/lib/testing/smtp';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
@@ -39,16 +39,6 @@ async function signUp(email: string, start: { blog: string; title: string } | { 
 async function invitedEditor(email: string) {
   const invite = await owner.call('POST', '/api/blogs/notes/invites', { role: 'editor' });
   return signUp(email, { invite: String(invite.json.url).split('/invite/')[1]! });
-}
-
-function control<T>(work: (db: Database.Database) => T): T {
-  const db = new Database(path.join(dataDir, 'control.db'));
-  db.pragma('busy_timeout = 5000');
-  try {
-    return work(db);
-  } finally {
-    db.close();
-  }
 }
 
 async function publish(title: string) {
@@ -92,10 +82,10 @@ beforeAll(async () => {
   ed = await invitedEditor('ed@example.com');
   unverified = await invitedEditor('unverified@example.com');
   optedOut = await invitedEditor('optout@example.com');
-  control((db) =>
-    db
-      .prepare(`update users set email_verified_at = ? where email in ('owner@example.com', 'ed@example.com', 'optout@example.com')`)
-      .run(Date.now()),
+  await controlQuery(
+    dataDir,
+    `update users set email_verified_at = ? where email in ('owner@example.com', 'ed@example.com', 'optout@example.com')`,
+    [Date.now()],
   );
   const off = await optedOut.call('POST', '/api/account/notifications', { commentMail: false });
   expect(off.status, off.text).toBe(200);
@@ -154,8 +144,8 @@ describe('mail about comments awaiting moderation', () => {
     expect((await owner.call('PUT', '/api/blogs/notes/settings', settings('auto'))).status).toBe(200);
     expect((await comment('Straight in', 'Dan')).status).toBe('approved');
     expect((await owner.call('PUT', '/api/blogs/notes/settings', settings('moderated'))).status).toBe(200);
-    const counted = control((db) => db.prepare('select sum(pending) as n from comment_notices').get() as { n: number });
-    expect(counted.n).toBe(0);
+    const [counted] = await controlQuery<{ n: number }>(dataDir, 'select sum(pending) as n from comment_notices');
+    expect(counted!.n).toBe(0);
   });
 
   it(
@@ -215,10 +205,8 @@ describe('the setting', () => {
     const bad = await ed.call('POST', '/api/account/notifications', { commentMail: 'yes' });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toBe('Choose whether to get mail about comments awaiting moderation.');
-    const stored = control(
-      (db) => db.prepare(`select comment_mail from users where email = 'ed@example.com'`).get() as { comment_mail: number },
-    );
-    expect(stored.comment_mail).toBe(1);
+    const [stored] = await controlQuery<{ comment_mail: number }>(dataDir, `select comment_mail from users where email = 'ed@example.com'`);
+    expect(stored!.comment_mail).toBe(1);
   });
 
   it('shows the checkbox ticked and usable when mail is set up', async () => {
@@ -266,12 +254,7 @@ describe('without mail', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://${host}`, accept: 'application/json' },
     });
     expect(reply.status, reply.body).toBe(200);
-    const db = new Database(path.join(bareDir, 'control.db'), { readonly: true });
-    try {
-      expect(db.prepare('select count(*) as n from comment_notices').get()).toEqual({ n: 0 });
-      expect(db.prepare('select count(*) as n from mail_messages').get()).toEqual({ n: 0 });
-    } finally {
-      db.close();
-    }
+    expect(await controlQuery(bareDir, 'select count(*) as n from comment_notices')).toEqual([{ n: 0 }]);
+    expect(await controlQuery(bareDir, 'select count(*) as n from mail_messages')).toEqual([{ n: 0 }]);
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { notFound, redirect } from 'next/navigation';
 import { requireUser } from '@/lib/auth/current';
+import { assertServedHere } from '@/lib/cluster/fence';
 import { readSettings, type BlogSettings } from '@/lib/blogs/blogs';
 import type { User } from '@/lib/db/schema/control';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
@@ -24,6 +25,7 @@ export async function dashboardBlog(slug: string, action: BlogAction): Promise<D
   if (!access || access.blog.status === 'deleted') notFound();
   // A blog under maintenance cannot be opened; the blogs list says why.
   if (access.blog.status === 'maintenance') redirect('/dashboard');
+  assertServedHere(access.blog.slug);
   const handle = openTenant(access.blog.slug);
   return { ...access, user, handle, settings: readSettings(handle), allowed: can(access.role, action) };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { controlQuery } from '@/lib/testing/control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, type TestDnsServer } from '@/lib/testing/dns';
 import { request, startServer, type Reply, type RunningServer } from '@/lib/testing/server';
@@ -79,22 +79,12 @@ const notFoundYet = (domain: string) =>
 const UNAVAILABLE = 'This domain cannot be added here.';
 const challenge = (domain: string) => `_quire-challenge.${domain}`;
 
-function control<T>(query: (db: Database.Database) => T): T {
-  const db = new Database(path.join(dataDir, 'control.db'));
-  db.pragma('busy_timeout = 5000');
-  try {
-    return query(db);
-  } finally {
-    db.close();
-  }
-}
 const claimsOf = (domain: string) =>
-  control((db) =>
-    db
-      .prepare(
-        'select b.slug, d.verified_at is not null as verified from blog_domains d join blogs b on b.id = d.blog_id where d.domain = ? order by b.slug',
-      )
-      .all(domain),
+  controlQuery(
+    dataDir,
+    `select b.slug, case when d.verified_at is null then 0 else 1 end as verified
+       from blog_domains d join blogs b on b.id = d.blog_id where d.domain = ? order by b.slug`,
+    [domain],
   );
 
 let alice: Author;
@@ -214,7 +204,7 @@ describe('custom domains', () => {
     expect((await alice.verify('alice', 'alice-writes.example.org')).status).toBe(400);
     dns.txt.delete('alice-writes.example.org');
     expect((await request(server.port, at('alice-writes.example.org'), '/')).status).toBe(404);
-    expect(claimsOf('alice-writes.example.org')).toEqual([{ slug: 'alice', verified: 0 }]);
+    expect(await claimsOf('alice-writes.example.org')).toEqual([{ slug: 'alice', verified: 0 }]);
   });
 
   it('says nothing about what the resolver answered when DNS fails', async () => {
@@ -288,7 +278,7 @@ describe('custom domains', () => {
     const second = await bob.add('bob', 'contested.example.net');
     expect(second.status, second.body).toBe(200);
     expect(second.domain!.token).not.toBe(first.domain!.token);
-    expect(claimsOf('contested.example.net')).toEqual([
+    expect(await claimsOf('contested.example.net')).toEqual([
       { slug: 'alice', verified: 0 },
       { slug: 'bob', verified: 0 },
     ]);
@@ -301,7 +291,7 @@ describe('custom domains', () => {
     expect((await bob.verify('bob', 'contested.example.net')).status).toBe(200);
 
     // Alice's claim is gone; the name is Bob's blog.
-    expect(claimsOf('contested.example.net')).toEqual([{ slug: 'bob', verified: 1 }]);
+    expect(await claimsOf('contested.example.net')).toEqual([{ slug: 'bob', verified: 1 }]);
     expect(await alice.settingsPage('alice')).not.toContain('contested.example.net');
     expect((await alice.verify('alice', 'contested.example.net')).status).toBe(404);
     const served = await request(server.port, at('contested.example.net'), '/');
@@ -331,34 +321,35 @@ describe('custom domains', () => {
 
   it('lets an unverified claim expire after 7 days: it blocks nobody, is removed, and no longer verifies', async () => {
     const makeOld = (domain: string) =>
-      control((db) =>
-        db.prepare('update blog_domains set created_at = ? where domain = ?').run(Date.now() - 7 * 24 * 60 * 60 * 1000 - 60_000, domain),
-      );
+      controlQuery(dataDir, 'update blog_domains set created_at = ? where domain = ?', [
+        Date.now() - 7 * 24 * 60 * 60 * 1000 - 60_000,
+        domain,
+      ]);
 
     // Claimed again by another blog: the expired claim goes, and the new one stands alone.
     const bobs = await bob.add('bob', 'slow.example.com');
     expect(bobs.status).toBe(200);
-    makeOld('slow.example.com');
+    await makeOld('slow.example.com');
     expect((await alice.add('alice', 'slow.example.com')).status).toBe(200);
-    expect(claimsOf('slow.example.com')).toEqual([{ slug: 'alice', verified: 0 }]);
+    expect(await claimsOf('slow.example.com')).toEqual([{ slug: 'alice', verified: 0 }]);
     // Even with its token in DNS, the expired claim cannot be verified: it is gone.
     dns.txt.set(challenge('slow.example.com'), [bobs.domain!.token]);
     expect((await bob.verify('bob', 'slow.example.com')).status).toBe(404);
 
     // Read in the blog's list: removed.
     expect((await bob.add('bob', 'forgotten.example.com')).json.error).toBe('forgotten.example.com is already added to this blog.');
-    makeOld('forgotten.example.com');
+    await makeOld('forgotten.example.com');
     expect(await bob.settingsPage('bob')).not.toContain('forgotten.example.com');
-    expect(claimsOf('forgotten.example.com')).toEqual([]);
+    expect(await claimsOf('forgotten.example.com')).toEqual([]);
 
     // Its token shows up in DNS a minute too late: refused, and the claim removed.
     const late = await bob.add('bob', 'late.example.com');
     dns.txt.set(challenge('late.example.com'), [late.domain!.token]);
-    makeOld('late.example.com');
+    await makeOld('late.example.com');
     const tooLate = await bob.verify('bob', 'late.example.com');
     expect(tooLate.status).toBe(400);
     expect(tooLate.json.error).toMatch(/^The claim on late\.example\.com expired/);
-    expect(claimsOf('late.example.com')).toEqual([]);
+    expect(await claimsOf('late.example.com')).toEqual([]);
     expect((await request(server.port, at('late.example.com'), '/')).status).toBe(404);
   });
 

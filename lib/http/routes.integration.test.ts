@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { controlQuery } from '@/lib/testing/control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, request, startServer, type RunningServer } from '@/lib/testing/server';
 
@@ -151,11 +151,11 @@ describe('cookies', () => {
 
   it('refuses an expired cookie', async () => {
     const victim = await signUp('old@example.com', 'olds');
-    const control = new Database(path.join(dataDir, 'control.db'));
-    control
-      .prepare("update sessions set expires_at = ? where user_id = (select id from users where email = 'old@example.com')")
-      .run(Date.now() - 1000);
-    control.close();
+    await controlQuery(
+      dataDir,
+      "update sessions set expires_at = ? where user_id = (select id from users where email = 'old@example.com')",
+      [Date.now() - 1000],
+    );
     expect((await victim.call('POST', '/api/blogs/olds/posts', postBody)).status).toBe(401);
   });
 

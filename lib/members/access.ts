@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { controlDb } from '@/lib/db/control';
 import { blogs, memberships, type Blog, type Role, type User } from '@/lib/db/schema/control';
+import { assertServedHere } from '@/lib/cluster/fence';
 import { HttpError, forbidden, notFoundError } from '@/lib/http/errors';
 import { can, type BlogAction } from './roles';
 
@@ -27,6 +28,7 @@ export async function requireBlogAccess(user: User, slug: string, action: BlogAc
   if (access.blog.status === 'maintenance') {
     throw new HttpError(503, `This blog is under maintenance: ${access.blog.statusReason ?? 'ask the operator'}. Nothing was changed.`);
   }
+  assertServedHere(slug);
   return access;
 }
 

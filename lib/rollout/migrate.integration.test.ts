@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { controlQuery } from '@/lib/testing/control';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quire, request, startServer } from '@/lib/testing/server';
 
@@ -54,7 +55,6 @@ const versionOf = (slug: string) => {
     db.close();
   }
 };
-const control = () => new Database(path.join(dataDir, 'control.db'), { readonly: true });
 
 beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-migrate-'));
@@ -108,19 +108,15 @@ describe('quire migrate', () => {
     while (recorded < 100) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       try {
-        const db = control();
-        recorded = db.prepare('select count(*) from migration_ledger').pluck().get() as number;
-        db.close();
+        recorded = (await controlQuery<{ n: number }>(dataDir, 'select count(*) as n from migration_ledger'))[0]!.n;
       } catch {
         /* the table appears when the run starts */
       }
     }
     child.kill('SIGKILL');
     await exited;
-    const db = control();
-    const partial = db.prepare('select count(*) from migration_ledger').pluck().get() as number;
-    expect(db.prepare('select finished_at from migration_runs').pluck().get()).toBeNull();
-    db.close();
+    const partial = (await controlQuery<{ n: number }>(dataDir, 'select count(*) as n from migration_ledger'))[0]!.n;
+    expect(await controlQuery(dataDir, 'select finished_at from migration_runs')).toEqual([{ finished_at: null }]);
     expect(partial).toBeLessThan(BLOGS);
 
     const resumed = runQuire(['migrate', '--all', '--json']);
@@ -128,29 +124,26 @@ describe('quire migrate', () => {
     expect(resumed.json).toMatchObject({ resumed: true, skippedFromEarlier: partial, target });
     expect(resumed.json.failed).toEqual([{ slug: BAD, error: expect.stringMatching(/UNIQUE constraint failed/) }]);
 
-    const after = control();
-    const runs = after.prepare('select id, finished_at from migration_runs').all() as { id: number; finished_at: number | null }[];
+    const runs = await controlQuery<{ id: number; finished_at: number | null }>(dataDir, 'select id, finished_at from migration_runs');
     expect(runs).toHaveLength(1);
     expect(runs[0]!.finished_at).not.toBeNull();
-    const ledger = after.prepare('select slug, status, from_version, to_version from migration_ledger').all() as {
-      slug: string;
-      status: string;
-      from_version: number;
-      to_version: number;
-    }[];
+    const ledger = await controlQuery<{ slug: string; status: string; from_version: number; to_version: number }>(
+      dataDir,
+      'select slug, status, from_version, to_version from migration_ledger',
+    );
     expect(ledger).toHaveLength(BLOGS);
     expect(new Set(ledger.map((row) => row.slug)).size).toBe(BLOGS);
     expect(ledger.filter((row) => row.status === 'failed').map((row) => row.slug)).toEqual([BAD]);
     // A blog was upgraded by exactly one recorded migration (or found current after the kill).
     for (const row of ledger.filter((r) => r.status === 'migrated'))
       expect([row.from_version, row.to_version]).toEqual([target - 1, target]);
-    const bad = after.prepare('select status, status_reason from blogs where slug = ?').get(BAD) as {
-      status: string;
-      status_reason: string;
-    };
-    expect(bad.status).toBe('maintenance');
-    expect(bad.status_reason).toMatch(/UNIQUE constraint failed/);
-    after.close();
+    const [bad] = await controlQuery<{ status: string; status_reason: string }>(
+      dataDir,
+      'select status, status_reason from blogs where slug = ?',
+      [BAD],
+    );
+    expect(bad!.status).toBe('maintenance');
+    expect(bad!.status_reason).toMatch(/UNIQUE constraint failed/);
 
     for (const name of tenantFiles()) {
       const slug = name.slice(0, -3);

@@ -5,26 +5,23 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { controlDatabaseFor, controlDatabaseOf } from './control';
+import { freePort } from './ports';
+
+export { freePort };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** A port nothing listens on now (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const controlDatabaseEnv = (dataDir: string) => {
+  const url = controlDatabaseOf(dataDir);
+  return url ? { QUIRE_CONTROL_DATABASE_URL: url } : {};
+};
 
-/** Runs the real `quire` command against a data directory. */
+/** Runs the real `quire` command against a data directory (and its control plane). */
 export function quire(dataDir: string, args: string[], input?: string, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'quire.mjs'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, QUIRE_DATA_DIR: dataDir, ...env },
+    env: { ...process.env, QUIRE_DATA_DIR: dataDir, ...controlDatabaseEnv(dataDir), ...env },
     input,
     encoding: 'utf8',
   });
@@ -54,6 +51,7 @@ export async function startServer(
     throw new Error('No production build: run `npm run build` before the integration tests.');
   }
   const port = await freePort();
+  const controlDatabase = await controlDatabaseFor(dataDir);
   const [command, args] = launcher === 'node' ? [process.execPath, ['dist/server.mjs']] : ['npm', ['start', '--silent']];
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -63,6 +61,7 @@ export async function startServer(
       NEXT_TELEMETRY_DISABLED: '1',
       PORT: String(port),
       QUIRE_DATA_DIR: dataDir,
+      ...(controlDatabase ? { QUIRE_CONTROL_DATABASE_URL: controlDatabase } : {}),
       QUIRE_ROOT_DOMAIN: `localhost:${port}`,
       // Every test signs up from this one address; the limit itself has its own test.
       QUIRE_SIGNUPS_PER_HOUR: '1000',
