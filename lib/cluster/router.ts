@@ -68,9 +68,12 @@ export async function publishRoutes(haproxy: NonNullable<ClusterConfig['haproxy'
   const version = /New version created: (\d+)/.exec(prepared)?.[1];
   if (!version) throw new Error(`HAProxy did not prepare a new version of ${haproxy.map}: ${prepared.trim()}`);
   for (let i = 0; i < routes.length; i += ROUTES_PER_COMMAND) {
-    const lines = text
-      .split('\n')
+    // No newline after the last line: the payload ends at the one empty line that follows it
+    // (runtimeCommand adds the last newline). A second empty line would be read as another
+    // command, answered "Unknown command", and the new version would never be committed.
+    const lines = routes
       .slice(i, i + ROUTES_PER_COMMAND)
+      .map((route) => `${route.key} ${route.backend}`)
       .join('\n');
     expectQuiet(await runtimeCommand(haproxy.runtime, `add map @${version} ${haproxy.map} <<\n${lines}\n`), 'add map');
   }

@@ -39,7 +39,10 @@ function snapshot({ source, dest, about }) {
 
 /** integrity_check, and the search index against the posts it indexes: a file restored or copied in. */
 function check({ source }) {
-  const db = new Database(source, { readonly: true, fileMustExist: true });
+  // Not read-only: FTS5's integrity-check is an INSERT, which SQLite refuses on a read-only
+  // connection (SQLITE_READONLY), though it changes nothing. The file is a private copy, not yet
+  // in place, that nothing else has open.
+  const db = new Database(source, { fileMustExist: true });
   try {
     const problems = db.pragma('integrity_check(10)', { simple: false }).map((row) => Object.values(row)[0]);
     if (problems.length !== 1 || problems[0] !== 'ok') throw new Error(`integrity_check: ${problems.join('; ')}`);
