@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: install what the tests need (npm packages, Debian's Chromium and Caddy), then run every
-# test: lint, types, unit and integration (vitest, against a real production build), e2e
-# (Playwright driving /usr/bin/chromium).
+# `npm test`: install what the tests need (npm packages, Debian's Chromium, Caddy and PostgreSQL),
+# then run every test: lint, types, unit and integration (vitest, against a real production build;
+# then again with the control plane in a throwaway PostgreSQL), e2e (Playwright driving
+# /usr/bin/chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -11,6 +12,8 @@ export NEXT_TELEMETRY_DISABLED=1
 missing=()
 if [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if ! command -v caddy >/dev/null; then missing+=(caddy); fi
+# …and PostgreSQL, for the control plane's second backend (the suite runs on both).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[quire] installing Debian's ${missing[*]} for the end-to-end tests…"
   sudo=""
@@ -44,7 +47,10 @@ npx tsc --noEmit
 echo "[quire] unit and integration tests"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
 
+echo "[quire] unit and integration tests again, with the control plane in PostgreSQL"
+node --import tsx scripts/with-test-postgres.ts npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest-postgres.json"
+
 echo "[quire] end-to-end tests"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/playwright.json" npx playwright test --reporter=list,json
 
-node scripts/summarise-tests.mjs "$reports/vitest.json" "$reports/playwright.json"
+node scripts/summarise-tests.mjs "$reports/playwright.json" "$reports/vitest.json" "$reports/vitest-postgres.json"

@@ -87,7 +87,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of [supervisor, server?.child]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  fs.rmSync(work, { recursive: true, force: true });
+  if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
 describe.runIf(onControlFile)('quire backup run, and quire backup restore after a crash', () => {

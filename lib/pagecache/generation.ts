@@ -7,7 +7,7 @@ import { tenantDbPath } from '@/lib/db/paths';
 import { isOutOfDiskSpace } from '@/lib/http/errors';
 import { openTenant } from '@/lib/db/pool';
 import { processWide } from '@/lib/process/shared';
-import { noteGeneration, registeredBlog } from '@/lib/registry/registry';
+import { raiseGeneration, registeredBlog, settleGeneration } from '@/lib/registry/registry';
 
 /**
  * A blog's page-cache generation: part of every cache key, so moving it retires every cached
@@ -37,10 +37,10 @@ const fileStates = () => processWide('page-file-states', () => new Map<string, F
 export function bumpGeneration(slug: string): void {
   const db = controlDb();
   if (!db.sqlite) {
-    // PostgreSQL: the bump is written in the background; meanwhile this blog's cache keys carry a
-    // new mark, so no page cached before the change is answered here, and none after it is kept
-    // once the new generation is known.
-    track(writeBumpAsync(db, slug, owe(slug)));
+    // PostgreSQL: written in the background, and counted here at once (lib/registry
+    // `raiseGeneration`): this node's readers get the change after one cache miss.
+    raiseGeneration(slug);
+    track(writeBumpAsync(db, slug));
     return;
   }
   if (writeBump(db.sqlite, slug)) {
@@ -86,23 +86,28 @@ export async function bumpsWritten(): Promise<void> {
   await Promise.allSettled([...inFlight()]);
 }
 
-/** PostgreSQL: writes the bump; the mark it stood in for goes once written, unless a newer bump came since. */
-async function writeBumpAsync(db: ControlDb, slug: string, mark: string): Promise<void> {
+/**
+ * PostgreSQL: writes a bump. If it cannot be written, the blog's keys carry a mark until it is
+ * (the generation counted in advance might be the one another node's next bump writes), retried
+ * every OWED_RETRY_MS; the mark goes once written, unless a newer failure put another.
+ */
+async function writeBumpAsync(db: ControlDb, slug: string, mark?: string): Promise<void> {
   try {
     const row = (await db.orm.get(sql`update blogs set generation = generation + 1 where slug = ${slug} returning generation`)) as
       [number] | undefined;
-    if (row) noteGeneration(slug, Number(row[0]));
-    if (owedBumps().get(slug)?.mark === mark) owedBumps().delete(slug);
+    if (row) settleGeneration(slug, Number(row[0]));
+    if (mark && owedBumps().get(slug)?.mark === mark) owedBumps().delete(slug);
   } catch (error) {
     console.error(
       `[quire] the page cache of "${slug}" could not be renewed in the control database (${(error as Error).message}); retrying`,
     );
+    const owedMark = mark ?? owe(slug);
     // Retried without waiting for a reader (pageGeneration retries too, at most once a second).
     setTimeout(() => {
       const owed = owedBumps().get(slug);
-      if (owed?.mark === mark && Date.now() - owed.triedAt >= OWED_RETRY_MS) {
+      if (owed?.mark === owedMark && Date.now() - owed.triedAt >= OWED_RETRY_MS) {
         owed.triedAt = Date.now();
-        track(writeBumpAsync(db, slug, mark));
+        track(writeBumpAsync(db, slug, owedMark));
       }
     }, OWED_RETRY_MS).unref();
   }

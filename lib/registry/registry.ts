@@ -61,6 +61,8 @@ type Snapshot = Contents & {
 
 type Followed = {
   db: ControlDb;
+  /** Generations this process counted before PostgreSQL wrote them (`raiseGeneration`). */
+  raised: Map<string, number>;
   contents: Contents;
   loaded: Promise<void>;
   reloading: Promise<boolean> | undefined;
@@ -158,7 +160,7 @@ function fill(blogRows: unknown[][], domainRows: unknown[][], renameRows: unknow
 function followed(db: ControlDb): Followed {
   const current = holder().followed;
   if (current?.db === db) return current;
-  const state: Followed = { db, contents: empty(), loaded: Promise.resolve(), reloading: undefined, lastReadAt: 0 };
+  const state: Followed = { db, raised: new Map(), contents: empty(), loaded: Promise.resolve(), reloading: undefined, lastReadAt: 0 };
   let connected!: () => void;
   // Loaded once the listener is connected and has read the registry: no change can fall between.
   state.loaded = new Promise<void>((resolve) => (connected = resolve));
@@ -189,7 +191,12 @@ function reread(state: Followed): Promise<boolean> {
     const rows = async (query: string) => (await state.db.orm.all(sql.raw(query))) as unknown[][];
     try {
       const [blogRows, domainRows, renameRows] = await Promise.all([rows(PLACED_BLOGS), rows(DOMAINS), rows(RENAMES)]);
-      state.contents = fill(blogRows, domainRows, renameRows);
+      const contents = fill(blogRows, domainRows, renameRows);
+      for (const [slug, generation] of state.raised) {
+        const blog = contents.blogs.get(slug);
+        if (blog) blog.generation = Math.max(blog.generation, generation);
+      }
+      state.contents = contents;
       return true;
     } catch (error) {
       console.error(`[quire] could not read the blog registry: ${(error as Error).message}`);
@@ -204,10 +211,26 @@ function reread(state: Followed): Promise<boolean> {
   return next;
 }
 
-/** This process bumped a blog's generation (on PostgreSQL; control.db's trigger does it there). */
-export function noteGeneration(slug: string, generation: number): void {
-  const blog = holder().followed?.contents.blogs.get(slug);
-  if (blog) blog.generation = Math.max(blog.generation, generation);
+/**
+ * PostgreSQL: this process bumps a blog's generation, written in the background
+ * (lib/pagecache/generation.ts). It counts at once here, so this node's readers see the change
+ * after one cache miss; a reread keeps it until the written value comes back (`settleGeneration`).
+ */
+export function raiseGeneration(slug: string): void {
+  const state = holder().followed;
+  const blog = state?.contents.blogs.get(slug);
+  if (!state || !blog) return;
+  blog.generation += 1;
+  state.raised.set(slug, blog.generation);
+}
+
+/** The generation a background bump wrote: it replaces the one counted in advance. */
+export function settleGeneration(slug: string, written: number): void {
+  const state = holder().followed;
+  if (!state) return;
+  if ((state.raised.get(slug) ?? 0) <= written) state.raised.delete(slug);
+  const blog = state.contents.blogs.get(slug);
+  if (blog) blog.generation = Math.max(blog.generation, written);
 }
 
 /**
