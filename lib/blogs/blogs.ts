@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
-import { placeNewBlog, syncRoutes } from '@/lib/cluster/placement';
+import { assertNodeForNewBlog, placeNewBlog, syncRoutes } from '@/lib/cluster/placement';
 import { controlDb, type ControlOrm } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { tenantDbPath } from '@/lib/db/paths';
@@ -90,6 +90,7 @@ export async function slugAvailability(slug: string): Promise<{ available: boole
  * import) and records the blog in `control.db`.
  */
 export async function createBlog(input: NewBlog, provideFile: (slug: string) => void = createTenantFile): Promise<Blog> {
+  assertNodeForNewBlog();
   const blog = await checkNewBlog(input);
   const control = controlDb();
   provideFile(blog.slug);

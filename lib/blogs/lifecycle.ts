@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { and, eq, isNotNull, lt, ne } from 'drizzle-orm';
 import { checkNewBlog, findBlog, markUnderMaintenance } from './blogs';
 import { config } from '@/lib/config';
+import { placedHere } from '@/lib/cluster/fence';
 import { controlDb } from '@/lib/db/control';
 import { backupsDir, tenantDbPath, trashDir, trashedDbPath } from '@/lib/db/paths';
 import { MOVING_FILE_GRACE_MS, moveBlogFile, tenantPool } from '@/lib/db/pool';
@@ -46,12 +47,14 @@ export async function purgeTrash(days = config().trashDays, now = Date.now()): P
     .where(and(eq(blogs.status, 'deleted'), isNotNull(blogs.deletedAt), lt(blogs.deletedAt, new Date(now - days * 24 * 60 * 60 * 1000))))
     .all();
   for (const blog of expired) {
+    // In a cluster, the node its file is on purges it.
+    if (!placedHere(blog.slug)) continue;
     fs.rmSync(trashedDbPath(blog.slug), { force: true });
     // Its snapshots go too: the address is free again, and a new blog there must not see them.
     fs.rmSync(backupsDir(blog.slug), { recursive: true, force: true });
     await control.orm.delete(blogs).where(eq(blogs.id, blog.id)).run();
   }
-  return expired.map((blog) => blog.slug);
+  return expired.filter((blog) => placedHere(blog.slug)).map((blog) => blog.slug);
 }
 
 /** Gives a blog a new address; the old subdomain answers with a permanent redirect. */

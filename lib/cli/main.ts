@@ -693,13 +693,16 @@ try {
 } finally {
   // Close what the command opened; `quire --help` and usage errors loaded none of it.
   if (ranCommand) {
-    const [{ closeWorkerPools }, { closeTenantPool }, { closeControlDb }] = await Promise.all([
+    const [{ closeWorkerPools }, { closeTenantPool }, { closeControlDb }, { bumpsWritten }] = await Promise.all([
       import('@/lib/workers/pool'),
       import('@/lib/db/pool'),
       import('@/lib/db/control'),
+      import('@/lib/pagecache/generation'),
     ]);
     await closeWorkerPools();
     closeTenantPool();
+    // On PostgreSQL a page-cache bump is written in the background: before the connection goes.
+    await bumpsWritten();
     await closeControlDb();
   }
 }

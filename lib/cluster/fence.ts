@@ -29,6 +29,15 @@ export function presenceOf(blog: RegisteredBlog): Presence {
 }
 
 /**
+ * For work a node does by itself on blogs' files (comment digests, the trash, bounces): only the
+ * node the blog is placed on does it. On a single machine, every blog.
+ */
+export function placedHere(slug: string): boolean {
+  const node = config().cluster?.node;
+  return !node || registeredBlog(slug)?.placement?.node === node.id;
+}
+
+/**
  * Throws a 503 (with Retry-After) while the blog's writes are paused (an import, a move) or this
  * node may not write to it. Every write a person makes to a blog passes here.
  */

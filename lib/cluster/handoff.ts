@@ -15,6 +15,7 @@ import { openTenant, tenantPool } from '@/lib/db/pool';
 import { placement } from '@/lib/db/schema/cluster';
 import { blogs } from '@/lib/db/schema/control';
 import { checkBlogFile, snapshotBlog } from '@/lib/db/snapshot';
+import { assertNotPaused } from '@/lib/db/write-pause';
 import { CLUSTER_SECRET_HEADER } from '@/lib/http/headers';
 import { holdEpoch } from './held';
 
@@ -111,6 +112,9 @@ async function sendCopy(res: ServerResponse, slug: string, epoch: number, nodeId
   if (placed?.nodeId !== nodeId || placed.epoch !== epoch || placed.state !== 'moving') {
     throw new Error(`this node does not own ${slug} under epoch ${epoch} while it moves`);
   }
+  // An import merging into it writes through a connection of its own: the move waits for it
+  // (refused now: the operator tries again once the import is done).
+  assertNotPaused(slug);
   // From here no write reaches the file, not even one already past its checks: what is copied
   // is everything. The handles turn writable again if the move is called off (lib/cluster/node.ts).
   tenantPool().setReadOnly(slug, true);

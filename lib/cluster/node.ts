@@ -25,6 +25,9 @@ const ROUTES_EVERY_MS = 30_000;
 
 type Node = { id: string; address: string };
 
+/** Heartbeats are the database's clock: `quire cluster` compares them with it, wherever it runs. */
+const DATABASE_NOW = sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
 export async function joinCluster(node: Node): Promise<() => void> {
   const db = controlDb();
   const now = new Date();
@@ -37,7 +40,7 @@ export async function joinCluster(node: Node): Promise<() => void> {
       set: {
         address: node.address,
         startedAt: now,
-        heartbeatAt: now,
+        heartbeatAt: DATABASE_NOW,
         state: sql`case when ${nodes.state} = 'draining' then 'draining' else 'active' end`,
       },
     })
@@ -47,7 +50,7 @@ export async function joinCluster(node: Node): Promise<() => void> {
   const beat = setInterval(() => {
     void db.orm
       .update(nodes)
-      .set({ heartbeatAt: new Date() })
+      .set({ heartbeatAt: DATABASE_NOW })
       .where(sql`${nodes.id} = ${node.id}`)
       .run()
       .catch((error: unknown) => console.error(`[quire] heartbeat not recorded: ${(error as Error).message}`));

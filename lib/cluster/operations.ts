@@ -6,7 +6,8 @@ import { blogs } from '@/lib/db/schema/control';
 import { CLUSTER_SECRET_HEADER } from '@/lib/http/headers';
 import { InputError } from '@/lib/input';
 import { CLUSTER_PATH, type AdoptRequest } from './handoff';
-import { publishRoutes, readRoutes, showRoutes } from './router';
+import { syncRoutes } from './placement';
+import { readRoutes, showRoutes } from './router';
 
 /**
  * `quire cluster status | move | drain | failover` (docs/scale-out.md, "Operations"): what the
@@ -44,10 +45,17 @@ export type ClusterStatus = {
   routeDifferences: number | undefined;
 };
 
-export async function clusterStatus(now = Date.now()): Promise<ClusterStatus> {
+/** Milliseconds since a node's last heartbeat, on the database's clock (which the nodes beat with). */
+const heartbeatAge = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint - ${nodes.heartbeatAt}`;
+
+async function nodesWithAge(db: ControlOrm) {
+  return db.select({ node: nodes, heartbeatAgeMs: heartbeatAge }).from(nodes).orderBy(nodes.id).all();
+}
+
+export async function clusterStatus(): Promise<ClusterStatus> {
   const cluster = clusterSettings();
   const db = controlDb().orm;
-  const nodeRows = await db.select().from(nodes).orderBy(nodes.id).all();
+  const nodeRows = await nodesWithAge(db);
   const counts = await db
     .select({ nodeId: placement.nodeId, n: sql<number>`count(*)` })
     .from(placement)
@@ -72,10 +80,10 @@ export async function clusterStatus(now = Date.now()): Promise<ClusterStatus> {
       actual.filter((route) => expected.get(route.key) !== route.backend).length + Math.max(0, expected.size - actual.length);
   }
   return {
-    nodes: nodeRows.map((node) => ({
+    nodes: nodeRows.map(({ node, heartbeatAgeMs }) => ({
       ...node,
       blogs: counts.find((count) => count.nodeId === node.id)?.n ?? 0,
-      heartbeatAgeMs: now - node.heartbeatAt.getTime(),
+      heartbeatAgeMs,
     })),
     changing,
     unplaced: unplaced.map((row) => row.slug),
@@ -94,16 +102,10 @@ async function placementOf(db: ControlOrm, slug: string): Promise<Placed | undef
     .get();
 }
 
-async function nodeNamed(db: ControlOrm, id: string): Promise<ClusterNode> {
-  const node = await db.select().from(nodes).where(eq(nodes.id, id)).get();
-  if (!node) throw new InputError(`There is no node "${id}" in this cluster.`);
-  return node;
-}
-
-/** Rewrites the proxy's routes from the placement as `tx` sees it (nothing without HAProxy settings). */
-async function reroute(tx: ControlOrm): Promise<void> {
-  const haproxy = clusterSettings().haproxy;
-  if (haproxy) await publishRoutes(haproxy, await readRoutes(tx, config().rootHostname));
+async function nodeNamed(db: ControlOrm, id: string): Promise<ClusterNode & { heartbeatAgeMs: number }> {
+  const row = await db.select({ node: nodes, heartbeatAgeMs: heartbeatAge }).from(nodes).where(eq(nodes.id, id)).get();
+  if (!row) throw new InputError(`There is no node "${id}" in this cluster.`);
+  return { ...row.node, heartbeatAgeMs: row.heartbeatAgeMs };
 }
 
 export type MoveResult = { slug: string; from: string; to: string; epoch: number; writesPausedMs: number };
@@ -113,9 +115,9 @@ export async function moveBlog(slug: string, to: string): Promise<MoveResult> {
   clusterSettings();
   const control = controlDb();
   const target = await nodeNamed(control.orm, to);
-  if (target.state !== 'active' || Date.now() - target.heartbeatAt.getTime() > DEAD_AFTER_MS) {
+  if (target.state !== 'active' || target.heartbeatAgeMs > DEAD_AFTER_MS) {
     throw new InputError(
-      `Node "${to}" is not taking blogs (${target.state}, last heard from ${Math.round((Date.now() - target.heartbeatAt.getTime()) / 1000)} s ago).`,
+      `Node "${to}" is not taking blogs (${target.state}, last heard from ${Math.round(target.heartbeatAgeMs / 1000)} s ago).`,
     );
   }
   const placed = await control.transaction(async (tx) => {
@@ -136,13 +138,7 @@ export async function moveBlog(slug: string, to: string): Promise<MoveResult> {
     await askToAdopt(target, slug, { epoch: placed.epoch, from: { kind: 'node', address: source.address } });
   } catch (error) {
     // Called off: the blog stays where it was, writable again.
-    await control.transaction(async (tx) => {
-      await tx
-        .update(placement)
-        .set({ state: 'active', targetNodeId: null, targetReady: false, changedAt: new Date() })
-        .where(and(eq(placement.blogId, placed.blogId), eq(placement.epoch, placed.epoch)))
-        .run();
-    });
+    await callOff(placed);
     throw error;
   }
   await switchOver(placed, to);
@@ -151,24 +147,42 @@ export async function moveBlog(slug: string, to: string): Promise<MoveResult> {
 
 /**
  * The target has the file: readers are sent there, then it becomes the owner under the next
- * epoch. Two transactions, so that no moment exists where the proxy sends readers to a node that
- * neither owns the blog nor has its file.
+ * epoch, and the routes are published again. Readers are never sent to a node that neither owns
+ * the blog nor has its file. A failure before the epoch moved calls the change off: the blog
+ * stays where it was (writable again on a live owner).
  */
 async function switchOver(placed: Placed, to: string): Promise<void> {
   const control = controlDb();
-  await control.transaction(async (tx) => {
-    await tx.update(placement).set({ targetReady: true }).where(eq(placement.blogId, placed.blogId)).run();
-    await reroute(tx);
-  });
-  await control.transaction(async (tx) => {
-    const changed = await tx
+  try {
+    await control.transaction(async (tx) => {
+      await tx.update(placement).set({ targetReady: true }).where(eq(placement.blogId, placed.blogId)).run();
+    });
+    await syncRoutes();
+    await control.transaction(async (tx) => {
+      const changed = await tx
+        .update(placement)
+        .set({ nodeId: to, epoch: placed.epoch + 1, state: 'active', targetNodeId: null, targetReady: false, changedAt: new Date() })
+        .where(and(eq(placement.blogId, placed.blogId), eq(placement.epoch, placed.epoch)))
+        .returning({ epoch: placement.epoch })
+        .all();
+      if (changed.length !== 1) throw new Error(`${placed.slug} changed while it moved; nothing was switched`);
+    });
+  } catch (error) {
+    await callOff(placed);
+    await syncRoutes().catch(() => undefined);
+    throw error;
+  }
+  await syncRoutes();
+}
+
+/** A move or restore that did not complete: the blog is placed as it was, under its epoch. */
+async function callOff(placed: Placed): Promise<void> {
+  await controlDb().transaction(async (tx) => {
+    await tx
       .update(placement)
-      .set({ nodeId: to, epoch: placed.epoch + 1, state: 'active', targetNodeId: null, targetReady: false, changedAt: new Date() })
+      .set({ state: 'active', targetNodeId: null, targetReady: false, changedAt: new Date() })
       .where(and(eq(placement.blogId, placed.blogId), eq(placement.epoch, placed.epoch)))
-      .returning({ epoch: placement.epoch })
-      .all();
-    if (changed.length !== 1) throw new Error(`${placed.slug} changed while it moved; nothing was switched`);
-    await reroute(tx);
+      .run();
   });
 }
 
@@ -189,10 +203,15 @@ async function askToAdopt(node: ClusterNode, slug: string, request: AdoptRequest
 
 /** The live nodes other than `except`, fewest blogs first. */
 async function liveNodes(db: ControlOrm, except: string): Promise<{ node: ClusterNode; blogs: number }[]> {
-  const status = await clusterStatus();
-  return status.nodes
-    .filter((node) => node.id !== except && node.state === 'active' && node.heartbeatAgeMs <= DEAD_AFTER_MS)
-    .map((node) => ({ node: { ...node }, blogs: node.blogs }))
+  // From the control plane alone: a failover must not depend on HAProxy's runtime API answering.
+  const counts = await db
+    .select({ nodeId: placement.nodeId, n: sql<number>`count(*)` })
+    .from(placement)
+    .groupBy(placement.nodeId)
+    .all();
+  return (await nodesWithAge(db))
+    .filter(({ node, heartbeatAgeMs }) => node.id !== except && node.state === 'active' && heartbeatAgeMs <= DEAD_AFTER_MS)
+    .map(({ node }) => ({ node, blogs: counts.find((count) => count.nodeId === node.id)?.n ?? 0 }))
     .sort((a, b) => a.blogs - b.blogs);
 }
 
@@ -262,7 +281,7 @@ export async function failoverNode(
   const started = performance.now();
   const control = controlDb();
   const dead = await nodeNamed(control.orm, id);
-  const silentMs = Date.now() - dead.heartbeatAt.getTime();
+  const silentMs = dead.heartbeatAgeMs;
   if (silentMs < DEAD_AFTER_MS && !options.force) {
     throw new InputError(`Node "${id}" was heard from ${Math.round(silentMs / 1000)} s ago: it is not dead. (--force if it is.)`);
   }
@@ -288,7 +307,12 @@ export async function failoverNode(
             .where(and(eq(placement.blogId, blog.blogId), eq(placement.epoch, blog.epoch)))
             .run();
         });
-        await askToAdopt(target, blog.slug, { epoch: blog.epoch, from: { kind: 'replica' } });
+        try {
+          await askToAdopt(target, blog.slug, { epoch: blog.epoch, from: { kind: 'replica' } });
+        } catch (error) {
+          await callOff(blog); // still the dead node's: a later failover tries again
+          throw error;
+        }
         await switchOver(blog, target.id);
         result.restored.push({ slug: blog.slug, to: target.id, epoch: blog.epoch + 1, seconds: (performance.now() - blogStarted) / 1000 });
       } catch (error) {

@@ -1,8 +1,17 @@
 import { config } from '@/lib/config';
+import { InputError } from '@/lib/input';
 import { controlDb, type ControlOrm } from '@/lib/db/control';
 import { placement } from '@/lib/db/schema/cluster';
 import { holdEpoch } from './held';
 import { publishRoutes, readRoutes } from './router';
+
+/** In a cluster a blog is created on a node (it holds the file): refused elsewhere, before anything is written. */
+export function assertNodeForNewBlog(): void {
+  const cluster = config().cluster;
+  if (cluster && !cluster.node) {
+    throw new InputError("In a cluster a blog is created on a node: run this with that node's settings (QUIRE_NODE_ID, QUIRE_DATA_DIR).");
+  }
+}
 
 /**
  * Where a new blog lives in a cluster: on the node that created it, epoch 1 (docs/scale-out.md).
@@ -16,12 +25,13 @@ export async function placeNewBlog(tx: ControlOrm, blog: { id: number; slug: str
 }
 
 /**
- * Rewrites HAProxy's routes from the control plane (lib/cluster/router.ts), under the control
- * plane's write lock so that two nodes' rewrites cannot commit an older picture last. Nothing
- * without HAProxy settings.
+ * Rewrites HAProxy's routes from the control plane (lib/cluster/router.ts). The rewrites take
+ * turns (a lock of their own, not the control plane's write lock: the network calls hold up no
+ * sign-up), and each reads the placement inside its turn, so an older picture never lands last.
+ * Nothing without HAProxy settings.
  */
 export async function syncRoutes(): Promise<void> {
   const haproxy = config().cluster?.haproxy;
   if (!haproxy) return;
-  await controlDb().transaction(async (tx) => publishRoutes(haproxy, await readRoutes(tx, config().rootHostname)));
+  await controlDb().transaction(async (tx) => publishRoutes(haproxy, await readRoutes(tx, config().rootHostname)), { lock: 'routes' });
 }

@@ -2,6 +2,7 @@ import { setImmediate as yieldToRequests } from 'node:timers/promises';
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { findBlog } from '@/lib/blogs/blogs';
+import { placedHere } from '@/lib/cluster/fence';
 import { config, platformUrl } from '@/lib/config';
 import { controlDb, type ControlOrm } from '@/lib/db/control';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
@@ -253,8 +254,9 @@ async function digestsOfBlog(blogId: number, rows: (typeof commentNotices.$infer
     for (const row of rows) await drop(control.orm, row.userId);
     return 0;
   }
-  // Its file is with the operator: the digest waits until the blog is back.
-  if (blog.status !== 'active') return 0;
+  // Its file is with the operator: the digest waits until the blog is back. In a cluster, the
+  // node that holds its file sends it.
+  if (blog.status !== 'active' || !placedHere(blog.slug)) return 0;
   const handle = openTenant(blog.slug);
   const found = new Map<number, ReturnType<typeof pendingSince>>();
   let sent = 0;

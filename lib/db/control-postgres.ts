@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { appRoot } from '@/lib/config';
-import type { ControlDb, ControlOrm, DriverResult } from './control';
+import type { ControlDb, ControlOrm, DriverResult, TransactionOptions } from './control';
 
 /**
  * The control plane on PostgreSQL (docs/architecture.md, "The control plane"). drizzle's SQLite
@@ -29,9 +29,10 @@ const GENERATION_BUMP = /^update "?blogs"? set "?generation"? = "?generation"? \
 /** Write transactions take this lock: one at a time, as on SQLite (see ControlDb.transaction). */
 const WRITE_LOCK = 7_146_001;
 const MIGRATION_LOCK = 7_146_002;
+const ROUTES_LOCK = 7_146_003;
 
 export function openPostgresControl(url: string, schema: Record<string, unknown>): ControlDb {
-  const pool = new pg.Pool({ connectionString: url, types, max: 4, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString: url, types, max: 10, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server (PostgreSQL restarted) is dropped by the pool; without a
   // listener the error would end the process.
   pool.on('error', (error) => console.error(`[quire] control database connection lost: ${error.message}`));
@@ -64,13 +65,14 @@ export function openPostgresControl(url: string, schema: Record<string, unknown>
     backend: 'postgres',
     orm,
     sqlite: undefined,
-    async transaction<T>(work: (tx: ControlOrm) => Promise<T>): Promise<T> {
+    async transaction<T>(work: (tx: ControlOrm) => Promise<T>, options?: TransactionOptions): Promise<T> {
       await migrated();
       const client = await pool.connect();
+      const due = new Set<(typeof followers)[number]>();
+      let result: T;
       try {
         await client.query('begin');
-        await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-        const due = new Set<(typeof followers)[number]>();
+        await client.query('select pg_advisory_xact_lock($1)', [options?.lock === 'routes' ? ROUTES_LOCK : WRITE_LOCK]);
         const tx = drizzle(
           async (text, params, method) => {
             touched(text).forEach((follower) => due.add(follower));
@@ -78,16 +80,17 @@ export function openPostgresControl(url: string, schema: Record<string, unknown>
           },
           { schema },
         ) as ControlOrm;
-        const result = await work(tx);
+        result = await work(tx);
         await client.query('commit');
-        await tell(due);
-        return result;
       } catch (error) {
         await client.query('rollback').catch(() => undefined);
         throw error;
       } finally {
         client.release();
       }
+      // After the client is back in the pool: the rereads need clients of their own.
+      await tell(due);
+      return result;
     },
     listen(channel, onMessage, onConnected) {
       listeners.push(listenControl(url, channel, onMessage, onConnected));

@@ -26,7 +26,7 @@ export type ControlDb = {
    * (SQLite's single writer; an advisory lock on PostgreSQL), so a check inside holds until the
    * commit. Await nothing but `tx` inside: on SQLite, other queries wait for the commit.
    */
-  transaction<T>(work: (tx: ControlOrm) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: ControlOrm) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * PostgreSQL only: `reread` runs after this process writes to one of `tables` (a page-cache
    * generation bump excepted), before the write's promise resolves (after the commit, in a
@@ -42,6 +42,15 @@ export type ControlDb = {
   /** SQLite only: the connection itself (the registry's `data_version`, backups). */
   sqlite: Sqlite | undefined;
   close(): Promise<void>;
+};
+
+export type TransactionOptions = {
+  /**
+   * PostgreSQL: `routes` serializes this transaction with the others that publish HAProxy's routes
+   * (lib/cluster) instead of with the control plane's writes, so the network calls it makes
+   * inside hold no one else up. SQLite has one lock.
+   */
+  lock?: 'write' | 'routes';
 };
 
 /** What a write reports: rows it changed. */

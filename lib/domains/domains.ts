@@ -7,6 +7,7 @@ import { blogDomains, memberships, type Blog, type BlogDomain, type User } from 
 import { conflict, notFoundError } from '@/lib/http/errors';
 import { InputError, parseInput } from '@/lib/input';
 import { bumpGeneration } from '@/lib/pagecache/generation';
+import { syncRoutes } from '@/lib/cluster/placement';
 import { customDomainTarget, registeredBlog, type DomainTarget } from '@/lib/registry/registry';
 import { domainSchema, refusedDomainReason } from './names';
 import { challengeName, hasChallengeRecord } from './verify';
@@ -185,6 +186,8 @@ export async function removeDomain(blog: Blog, domain: string): Promise<void> {
 /** Pages carry the blog's absolute address (canonical, feeds): cached copies must go. */
 function domainChanged(blog: Blog): void {
   bumpGeneration(blog.slug);
+  // In a cluster, the proxy sends the name to the blog's node (nothing on a single machine).
+  void syncRoutes().catch((error: unknown) => console.error(`[quire] routes not published: ${(error as Error).message}`));
 }
 
 /** The blog a custom domain is verified for, else one that claims it (the front serves only verified ones). */

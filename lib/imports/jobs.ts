@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Blog, User } from '@/lib/db/schema/control';
 import { config } from '@/lib/config';
 import { removeQuietly, scratchFile, tenantDbPath } from '@/lib/db/paths';
+import { assertWritable } from '@/lib/cluster/fence';
 import { pauseWrites } from '@/lib/db/write-pause';
 import { asLowDiskSpace, assertSpaceForBigWrites } from '@/lib/disk/space';
 import { blogBaseUrl } from '@/lib/blogs/address';
@@ -174,6 +175,8 @@ export async function startImport(user: User, id: string, target: ImportTarget):
     throw new HttpError(409, job.state === 'done' ? 'This export was imported already.' : 'This export is not ready to import.');
   assertSpaceForBigWrites();
   const into: Blog | undefined = 'into' in target ? (await requireBlogAccess(user, target.into, 'import')).blog : undefined;
+  // Not into a blog whose writes are paused (another import, a move to another node).
+  if (into) assertWritable(into.slug);
   // A new blog counts against the account's blogs: said now, not after minutes of work.
   if (!into) await assertMayOwnAnotherBlog(user);
   const release = claimForAccount('import', user.id, BUSY);

@@ -246,8 +246,32 @@ export async function dueMail(now: number, limit: number, skip: ReadonlySet<numb
     .orderBy(sql`${mailMessages.kind} = 'newsletter'`, mailOutbox.notBefore, mailOutbox.id)
     .limit(limit + skip.size)
     .all();
-  return rows.filter((row) => !skip.has(row.id)).slice(0, limit);
+  const candidates = rows.filter((row) => !skip.has(row.id)).slice(0, limit);
+  if (candidates.length === 0) return [];
+  // Claimed in one statement: of several senders (the nodes of a cluster), only one gets a row.
+  // A claimed row is due again after CLAIM_MS: if this sender dies before the server's answer is
+  // recorded, another sends it then.
+  const claimed = await controlDb()
+    .orm.update(mailOutbox)
+    .set({ notBefore: new Date(now + CLAIM_MS) })
+    .where(
+      and(
+        inArray(
+          mailOutbox.id,
+          candidates.map((row) => row.id),
+        ),
+        eq(mailOutbox.state, 'queued'),
+        lte(mailOutbox.notBefore, new Date(now)),
+      ),
+    )
+    .returning({ id: mailOutbox.id })
+    .all();
+  const ours = new Set(claimed.map((row) => row.id));
+  return candidates.filter((row) => ours.has(row.id));
 }
+
+/** How long a sender holds the rows it took (see dueMail). */
+const CLAIM_MS = 10 * 60 * 1000;
 
 export type DueMail = {
   id: number;

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { placedHere } from '@/lib/cluster/fence';
 import { controlDb } from '@/lib/db/control';
 import { openTenant } from '@/lib/db/pool';
 import { blogs } from '@/lib/db/schema/control';
@@ -19,6 +20,12 @@ export async function recordBounce({ mail, error }: PermanentFailure): Promise<v
     .where(eq(blogs.id, message.blogId))
     .get();
   if (!blog || blog.status === 'deleted') return;
+  if (!placedHere(blog.slug)) {
+    // In a cluster the sender may run on another node than the blog's file: the reason stays on
+    // the outbox row, and the reader is not marked (docs/scale-out.md, "Known limits").
+    console.error(`[quire] mail: a reader of ${blog.slug} bounced; the blog's file is on another node, so they stay subscribed`);
+    return;
+  }
   try {
     markBounced(openTenant(blog.slug), mail.subscriberId, error);
   } catch (failure) {

@@ -6,7 +6,7 @@ import { tenantDbPath } from '@/lib/db/paths';
 import { closeTenantPool, openTenant, tenantPool } from '@/lib/db/pool';
 import { savePost } from '@/lib/posts/posts';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { controlSqlFromAnotherProcess } from '@/lib/testing/control';
+import { controlSqlFromAnotherProcess, expectSeen } from '@/lib/testing/control';
 import { bumpGeneration, bumpsWritten, pageGeneration } from './generation';
 
 const dataDir = makeTempDataDir();
@@ -38,7 +38,7 @@ describe('page-cache generation', () => {
   it('moves on a bump made by another process (the CLI writes the control plane)', async () => {
     const g = pageGeneration('alice');
     await controlSqlFromAnotherProcess("update blogs set generation = generation + 1 where slug = 'alice'");
-    await expect.poll(() => pageGeneration('alice')).not.toBe(g);
+    await expectSeen(() => pageGeneration('alice')).not.toBe(g);
   });
 
   it('does not move on writes readers cannot see (a draft)', async () => {

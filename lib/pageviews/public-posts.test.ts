@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tenantDbPath } from '@/lib/db/paths';
 import type { TenantHandle } from '@/lib/db/pool';
-import { controlSqlFromAnotherProcess } from '@/lib/testing/control';
+import { controlSqlFromAnotherProcess, expectSeen } from '@/lib/testing/control';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { createPost } from '@/lib/posts/posts';
 import { makeTempBlog } from '@/lib/testing/data-dir';
@@ -56,6 +56,6 @@ describe('isPublicPost', () => {
       blogFile.close();
     }
     await controlSqlFromAnotherProcess("update blogs set generation = generation + 1 where slug = 'pp'");
-    await expect.poll(() => isPublicPost(handle, published, now)).toBe(false);
+    await expectSeen(() => isPublicPost(handle, published, now)).toBe(false);
   });
 });

@@ -65,7 +65,9 @@ type Followed = {
   raised: Map<string, number>;
   contents: Contents;
   loaded: Promise<void>;
-  reloading: Promise<boolean> | undefined;
+  /** The reread running, and the one queued behind it (shared by whoever asks meanwhile). */
+  running: Promise<boolean> | undefined;
+  queued: Promise<boolean> | undefined;
   lastReadAt: number;
 };
 
@@ -160,14 +162,26 @@ function fill(blogRows: unknown[][], domainRows: unknown[][], renameRows: unknow
 function followed(db: ControlDb): Followed {
   const current = holder().followed;
   if (current?.db === db) return current;
-  const state: Followed = { db, raised: new Map(), contents: empty(), loaded: Promise.resolve(), reloading: undefined, lastReadAt: 0 };
-  let connected!: () => void;
-  // Loaded once the listener is connected and has read the registry: no change can fall between.
-  state.loaded = new Promise<void>((resolve) => (connected = resolve));
+  const state: Followed = {
+    db,
+    raised: new Map(),
+    contents: empty(),
+    loaded: Promise.resolve(),
+    running: undefined,
+    queued: undefined,
+    lastReadAt: 0,
+  };
+  let loaded!: () => void;
+  // Loaded once the listener is connected and the registry read after it: no change falls between.
+  state.loaded = new Promise<void>((resolve) => (loaded = resolve));
+  const readUntilRead = async (delay = 500): Promise<void> => {
+    if (await reread(state)) return loaded();
+    setTimeout(() => void readUntilRead(Math.min(delay * 2, 30_000)), delay).unref();
+  };
   db.listen?.(
     CHANNEL,
     (payload) => onNotice(state, payload),
-    () => void reread(state).then((read) => read && connected()),
+    () => void readUntilRead(),
   );
   db.followOwnWrites?.(['blogs', 'blog_domains', 'blog_redirects', 'placement'], async () => void (await reread(state)));
   holder().followed = state;
@@ -182,8 +196,9 @@ function onNotice(state: Followed, payload: string): void {
 }
 
 /**
- * Reads the whole registry again; a reread asked for while one runs runs once after it. False
- * when it could not be read (the last one read stays in use).
+ * Reads the whole registry again. Asked while one runs, it runs once more after it, shared by
+ * everyone who asks meanwhile. False when it could not be read (the last one read stays in use).
+ * A generation never goes back: a notice or a bump that arrived while the rows were read counts.
  */
 function reread(state: Followed): Promise<boolean> {
   const run = async (): Promise<boolean> => {
@@ -192,9 +207,9 @@ function reread(state: Followed): Promise<boolean> {
     try {
       const [blogRows, domainRows, renameRows] = await Promise.all([rows(PLACED_BLOGS), rows(DOMAINS), rows(RENAMES)]);
       const contents = fill(blogRows, domainRows, renameRows);
-      for (const [slug, generation] of state.raised) {
-        const blog = contents.blogs.get(slug);
-        if (blog) blog.generation = Math.max(blog.generation, generation);
+      for (const blog of contents.blogs.values()) {
+        const known = Math.max(state.contents.blogs.get(blog.slug)?.generation ?? 0, state.raised.get(blog.slug) ?? 0);
+        blog.generation = Math.max(blog.generation, known);
       }
       state.contents = contents;
       return true;
@@ -203,12 +218,18 @@ function reread(state: Followed): Promise<boolean> {
       return false;
     }
   };
-  const previous = state.reloading;
-  const next: Promise<boolean> = (previous ? previous.then(run) : run()).finally(() => {
-    if (state.reloading === next) state.reloading = undefined;
+  if (!state.running) {
+    const running: Promise<boolean> = run().finally(() => {
+      if (state.running === running) state.running = undefined;
+    });
+    state.running = running;
+    return running;
+  }
+  state.queued ??= state.running.then(() => {
+    state.queued = undefined;
+    return reread(state);
   });
-  state.reloading = next;
-  return next;
+  return state.queued;
 }
 
 /**
@@ -251,7 +272,7 @@ export async function lookUpMissing(): Promise<void> {
   const db = controlDb();
   if (db.sqlite) return;
   const state = followed(db);
-  if (state.reloading) await state.reloading;
+  if (state.running) await state.running;
   else if (Date.now() - state.lastReadAt >= REREAD_MS) await reread(state);
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openTenant } from '@/lib/db/pool';
 import { handleBeacon } from '@/lib/pageviews/ingest';
 import { registeredBlog } from '@/lib/registry/registry';
+import { presenceOf } from '@/lib/cluster/fence';
 import type { FrontContext } from './context';
 import { drainAndSend, sendStatus } from './respond';
 
@@ -11,7 +12,9 @@ import { drainAndSend, sendStatus } from './respond';
  */
 export async function serveBeacon(req: IncomingMessage, res: ServerResponse, slug: string, context: FrontContext): Promise<void> {
   if (req.method !== 'POST') return sendStatus(res, 405);
-  if (registeredBlog(slug)?.status !== 'active') return drainAndSend(req, res, 204);
+  const blog = registeredBlog(slug);
+  // Not counted: a blog that is not live, or (in a cluster) whose file is on another node.
+  if (blog?.status !== 'active' || presenceOf(blog) === 'elsewhere') return drainAndSend(req, res, 204);
   try {
     openTenant(slug);
   } catch {

@@ -38,8 +38,12 @@ function route(req: IncomingMessage, res: ServerResponse, context: FrontContext)
   const path = normalisePath(req.url);
   const cluster = context.config.cluster;
   if (cluster?.node) res.setHeader(NODE_HEADER, cluster.node.id);
-  // Between a cluster's nodes, whatever host they name each other by (lib/cluster/handoff.ts).
-  if (cluster?.node && path?.pathname.startsWith(CLUSTER_PATH)) return serveCluster(req, res, path.pathname);
+  // Between a cluster's nodes, whatever host they name each other by (lib/cluster/handoff.ts):
+  // asked for by that very path (not one that resolves to it), and never through the proxy.
+  if (cluster?.node && path?.pathname.startsWith(CLUSTER_PATH)) {
+    if (!req.url?.startsWith(CLUSTER_PATH) || req.headers['x-forwarded-for'] !== undefined) return sendErrorPage(res, 404, req.method);
+    return serveCluster(req, res, path.pathname);
+  }
   // Asked by a TLS proxy (Caddy's on-demand `ask`) through whatever host it was given.
   if (path?.pathname === DOMAIN_CHECK_PATH) return answerDomainCheck(req, res, path.search, context.config);
 

@@ -5,6 +5,7 @@ import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { tenantDbPath, trashSweepStatePath } from '@/lib/db/paths';
+import { placedHere } from '@/lib/cluster/fence';
 import { openTenant, type TenantHandle } from '@/lib/db/pool';
 import { blogs } from '@/lib/db/schema/control';
 import { processWide } from '@/lib/process/shared';
@@ -132,6 +133,8 @@ async function sweep(now: number, days: number, open: (slug: string) => TenantHa
   const newest = migrationSet('tenant').migrations.length;
   let statsSinceYield = 0;
   for (const { slug } of live) {
+    // In a cluster, each node sweeps the blogs whose files it holds.
+    if (!placedHere(slug)) continue;
     const known = memory[slug];
     const files = filesOf(slug);
     // Unchanged since we looked, and nothing in its trash due: nothing to do, no file opened.
