@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestCluster } from './test-cluster/cluster';
 import { CheckFailed, checkMoveUnderLoad, checkRouting, measureCapacity, type Fixture, type Measured } from './test-cluster/checks';
+import { checkKillAndFailover, checkPostgresRestart, checkStaleNodeBack } from './test-cluster/failures';
 import { Session } from './test-cluster/http';
 import { killEverything, ROOT } from './test-cluster/processes';
 
@@ -31,6 +32,9 @@ const CHECKS: [string, (fixture: Fixture) => Promise<Measured>][] = [
   ['1 routing', checkRouting],
   ['capacity after 1', measureCapacity],
   ['2 move under load', checkMoveUnderLoad],
+  ['3 kill -9, failover', checkKillAndFailover],
+  ['4 killed node back', checkStaleNodeBack],
+  ['5 PostgreSQL restart', checkPostgresRestart],
 ];
 
 /** No check runs longer than this: a hang is a failure, not a test that never ends. */
