@@ -178,11 +178,12 @@ export async function measureCapacity(fixture: Fixture): Promise<Measured> {
 }
 
 /**
- * The Litestream replicating all of a node's `blogs`, once it has opened them: the blogs created
- * last in check 1 restarted it a moment ago (at most one restart per 2 s), and it opens each
- * file at its first look (a second after it starts): its open files, the same twice a second apart.
+ * The Litestream replicating all of a node's `blogs`, once it has opened them: blogs placed on
+ * the node a moment ago (the last of check 1, a failover's) restart it (at most once per 2 s),
+ * and it opens each file at its first look (a second after it starts): its open files, the same
+ * twice a second apart.
  */
-async function steadyLitestream(id: NodeId, backup: Managed, blogs: number): Promise<number> {
+export async function steadyLitestream(id: NodeId, backup: Managed, blogs: number): Promise<number> {
   let pid: number | undefined;
   let fds = -1;
   await waitUntil(

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { restoreClusterBlog } from '@/lib/backup/restore';
 import { DEAD_AFTER_MS, type ClusterStatus, type FailoverResult } from '@/lib/cluster/operations';
 import { NODE_IDS, type NodeId, type Placed, type TestCluster } from './cluster';
-import { countBy, describe, expect, proxy, publishPost, waitUntilServedBy, type Fixture, type Measured } from './checks';
+import { countBy, describe, expect, proxy, publishPost, steadyLitestream, waitUntilServedBy, type Fixture, type Measured } from './checks';
 import { blogHost, inParallel, send, steadyLoad, type Answer } from './http';
 import { childrenNamed, sleep, tail, waitUntil } from './processes';
 
@@ -59,7 +59,11 @@ export async function checkKillAndFailover(fixture: Fixture): Promise<Measured> 
   const apiWriter = steadyLoad(API_WRITES_PER_SECOND, (i) => publishPost(fixture, accountBlog, `api-${i}`));
   const posts = Array.from({ length: NODE_WRITES }, (_, i) => `${doomed[i % doomed.length]!.slug}:w-${i}`);
   const nodeWriter = cluster.startWriterOn(KILLED, ['post', '--every', String(NODE_WRITE_EVERY_MS), ...posts]);
-  await nodeWriter.waitFor('ack ', 30_000);
+  // A writer that never starts fails the check: the API's load does not outlive it.
+  await nodeWriter.waitFor('ack ', 30_000).catch(async (error: unknown) => {
+    await apiWriter.stop();
+    throw error;
+  });
   await sleep(WRITING_BEFORE_KILL_MS);
 
   const killedAt = Date.now();
@@ -71,10 +75,11 @@ export async function checkKillAndFailover(fixture: Fixture): Promise<Measured> 
   );
   try {
     const apiWrites = await apiWriter.stop();
-    const deadAfterMs = await waitUntil(`${KILLED}'s heartbeat is ${DEAD_AFTER_MS / 1000} s old`, 30_000, async () => {
+    await waitUntil(`${KILLED}'s heartbeat is ${DEAD_AFTER_MS / 1000} s old`, 30_000, async () => {
       return (await cluster.heartbeatAgeMs(KILLED)) > DEAD_AFTER_MS + DEAD_MARGIN_MS;
     });
     const failoverStart = Date.now();
+    const deadAfterMs = failoverStart - killedAt;
     const run = await cluster.runQuire(['cluster', 'failover', KILLED, '--json']);
     const failoverMs = Date.now() - failoverStart;
     const result = parseFailover(run.stdout);
@@ -121,7 +126,7 @@ export async function checkKillAndFailover(fixture: Fixture): Promise<Measured> 
     const apiAcked = acks.filter((ack) => ack.by === 'api').length;
     return {
       killed: `${KILLED} (${doomed.length} blogs) under ${API_WRITES_PER_SECOND} API writes/s and ${1000 / NODE_WRITE_EVERY_MS} node writes/s`,
-      'dead after': `${(deadAfterMs / 1000).toFixed(1)} s (heartbeat > ${DEAD_AFTER_MS / 1000} s old)`,
+      'dead after': `${(deadAfterMs / 1000).toFixed(1)} s after the kill, its heartbeat was over ${DEAD_AFTER_MS / 1000} s old`,
       failover: `${result.restored.length} restored, ${result.failed.length} refused (integrity + search index checked), CLI ${(failoverMs / 1000).toFixed(1)} s; per blog ${secondsSpread(result.restored.map((blog) => blog.seconds))}`,
       RTO: `${(rtoMs / 1000).toFixed(1)} s from the kill until all ${doomed.length} blogs answered 200 from a survivor (${countBy(
         doomed,
@@ -297,9 +302,14 @@ function replicaListing(cluster: TestCluster, blogIds: number[]): Map<string, nu
 
 /**
  * The listing once the survivors' Litestream has sent the restored blogs (a snapshot and WAL of
- * each new epoch, a few seconds after the failover): the same twice, two seconds apart.
+ * each new epoch, a few seconds after the failover): each survivor's Litestream replicates all
+ * the blogs placed on it (no restart pending), and the listing is the same twice, two seconds apart.
  */
 async function steadyReplicaListing(cluster: TestCluster, blogIds: number[]): Promise<Map<string, number>> {
+  const placement = [...(await cluster.placement()).values()];
+  for (const id of survivors) {
+    await steadyLitestream(id, cluster.nodes[id].backup!, placement.filter((placed) => placed.node === id).length);
+  }
   let last = replicaListing(cluster, blogIds);
   await waitUntil(
     "the survivors' replicas of the restored blogs are steady",
