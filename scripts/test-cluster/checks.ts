@@ -1,6 +1,6 @@
-import { NODE_IDS, type NodeId, type TestCluster } from './cluster';
+import { NODE_IDS, type NodeId, type Placed, type TestCluster } from './cluster';
 import { blogHost, inParallel, isSuccess, send, Session, steadyLoad, type Answer, type Timed } from './http';
-import { sleep, waitUntil } from './processes';
+import { childrenNamed, resourceUse, sleep, waitUntil, type Managed } from './processes';
 
 /**
  * The checks of `npm run test:cluster`, in the order they run; each builds on the cluster the
@@ -11,7 +11,7 @@ export class CheckFailed extends Error {}
 
 export type Measured = Record<string, string | number>;
 
-function expect(condition: boolean, message: string): asserts condition {
+export function expect(condition: boolean, message: string): asserts condition {
   if (!condition) throw new CheckFailed(message);
 }
 
@@ -23,6 +23,8 @@ export type Fixture = {
   account: { email: string; password: string; session: Session };
   /** The account's blog created on each node (check 1), for writes through the dashboard API. */
   accountBlogOn: Record<NodeId, string>;
+  /** The blogs of the node killed in check 3, as they were placed before it died. */
+  failedOver: Placed[];
 };
 
 /** How many of the hundred blogs each node creates. */
@@ -31,28 +33,32 @@ const ROUTING_REQUESTS = 1000;
 /** A node learns of a change of placement from PostgreSQL's NOTIFY: a moment after the command ends. */
 const NOTIFY_GRACE_MS = 1500;
 
-const proxy = (fixture: Fixture) => fixture.cluster.proxyPort;
+export const proxy = (fixture: Fixture) => fixture.cluster.proxyPort;
 
 /** The slug of the n-th blog a node creates: n1-blog-00 … */
 const blogSlug = (node: NodeId, i: number) => `${node}-blog-${String(i).padStart(2, '0')}`;
 
 /** A published post, through the dashboard API (via HAProxy, by the slug in the path). */
-function publishPost(fixture: Fixture, blog: string, slug: string): Promise<Answer> {
-  return fixture.account.session.call('POST', `/api/blogs/${blog}/posts`, {
-    title: `Post ${slug}`,
-    slug,
-    markdown: `Post ${slug} of ${blog}.`,
-    action: 'publish',
-  });
+export function publishPost(fixture: Fixture, blog: string, slug: string, port?: number): Promise<Answer> {
+  return fixture.account.session.call(
+    'POST',
+    `/api/blogs/${blog}/posts`,
+    { title: `Post ${slug}`, slug, markdown: `Post ${slug} of ${blog}.`, action: 'publish' },
+    port,
+  );
 }
 
 /** Waits until a blog answers 200 through HAProxy from `node` (its routes and its registry caught up). */
-async function waitUntilServedBy(fixture: Fixture, slug: string, node: string, timeoutMs = 20_000): Promise<void> {
+export async function waitUntilServedBy(fixture: Fixture, slug: string, node: string, timeoutMs = 20_000): Promise<void> {
   let last: Answer | undefined;
-  await waitUntil(`${slug} is served by ${node} through HAProxy (last: ${last?.status} from ${last?.node})`, timeoutMs, async () => {
-    last = await send(proxy(fixture), blogHost(slug), '/');
-    return last.status === 200 && last.node === node;
-  });
+  await waitUntil(
+    () => `${slug} is served by ${node} through HAProxy (last: ${describe(last)})`,
+    timeoutMs,
+    async () => {
+      last = await send(proxy(fixture), blogHost(slug), '/');
+      return last.status === 200 && last.node === node;
+    },
+  );
 }
 
 // ── 1 ────────────────────────────────────────────────────────────────────────────────────────
@@ -147,6 +153,56 @@ async function checkAccountOnEveryNode(fixture: Fixture): Promise<string> {
   return `200 from owner: ${opened.join(', ')}`;
 }
 
+// ── capacity, after 1 ────────────────────────────────────────────────────────────────────────
+/**
+ * What each node holds once check 1's blogs are in place (docs/scale-out.md, "Measured here"):
+ * its blogs, the resident memory and open files of its server, and of the Litestream its backup
+ * run started (one file handle per blog file, WAL and shadow WAL: it grows with the blogs).
+ */
+export async function measureCapacity(fixture: Fixture): Promise<Measured> {
+  const { cluster } = fixture;
+  const placement = await cluster.placement();
+  const measured: Measured = {};
+  for (const id of NODE_IDS) {
+    const { server, backup } = cluster.nodes[id];
+    const blogs = [...placement.values()].filter((placed) => placed.node === id).length;
+    const litestream = await steadyLitestream(id, backup!, blogs);
+    const node = resourceUse(server!.child.pid!);
+    const replicating = resourceUse(litestream);
+    const supervising = resourceUse(backup!.child.pid!);
+    measured[id] =
+      `${blogs} blogs; node ${node.rssMb} MB RSS, ${node.fds} fds; ` +
+      `Litestream ${replicating.rssMb} MB RSS, ${replicating.fds} fds; backup run ${supervising.rssMb} MB RSS, ${supervising.fds} fds`;
+  }
+  return measured;
+}
+
+/**
+ * The Litestream replicating all of a node's `blogs`, once it has opened them: blogs placed on
+ * the node a moment ago (the last of check 1, a failover's) restart it (at most once per 2 s),
+ * and it opens each file at its first look (a second after it starts): its open files, the same
+ * twice a second apart.
+ */
+export async function steadyLitestream(id: NodeId, backup: Managed, blogs: number): Promise<number> {
+  let pid: number | undefined;
+  let fds = -1;
+  await waitUntil(
+    () => `${id}'s Litestream replicates its ${blogs} blogs, its open files steady (pid ${pid}, ${fds} fds)`,
+    30_000,
+    () => {
+      const started = [...backup.output().matchAll(/Litestream \(pid (\d+)\) replicates (\d+) blogs?/g)].at(-1);
+      const running = childrenNamed(backup.child.pid!, 'litestream')[0];
+      if (!started || Number(started[2]) !== blogs || Number(started[1]) !== running) return false;
+      const previous = pid === running ? fds : -1;
+      pid = running;
+      fds = resourceUse(running).fds;
+      return fds === previous && fds > blogs;
+    },
+    1000,
+  );
+  return pid!;
+}
+
 // ── 2 ────────────────────────────────────────────────────────────────────────────────────────
 const READS_PER_SECOND = 50;
 const WRITES_PER_SECOND = 5;
@@ -217,14 +273,14 @@ export async function checkMoveUnderLoad(fixture: Fixture): Promise<Measured> {
 }
 
 /** An answer in a failure's message (messages are built before the check knows it failed: maybe none). */
-function describe(answer: Answer | undefined): string {
+export function describe(answer: Answer | undefined): string {
   if (!answer) return 'none';
   return answer.status === 0
     ? `no answer (${answer.error})`
     : `${answer.status} from ${answer.node ?? 'no node'}: ${answer.body.slice(0, 160)}`;
 }
 
-function countBy<T>(items: T[], key: (item: T) => string | undefined): string {
+export function countBy<T>(items: T[], key: (item: T) => string | undefined): string {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item) ?? '?', (counts.get(key(item) ?? '?') ?? 0) + 1);
   return [...counts].map(([name, n]) => `${name}:${n}`).join(' ');

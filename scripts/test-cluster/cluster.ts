@@ -27,6 +27,8 @@ export type Node = {
   dataDir: string;
   server: Managed | undefined;
   backup: Managed | undefined;
+  /** Writers running on it (node-writer.ts, as the CLI would run there): a kill -9 of the node kills them too. */
+  writers: Managed[];
 };
 
 export type Placed = { blogId: number; slug: string; node: string; epoch: number; state: string };
@@ -44,7 +46,10 @@ export class TestCluster {
     ports: number[],
   ) {
     this.nodes = Object.fromEntries(
-      NODE_IDS.map((id, i) => [id, { id, port: ports[i]!, dataDir: path.join(dir, id), server: undefined, backup: undefined }]),
+      NODE_IDS.map((id, i) => [
+        id,
+        { id, port: ports[i]!, dataDir: path.join(dir, id), server: undefined, backup: undefined, writers: [] as Managed[] },
+      ]),
     ) as Record<NodeId, Node>;
   }
 
@@ -144,17 +149,34 @@ export class TestCluster {
     );
   }
 
-  /** kill -9 of a node's server and of its backup run's whole group (Litestream with it). */
+  /**
+   * kill -9 of everything a node runs, as when its machine dies: its server, its backup run's
+   * whole group (Litestream with it), its writers.
+   */
   async killNode(id: NodeId): Promise<void> {
     const node = this.nodes[id];
-    await Promise.all([node.server?.stop('SIGKILL'), node.backup?.stop('SIGKILL')]);
+    await Promise.all([node.server, node.backup, ...node.writers].map((managed) => managed?.stop('SIGKILL')));
+    node.writers = [];
   }
 
   /** `quire <args>`, run to its end with a node's environment (or the operator's); throws unless it succeeds. */
   async quire(args: string[], id?: NodeId): Promise<string> {
-    const result = await runToEnd(`quire ${args.join(' ')}`, process.execPath, ['bin/quire.mjs', ...args], this.env(id), CLI_TIMEOUT_MS);
+    const result = await this.runQuire(args, id);
     if (result.code !== 0) throw new Error(`quire ${args.join(' ')} failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`);
     return result.stdout;
+  }
+
+  /** `quire <args>` run to its end (bounded), whatever its exit code: for a command whose failure says something. */
+  runQuire(args: string[], id?: NodeId): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return runToEnd(`quire ${args.join(' ')}`, process.execPath, ['bin/quire.mjs', ...args], this.env(id), CLI_TIMEOUT_MS);
+  }
+
+  /** node-writer.ts started on a node and left running (a steady writer): killed with the node. */
+  startWriterOn(id: NodeId, args: string[]): Managed {
+    const script = path.join('scripts', 'test-cluster', 'node-writer.ts');
+    const writer = startProcess(`node-writer ${args[0]} on ${id}`, process.execPath, ['--import', 'tsx', script, ...args], this.env(id));
+    this.nodes[id].writers.push(writer);
+    return writer;
   }
 
   /** scripts/test-cluster/node-writer.ts with a node's environment: its stdout lines. */
@@ -174,15 +196,27 @@ export class TestCluster {
 
   /** Every blog's placement, read from the control plane itself. */
   async placement(): Promise<Map<string, Placed>> {
-    const client = new pg.Client({ connectionString: this.controlUrl, connectionTimeoutMillis: 5000 });
+    const rows = await this.controlQuery<{ blog_id: string; slug: string; node_id: string; epoch: number; state: string }>(
+      'select b.id as blog_id, b.slug, p.node_id, p.epoch, p.state from placement p join blogs b on b.id = p.blog_id',
+    );
+    return new Map(
+      rows.map((row) => [row.slug, { blogId: Number(row.blog_id), slug: row.slug, node: row.node_id, epoch: row.epoch, state: row.state }]),
+    );
+  }
+
+  /** How long ago a node's last heartbeat was recorded in the control plane (ms). */
+  async heartbeatAgeMs(id: NodeId): Promise<number> {
+    const [row] = await this.controlQuery<{ heartbeat_at: string }>('select heartbeat_at from nodes where id = $1', [id]);
+    if (!row) throw new Error(`node ${id} is not in the control plane`);
+    return Date.now() - Number(row.heartbeat_at);
+  }
+
+  /** One query on the control plane, on a connection of its own (the test's, not a node's). */
+  private async controlQuery<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    const client = new pg.Client({ connectionString: this.controlUrl, connectionTimeoutMillis: 5000, query_timeout: 10_000 });
     await client.connect();
     try {
-      const { rows } = await client.query<{ blog_id: number; slug: string; node_id: string; epoch: number; state: string }>(
-        'select b.id as blog_id, b.slug, p.node_id, p.epoch, p.state from placement p join blogs b on b.id = p.blog_id',
-      );
-      return new Map(
-        rows.map((row) => [row.slug, { blogId: row.blog_id, slug: row.slug, node: row.node_id, epoch: row.epoch, state: row.state }]),
-      );
+      return (await client.query<T>(text, values)).rows;
     } finally {
       await client.end();
     }
@@ -191,7 +225,9 @@ export class TestCluster {
   /** Everything stopped (SIGTERM, then SIGKILL), PostgreSQL's files and the folder removed unless `keep`. */
   async stop(keep: boolean): Promise<void> {
     const nodes = Object.values(this.nodes);
-    await Promise.all(nodes.flatMap((node) => [node.backup?.stop('SIGTERM', 10_000), node.server?.stop('SIGTERM', 10_000)]));
+    await Promise.all(
+      nodes.flatMap((node) => [node.backup, node.server, ...node.writers].map((managed) => managed?.stop('SIGTERM', 10_000))),
+    );
     await this.haproxy?.stop('SIGTERM', 5000);
     if (keep) await this.postgres.stop();
     else {

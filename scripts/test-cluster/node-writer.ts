@@ -7,9 +7,10 @@
  *   node --import tsx scripts/test-cluster/node-writer.ts create <slug>…
  *     each blog with two published posts: /posts/hello and /posts/unread (the test keeps the
  *     second unread until PostgreSQL is down, to ask a node for a page it has not cached)
- *   node --import tsx scripts/test-cluster/node-writer.ts post <blog>:<post-slug>…
+ *   node --import tsx scripts/test-cluster/node-writer.ts post [--every <ms>] <blog>:<post-slug>…
  *     a published post per argument; prints `ack <blog> <post-slug> <ms since epoch>` as each
- *     is committed (an acknowledged write, for the failover's RPO)
+ *     is committed (an acknowledged write, for the failover's RPO); with --every, one post
+ *     every <ms> at most, so that a long list is a steady load the test can kill in its middle
  */
 import { createBlog } from '@/lib/blogs/blogs';
 import { closeControlDb } from '@/lib/db/control';
@@ -28,13 +29,18 @@ if (command === 'create') {
     console.log(`created ${slug}`);
   }
 } else if (command === 'post') {
-  for (const arg of args) {
+  const everyMs = args[0] === '--every' ? Number(args[1]) : 0;
+  const posts = everyMs ? args.slice(2) : args;
+  const started = Date.now();
+  for (const [i, arg] of posts.entries()) {
     const [blog, post] = arg.split(':') as [string, string];
     await createPost(openTenant(blog), { title: `Write ${post}`, slug: post, markdown: `Written to ${blog} before its node died.` });
     console.log(`ack ${blog} ${post} ${Date.now()}`);
+    // Paced against the start: the rate holds however long each write took.
+    if (everyMs) await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + (i + 1) * everyMs - Date.now())));
   }
 } else {
-  throw new Error(`unknown command ${command}: create <slug>… | post <blog>:<post-slug>…`);
+  throw new Error(`unknown command ${command}: create <slug>… | post [--every <ms>] <blog>:<post-slug>…`);
 }
 
 await closeWorkerPools();

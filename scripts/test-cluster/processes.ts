@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -123,15 +124,49 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Polls `condition` every `everyMs` until it holds; throws `what` after `timeoutMs`. */
 export async function waitUntil(
-  what: string,
+  what: string | (() => string),
   timeoutMs: number,
   condition: () => Promise<boolean> | boolean,
   everyMs = 200,
 ): Promise<number> {
   const started = Date.now();
   while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}.`);
+    // A function: what it says is built when it times out (with the last thing seen).
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting until ${typeof what === 'string' ? what : what()}.`);
     await sleep(everyMs);
   }
   return Date.now() - started;
+}
+
+/** What a process holds, from /proc: resident memory (VmRSS, in MB) and open file descriptors. */
+export type ResourceUse = { rssMb: number; fds: number };
+
+export function resourceUse(pid: number): ResourceUse {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round((rssKb / 1024) * 10) / 10, fds: fs.readdirSync(`/proc/${pid}/fd`).length };
+}
+
+/**
+ * The processes `pid` started that run `command` (its name in /proc/<pid>/stat: e.g. a backup
+ * run's Litestream). The kernel here has no /proc/<pid>/task/<tid>/children: every process's
+ * parent is read instead.
+ */
+export function childrenNamed(pid: number, command: string): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // "<pid> (<name>) <state> <ppid> …": the name may hold spaces and parentheses; it ends at the last ')'.
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid && name === command) children.push(Number(entry));
+  }
+  return children;
 }
