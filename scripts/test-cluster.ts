@@ -9,7 +9,8 @@
  *   2. a move under steady reads and writes;
  *   3. kill -9 of a node, failover from the replicas: RPO and RTO;
  *   4. the killed node back with its stale files: it serves and replicates none of its old blogs;
- *   5. PostgreSQL restarted under load: pages keep being served; the nodes reconnect.
+ *   5. PostgreSQL restarted under load: pages keep being served; the nodes reconnect;
+ *   6. a node drained under reads: its blogs moved to the others, none failed.
  * After check 1 it also records what each node holds (blogs, memory and open files of its server
  * and its Litestream). The checks build on each other: after one fails, the rest are not run.
  * Prints a table of what each measured; QUIRE_CLUSTER_RESULTS=<file> also writes it as JSON;
@@ -21,7 +22,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestCluster } from './test-cluster/cluster';
-import { CheckFailed, checkMoveUnderLoad, checkRouting, measureCapacity, type Fixture, type Measured } from './test-cluster/checks';
+import {
+  CheckFailed,
+  checkDrain,
+  checkMoveUnderLoad,
+  checkRouting,
+  measureCapacity,
+  type Fixture,
+  type Measured,
+} from './test-cluster/checks';
 import { checkKillAndFailover, checkPostgresRestart, checkStaleNodeBack } from './test-cluster/failures';
 import { Session } from './test-cluster/http';
 import { killEverything, ROOT } from './test-cluster/processes';
@@ -35,6 +44,7 @@ const CHECKS: [string, (fixture: Fixture) => Promise<Measured>][] = [
   ['3 kill -9, failover', checkKillAndFailover],
   ['4 killed node back', checkStaleNodeBack],
   ['5 PostgreSQL restart', checkPostgresRestart],
+  ['6 drain', checkDrain],
 ];
 
 /** No check runs longer than this: a hang is a failure, not a test that never ends. */

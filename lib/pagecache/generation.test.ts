@@ -6,7 +6,8 @@ import { tenantDbPath } from '@/lib/db/paths';
 import { closeTenantPool, openTenant, tenantPool } from '@/lib/db/pool';
 import { savePost } from '@/lib/posts/posts';
 import { makeTempDataDir } from '@/lib/testing/data-dir';
-import { controlSqlFromAnotherProcess, expectSeen } from '@/lib/testing/control';
+import { controlSqlFromAnotherProcess } from '@/lib/testing/control';
+import { expectSeen } from '@/lib/testing/seen';
 import { bumpGeneration, bumpsWritten, pageGeneration } from './generation';
 
 const dataDir = makeTempDataDir();

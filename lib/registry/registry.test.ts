@@ -3,7 +3,8 @@ import { createBlog, findBlog, markActive, markUnderMaintenance } from '@/lib/bl
 import { renameBlog, softDeleteBlog } from '@/lib/blogs/lifecycle';
 import { bumpGeneration } from '@/lib/pagecache/generation';
 import { makeTempBlog } from '@/lib/testing/data-dir';
-import { controlSqlFromAnotherProcess, expectSeen } from '@/lib/testing/control';
+import { controlSqlFromAnotherProcess } from '@/lib/testing/control';
+import { expectSeen } from '@/lib/testing/seen';
 import { customDomainTarget, registeredBlog, renamedTo } from './registry';
 
 makeTempBlog('alice', 'Alice');

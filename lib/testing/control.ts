@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { expect } from 'vitest';
 import { config } from '@/lib/config';
 import { numberPlaceholders } from '@/lib/db/control-postgres';
 import { controlDbPath } from '@/lib/db/paths';
@@ -92,12 +91,4 @@ export async function controlSqlFromAnotherProcess(sql: string): Promise<void> {
     other.close();
   }
   await nextTurn();
-}
-
-/**
- * An assertion on what another process's write shows in this one: on control.db at once (the
- * write helper waited for the next turn of the event loop), on PostgreSQL once its NOTIFY arrived.
- */
-export function expectSeen<T>(read: () => T) {
-  return config().controlDatabaseUrl ? expect.poll(read) : expect(read());
 }

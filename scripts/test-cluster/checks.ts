@@ -263,12 +263,25 @@ export async function checkMoveUnderLoad(fixture: Fixture): Promise<Measured> {
   );
   const placed = (await fixture.cluster.placement()).get(slug);
   expect(placed?.node === to && placed.epoch === 2, `After the move the placement says ${placed?.node} epoch ${placed?.epoch}.`);
+  // Nothing acknowledged is lost: every post a write was told was saved opens in the editor on the new node.
+  const saved = writes
+    .filter((write) => write.answer.status === 200)
+    .map((write) => (JSON.parse(write.answer.body) as { post: { id: number } }).post.id);
+  const missing: number[] = [];
+  for (const id of saved) {
+    const editor = await fixture.account.session.call('GET', `/dashboard/${slug}/posts/${id}`);
+    if (editor.status !== 200 || editor.node !== to) missing.push(id);
+  }
+  expect(
+    missing.length === 0,
+    `${missing.length} of ${saved.length} acknowledged writes are not on ${to} after the move (posts ${missing.join(', ')}).`,
+  );
 
   const paused = /writes waited (\d+) ms/.exec(moved)?.[1];
   return {
     move: `${slug} ${from}→${to} in ${moveEnd - moveStart} ms (CLI), writes paused ${paused ?? '?'} ms`,
     reads: `${reads.length} at ${READS_PER_SECOND}/s, ${failedReads.length} failed (${countBy(reads, (read) => read.answer.node)})`,
-    writes: `${writes.length}: ${writes.length - refused.length} ok, ${refused.length} refused (503) during the move, ${after.length} ok after`,
+    writes: `${writes.length}: ${writes.length - refused.length} ok, ${refused.length} refused (503) during the move, ${after.length} ok after; all ${saved.length} acknowledged found on ${to}`,
   };
 }
 
@@ -284,4 +297,49 @@ export function countBy<T>(items: T[], key: (item: T) => string | undefined): st
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item) ?? '?', (counts.get(key(item) ?? '?') ?? 0) + 1);
   return [...counts].map(([name, n]) => `${name}:${n}`).join(' ');
+}
+
+// ── 6 ────────────────────────────────────────────────────────────────────────────────────────
+/**
+ * `quire cluster drain` of a node under steady reads of one of its blogs: every blog it held is
+ * moved to the others, one at a time; no read fails; the node holds nothing and takes no moves.
+ */
+export async function checkDrain(fixture: Fixture): Promise<Measured> {
+  const drained: NodeId = 'n2';
+  const before = [...(await fixture.cluster.placement()).values()].filter((placed) => placed.node === drained);
+  expect(before.length > 0, `${drained} holds no blog to drain.`);
+  const watched = before[0]!.slug;
+  const reader = steadyLoad(READS_PER_SECOND / 5, () => send(proxy(fixture), blogHost(watched), '/'));
+  const started = Date.now();
+  const output = await fixture.cluster.quire(['cluster', 'drain', drained]);
+  const seconds = (Date.now() - started) / 1000;
+  await sleep(1000);
+  const reads = await reader.stop();
+  const failedReads = reads.filter((read) => !isSuccess(read.answer));
+  expect(
+    failedReads.length === 0,
+    `${failedReads.length} of ${reads.length} reads failed during the drain, e.g. ${describe(failedReads[0]?.answer)}.`,
+  );
+  const after = await fixture.cluster.placement();
+  const left = [...after.values()].filter((placed) => placed.node === drained);
+  expect(left.length === 0, `${left.length} blogs are still on ${drained} after the drain: ${left.map((p) => p.slug).join(', ')}.`);
+  const moved = before.map((placed) => after.get(placed.slug)!);
+  expect(
+    moved.every((placed) => placed.node !== drained && placed.epoch > 1 && placed.state === 'active'),
+    `After the drain: ${moved.map((p) => `${p.slug}@${p.node}#${p.epoch}`).join(' ')}.`,
+  );
+  const served = await send(proxy(fixture), blogHost(watched), '/');
+  expect(
+    served.status === 200 && served.node === after.get(watched)!.node,
+    `${watched} is answered by ${served.node} (${served.status}) after the drain.`,
+  );
+  const refused = await fixture.cluster.runQuire(['cluster', 'move', watched, drained]);
+  expect(
+    refused.code === 1 && /not taking blogs \(draining/.test(refused.stderr),
+    `A move onto the drained node was not refused: ${refused.stderr}`,
+  );
+  return {
+    drain: `${before.length} blogs off ${drained} in ${seconds.toFixed(1)} s (${countBy(moved, (placed) => placed.node)}); ${/Moved \d+ blog/.exec(output)?.[0] ?? ''}`,
+    reads: `${reads.length} of ${watched} during it, ${failedReads.length} failed (${countBy(reads, (read) => read.answer.node)})`,
+  };
 }

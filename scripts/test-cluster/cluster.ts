@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, startTestPostgres, type TestPostgres } from '@/lib/testing/postgres';
-import { freePort } from '@/lib/testing/server';
+import { freePort } from '@/lib/testing/ports';
 import { ROOT_DOMAIN } from './http';
 import { ROOT, runToEnd, startProcess, tail, waitUntil, type Managed } from './processes';
 
