@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createTestDatabase, startTestPostgres, type TestPostgres } from '@/lib/testing/postgres';
+import { controlQuery } from '@/lib/testing/control';
+import { postgresForTestFile } from '@/lib/testing/postgres';
 
 /**
  * `quire backup run` on a node of a cluster, with the real Litestream 0.3 and a real PostgreSQL
@@ -24,13 +24,7 @@ const dataDir = path.join(work, 'data');
 const replicaDir = path.join(work, 'replica');
 const replicaUrl = `file://${replicaDir}`;
 process.env.QUIRE_DATA_DIR = dataDir;
-let server: TestPostgres | undefined;
-let adminUrl = process.env.QUIRE_TEST_POSTGRES_URL;
-if (!adminUrl) {
-  server = await startTestPostgres();
-  adminUrl = server.url;
-}
-const url = await createTestDatabase(adminUrl, `quire_backup_cluster_${process.pid}`);
+const { url, server } = await postgresForTestFile('quire_backup_cluster');
 process.env.QUIRE_CONTROL_DATABASE_URL = url;
 process.env.QUIRE_CLUSTER_SECRET = 'a cluster secret long enough for the check';
 process.env.QUIRE_NODE_ID = NODE;
@@ -48,13 +42,7 @@ let output = '';
 const ids: Record<string, number> = {};
 
 async function sql(text: string, values: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text, values);
-  } finally {
-    await client.end();
-  }
+  await controlQuery(dataDir, text, values);
 }
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {

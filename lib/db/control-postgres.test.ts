@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, startTestPostgres, type TestPostgres } from '@/lib/testing/postgres';
+import { controlSqlFromAnotherProcess } from '@/lib/testing/control';
+import { postgresForTestFile } from '@/lib/testing/postgres';
 import { migrate, migrationSet } from './migrate';
 import { numberPlaceholders, unqualifyConflictTarget } from './control-postgres';
 import { blogs, users } from './schema/control';
@@ -17,13 +18,7 @@ import { blogs, users } from './schema/control';
  */
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-control-pg-'));
 process.env.QUIRE_DATA_DIR = dataDir;
-let server: TestPostgres | undefined;
-let adminUrl = process.env.QUIRE_TEST_POSTGRES_URL;
-if (!adminUrl) {
-  server = await startTestPostgres();
-  adminUrl = server.url;
-}
-const url = await createTestDatabase(adminUrl, `quire_control_${process.pid}`);
+const { url, server } = await postgresForTestFile('quire_control');
 process.env.QUIRE_CONTROL_DATABASE_URL = url;
 
 const { closeControlDb, controlDb } = await import('./control');
@@ -37,15 +32,7 @@ afterAll(async () => {
 });
 
 /** Another node: its own connection to the same database. */
-async function fromAnotherNode(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+const fromAnotherNode = controlSqlFromAnotherProcess;
 
 describe('the control plane on PostgreSQL', () => {
   it("has every table and column control.db has (and a cluster's own tables)", async () => {

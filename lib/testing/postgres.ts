@@ -126,3 +126,14 @@ export async function createTestDatabase(adminUrl: string, name: string): Promis
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/**
+ * A fresh database for a test file that needs PostgreSQL whatever the suite's backend: on the
+ * suite's server (`npm run test:postgres`), else on a server of the file's own (`server`, to
+ * destroy after the file, and to stop and start in a test).
+ */
+export async function postgresForTestFile(name: string): Promise<{ url: string; server: TestPostgres | undefined }> {
+  const suite = process.env.QUIRE_TEST_POSTGRES_URL;
+  const server = suite ? undefined : await startTestPostgres();
+  return { url: await createTestDatabase(suite ?? server!.url, `${name}_${process.pid}`), server };
+}
