@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { config } from '@/lib/config';
 import { InputError } from '@/lib/input';
 import { controlDb, type ControlOrm } from '@/lib/db/control';
@@ -34,4 +35,15 @@ export async function syncRoutes(): Promise<void> {
   const haproxy = config().cluster?.haproxy;
   if (!haproxy) return;
   await controlDb().transaction(async (tx) => publishRoutes(haproxy, await readRoutes(tx, config().rootHostname)), { lock: 'routes' });
+}
+
+/**
+ * In a cluster, the ids of the blogs placed on this node: what `quire migrate` and `quire
+ * doctor` run over there (every node runs them for its own blogs). Undefined on a single machine.
+ */
+export async function blogIdsPlacedHere(): Promise<Set<number> | undefined> {
+  const node = config().cluster?.node;
+  if (!node) return undefined;
+  const rows = await controlDb().orm.select({ id: placement.blogId }).from(placement).where(eq(placement.nodeId, node.id)).all();
+  return new Set(rows.map((row) => row.id));
 }

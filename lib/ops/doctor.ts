@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { blogIdsPlacedHere } from '@/lib/cluster/placement';
 import { controlDb } from '@/lib/db/control';
 import { scratchDir, tenantDbPath, tenantsDir, trashDir, trashedDbPath } from '@/lib/db/paths';
 import { blogs } from '@/lib/db/schema/control';
@@ -17,8 +18,11 @@ export async function runDoctor(
   options: { full?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<DoctorReport> {
   const findings: Finding[] = [];
-  const rows = await controlDb().orm.select().from(blogs).all();
-  const known = new Set(rows.map((blog) => blog.slug));
+  const all = await controlDb().orm.select().from(blogs).all();
+  // In a cluster, this node's blogs are checked; files of blogs placed elsewhere are not orphans.
+  const here = await blogIdsPlacedHere();
+  const rows = here ? all.filter((blog) => here.has(blog.id)) : all;
+  const known = new Set(all.map((blog) => blog.slug));
   let checked = 0;
 
   rows.forEach((blog, index) => {

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { and, desc, eq, isNull, ne } from 'drizzle-orm';
 import { markActive, markUnderMaintenance } from '@/lib/blogs/blogs';
 import { appRoot, config } from '@/lib/config';
+import { blogIdsPlacedHere } from '@/lib/cluster/placement';
 import { controlDb } from '@/lib/db/control';
 import { migrationSet } from '@/lib/db/migrate';
 import { backupsDir, scratchFile, tenantDbPath } from '@/lib/db/paths';
@@ -34,8 +35,11 @@ export type FanOutSummary = {
   notStarted: number;
 };
 
-function liveBlogs(): Promise<Blog[]> {
-  return controlDb().orm.select().from(blogs).where(ne(blogs.status, 'deleted')).orderBy(blogs.slug).all();
+/** Every live blog; in a cluster, those placed on this node (each node migrates its own). */
+async function liveBlogs(): Promise<Blog[]> {
+  const rows = await controlDb().orm.select().from(blogs).where(ne(blogs.status, 'deleted')).orderBy(blogs.slug).all();
+  const here = await blogIdsPlacedHere();
+  return here ? rows.filter((blog) => here.has(blog.id)) : rows;
 }
 
 /**

@@ -333,6 +333,14 @@ export async function checkDrain(fixture: Fixture): Promise<Measured> {
     served.status === 200 && served.node === after.get(watched)!.node,
     `${watched} is answered by ${served.node} (${served.status}) after the drain.`,
   );
+  // `quire doctor` on a node checks the blogs placed there: the ones it received, all found and sound.
+  const receiver = after.get(watched)!.node as NodeId;
+  const doctor = JSON.parse(await fixture.cluster.quire(['doctor', '--json'], receiver)) as { checked: number; findings: unknown[] };
+  const placedOnReceiver = [...after.values()].filter((placed) => placed.node === receiver).length;
+  expect(
+    doctor.findings.length === 0 && doctor.checked === placedOnReceiver,
+    `quire doctor on ${receiver}: checked ${doctor.checked} of its ${placedOnReceiver} blogs, findings ${JSON.stringify(doctor.findings).slice(0, 300)}.`,
+  );
   const refused = await fixture.cluster.runQuire(['cluster', 'move', watched, drained]);
   expect(
     refused.code === 1 && /not taking blogs \(draining/.test(refused.stderr),
@@ -341,5 +349,6 @@ export async function checkDrain(fixture: Fixture): Promise<Measured> {
   return {
     drain: `${before.length} blogs off ${drained} in ${seconds.toFixed(1)} s (${countBy(moved, (placed) => placed.node)}); ${/Moved \d+ blog/.exec(output)?.[0] ?? ''}`,
     reads: `${reads.length} of ${watched} during it, ${failedReads.length} failed (${countBy(reads, (read) => read.answer.node)})`,
+    doctor: `on ${receiver}: ${doctor.checked} blogs (those placed there) checked, no finding`,
   };
 }
