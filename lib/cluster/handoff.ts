@@ -5,19 +5,17 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { restoreClusterBlog } from '@/lib/backup/restore';
 import { config } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { removeQuietly, tenantDbPath, tenantsDir } from '@/lib/db/paths';
 import { openTenant, tenantPool } from '@/lib/db/pool';
-import { placement } from '@/lib/db/schema/cluster';
-import { blogs } from '@/lib/db/schema/control';
 import { checkBlogFile, snapshotBlog } from '@/lib/db/snapshot';
 import { assertNotPaused } from '@/lib/db/write-pause';
 import { CLUSTER_SECRET_HEADER } from '@/lib/http/headers';
 import { holdEpoch } from './held';
+import { placementOfSlug } from './placement';
 
 /**
  * What the nodes of a cluster ask each other, and what `quire cluster` asks them
@@ -91,24 +89,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return text;
 }
 
-/** The blog's placement row, read from the control plane itself (the registry may lag by a moment). */
-async function placementOf(slug: string) {
-  return controlDb()
-    .orm.select({
-      blogId: blogs.id,
-      nodeId: placement.nodeId,
-      epoch: placement.epoch,
-      state: placement.state,
-      target: placement.targetNodeId,
-    })
-    .from(placement)
-    .innerJoin(blogs, eq(blogs.id, placement.blogId))
-    .where(eq(blogs.slug, slug))
-    .get();
-}
-
 async function sendCopy(res: ServerResponse, slug: string, epoch: number, nodeId: string): Promise<void> {
-  const placed = await placementOf(slug);
+  const placed = await placementOfSlug(controlDb().orm, slug);
   if (placed?.nodeId !== nodeId || placed.epoch !== epoch || placed.state !== 'moving') {
     throw new Error(`this node does not own ${slug} under epoch ${epoch} while it moves`);
   }
@@ -135,7 +117,7 @@ async function sendCopy(res: ServerResponse, slug: string, epoch: number, nodeId
 const FETCH_TIMEOUT_MS = 10 * 60 * 1000;
 
 async function adopt(slug: string, request: AdoptRequest, nodeId: string): Promise<void> {
-  const placed = await placementOf(slug);
+  const placed = await placementOfSlug(controlDb().orm, slug);
   if (!placed || placed.target !== nodeId || placed.epoch !== request.epoch || placed.state === 'active') {
     throw new Error(`${slug} is not on its way to this node under epoch ${request.epoch}`);
   }

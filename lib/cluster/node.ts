@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
+import type { ClusterConfig } from '@/lib/config';
 import { controlDb } from '@/lib/db/control';
 import { tenantDbPath } from '@/lib/db/paths';
 import { tenantPool } from '@/lib/db/pool';
@@ -23,7 +24,7 @@ const CHECK_MS = 500;
 /** HAProxy's map is rewritten from the control plane this often too: a change it missed heals. */
 const ROUTES_EVERY_MS = 30_000;
 
-type Node = { id: string; address: string };
+type Node = NonNullable<ClusterConfig['node']>;
 
 /** Heartbeats are the database's clock: `quire cluster` compares them with it, wherever it runs. */
 const DATABASE_NOW = sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;

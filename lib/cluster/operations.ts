@@ -6,7 +6,7 @@ import { blogs } from '@/lib/db/schema/control';
 import { CLUSTER_SECRET_HEADER } from '@/lib/http/headers';
 import { InputError } from '@/lib/input';
 import { CLUSTER_PATH, type AdoptRequest } from './handoff';
-import { syncRoutes } from './placement';
+import { placementOfSlug, syncRoutes } from './placement';
 import { readRoutes, showRoutes } from './router';
 
 /**
@@ -91,16 +91,7 @@ export async function clusterStatus(): Promise<ClusterStatus> {
   };
 }
 
-type Placed = { blogId: number; slug: string; nodeId: string; epoch: number; state: string };
-
-async function placementOf(db: ControlOrm, slug: string): Promise<Placed | undefined> {
-  return db
-    .select({ blogId: blogs.id, slug: blogs.slug, nodeId: placement.nodeId, epoch: placement.epoch, state: placement.state })
-    .from(placement)
-    .innerJoin(blogs, eq(blogs.id, placement.blogId))
-    .where(eq(blogs.slug, slug))
-    .get();
-}
+type Placed = { blogId: number; slug: string; nodeId: string; epoch: number };
 
 async function nodeNamed(db: ControlOrm, id: string): Promise<ClusterNode & { heartbeatAgeMs: number }> {
   const row = await db.select({ node: nodes, heartbeatAgeMs: heartbeatAge }).from(nodes).where(eq(nodes.id, id)).get();
@@ -121,7 +112,7 @@ export async function moveBlog(slug: string, to: string): Promise<MoveResult> {
     );
   }
   const placed = await control.transaction(async (tx) => {
-    const row = await placementOf(tx, slug);
+    const row = await placementOfSlug(tx, slug);
     if (!row) throw new InputError(`There is no blog "${slug}" placed in this cluster.`);
     if (row.state !== 'active') throw new InputError(`${slug} is already ${row.state}.`);
     if (row.nodeId === to) throw new InputError(`${slug} is already on ${to}.`);

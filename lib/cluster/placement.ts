@@ -3,6 +3,7 @@ import { config } from '@/lib/config';
 import { InputError } from '@/lib/input';
 import { controlDb, type ControlOrm } from '@/lib/db/control';
 import { placement } from '@/lib/db/schema/cluster';
+import { blogs } from '@/lib/db/schema/control';
 import { holdEpoch } from './held';
 import { publishRoutes, readRoutes } from './router';
 
@@ -46,4 +47,21 @@ export async function blogIdsPlacedHere(): Promise<Set<number> | undefined> {
   if (!node) return undefined;
   const rows = await controlDb().orm.select({ id: placement.blogId }).from(placement).where(eq(placement.nodeId, node.id)).all();
   return new Set(rows.map((row) => row.id));
+}
+
+/** A blog's placement row by its slug, read from the control plane itself (the registry may lag a moment). */
+export async function placementOfSlug(db: ControlOrm, slug: string) {
+  return db
+    .select({
+      blogId: blogs.id,
+      slug: blogs.slug,
+      nodeId: placement.nodeId,
+      epoch: placement.epoch,
+      state: placement.state,
+      target: placement.targetNodeId,
+    })
+    .from(placement)
+    .innerJoin(blogs, eq(blogs.id, placement.blogId))
+    .where(eq(blogs.slug, slug))
+    .get();
 }

@@ -14,9 +14,9 @@ import type { ControlDb, ControlOrm, DriverResult, TransactionOptions } from './
 
 const BIGINT = 20;
 const NUMERIC = 1700;
-const types = {
+/** int8 and numeric as numbers, as SQLite hands them back (ids, times in ms and counts fit a double). */
+export const pgNumberTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    // Ids, times (ms) and counts all fit in a double; SQLite hands them back as numbers too.
     if (oid === BIGINT || oid === NUMERIC) return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format);
   },
@@ -32,7 +32,13 @@ const MIGRATION_LOCK = 7_146_002;
 const ROUTES_LOCK = 7_146_003;
 
 export function openPostgresControl(url: string, schema: Record<string, unknown>): ControlDb {
-  const pool = new pg.Pool({ connectionString: url, types, max: 10, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    types: pgNumberTypes,
+    max: 10,
+    idleTimeoutMillis: 10_000,
+    connectionTimeoutMillis: 5_000,
+  });
   // An idle client losing its server (PostgreSQL restarted) is dropped by the pool; without a
   // listener the error would end the process.
   pool.on('error', (error) => console.error(`[quire] control database connection lost: ${error.message}`));
@@ -192,7 +198,7 @@ function listenControl(url: string, channel: string, onMessage: (payload: string
   let timer: NodeJS.Timeout | undefined;
   const connect = async () => {
     if (closed) return;
-    const next = new pg.Client({ connectionString: url, types, connectionTimeoutMillis: 5_000 });
+    const next = new pg.Client({ connectionString: url, types: pgNumberTypes, connectionTimeoutMillis: 5_000 });
     next.on('notification', (message) => onMessage(message.payload ?? ''));
     next.on('error', () => retry(next));
     next.on('end', () => retry(next));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { config } from '@/lib/config';
-import { numberPlaceholders } from '@/lib/db/control-postgres';
+import { numberPlaceholders, pgNumberTypes } from '@/lib/db/control-postgres';
 import { controlDbPath } from '@/lib/db/paths';
 import { createTestDatabase } from './postgres';
 import { nextTurn } from './turn';
@@ -41,15 +41,11 @@ export function controlDatabaseOf(dataDir: string): string | undefined {
   return databases.get(path.resolve(dataDir)) ?? process.env.QUIRE_CONTROL_DATABASE_URL;
 }
 
-const types = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)),
-} as pg.CustomTypesConfig;
-
 /** Rows (as objects) of a query on a data directory's control plane, from another connection. */
 export async function controlQuery<T = Record<string, unknown>>(dataDir: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const url = controlDatabaseOf(dataDir);
   if (url) {
-    const client = new pg.Client({ connectionString: url, types });
+    const client = new pg.Client({ connectionString: url, types: pgNumberTypes });
     await client.connect();
     try {
       return (await client.query(numberPlaceholders(sql), params)).rows as T[];

@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './ports';
 
 export type ReceivedMail = {
   /** The envelope's recipients (RCPT TO), as the server saw them. */
@@ -136,17 +136,6 @@ export async function startSmtpRecorder(port?: number): Promise<SmtpRecorder> {
     },
     start,
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The address every test server's mail is from. */
